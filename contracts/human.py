@@ -1,0 +1,43 @@
+"""Events of the human in the loop: CAPTCHAs, unknown questions, the operator's answers."""
+
+from typing import Literal
+
+from pydantic import Field
+
+from contracts.envelope import Event
+from contracts.states import TaskState
+
+
+class CaptchaDetected(Event):
+    TYPE = "captcha.detected"
+    type: Literal["captcha.detected"] = "captcha.detected"
+    page_url: str
+    resume_state: TaskState  # where the executor continues once a person solved it
+    screenshot_uri: str | None = None
+    live_view_url: str | None = None
+
+
+class HumanNeeded(Event):
+    TYPE = "human.needed"
+    type: Literal["human.needed"] = "human.needed"
+    reason: str
+    page_url: str | None = None
+    questions: tuple[str, ...] = ()  # labels of required fields nobody could answer
+    resume_state: TaskState
+    screenshot_uri: str | None = None
+    live_view_url: str | None = None
+
+
+class HumanResolved(Event):
+    TYPE = "human.resolved"
+    type: Literal["human.resolved"] = "human.resolved"
+    resolution: str  # captcha_solved, answered, submitted_by_operator, ...
+    operator_id: str
+    resume_state: TaskState
+    answers: dict[str, str] = Field(default_factory=dict)  # question label -> the operator's value
+
+
+class HumanTimeout(Event):
+    TYPE = "human.timeout"
+    type: Literal["human.timeout"] = "human.timeout"
+    waited_s: float

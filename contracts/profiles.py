@@ -1,0 +1,29 @@
+"""Browser profile events (provisioner)."""
+
+from typing import Literal
+
+from contracts.envelope import Event
+from contracts.states import FailureReason
+
+
+class ProfileReady(Event):
+    TYPE = "profile.ready"
+    type: Literal["profile.ready"] = "profile.ready"
+    profile_id: str
+    provider: Literal["local", "adspower"]
+    platform: str
+    cdp_url: str
+    live_view_url: str | None = None
+
+
+class ProfileFailed(Event):
+    TYPE = "profile.failed"
+    type: Literal["profile.failed"] = "profile.failed"
+    reason: FailureReason
+    message: str = ""
+
+
+class ProfileReleased(Event):
+    TYPE = "profile.released"
+    type: Literal["profile.released"] = "profile.released"
+    profile_id: str | None = None  # None when the task never had a browser

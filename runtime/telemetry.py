@@ -1,0 +1,81 @@
+"""OpenTelemetry: one tracer provider per process, exported through the scrubber.
+
+Export follows the standard variables: OTEL_EXPORTER_OTLP_ENDPOINT (or ..._TRACES_ENDPOINT) sends
+OTLP/HTTP to a collector or trace explorer; AUTOAPPLY_TRACE_FILE appends JSON lines instead.
+With neither, spans are made (so trace context still flows) but not exported.
+"""
+
+import json
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from opentelemetry import propagate, trace
+from opentelemetry.context import Context
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+
+from runtime.scrub import ScrubbingSpanProcessor
+
+TRACE_FILE_ENV = "AUTOAPPLY_TRACE_FILE"
+
+
+class JsonLinesExporter(SpanExporter):
+    """Spans as JSON lines, for the local trace explorer and for people reading files."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._lock = threading.Lock()
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        lines = "".join(span.to_json(indent=None) + "\n" for span in spans)
+        with self._lock, self._path.open("a", encoding="utf-8") as out:
+            out.write(lines)
+        return SpanExportResult.SUCCESS
+
+
+def _exporting_processor() -> SpanProcessor | None:
+    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        return BatchSpanProcessor(OTLPSpanExporter())
+    if path := os.environ.get(TRACE_FILE_ENV):
+        return BatchSpanProcessor(JsonLinesExporter(Path(path)))
+    return None
+
+
+def make_provider(service: str, instance: str, processor: SpanProcessor | None = None) -> TracerProvider:
+    resource = Resource.create({"service.name": service, "service.instance.id": instance})
+    provider = TracerProvider(resource=resource)
+    inner = processor or _exporting_processor()
+    if inner is not None:
+        provider.add_span_processor(ScrubbingSpanProcessor(inner))
+    return provider
+
+
+def setup(service: str, instance: str) -> TracerProvider:
+    provider = make_provider(service, instance)
+    trace.set_tracer_provider(provider)
+    return provider
+
+
+def inject(headers: dict[str, str], context: Context | None = None) -> dict[str, str]:
+    propagate.inject(headers, context=context)
+    return headers
+
+
+def extract(headers: Mapping[str, str] | None) -> Context:
+    return propagate.extract(dict(headers or {}))
+
+
+def trace_id_of(headers: Mapping[str, str] | None) -> str | None:
+    span = trace.get_current_span(extract(headers))
+    ctx = span.get_span_context()
+    return format(ctx.trace_id, "032x") if ctx.is_valid else None
+
+
+def dumps(obj: object) -> str:
+    return json.dumps(obj, separators=(",", ":"), default=str)

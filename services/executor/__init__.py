@@ -1,0 +1,1 @@
+"""executor: drives the browser over CDP, fills the form, submits once."""

@@ -1,0 +1,5 @@
+from runtime.settings import ServiceSettings
+
+
+class ExecutorSettings(ServiceSettings):
+    pass

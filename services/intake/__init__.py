@@ -1,0 +1,1 @@
+"""intake: the HTTP API and the read model of every task."""

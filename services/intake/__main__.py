@@ -1,0 +1,16 @@
+import asyncio
+
+from runtime import settings
+from runtime.service import configure_logging, serve
+from services.intake.app import build, serve_http
+from services.intake.settings import IntakeSettings
+
+
+def main() -> None:
+    config = settings.load(IntakeSettings)
+    configure_logging(config.log_level, config.instance)
+    asyncio.run(serve(build(config), extra=serve_http))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""intake's wiring: the read-model consumer and the HTTP API."""
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from contracts.streams import ConsumerSpec
+from contracts.subjects import EVENT_SUBJECTS
+from runtime.health import run_checks
+from runtime.service import Service
+from services.intake import handlers
+from services.intake.settings import IntakeSettings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+# Every event of every task, in stream order (one at a time, so a task's history stays ordered).
+READ_MODEL = ConsumerSpec(
+    durable=handlers.READ_MODEL_CONSUMER,
+    filter_subjects=EVENT_SUBJECTS,
+    ack_wait_s=30,
+    max_deliver=8,
+    backoff_s=(1, 2, 5, 10, 30, 60, 120),
+    max_ack_pending=1,
+)
+
+
+def build(settings: IntakeSettings) -> Service:
+    svc = Service(settings, MIGRATIONS)
+    svc.consume(READ_MODEL, partial(handlers.project, svc))
+    return svc
+
+
+def http_app(svc: Service) -> Starlette:
+    async def healthz(request: Request) -> JSONResponse:
+        checks = await run_checks(svc.checks)
+        return JSONResponse(
+            {"healthy": all(checks.values()), "checks": checks}, status_code=200 if all(checks.values()) else 503
+        )
+
+    return Starlette(routes=[Route("/healthz", healthz)])
+
+
+class _Server(uvicorn.Server):
+    """Leaves SIGTERM to the service, which stops the HTTP server with everything else."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def serve_http(svc: Service) -> None:
+    assert isinstance(svc.settings, IntakeSettings)
+    config = uvicorn.Config(
+        http_app(svc), host="127.0.0.1", port=svc.settings.http_port, log_level="warning", lifespan="off"
+    )
+    server = _Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        server.should_exit = True
+        await task
+        raise

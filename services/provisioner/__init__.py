@@ -1,0 +1,1 @@
+"""provisioner: one browser profile per (user, platform), its proxy, and rate limits."""

@@ -1,0 +1,13 @@
+"""What takeover accepts: for each event it consumes, the task states it applies in. Pure."""
+
+from contracts.machine import sources_for
+from contracts.states import TaskState
+
+CONSUMED = (
+    "captcha.detected",
+    "human.needed",
+    "email.not_found",
+)
+
+# Derived from the one transition table in contracts; handlers check a task's state against it.
+ACCEPTED_IN: dict[str, tuple[TaskState, ...]] = {event: tuple(sources_for(event)) for event in CONSUMED}

@@ -1,0 +1,1 @@
+"""verifier: reads verification mail and proves each application went through."""
