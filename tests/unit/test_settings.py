@@ -1,0 +1,35 @@
+"""Settings are read once and fail loudly, naming every missing or wrong variable."""
+
+import pytest
+
+from runtime.errors import SettingsError
+from runtime.settings import ServiceSettings, load
+
+pytestmark = pytest.mark.unit
+GOOD = {
+    "AUTOAPPLY_SERVICE": "verifier", "AUTOAPPLY_INSTANCE": "verifier-1",
+    "AUTOAPPLY_NATS_URL": "nats://127.0.0.1:1,nats://127.0.0.1:2", "AUTOAPPLY_DATABASE_URL": "postgresql://x/y",
+    "AUTOAPPLY_REDIS_URL": "redis://127.0.0.1:3/0", "AUTOAPPLY_HEALTH_PORT": "0", "AUTOAPPLY_MODE": "sandbox",
+    "AUTOAPPLY_DATA_DIR": "/tmp/x", "AUTOAPPLY_SECRET_KEY": "k" * 32,
+}
+
+
+def test_complete_settings_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in GOOD.items():
+        monkeypatch.setenv(key, value)
+    settings = load(ServiceSettings)
+    assert settings.nats_servers == ["nats://127.0.0.1:1", "nats://127.0.0.1:2"]
+    assert "k" * 32 not in repr(settings)
+
+
+def test_missing_and_wrong_settings_are_all_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in GOOD.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AUTOAPPLY_NATS_URL")
+    monkeypatch.setenv("AUTOAPPLY_MODE", "yolo")
+    monkeypatch.setenv("AUTOAPPLY_SECRET_KEY", "short")
+    with pytest.raises(SettingsError) as caught:
+        load(ServiceSettings)
+    message = str(caught.value)
+    assert "AUTOAPPLY_NATS_URL" in message and "AUTOAPPLY_MODE" in message and "AUTOAPPLY_SECRET_KEY" in message
+    assert "short" not in message
