@@ -1,0 +1,107 @@
+"""Crashes against real processes: a consumer killed between commit and ack, a nats-server killed
+under a running service. Nothing acknowledged is lost; nothing is applied twice."""
+
+import asyncio
+import uuid
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from autoapply.local.nats import NatsServer
+from contracts.streams import EVENTS_STREAM
+from runtime.bus import Bus
+from tests.processes import Child
+from tests.support import eventually, queued_event, unique
+
+pytestmark = pytest.mark.chaos
+
+
+async def test_a_consumer_killed_after_commit_before_ack_is_redelivered_and_applied_once(
+    nats: NatsServer, fresh_database: str, tmp_path: Path
+) -> None:
+    schema = unique("chaos").replace("-", "_")
+    env = {"NATS_URL": nats.url, "DSN": fresh_database, "DURABLE": unique("worker"), "SCHEMA": schema,
+           "CRASH_MARKER": str(tmp_path / "crashed")}
+    first = Child("tests.chaos.worker", env, tmp_path / "worker1.log")
+    first.wait_for_line("ready")
+    bus = Bus([nats.url], unique("publisher"))
+    await bus.connect()
+    event = queued_event(job_key="crash")
+    await bus.publish(event)
+    assert first.proc.wait(20) == -9  # it really died, by SIGKILL, after its commit
+    assert (tmp_path / "crashed").exists()
+    second = Child("tests.chaos.worker", env, tmp_path / "worker2.log")
+    second.wait_for_line("ready")
+    conn = await asyncpg.connect(fresh_database)
+    try:
+        await eventually(lambda: _deliveries(conn, schema, event.event_id, 2), timeout_s=20)
+        await asyncio.sleep(2.5)  # one more ack_wait: no third delivery, so the redelivery was acked
+        rows = await conn.fetch(f"SELECT num_delivered FROM {schema}.deliveries WHERE event_id = $1", event.event_id)
+        times = await conn.fetchval(f"SELECT times FROM {schema}.applied WHERE event_id = $1", event.event_id)
+    finally:
+        await conn.close()
+        second.stop()
+        first.stop()
+        await bus.close()
+    assert sorted(r["num_delivered"] for r in rows) == [1, 2]
+    assert times == 1
+
+
+async def _deliveries(conn: asyncpg.Connection, schema: str, event_id: uuid.UUID, n: int) -> bool:
+    count = await conn.fetchval(f"SELECT count(*) FROM {schema}.deliveries WHERE event_id = $1", event_id)
+    return bool(count >= n)
+
+
+async def test_nats_killed_and_restarted_under_a_running_service_loses_no_acked_publish(
+    nats: NatsServer, fresh_database: str, redis_url: str, tmp_path: Path
+) -> None:
+    intake = Child("services.intake", _service_env("intake", nats, fresh_database, redis_url, tmp_path),
+                   tmp_path / "intake.log")
+    bus = Bus([nats.url], unique("publisher"))
+    await bus.connect()
+    acked: list[uuid.UUID] = []
+    try:
+        await _wait_healthy(intake)
+        for i in range(60):
+            if i == 20:
+                nats.kill()  # SIGKILL; the store stays on disk
+                asyncio.get_running_loop().call_later(1.5, _start_in_thread, nats)
+            event = queued_event()
+            await bus.publish(event)  # retried with the same Nats-Msg-Id until the server is back
+            acked.append(event.task_id)
+        info = await bus.js.stream_info(EVENTS_STREAM)
+        assert info.state.messages == len(acked) == 60
+        conn = await asyncpg.connect(fresh_database)
+        try:
+            await eventually(lambda: _read_model_count(conn, 60), timeout_s=45)
+            stored = {r["task_id"] for r in await conn.fetch("SELECT task_id FROM intake.tasks")}
+        finally:
+            await conn.close()
+        assert stored == set(acked)
+    finally:
+        intake.stop()
+        await bus.close()
+
+
+def _start_in_thread(server: NatsServer) -> None:
+    asyncio.ensure_future(asyncio.to_thread(server.start))
+
+
+async def _read_model_count(conn: asyncpg.Connection, n: int) -> bool:
+    exists = await conn.fetchval("SELECT to_regclass('intake.tasks') IS NOT NULL")
+    return bool(exists and await conn.fetchval("SELECT count(*) FROM intake.tasks") == n)
+
+
+def _service_env(name: str, nats: NatsServer, dsn: str, redis_url: str, tmp_path: Path) -> dict[str, str]:
+    return {
+        "AUTOAPPLY_SERVICE": name, "AUTOAPPLY_INSTANCE": f"{name}-1", "AUTOAPPLY_NATS_URL": nats.url,
+        "AUTOAPPLY_DATABASE_URL": dsn, "AUTOAPPLY_REDIS_URL": redis_url, "AUTOAPPLY_HEALTH_PORT": "0",
+        "AUTOAPPLY_HTTP_PORT": "0", "AUTOAPPLY_MODE": "sandbox", "AUTOAPPLY_DATA_DIR": str(tmp_path / "files"),
+        "AUTOAPPLY_SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
+    }
+
+
+async def _wait_healthy(child: Child) -> None:
+    await eventually(lambda: "started; health on port" in child.tail() or child.proc.poll() is not None, 30)
+    assert child.proc.poll() is None, child.tail()

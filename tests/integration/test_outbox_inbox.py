@@ -1,0 +1,122 @@
+"""The outbox publishes what committed (and only that); the inbox applies each event once."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from contracts.envelope import Event
+from contracts.streams import EVENTS_STREAM
+from contracts.states import TaskState
+from runtime import db, outbox
+from runtime.bus import Bus, Delivery
+from runtime.inbox import guarded_transition, handle_once
+from tests.support import eventually, queued_event, queued_spec, unique
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def schema() -> str:
+    return unique("svc").replace("-", "_")
+
+
+@pytest.fixture
+async def pool(fresh_database: str, schema: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await db.create_pool(fresh_database, schema)
+    await db.migrate(pool, schema, None)
+    await pool.execute("CREATE TABLE tasks (task_id uuid PRIMARY KEY, state text NOT NULL, "
+                       "updated_at timestamptz NOT NULL DEFAULT now())")
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+async def test_migrations_are_ordered_and_applied_once(fresh_database: str) -> None:
+    schema = unique("m").replace("-", "_")
+    pool = await db.create_pool(fresh_database, schema)
+    try:
+        first = await db.migrate(pool, schema, None)
+        again = await db.migrate(pool, schema, None)
+    finally:
+        await pool.close()
+    assert first == ["runtime/0001_runtime.sql", "runtime/0002_ledger.sql"] and again == []
+
+
+async def test_an_outboxed_event_is_published_after_commit_and_a_rolled_back_one_never(
+    pool: asyncpg.Pool, schema: str, bus: Bus
+) -> None:
+    seen: list[Event] = []
+
+    async def handle(event: Event, delivery: Delivery) -> None:
+        seen.append(event)
+
+    bus.subscribe(queued_spec(), handle)
+    await bus.start()
+    kept, dropped = queued_event(), queued_event()
+    async with pool.acquire() as conn, conn.transaction():
+        await outbox.enqueue(conn, schema, kept)
+    with pytest.raises(RuntimeError):
+        async with pool.acquire() as conn, conn.transaction():
+            await outbox.enqueue(conn, schema, dropped)
+            raise RuntimeError("the state change failed")
+    relay = outbox.OutboxRelay(pool, bus, schema)
+    task = asyncio.create_task(relay.run())
+    try:
+        await eventually(lambda: len(seen) == 1)
+        await asyncio.sleep(0.5)
+    finally:
+        task.cancel()
+    assert [e.event_id for e in seen] == [kept.event_id]
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
+
+
+async def test_a_relay_that_publishes_again_after_a_crash_is_deduplicated(
+    pool: asyncpg.Pool, schema: str, bus: Bus
+) -> None:
+    # A relay that died after the stream's ack and before marking the row sent publishes it again.
+    event = queued_event()
+    async with pool.acquire() as conn, conn.transaction():
+        await outbox.enqueue(conn, schema, event)
+    relay = outbox.OutboxRelay(pool, bus, schema)
+    assert await relay.drain() == 1
+    await pool.execute("UPDATE outbox SET sent_at = NULL")  # as if the mark had not committed
+    assert await outbox.OutboxRelay(pool, bus, schema).drain() == 1
+    assert (await bus.js.stream_info(EVENTS_STREAM)).state.messages == 1
+
+
+async def test_the_inbox_applies_a_redelivered_event_once(pool: asyncpg.Pool) -> None:
+    event = queued_event()
+    calls: list[int] = []
+
+    async def apply(conn: asyncpg.Connection) -> None:
+        calls.append(1)
+        await conn.execute("INSERT INTO tasks (task_id, state) VALUES ($1, 'QUEUED')", event.task_id)
+
+    assert await handle_once(pool, "c1", event, apply) is True
+    assert await handle_once(pool, "c1", event, apply) is False
+    assert await handle_once(pool, "c2", event, lambda conn: asyncio.sleep(0)) is True  # another consumer
+    assert calls == [1]
+
+
+async def test_a_failed_effect_leaves_no_inbox_row_so_the_retry_applies(pool: asyncpg.Pool) -> None:
+    event = queued_event()
+
+    async def broken(conn: asyncpg.Connection) -> None:
+        raise ConnectionError("database went away mid-transaction")
+
+    with pytest.raises(ConnectionError):
+        await handle_once(pool, "c1", event, broken)
+    assert await handle_once(pool, "c1", event, lambda conn: asyncio.sleep(0)) is True
+
+
+async def test_guarded_transitions_refuse_a_late_event(pool: asyncpg.Pool) -> None:
+    task_id = uuid.uuid4()
+    await pool.execute("INSERT INTO tasks (task_id, state) VALUES ($1, 'PROVISIONING')", task_id)
+    async with pool.acquire() as conn:
+        assert await guarded_transition(conn, "tasks", task_id, TaskState.READY, [TaskState.PROVISIONING])
+        assert not await guarded_transition(conn, "tasks", task_id, TaskState.READY, [TaskState.PROVISIONING])
+    assert await pool.fetchval("SELECT state FROM tasks WHERE task_id = $1", task_id) == "READY"
