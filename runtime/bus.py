@@ -121,8 +121,8 @@ class Bus:
             servers,
             name=name,
             max_reconnect_attempts=-1,
-            reconnect_time_wait=0.5,
-            middlewares=(NatsTelemetryMiddleware(tracer_provider=provider),),  # type: ignore[arg-type]
+            reconnect_time_wait=1,  # seconds between reconnect attempts
+            middlewares=(NatsTelemetryMiddleware(tracer_provider=provider),),
             logger=logging.getLogger(f"bus.{name}"),
         )
         self._tracer = provider.get_tracer(__name__)

@@ -4,7 +4,7 @@ dead-letter relay, health endpoint, optional HTTP app, and a clean stop on SIGTE
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +45,7 @@ class Service:
         self.schema = db.check_schema(settings.service)
         self._migrations = migrations
         self._consumers: list[Consumer] = []
-        self._background: list[Callable[[], Awaitable[Any]]] = []
+        self._background: list[Callable[[], Coroutine[Any, Any, Any]]] = []
         self._tasks: list[asyncio.Task[Any]] = []
         self._stopping = asyncio.Event()
         self.provider: TracerProvider | None = None
@@ -57,14 +57,14 @@ class Service:
     def consume(self, spec: ConsumerSpec, handler: Handler, workers: int = 1) -> None:
         self._consumers.append(Consumer(spec, handler, workers))
 
-    def background(self, job: Callable[[], Awaitable[Any]]) -> None:
+    def background(self, job: Callable[[], Coroutine[Any, Any, Any]]) -> None:
         """A long-running coroutine started with the service and cancelled at stop."""
         self._background.append(job)
 
     async def start(self) -> None:
         s = self.settings
         self.provider = telemetry.setup(s.service, s.instance)
-        AsyncPGInstrumentor().instrument(tracer_provider=self.provider)
+        AsyncPGInstrumentor().instrument(tracer_provider=self.provider)  # type: ignore[no-untyped-call]
         RedisInstrumentor().instrument(tracer_provider=self.provider)
         self.pool = await db.create_pool(s.database_url, self.schema)
         applied = await db.migrate(self.pool, self.schema, self._migrations)
@@ -138,13 +138,13 @@ def configure_logging(level: str, instance: str) -> None:
     logging.getLogger("bus").setLevel(logging.WARNING)
 
 
-async def serve(service: Service, extra: Callable[[Service], Awaitable[Any]] | None = None) -> None:
+async def serve(service: Service, extra: Callable[[Service], Coroutine[Any, Any, Any]] | None = None) -> None:
     """Runs a service until SIGTERM or SIGINT."""
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, service.request_stop)
     await service.start()
-    extra_task = asyncio.create_task(extra(service)) if extra else None
+    extra_task: asyncio.Task[Any] | None = asyncio.create_task(extra(service)) if extra else None
     try:
         await service.wait_stopped()
     finally:

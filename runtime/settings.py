@@ -39,7 +39,7 @@ S = TypeVar("S", bound=ServiceSettings)
 
 def load(cls: type[S]) -> S:
     try:
-        return cls()  # type: ignore[call-arg]
+        return cls()
     except ValidationError as exc:
         problems = "; ".join(_describe(err) for err in exc.errors())
         raise SettingsError(f"invalid settings: {problems}") from None

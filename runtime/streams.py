@@ -20,32 +20,27 @@ from contracts.subjects import EVENT_SUBJECTS
 log = logging.getLogger(__name__)
 
 
+def _stream(name: str, subjects: list[str], max_age_s: float, replicas: int) -> StreamConfig:
+    # Limits retention: a message stays after one consumer acks it, for the other consumers, for
+    # the dead-letter copier (which reads it by sequence) and for rebuilding read models.
+    return StreamConfig(
+        name=name,
+        subjects=subjects,
+        retention=RetentionPolicy.LIMITS,
+        max_age=max_age_s,
+        storage=StorageType.FILE,
+        num_replicas=replicas,
+        discard=DiscardPolicy.OLD,
+        duplicate_window=names.DUPLICATE_WINDOW_S,
+    )
+
+
 def stream_configs(replicas: int = 1) -> list[StreamConfig]:
-    common = {"storage": StorageType.FILE, "num_replicas": replicas, "discard": DiscardPolicy.OLD}
+    dead = [f"{names.DEAD_LETTER_SUBJECT_PREFIX}.>"]
     return [
-        StreamConfig(
-            name=names.EVENTS_STREAM,
-            subjects=list(EVENT_SUBJECTS),
-            retention=RetentionPolicy.LIMITS,
-            max_age=names.EVENTS_MAX_AGE_S,
-            duplicate_window=names.DUPLICATE_WINDOW_S,
-            **common,
-        ),
-        StreamConfig(
-            name=names.DEAD_LETTER_STREAM,
-            subjects=[f"{names.DEAD_LETTER_SUBJECT_PREFIX}.>"],
-            retention=RetentionPolicy.LIMITS,
-            max_age=names.DEAD_LETTER_MAX_AGE_S,
-            duplicate_window=names.DUPLICATE_WINDOW_S,
-            **common,
-        ),
-        StreamConfig(
-            name=names.ADVISORY_STREAM,
-            subjects=list(names.ADVISORY_SUBJECTS),
-            retention=RetentionPolicy.LIMITS,
-            max_age=names.DEAD_LETTER_MAX_AGE_S,
-            **common,
-        ),
+        _stream(names.EVENTS_STREAM, list(EVENT_SUBJECTS), names.EVENTS_MAX_AGE_S, replicas),
+        _stream(names.DEAD_LETTER_STREAM, dead, names.DEAD_LETTER_MAX_AGE_S, replicas),
+        _stream(names.ADVISORY_STREAM, list(names.ADVISORY_SUBJECTS), names.DEAD_LETTER_MAX_AGE_S, replicas),
     ]
 
 

@@ -1,12 +1,18 @@
 """Starting the project's own processes (services, test workers) from tests, and stopping them."""
 
+import asyncio
 import os
+import secrets
 import select
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import httpx
+
+from autoapply.local.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -16,10 +22,15 @@ class Child:
 
     def __init__(self, module: str, env: dict[str, str], log: Path) -> None:
         self.log = log
+        self.env = env
         self._out = log.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", module], cwd=ROOT, env={**os.environ, **env}, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=self._out,
+            [sys.executable, "-m", module],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=self._out,
         )
 
     def wait_for_line(self, text: str, timeout_s: float = 30.0) -> None:
@@ -56,3 +67,38 @@ class Child:
             self.proc.stdout.close()
         self._out.close()
         return self.proc.returncode
+
+
+def service_env(
+    name: str, nats_url: str, dsn: str, redis_url: str, tmp_path: Path, instance: int = 1
+) -> dict[str, str]:
+    """The environment `autoapply up` gives a service, pointed at test servers."""
+    return {
+        "AUTOAPPLY_SERVICE": name,
+        "AUTOAPPLY_INSTANCE": f"{name}-{instance}",
+        "AUTOAPPLY_NATS_URL": nats_url,
+        "AUTOAPPLY_DATABASE_URL": dsn,
+        "AUTOAPPLY_REDIS_URL": redis_url,
+        "AUTOAPPLY_HEALTH_PORT": str(free_port()),
+        "AUTOAPPLY_HTTP_PORT": str(free_port()),
+        "AUTOAPPLY_MODE": "sandbox",
+        "AUTOAPPLY_DATA_DIR": str(tmp_path / "files"),
+        "AUTOAPPLY_SECRET_KEY": secrets.token_hex(32),
+    }
+
+
+async def wait_healthy(child: Child, timeout_s: float = 30.0) -> dict[str, object]:
+    """Polls the service's health endpoint until it answers healthy; returns its answer."""
+    url = f"http://127.0.0.1:{child.env['AUTOAPPLY_HEALTH_PORT']}/healthz"
+    deadline = time.monotonic() + timeout_s
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() < deadline:
+            assert child.proc.poll() is None, f"{child.proc.args} exited:\n{child.tail()}"
+            try:
+                answer = await client.get(url, timeout=2)
+                if answer.status_code == 200:
+                    return dict(answer.json())
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"{child.proc.args} not healthy within {timeout_s} s:\n{child.tail()}")

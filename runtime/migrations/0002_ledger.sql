@@ -6,5 +6,6 @@ CREATE TABLE task_ledger (
     last_event    text        NOT NULL,
     last_event_id uuid        NOT NULL,
     events_seen   integer     NOT NULL DEFAULT 1,
+    handled_by    text        NOT NULL,  -- the instance that applied the last event
     updated_at    timestamptz NOT NULL DEFAULT now()
 );

@@ -3,7 +3,6 @@
 from contracts.envelope import Event
 from runtime import ledger
 from runtime.bus import Delivery
-from runtime.inbox import handle_once
 from runtime.service import Service
 
 PROFILE_READY_CONSUMER = "executor-profile-ready"
@@ -12,9 +11,9 @@ RESUMED_CONSUMER = "executor-resumed"
 
 async def on_profile_ready(svc: Service, event: Event, delivery: Delivery) -> None:
     """A browser is ready for the task: the executor will navigate and fill here."""
-    await handle_once(svc.pool, PROFILE_READY_CONSUMER, event, lambda conn: ledger.note(conn, event))
+    await ledger.note_once(svc.pool, PROFILE_READY_CONSUMER, event, svc.settings.instance)
 
 
 async def on_resumed(svc: Service, event: Event, delivery: Delivery) -> None:
     """Help arrived (an operator, or the mailbox): the executor will re-attach and continue here."""
-    await handle_once(svc.pool, RESUMED_CONSUMER, event, lambda conn: ledger.note(conn, event))
+    await ledger.note_once(svc.pool, RESUMED_CONSUMER, event, svc.settings.instance)

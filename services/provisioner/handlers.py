@@ -3,7 +3,6 @@
 from contracts.envelope import Event
 from runtime import ledger
 from runtime.bus import Delivery
-from runtime.inbox import handle_once
 from runtime.service import Service
 
 QUEUED_CONSUMER = "provisioner-queued"
@@ -12,9 +11,9 @@ FINISHED_CONSUMER = "provisioner-finished"
 
 async def on_task_queued(svc: Service, event: Event, delivery: Delivery) -> None:
     """A queued task: the provisioner will start its browser profile here."""
-    await handle_once(svc.pool, QUEUED_CONSUMER, event, lambda conn: ledger.note(conn, event))
+    await ledger.note_once(svc.pool, QUEUED_CONSUMER, event, svc.settings.instance)
 
 
 async def on_task_finished(svc: Service, event: Event, delivery: Delivery) -> None:
     """The task is over: the provisioner will release its browser here."""
-    await handle_once(svc.pool, FINISHED_CONSUMER, event, lambda conn: ledger.note(conn, event))
+    await ledger.note_once(svc.pool, FINISHED_CONSUMER, event, svc.settings.instance)

@@ -3,7 +3,6 @@
 from contracts.envelope import Event
 from runtime import ledger
 from runtime.bus import Delivery
-from runtime.inbox import handle_once
 from runtime.service import Service
 
 HELP_WANTED_CONSUMER = "takeover-queue"
@@ -11,4 +10,4 @@ HELP_WANTED_CONSUMER = "takeover-queue"
 
 async def on_help_wanted(svc: Service, event: Event, delivery: Delivery) -> None:
     """A task needs a person: takeover will queue it for an operator here."""
-    await handle_once(svc.pool, HELP_WANTED_CONSUMER, event, lambda conn: ledger.note(conn, event))
+    await ledger.note_once(svc.pool, HELP_WANTED_CONSUMER, event, svc.settings.instance)

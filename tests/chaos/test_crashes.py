@@ -11,7 +11,7 @@ import pytest
 from autoapply.local.nats import NatsServer
 from contracts.streams import EVENTS_STREAM
 from runtime.bus import Bus
-from tests.processes import Child
+from tests.processes import Child, service_env, wait_healthy
 from tests.support import eventually, queued_event, unique
 
 pytestmark = pytest.mark.chaos
@@ -21,8 +21,13 @@ async def test_a_consumer_killed_after_commit_before_ack_is_redelivered_and_appl
     nats: NatsServer, fresh_database: str, tmp_path: Path
 ) -> None:
     schema = unique("chaos").replace("-", "_")
-    env = {"NATS_URL": nats.url, "DSN": fresh_database, "DURABLE": unique("worker"), "SCHEMA": schema,
-           "CRASH_MARKER": str(tmp_path / "crashed")}
+    env = {
+        "NATS_URL": nats.url,
+        "DSN": fresh_database,
+        "DURABLE": unique("worker"),
+        "SCHEMA": schema,
+        "CRASH_MARKER": str(tmp_path / "crashed"),
+    }
     first = Child("tests.chaos.worker", env, tmp_path / "worker1.log")
     first.wait_for_line("ready")
     bus = Bus([nats.url], unique("publisher"))
@@ -56,13 +61,14 @@ async def _deliveries(conn: asyncpg.Connection, schema: str, event_id: uuid.UUID
 async def test_nats_killed_and_restarted_under_a_running_service_loses_no_acked_publish(
     nats: NatsServer, fresh_database: str, redis_url: str, tmp_path: Path
 ) -> None:
-    intake = Child("services.intake", _service_env("intake", nats, fresh_database, redis_url, tmp_path),
-                   tmp_path / "intake.log")
+    intake = Child(
+        "services.intake", service_env("intake", nats.url, fresh_database, redis_url, tmp_path), tmp_path / "intake.log"
+    )
     bus = Bus([nats.url], unique("publisher"))
     await bus.connect()
     acked: list[uuid.UUID] = []
     try:
-        await _wait_healthy(intake)
+        await wait_healthy(intake)
         for i in range(60):
             if i == 20:
                 nats.kill()  # SIGKILL; the store stays on disk
@@ -84,24 +90,13 @@ async def test_nats_killed_and_restarted_under_a_running_service_loses_no_acked_
         await bus.close()
 
 
+_RESTARTS: list[asyncio.Future[None]] = []
+
+
 def _start_in_thread(server: NatsServer) -> None:
-    asyncio.ensure_future(asyncio.to_thread(server.start))
+    _RESTARTS.append(asyncio.ensure_future(asyncio.to_thread(server.start)))
 
 
 async def _read_model_count(conn: asyncpg.Connection, n: int) -> bool:
     exists = await conn.fetchval("SELECT to_regclass('intake.tasks') IS NOT NULL")
     return bool(exists and await conn.fetchval("SELECT count(*) FROM intake.tasks") == n)
-
-
-def _service_env(name: str, nats: NatsServer, dsn: str, redis_url: str, tmp_path: Path) -> dict[str, str]:
-    return {
-        "AUTOAPPLY_SERVICE": name, "AUTOAPPLY_INSTANCE": f"{name}-1", "AUTOAPPLY_NATS_URL": nats.url,
-        "AUTOAPPLY_DATABASE_URL": dsn, "AUTOAPPLY_REDIS_URL": redis_url, "AUTOAPPLY_HEALTH_PORT": "0",
-        "AUTOAPPLY_HTTP_PORT": "0", "AUTOAPPLY_MODE": "sandbox", "AUTOAPPLY_DATA_DIR": str(tmp_path / "files"),
-        "AUTOAPPLY_SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
-    }
-
-
-async def _wait_healthy(child: Child) -> None:
-    await eventually(lambda: "started; health on port" in child.tail() or child.proc.poll() is not None, 30)
-    assert child.proc.poll() is None, child.tail()

@@ -30,12 +30,18 @@ async def main() -> None:
     await db.migrate(pool, env["SCHEMA"], None)
     await pool.execute(SCHEMA_SQL)
     marker = Path(env["CRASH_MARKER"])
-    spec = ConsumerSpec(durable=env["DURABLE"], filter_subjects=("task.queued.>",), ack_wait_s=2.0,
-                        max_deliver=5, backoff_s=(2.0, 2.0, 2.0, 2.0))
+    spec = ConsumerSpec(
+        durable=env["DURABLE"],
+        filter_subjects=("task.queued.>",),
+        ack_wait_s=2.0,
+        max_deliver=5,
+        backoff_s=(2.0, 2.0, 2.0, 2.0),
+    )
 
     async def handle(event: Event, delivery: Delivery) -> None:
-        await pool.execute("INSERT INTO deliveries VALUES ($1, $2, $3)", event.event_id, delivery.num_delivered,
-                           os.getpid())
+        await pool.execute(
+            "INSERT INTO deliveries VALUES ($1, $2, $3)", event.event_id, delivery.num_delivered, os.getpid()
+        )
 
         async def apply(conn: asyncpg.Connection) -> None:
             await conn.execute(

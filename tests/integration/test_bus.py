@@ -1,6 +1,7 @@
 """The bus against a real nats-server: dedupe, acks decided by error type, dead letters, traces."""
 
 import asyncio
+import itertools
 import time
 
 import pytest
@@ -21,8 +22,9 @@ pytestmark = pytest.mark.integration
 def with_dead_letters(bus: Bus, spec: ConsumerSpec) -> None:
     """Wires the dead-letter relay for one consumer, as every service does."""
     relay = deadletter.relay_spec(unique("svc"), [spec.durable])
-    bus.subscribe_raw(relay, "AUTOAPPLY_ADVISORIES",
-                      lambda msg: deadletter.copy_to_dead_letters(bus.js, msg.subject, msg.data))
+    bus.subscribe_raw(
+        relay, "AUTOAPPLY_ADVISORIES", lambda msg: deadletter.copy_to_dead_letters(bus.js, msg.subject, msg.data)
+    )
 
 
 async def test_the_same_event_published_twice_is_stored_and_handled_once(bus: Bus) -> None:
@@ -112,7 +114,7 @@ async def test_a_poison_message_reaches_the_dead_letters_after_max_deliver_with_
     await bus.publish(healthy)
     await eventually(lambda: _count(bus, DEAD_LETTER_STREAM, 1), timeout_s=15)
     assert len(times) == 4
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     for gap, wanted in zip(gaps, backoff, strict=True):
         assert gap >= wanted * 0.9, (gaps, backoff)  # not a tight loop
     (letter,) = await deadletter.list_dead_letters(bus.js)

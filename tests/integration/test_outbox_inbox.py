@@ -8,8 +8,8 @@ import asyncpg
 import pytest
 
 from contracts.envelope import Event
-from contracts.streams import EVENTS_STREAM
 from contracts.states import TaskState
+from contracts.streams import EVENTS_STREAM
 from runtime import db, outbox
 from runtime.bus import Bus, Delivery
 from runtime.inbox import guarded_transition, handle_once
@@ -27,8 +27,10 @@ def schema() -> str:
 async def pool(fresh_database: str, schema: str) -> AsyncIterator[asyncpg.Pool]:
     pool = await db.create_pool(fresh_database, schema)
     await db.migrate(pool, schema, None)
-    await pool.execute("CREATE TABLE tasks (task_id uuid PRIMARY KEY, state text NOT NULL, "
-                       "updated_at timestamptz NOT NULL DEFAULT now())")
+    await pool.execute(
+        "CREATE TABLE tasks (task_id uuid PRIMARY KEY, state text NOT NULL, "
+        "updated_at timestamptz NOT NULL DEFAULT now())"
+    )
     try:
         yield pool
     finally:
