@@ -7,6 +7,7 @@ from functools import partial
 from pathlib import Path
 
 import uvicorn
+from opentelemetry.instrumentation.starlette import StarletteInstrumentor
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -45,7 +46,9 @@ def http_app(svc: Service) -> Starlette:
             {"healthy": all(checks.values()), "checks": checks}, status_code=200 if all(checks.values()) else 503
         )
 
-    return Starlette(routes=[Route("/healthz", healthz)])
+    app = Starlette(routes=[Route("/healthz", healthz)])
+    StarletteInstrumentor.instrument_app(app, tracer_provider=svc.provider)
+    return app
 
 
 class _Server(uvicorn.Server):

@@ -6,6 +6,9 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from contracts.envelope import Event
 from contracts.states import TaskState
@@ -122,3 +125,29 @@ async def test_guarded_transitions_refuse_a_late_event(pool: asyncpg.Pool) -> No
         assert await guarded_transition(conn, "tasks", task_id, TaskState.READY, [TaskState.PROVISIONING])
         assert not await guarded_transition(conn, "tasks", task_id, TaskState.READY, [TaskState.PROVISIONING])
     assert await pool.fetchval("SELECT state FROM tasks WHERE task_id = $1", task_id) == "READY"
+
+
+async def test_the_relay_keeps_the_trace_of_the_transaction_that_wrote_the_event(
+    pool: asyncpg.Pool, schema: str, nats: object
+) -> None:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    bus = Bus([nats.url], unique("traced"), tracer_provider=provider)  # type: ignore[attr-defined]
+    seen: list[str] = []
+
+    async def handle(event: Event, delivery: Delivery) -> None:
+        seen.append(delivery.headers["traceparent"].split("-")[1])
+
+    bus.subscribe(queued_spec(), handle)
+    await bus.start()
+    try:
+        with provider.get_tracer("t").start_as_current_span("accept task") as root:
+            async with pool.acquire() as conn, conn.transaction():
+                await outbox.enqueue(conn, schema, queued_event())
+        # The relay runs later, outside that span, as it would in another task or process.
+        await outbox.OutboxRelay(pool, bus, schema).drain()
+        await eventually(lambda: len(seen) == 1)
+    finally:
+        await bus.close()
+    assert seen == [format(root.get_span_context().trace_id, "032x")]
