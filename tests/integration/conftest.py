@@ -1,23 +1,12 @@
-"""A fresh nats-server per test: names never collide and a killed server harms no other test."""
+"""The bus on a nats-server of the test's own (the project's stream names are fixed)."""
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import pytest
 
 from autoapply.local.nats import NatsServer
 from runtime.bus import Bus
 from tests.support import unique
-
-
-@pytest.fixture
-def nats(tmp_path: Path) -> Iterator[NatsServer]:
-    server = NatsServer(tmp_path / "nats")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
