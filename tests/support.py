@@ -16,8 +16,12 @@ def unique(prefix: str) -> str:
 
 def queued_event(**extra: Any) -> TaskQueued:
     fields: dict[str, Any] = {
-        "task_id": uuid.uuid4(), "user_id": uuid.uuid4(), "job_url": "https://jobs.example.com/42",
-        "platform": "generic", "job_key": "generic:jobs.example.com/42", "resume_id": "resume-1",
+        "task_id": uuid.uuid4(),
+        "user_id": uuid.uuid4(),
+        "job_url": "https://jobs.example.com/42",
+        "platform": "generic",
+        "job_key": "generic:jobs.example.com/42",
+        "resume_id": "resume-1",
     }
     return TaskQueued(**{**fields, **extra})
 
@@ -26,8 +30,9 @@ def queued_spec(durable: str | None = None, **extra: Any) -> ConsumerSpec:
     return ConsumerSpec(durable=durable or unique("test"), filter_subjects=("task.queued.>",), **extra)
 
 
-async def eventually(check: Callable[[], Awaitable[bool] | bool], timeout_s: float = 10.0,
-                     every_s: float = 0.05) -> None:
+async def eventually(
+    check: Callable[[], Awaitable[bool] | bool], timeout_s: float = 10.0, every_s: float = 0.05
+) -> None:
     """Waits until check() is true; fails with the time it waited."""
     deadline = time.monotonic() + timeout_s
     while True:

@@ -22,7 +22,10 @@ IDS = {"task_id": uuid4(), "user_id": uuid4()}
 
 def queued(**extra: object) -> TaskQueued:
     fields: dict[str, object] = {
-        "job_url": "https://jobs.example.com/1", "platform": "generic", "job_key": "generic:1", "resume_id": "r1",
+        "job_url": "https://jobs.example.com/1",
+        "platform": "generic",
+        "job_key": "generic:1",
+        "resume_id": "r1",
     }
     return TaskQueued(**IDS, **{**fields, **extra})  # type: ignore[arg-type]
 

@@ -11,14 +11,16 @@ pytestmark = pytest.mark.unit
 
 
 def test_secret_keys_and_personal_values_are_redacted() -> None:
-    clean = scrub_attributes({
-        "user.email": "ada@example.com",
-        "http.request.header.authorization": "Bearer abc.def",
-        "autoapply.task_id": "3f1c",
-        "note": "call +1 (415) 555-0100 or write to ada@example.com",
-        "messaging.destination.name": "task.queued.normal.3f1c",
-        "count": 3,
-    })
+    clean = scrub_attributes(
+        {
+            "user.email": "ada@example.com",
+            "http.request.header.authorization": "Bearer abc.def",
+            "autoapply.task_id": "3f1c",
+            "note": "call +1 (415) 555-0100 or write to ada@example.com",
+            "messaging.destination.name": "task.queued.normal.3f1c",
+            "count": 3,
+        }
+    )
     assert clean["user.email"] == REDACTED
     assert clean["http.request.header.authorization"] == REDACTED
     assert clean["autoapply.task_id"] == "3f1c"

@@ -7,10 +7,15 @@ from runtime.settings import ServiceSettings, load
 
 pytestmark = pytest.mark.unit
 GOOD = {
-    "AUTOAPPLY_SERVICE": "verifier", "AUTOAPPLY_INSTANCE": "verifier-1",
-    "AUTOAPPLY_NATS_URL": "nats://127.0.0.1:1,nats://127.0.0.1:2", "AUTOAPPLY_DATABASE_URL": "postgresql://x/y",
-    "AUTOAPPLY_REDIS_URL": "redis://127.0.0.1:3/0", "AUTOAPPLY_HEALTH_PORT": "0", "AUTOAPPLY_MODE": "sandbox",
-    "AUTOAPPLY_DATA_DIR": "/tmp/x", "AUTOAPPLY_SECRET_KEY": "k" * 32,
+    "AUTOAPPLY_SERVICE": "verifier",
+    "AUTOAPPLY_INSTANCE": "verifier-1",
+    "AUTOAPPLY_NATS_URL": "nats://127.0.0.1:1,nats://127.0.0.1:2",
+    "AUTOAPPLY_DATABASE_URL": "postgresql://x/y",
+    "AUTOAPPLY_REDIS_URL": "redis://127.0.0.1:3/0",
+    "AUTOAPPLY_HEALTH_PORT": "0",
+    "AUTOAPPLY_MODE": "sandbox",
+    "AUTOAPPLY_DATA_DIR": "/tmp/x",
+    "AUTOAPPLY_SECRET_KEY": "k" * 32,
 }
 
 

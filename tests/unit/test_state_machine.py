@@ -39,10 +39,27 @@ def reachable(start: TaskState) -> set[TaskState]:
 
 def test_every_state_of_the_original_design_exists() -> None:
     names = {
-        "CREATED", "QUEUED", "PROVISIONING", "READY", "NAVIGATING", "ANALYZING", "EXECUTING_RPA",
-        "EXECUTING_AGENT", "NEED_CAPTCHA", "NEED_EMAIL_VERIFY", "NEED_HUMAN", "HUMAN_TAKEOVER",
-        "VERIFYING_EMAIL", "SUBMITTING", "VERIFYING_SUBMISSION", "COMPLETED", "FAILED", "REJECTED",
-        "RETRYING", "CLEANUP", "CANCELLED",
+        "CREATED",
+        "QUEUED",
+        "PROVISIONING",
+        "READY",
+        "NAVIGATING",
+        "ANALYZING",
+        "EXECUTING_RPA",
+        "EXECUTING_AGENT",
+        "NEED_CAPTCHA",
+        "NEED_EMAIL_VERIFY",
+        "NEED_HUMAN",
+        "HUMAN_TAKEOVER",
+        "VERIFYING_EMAIL",
+        "SUBMITTING",
+        "VERIFYING_SUBMISSION",
+        "COMPLETED",
+        "FAILED",
+        "REJECTED",
+        "RETRYING",
+        "CLEANUP",
+        "CANCELLED",
     }
     assert {s.value for s in TaskState} == names
 
@@ -109,7 +126,10 @@ def test_retry_policy_is_the_original_one() -> None:
     assert RETRY_POLICY.delays_s == (5.0, 15.0, 45.0)
     assert RETRY_POLICY.retryable_states == {S.PROVISIONING, S.NAVIGATING}
     assert {r.value for r in RETRY_POLICY.non_retryable} == {
-        "already_applied", "job_closed", "login_required", "account_restricted",
+        "already_applied",
+        "job_closed",
+        "login_required",
+        "account_restricted",
     }
     assert FailureReason.NAVIGATION_TIMEOUT not in RETRY_POLICY.non_retryable
 
