@@ -1,0 +1,120 @@
+"""The five services as local processes: `<venv python> -m services.<name>` with their environment."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from autoapply.local.ports import LOOPBACK
+from autoapply.local.probe import get_json
+from autoapply.local.server import LocalServer
+
+# The services, in the order `up` starts them (order matters only for reading the log).
+SERVICES = ("intake", "provisioner", "executor", "verifier", "takeover")
+# The service that serves the HTTP API and so needs AUTOAPPLY_HTTP_PORT.
+HTTP_SERVICES = frozenset({"intake"})
+# The database every service uses (each keeps its tables in a schema of its own).
+DATABASE = "autoapply"
+# A service finishes its in-flight message and closes its browsers on SIGTERM; that can take a while.
+SERVICE_STOP_GRACE_S = 15.0
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """What every service instance is told about the stack it runs in."""
+
+    nats_url: str
+    database_url: str
+    redis_url: str
+    data_dir: Path
+    secret_key: str
+    mode: str = "sandbox"
+
+
+def instance_name(service: str, index: int) -> str:
+    return f"{service}-{index}"
+
+
+class ServiceInstance(LocalServer):
+    """One instance of one service; healthy when its /healthz answers 200 with {"healthy": true}."""
+
+    stop_grace_s = SERVICE_STOP_GRACE_S
+
+    def __init__(
+        self,
+        service: str,
+        index: int,
+        wiring: Wiring,
+        *,
+        health_port: int,
+        http_port: int | None,
+        log: Path,
+        pid_file: Path,
+        cwd: Path,
+    ) -> None:
+        if service not in SERVICES:
+            raise ValueError(f"unknown service {service!r}; services are {', '.join(SERVICES)}")
+        self.name = instance_name(service, index)
+        super().__init__(pid_file.parent, log=log, pid_file=pid_file)
+        self.service = service
+        self.wiring = wiring
+        self.health_port = health_port
+        self.http_port = http_port
+        self.cwd = cwd
+
+    @property
+    def kind(self) -> str:
+        return "service"
+
+    @property
+    def health_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.health_port}/healthz"
+
+    @property
+    def http_url(self) -> str | None:
+        return f"http://{LOOPBACK}:{self.http_port}" if self.http_port else None
+
+    def working_dir(self) -> Path:
+        return self.cwd
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", f"services.{self.service}"]
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, **self.own_env()}
+
+    def own_env(self) -> dict[str, str]:
+        env = {
+            "AUTOAPPLY_SERVICE": self.service,
+            "AUTOAPPLY_INSTANCE": self.name,
+            "AUTOAPPLY_NATS_URL": self.wiring.nats_url,
+            "AUTOAPPLY_DATABASE_URL": self.wiring.database_url,
+            "AUTOAPPLY_REDIS_URL": self.wiring.redis_url,
+            "AUTOAPPLY_HEALTH_PORT": str(self.health_port),
+            "AUTOAPPLY_DATA_DIR": str(self.wiring.data_dir),
+            "AUTOAPPLY_MODE": self.wiring.mode,
+            "AUTOAPPLY_SECRET_KEY": self.wiring.secret_key,
+            "PYTHONUNBUFFERED": "1",  # log lines reach the log file as they happen
+        }
+        if self.http_port is not None:
+            env["AUTOAPPLY_HTTP_PORT"] = str(self.http_port)
+        return env
+
+    def prepare(self) -> None:
+        self.wiring.data_dir.mkdir(parents=True, exist_ok=True)
+
+    def health(self) -> dict[str, Any]:
+        """The service's own health answer, or why there is none."""
+        try:
+            status, body = get_json(self.health_url)
+        except OSError as exc:
+            return {"healthy": False, "error": f"no answer on {self.health_url}: {exc}"}
+        answer = body if isinstance(body, Mapping) else {"body": body}
+        return {**answer, "healthy": status == 200 and answer.get("healthy") is True, "http_status": status}
+
+    def healthy(self) -> bool:
+        return bool(self.health()["healthy"])

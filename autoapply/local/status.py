@@ -1,0 +1,83 @@
+"""Health of every part of a local stack, and its JetStream backlog, as one JSON-ready dict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autoapply.local import jsz, procs
+from autoapply.local.postgres import PostgresServer
+from autoapply.local.server import LocalServer
+from autoapply.local.services import DATABASE, SERVICES, ServiceInstance, Wiring
+from autoapply.stack import Stack
+
+
+def part_status(part: LocalServer) -> dict[str, Any]:
+    """Alive (the pid file names our live process) and healthy (its own check passes)."""
+    record = part.record()
+    alive = record is not None and procs.find_ours(record) is not None
+    entry: dict[str, Any] = {"running": alive, "pid": record.pid if alive and record else None, "log": str(part.log)}
+    if isinstance(part, ServiceInstance):
+        answer = part.health() if alive else {"healthy": False}
+        entry |= {
+            "healthy": alive and answer["healthy"],
+            "health_url": part.health_url,
+            "http_url": part.http_url,
+            "answer": answer,
+        }
+    else:
+        url = part.dsn(DATABASE) if isinstance(part, PostgresServer) else getattr(part, "url", None)
+        entry |= {"healthy": alive and _passes(part), "url": url, "port": getattr(part, "port", None)}
+    return entry
+
+
+def _passes(part: LocalServer) -> bool:
+    try:
+        return bool(part.healthy())
+    except Exception:  # any failing probe means "not healthy"; the reason is in the part's log
+        return False
+
+
+def collect(stack: Stack) -> dict[str, Any]:
+    """{"healthy", "home", "parts", "streams", "dead_letters"} for the stack in stack.home."""
+    if not stack.state_file.exists():
+        return {
+            "healthy": False,
+            "home": str(stack.home),
+            "parts": {},
+            "streams": {},
+            "dead_letters": None,
+            "error": f"no stack in {stack.home}; run `autoapply up` first",
+        }
+    state = stack.load_state()
+    nats, pg, redis = stack.infra(state)
+    parts: dict[str, Any] = {p.name: part_status(p) for p in (nats, pg, redis)}
+    parts["nats"]["monitor_url"] = nats.monitor_url
+    wiring = Wiring(nats_url=nats.url, database_url="", redis_url="", data_dir=stack.data / "files", secret_key="")
+    parts |= services_status(stack.instances(state, wiring))
+    streams, error = _streams(nats.monitor_url) if parts["nats"]["healthy"] else ({}, "nats is down")
+    report = {
+        "healthy": all(p["healthy"] for p in parts.values()),
+        "home": str(stack.home),
+        "parts": parts,
+        "streams": streams,
+        "dead_letters": jsz.dead_letters(streams),
+    }
+    if error:
+        report["streams_error"] = error
+    return report
+
+
+def services_status(instances: list[ServiceInstance]) -> dict[str, Any]:
+    grouped: dict[str, Any] = {}
+    for service in SERVICES:
+        mine = {i.name: part_status(i) for i in instances if i.service == service}
+        if mine:  # a service run with 0 instances is left out
+            grouped[service] = {"healthy": all(i["healthy"] for i in mine.values()), "instances": mine}
+    return grouped
+
+
+def _streams(monitor_url: str) -> tuple[dict[str, Any], str | None]:
+    try:
+        return jsz.streams(monitor_url), None
+    except (OSError, RuntimeError) as exc:
+        return {}, str(exc)

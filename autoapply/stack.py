@@ -1,0 +1,280 @@
+"""The local stack: nats-server, PostgreSQL, Redis and the five services under one folder.
+
+Layout of the folder (see docs/operations.md): logs/*.log, run/*.pid, data/, stack.json (ports,
+urls, pids), secrets.env (mode 0600). Ports are chosen at the first `up` and reused after that.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import secrets
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from autoapply.local import procs, stopping
+from autoapply.local.describe import describe, where
+from autoapply.local.nats import NatsServer
+from autoapply.local.ports import free_port, port_is_free
+from autoapply.local.postgres import PostgresServer
+from autoapply.local.procs import PidRecord, StartError
+from autoapply.local.redis import RedisServer
+from autoapply.local.server import LocalServer
+from autoapply.local.services import DATABASE, HTTP_SERVICES, SERVICES, ServiceInstance, Wiring, instance_name
+
+HOME_ENV = "AUTOAPPLY_HOME"
+DEFAULT_HOME = Path("var") / "stack"
+# `up` gives the whole stack this long to become healthy (a cold start takes a few seconds).
+UP_DEADLINE_S = 60.0
+# More instances than this of one service on one machine is a typo, not a plan.
+MAX_INSTANCES = 16
+# Another `up` or `down` on the same folder may hold the lock for about as long as an `up` takes.
+LOCK_WAIT_S = UP_DEADLINE_S + 10.0
+# Services stop first (they hold connections), then the servers they use.
+STOP_ORDER = {"service": 0, "redis": 1, "postgres": 2, "nats": 3}
+
+
+def default_home() -> Path:
+    return Path(os.environ.get(HOME_ENV) or DEFAULT_HOME).absolute()
+
+
+@dataclass(frozen=True)
+class PartReport:
+    name: str
+    started: bool
+    seconds: float
+    detail: str
+
+
+class Stack:
+    def __init__(self, home: Path, *, readonly: bool = False) -> None:
+        # A readonly stack (for `status`) uses the remembered ports as they are and never picks new ones.
+        self.readonly = readonly
+        self.home = Path(home).absolute()
+        self.logs = self.home / "logs"
+        self.run = self.home / "run"
+        self.data = self.home / "data"
+        self.state_file = self.home / "stack.json"
+        self.secrets_file = self.home / "secrets.env"
+        self._moved: set[str] = set()
+
+    # Remembered state.
+    def load_state(self) -> dict[str, Any]:
+        if not self.state_file.exists():
+            return {"ports": {}, "instances": {}}
+        try:
+            state: dict[str, Any] = json.loads(self.state_file.read_text())
+        except ValueError as exc:
+            raise ValueError(f"{self.state_file} is not valid JSON ({exc}); fix or delete it") from exc
+        return state
+
+    def save_state(self, state: dict[str, Any]) -> None:
+        tmp = self.state_file.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(state, indent=2, sort_keys=True) + "\n")
+        tmp.replace(self.state_file)
+
+    def secret_key(self) -> str:
+        """The stack's AUTOAPPLY_SECRET_KEY, generated once and kept in secrets.env (0600)."""
+        if not self.secrets_file.exists():
+            fd = os.open(self.secrets_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(f"AUTOAPPLY_SECRET_KEY={secrets.token_hex(32)}\n")
+        for line in self.secrets_file.read_text().splitlines():
+            key, _, value = line.partition("=")
+            if key.strip() == "AUTOAPPLY_SECRET_KEY" and value.strip():
+                return value.strip()
+        raise ValueError(f"{self.secrets_file} has no AUTOAPPLY_SECRET_KEY line")
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """One `up` or `down` at a time per folder."""
+        self.run.mkdir(parents=True, exist_ok=True)
+        with open(self.run / "stack.lock", "w") as lock:
+            deadline = time.monotonic() + LOCK_WAIT_S
+            while True:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"another autoapply up/down holds {self.run / 'stack.lock'}") from None
+                    time.sleep(0.2)
+            yield
+
+    # The parts.
+    def _port(self, state: dict[str, Any], key: str, owner: str) -> int:
+        """The remembered port for key, unless it is taken by someone other than our running owner."""
+        ports: dict[str, int] = state.setdefault("ports", {})
+        remembered = ports.get(key)
+        if self.readonly:
+            return int(remembered or 0)
+        owner_runs = self._record_alive(self.run / f"{owner}.pid")
+        if remembered is None or not (owner_runs or port_is_free(remembered)):
+            if remembered is not None:
+                self._moved.add(owner)
+            ports[key] = free_port()
+        return int(ports[key])
+
+    def _record_alive(self, pid_file: Path) -> bool:
+        try:
+            record = PidRecord.read(pid_file)
+        except ValueError:
+            return False
+        return record is not None and procs.find_ours(record) is not None
+
+    def _log(self, name: str) -> Path:
+        return self.logs / f"{name}.log"
+
+    def _pid_file(self, name: str) -> Path:
+        return self.run / f"{name}.pid"
+
+    def nats(self, state: dict[str, Any]) -> NatsServer:
+        return NatsServer(
+            self.data / "nats",
+            self._port(state, "nats", "nats"),
+            self._port(state, "nats_monitor", "nats"),
+            log=self._log("nats"),
+            pid_file=self._pid_file("nats"),
+        )
+
+    def postgres(self, state: dict[str, Any]) -> PostgresServer:
+        return PostgresServer(
+            self.data / "postgres",
+            self._port(state, "postgres", "postgres"),
+            log=self._log("postgres"),
+            pid_file=self._pid_file("postgres"),
+        )
+
+    def redis(self, state: dict[str, Any]) -> RedisServer:
+        return RedisServer(
+            self.data / "redis",
+            self._port(state, "redis", "redis"),
+            log=self._log("redis"),
+            pid_file=self._pid_file("redis"),
+        )
+
+    def infra(self, state: dict[str, Any]) -> tuple[NatsServer, PostgresServer, RedisServer]:
+        return self.nats(state), self.postgres(state), self.redis(state)
+
+    def instances(self, state: dict[str, Any], wiring: Wiring) -> list[ServiceInstance]:
+        made = []
+        for service in SERVICES:
+            for index in range(1, int(state["instances"].get(service, 1)) + 1):
+                name = instance_name(service, index)
+                http = self._port(state, f"{name}.http", name) if service in HTTP_SERVICES else None
+                made.append(
+                    ServiceInstance(
+                        service,
+                        index,
+                        wiring,
+                        health_port=self._port(state, f"{name}.health", name),
+                        http_port=http,
+                        cwd=self.home,
+                        log=self._log(name),
+                        pid_file=self._pid_file(name),
+                    )
+                )
+        return made
+
+    def wiring(self, nats: NatsServer, pg: PostgresServer, redis: RedisServer) -> Wiring:
+        return Wiring(
+            nats_url=nats.url,
+            database_url=pg.dsn(DATABASE),
+            redis_url=redis.url_for(0),
+            data_dir=self.data / "files",
+            secret_key=self.secret_key(),
+        )
+
+    # Commands.
+    def up(self, counts: dict[str, int] | None = None) -> list[PartReport]:
+        """Start whatever is not running and wait until every part is healthy (or raise StartError)."""
+        deadline = time.monotonic() + UP_DEADLINE_S
+        for folder in (self.logs, self.run, self.data):
+            folder.mkdir(parents=True, exist_ok=True)
+        state = self.load_state()
+        state["instances"] = {**{s: 1 for s in SERVICES}, **state.get("instances", {}), **(counts or {})}
+        nats, pg, redis = self.infra(state)
+        services = self.instances(state, self.wiring(nats, pg, redis))
+        self.save_state(state)  # the ports are remembered even if this start fails
+        reports = _start_all([nats, pg, redis], deadline)
+        try:
+            pg.ensure_database(DATABASE)
+        except (RuntimeError, OSError) as exc:
+            raise StartError(f"postgres: cannot create the {DATABASE} database: {exc}") from exc
+        self._stop_unwanted({s.name for s in services}, restart_all=bool(self._moved & set(STOP_ORDER)))
+        reports += _start_all(services, deadline)
+        state["parts"] = describe([nats, pg, redis, *services])
+        self.save_state(state)
+        return reports
+
+    def _stop_unwanted(self, wanted: set[str], restart_all: bool) -> None:
+        # Instances beyond the requested counts stop; when a server moved to a new port, every
+        # running service restarts so that it is told the new address.
+        for pid_file in self.run.glob("*.pid"):
+            try:
+                record = PidRecord.read(pid_file)
+            except ValueError:
+                continue  # not ours to judge; `down` reports it
+            if record is not None and record.kind == "service" and (restart_all or record.name not in wanted):
+                stopping.terminate(record, grace_s=ServiceInstance.stop_grace_s)
+                pid_file.unlink(missing_ok=True)
+
+    def down(self) -> list[tuple[str, str]]:
+        """Stop every process this folder's pid files name (and only those); returns (name, outcome)."""
+        records: list[tuple[Path, PidRecord | None]] = []
+        for pid_file in sorted(self.run.glob("*.pid")):
+            try:
+                record = PidRecord.read(pid_file)
+            except ValueError:
+                records.append((pid_file, None))
+                continue
+            records.append((pid_file, record))
+        results: list[tuple[str, str]] = []
+        for rank in sorted(set(STOP_ORDER.values()) | {len(STOP_ORDER)}):
+            batch = [(f, r) for f, r in records if _rank(r) == rank]
+            with ThreadPoolExecutor(max_workers=max(1, len(batch))) as pool:
+                results += list(pool.map(_stop_one, batch))
+        return results
+
+
+def _rank(record: PidRecord | None) -> int:
+    return STOP_ORDER.get(record.kind, len(STOP_ORDER)) if record is not None else len(STOP_ORDER)
+
+
+def _stop_one(item: tuple[Path, PidRecord | None]) -> tuple[str, str]:
+    pid_file, record = item
+    if record is None:
+        return pid_file.stem, f"left alone: {pid_file} is not an autoapply pid file"
+    grace = ServiceInstance.stop_grace_s if record.kind == "service" else stopping.DEFAULT_GRACE_S
+    outcome = stopping.terminate(record, grace_s=grace)
+    pid_file.unlink(missing_ok=True)
+    if outcome == "not ours":
+        outcome = f"stale pid file removed; pid {record.pid} belongs to another process, left alone"
+    return record.name, outcome
+
+
+def _start_all(parts: Sequence[LocalServer], deadline: float) -> list[PartReport]:
+    """Start the parts side by side; the first failure (in the given order) is raised."""
+    with ThreadPoolExecutor(max_workers=len(parts) or 1) as pool:
+        outcomes = list(pool.map(lambda part: _start_one(part, deadline), parts))
+    for outcome in outcomes:
+        if isinstance(outcome, StartError):
+            raise outcome
+    return [o for o in outcomes if isinstance(o, PartReport)]
+
+
+def _start_one(part: LocalServer, deadline: float) -> PartReport | StartError:
+    began = time.monotonic()
+    try:
+        spawned = part.start(timeout_s=max(1.0, deadline - began))
+    except StartError as exc:  # already names the part and carries its log tail
+        return exc
+    except (OSError, RuntimeError, ValueError) as exc:
+        return StartError(f"{part.name}: {exc}")
+    return PartReport(part.name, spawned, time.monotonic() - began, where(part))

@@ -1,0 +1,39 @@
+"""Checks shared by the stack tests: which processes a server has, and that they are all gone."""
+
+from __future__ import annotations
+
+import time
+
+import psutil
+
+from autoapply.local.server import LocalServer
+
+
+def process_tree(pid: int) -> list[psutil.Process]:
+    root = psutil.Process(pid)
+    return [root, *root.children(recursive=True)]
+
+
+def server_tree(server: LocalServer) -> list[psutil.Process]:
+    assert server.pid is not None, f"{server.name} is not running"
+    return process_tree(server.pid)
+
+
+def alive(procs: list[psutil.Process]) -> list[psutil.Process]:
+    """Those still running; a zombie whose threads have all exited counts as gone (its parent reaps it)."""
+    left = []
+    for proc in procs:
+        try:
+            if proc.is_running() and (proc.status() != psutil.STATUS_ZOMBIE or proc.num_threads() > 1):
+                left.append(proc)
+        except psutil.NoSuchProcess:
+            continue
+    return left
+
+
+def assert_gone(procs: list[psutil.Process], within_s: float = 5.0) -> None:
+    deadline = time.monotonic() + within_s
+    while alive(procs) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = alive(procs)
+    assert not left, f"processes left behind: {[(p.pid, p.name()) for p in left]}"

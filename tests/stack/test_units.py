@@ -1,0 +1,70 @@
+"""The pure parts of the local stack: argument parsing, config text, flags, identity rules, rendering."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from autoapply.cli import parse_instances, render_status
+from autoapply.local import ports, procs
+from autoapply.local.chromium import BLOCK_DNS_FLAG, chromium_flags
+from autoapply.local.nats import NatsServer
+
+pytestmark = pytest.mark.unit
+
+
+def test_instances_parse_and_bad_input_is_named() -> None:
+    assert parse_instances(["executor=2", "verifier=0"]) == {"executor": 2, "verifier": 0}
+    for bad, message in (
+        ("executor", "SERVICE=N"),
+        ("mailer=1", "SERVICE one of"),
+        ("executor=-1", "from 0"),
+        ("executor=99", "from 0 to 16"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            parse_instances([bad])
+
+
+def test_nats_config_syncs_every_write_and_listens_on_loopback(tmp_path: Path) -> None:
+    text = NatsServer(tmp_path, 14222, 18222).config_text()
+    assert 'listen: "127.0.0.1:14222"' in text and 'http: "127.0.0.1:18222"' in text
+    assert "sync_interval: always" in text and "max_file_store:" in text and "server_name:" in text
+
+
+def test_the_dns_blocking_flag_is_only_added_when_asked() -> None:
+    assert BLOCK_DNS_FLAG not in chromium_flags()
+    assert BLOCK_DNS_FLAG in chromium_flags(block_dns=True)
+
+
+@pytest.mark.parametrize(
+    ("stored", "current", "same"),
+    [
+        (["/usr/bin/redis-server", "--port", "1"], ["/usr/bin/redis-server 127.0.0.1:1", "", ""], True),
+        (["/usr/bin/chromium", "--headless"], ["/bin/sh", "/usr/bin/chromium", "--headless"], True),
+        (["/usr/bin/chromium", "--headless"], ["/usr/lib/chromium/chromium", "--headless"], True),
+        (["/venv/bin/nats-server", "-c", "x"], ["sleep", "300"], False),
+        (["/venv/bin/python", "-m", "services.intake"], ["/usr/bin/python3", "other.py"], False),
+    ],
+)
+def test_a_process_is_recognised_by_its_program(stored: list[str], current: list[str], same: bool) -> None:
+    assert procs._same_program(stored, current) is same
+
+
+def test_free_ports_differ_and_avoid_the_ephemeral_range() -> None:
+    picked = {ports.free_port() for _ in range(20)}
+    assert len(picked) == 20
+    assert all(p < ports.ephemeral_start() for p in picked)
+
+
+def test_status_renders_a_table() -> None:
+    part = {"healthy": True, "running": True, "pid": 7, "url": "nats://127.0.0.1:1"}
+    report = {
+        "healthy": True,
+        "parts": {"nats": part},
+        "dead_letters": 0,
+        "streams": {"EV": {"messages": 3, "consumers": {"c": {"pending": 1, "ack_pending": 2, "redelivered": 0}}}},
+    }
+    text = render_status(report)
+    assert "nats" in text and "healthy" in text and "dead letters: 0" in text
+    assert [line.split() for line in text.splitlines() if line.strip().startswith("c ")] == [["c", "1", "2", "0"]]
