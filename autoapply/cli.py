@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nats import errors as nats_errors
+
+from autoapply import deadletters
 from autoapply.local.procs import StartError
 from autoapply.local.services import SERVICES
 from autoapply.local.status import collect
@@ -161,11 +164,45 @@ def _run_sandbox(args: argparse.Namespace) -> int:
     os.execv(sys.executable, argv + args.passthrough)  # the sandbox runs in the foreground in our place
 
 
+# dlq
+def _configure_dlq(parser: argparse.ArgumentParser) -> None:
+    _add_home(parser)
+    parser.add_argument("--nats-url", help="a nats-server other than the local stack's")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="the dead letters: subject, consumer, reason")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
+    again = actions.add_parser("replay", help="publish one again on its original subject, then drop it")
+    again.add_argument("seq", type=int, help="its sequence number in the dead-letter stream (from `list`)")
+
+
+def _nats_url(args: argparse.Namespace) -> str:
+    if args.nats_url:
+        return str(args.nats_url)
+    stack = Stack(_home(args), readonly=True)
+    return stack.nats(stack.load_state()).url
+
+
+def _run_dlq(args: argparse.Namespace) -> int:
+    url = _nats_url(args)
+    try:
+        if args.action == "list":
+            letters = deadletters.list_letters(url, args.limit)
+            print(deadletters.dumps(letters) if args.json else deadletters.render(letters))
+        else:
+            print(f"replayed dead letter {args.seq} onto {deadletters.replay(url, args.seq)}")
+    except (OSError, nats_errors.Error, ValueError) as exc:
+        print(f"autoapply dlq: {exc or type(exc).__name__} (is the stack up? `autoapply status`)", file=sys.stderr)
+        return 1
+    return 0
+
+
 COMMANDS: dict[str, Command] = {
     "up": Command("start the local stack and wait until it is healthy", _configure_up, _run_up),
     "status": Command("health of every part and the JetStream backlog", _configure_status, _run_status),
     "down": Command("stop everything `up` started (and nothing else)", _add_home, _run_down),
     "sandbox": Command("run the ATS sandbox in the foreground", _configure_sandbox, _run_sandbox),
+    "dlq": Command("list or replay dead letters", _configure_dlq, _run_dlq),
 }
 
 
