@@ -201,6 +201,8 @@ class Bus:
         self, subject: str, payload: bytes, headers: dict[str, str], stream: str = EVENTS_STREAM
     ) -> PubAck:
         """Publishes and waits for the stream's ack, retrying with the same Nats-Msg-Id."""
+        if not headers.get("Nats-Msg-Id"):
+            raise ValueError(f"publish to {subject} without a Nats-Msg-Id: a retry could store it twice")
         loop = asyncio.get_running_loop()
         deadline = loop.time() + PUBLISH_RETRY_HORIZON_S
         pause = 0.1

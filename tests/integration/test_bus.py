@@ -217,3 +217,8 @@ async def test_two_instances_share_a_durable_and_split_the_work(nats: object) ->
 
 async def _count(bus: Bus, stream: str, n: int) -> bool:
     return (await bus.js.stream_info(stream)).state.messages == n
+
+
+async def test_a_publish_without_a_message_id_is_refused(bus: Bus) -> None:
+    with pytest.raises(ValueError, match="Nats-Msg-Id"):
+        await bus.publish_raw("task.queued.normal.x", b"{}", {})

@@ -1,0 +1,79 @@
+"""Person-like form filling helpers shared by the sandbox tests."""
+
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Locator, Page
+
+FIRST, LAST = "Ada", "Example"
+PHONE = "+1 415 555 0100"
+
+
+def by_id(page: Page, element_id: str) -> Locator:
+    return page.locator(f'[id="{element_id}"]')
+
+
+def answer_for(question: dict[str, Any]) -> str | list[str]:
+    kind, options = question["kind"], question["options"]
+    if kind == "yesno":
+        return "Yes"
+    if kind == "select":
+        return str(options[1])
+    if kind == "multi":
+        return [str(o) for o in options[:2]]
+    if kind == "number":
+        return "4"
+    if question["key"] == "linkedin":
+        return "https://www.linkedin.com/in/ada-example"
+    return f"My answer about {question['key']}"
+
+
+def pick(page: Page, combobox_id: str, option: str, typed: str = "") -> None:
+    """Open a react-select style combobox (or type into it) and click the option, as a person would."""
+    box = by_id(page, combobox_id)
+    box.click()
+    if typed:
+        box.press_sequentially(typed, delay=20)
+    page.get_by_role("listbox").get_by_role("option", name=option, exact=True).click()
+
+
+def attach(page: Page, button: Locator, path: Path) -> None:
+    with page.expect_file_chooser() as chooser:
+        button.click()
+    chooser.value.set_files(str(path))
+
+
+def fill_greenhouse_questions(page: Page, questions: list[dict[str, Any]]) -> dict[str, Any]:
+    sent: dict[str, Any] = {}
+    for q in questions:
+        value = answer_for(q)
+        if q["kind"] in ("yesno", "select"):
+            pick(page, q["id"], str(value))
+        elif q["kind"] == "multi":
+            for option in value:
+                by_id(page, q["id"]).get_by_label(option, exact=True).check()
+        else:
+            by_id(page, q["id"]).fill(str(value))
+        sent[q["id"]] = value
+    return sent
+
+
+def fill_greenhouse_basics(page: Page, email: str, resume: Path) -> dict[str, Any]:
+    page.fill("#first_name", FIRST)
+    page.fill("#last_name", LAST)
+    page.fill("#email", email)
+    pick(page, "country", "United Kingdom +44", typed="King")
+    page.fill("#phone", "+44 20 7946 0000")
+    pick(page, "candidate-location", "London, England, United Kingdom", typed="Lond")
+    attach(page, page.locator('button[data-attach="resume"]'), resume)
+    page.get_by_test_id("cover_letter-text").click()
+    page.fill("#cover_letter_text", "Dear team, I would love to join.")
+    return {
+        "first_name": FIRST,
+        "last_name": LAST,
+        "email": email,
+        "country": "United Kingdom +44",
+        "phone": "+44 20 7946 0000",
+        "candidate-location": "London, England, United Kingdom",
+        "cover_letter_text": "Dear team, I would love to join.",
+    }

@@ -1,0 +1,93 @@
+"""Greenhouse replica: a person-like fill, the security code read from the mailbox, server-side errors."""
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+from conftest import Sandbox
+from playwright.sync_api import Page, expect
+from sbx_fill import FIRST, fill_greenhouse_basics, fill_greenhouse_questions, pick
+
+pytestmark = pytest.mark.integration
+
+
+def test_person_fills_greenhouse_and_the_record_matches(
+    sandbox: Sandbox, page: Page, email: str, resume_pdf: Path
+) -> None:
+    job = sandbox.job("greenhouse", 0)
+    page.goto(job["url"])
+    expect(page.locator("h1")).to_have_text(job["title"])
+    options_before = page.get_by_role("option").count()
+    expected = fill_greenhouse_basics(page, email, resume_pdf) | fill_greenhouse_questions(page, job["questions"])
+    if "preferred_name" in page.content():
+        page.fill("#preferred_name", "Ada")
+        expected["preferred_name"] = "Ada"
+    if "education" in job["layout"]:
+        pick(page, "school--0", "Northfield Institute of Technology", typed="North")
+        page.get_by_role("button", name="Add another").click()
+        pick(page, "degree--1", "Master's Degree")
+        expected |= {"school--0": "Northfield Institute of Technology", "degree--1": "Master's Degree"}
+    gender = job["ids"]["eeo_gender"]
+    pick(page, gender, "Woman")
+    pick(page, gender, "Non-binary")
+    expected[gender] = ["Woman", "Non-binary"]
+    page.get_by_role("button", name="Submit application").click()
+    expect(page.get_by_role("heading", name="Thank you for applying.")).to_be_visible()
+
+    assert options_before == 0  # options are only in the DOM while a combobox is open
+    [record] = sandbox.submissions(site="greenhouse", job=job["job_id"], email=email)
+    assert record["fields"] == expected
+    [resume] = record["files"]
+    assert resume["field"] == "resume" and resume["filename"] == resume_pdf.name
+    assert resume["sha256"] == hashlib.sha256(resume_pdf.read_bytes()).hexdigest()
+    mail = sandbox.mail(email, "Thank you for applying")
+    assert mail["from"].endswith("<no-reply@us.greenhouse-mail.io>")
+
+
+def test_security_code_from_the_mailbox(sandbox: Sandbox, page: Page, email: str, resume_pdf: Path) -> None:
+    job = sandbox.job("greenhouse", 1)
+    sandbox.set_flags("greenhouse", job["job_id"], email_verify=True)
+    page.goto(job["url"])
+    fill_greenhouse_basics(page, email, resume_pdf)
+    fill_greenhouse_questions(page, [q for q in job["questions"] if q["required"]])
+    page.get_by_role("button", name="Submit application").click()
+    expect(page.locator("#security-input-0")).to_be_visible()
+    submit = page.get_by_role("button", name="Submit application")
+    expect(submit).to_be_disabled()
+    mail = sandbox.mail(email, f"Security code for your application to {job['company']}")
+    code = re.search(r"application: ([A-Z0-9]{8})", mail["text"])
+    assert code and "resubmit your application" in mail["text"]
+    for n, char in enumerate(code.group(1)):
+        page.fill(f"#security-input-{n}", char)
+    expect(submit).to_be_enabled()
+    submit.click()
+    expect(page.get_by_role("heading", name="Thank you for applying.")).to_be_visible()
+    [record] = sandbox.submissions(site="greenhouse", job=job["job_id"], email=email)
+    assert record["fields"]["security_code"] == code.group(1)
+
+
+def test_server_rejects_a_bad_phone_inline(sandbox: Sandbox, page: Page, email: str, resume_pdf: Path) -> None:
+    job = sandbox.job("greenhouse", 2)
+    page.goto(job["url"] + "?phone_format=e164")
+    fill_greenhouse_basics(page, email, resume_pdf)
+    fill_greenhouse_questions(page, [q for q in job["questions"] if q["required"]])
+    page.get_by_role("button", name="Submit application").click()
+    expect(page.locator("#phone-error")).to_have_text("Please enter a valid phone number.")
+    expect(page.locator("#phone")).to_have_attribute("aria-invalid", "true")
+    page.fill("#phone", "+442079460000")
+    page.get_by_role("button", name="Submit application").click()
+    expect(page.get_by_role("heading", name="Thank you for applying.")).to_be_visible()
+    [record] = sandbox.submissions(site="greenhouse", job=job["job_id"], email=email)
+    assert record["fields"]["phone"] == "+442079460000"
+
+
+def test_missing_required_fields_get_errors_and_no_record(sandbox: Sandbox, page: Page, email: str) -> None:
+    job = sandbox.job("greenhouse", 3)
+    page.goto(job["url"])
+    page.fill("#first_name", FIRST)
+    page.fill("#email", email)
+    page.get_by_role("button", name="Submit application").click()
+    expect(page.locator("#last_name-error")).to_have_text("This field is required.")
+    expect(page.locator("#resume-error")).to_have_text("Resume/CV is required.")
+    assert sandbox.submissions(site="greenhouse", job=job["job_id"], email=email) == []

@@ -1,0 +1,132 @@
+"""LinkedIn Easy Apply (sign in, modal steps, "Applied") and the hand-made careers page."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import Sandbox
+from playwright.sync_api import Page, expect
+from sbx_fill import answer_for, attach
+
+pytestmark = pytest.mark.integration
+PASSWORD = "Sandbox-pass-1"
+
+
+def sign_in_linkedin(sandbox: Sandbox, page: Page, job: dict[str, Any], email: str) -> None:
+    sandbox.post("/_admin/accounts", {"site": "linkedin", "email": email, "password": PASSWORD, "name": "Ada Example"})
+    page.goto(job["url"])
+    expect(page).to_have_url(
+        f"{sandbox.http}/linkedin/login?session_redirect=%2Flinkedin%2Fjobs%2Fview%2F{job['job_id']}%2F"
+    )
+    page.fill("#username", email)
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("h1")).to_have_text(job["title"])
+
+
+def answer_step(page: Page, questions: list[dict[str, Any]]) -> dict[str, Any]:
+    sent = {}
+    for q in questions:
+        value = str(answer_for(q))
+        label = page.get_by_label(q["label"]) if q["kind"] != "yesno" else None
+        if q["kind"] == "yesno":
+            page.get_by_role("group", name=q["label"]).get_by_label(value, exact=True).check()
+        elif q["kind"] == "number" and label is not None:
+            label.fill("four")
+            page.get_by_role("button", name="Continue to next step").or_(
+                page.get_by_role("button", name="Review your application")
+            ).click()
+            expect(page.get_by_text("Enter a whole number between 0 and 99")).to_be_visible()
+            label.fill(value)
+        elif label is not None:
+            label.select_option(value)
+        sent[q["id"]] = value
+    return sent
+
+
+def test_person_uses_easy_apply_and_sees_applied(sandbox: Sandbox, page: Page, email: str, resume_pdf: Path) -> None:
+    job = sandbox.job("linkedin", 0)
+    sign_in_linkedin(sandbox, page, job, email)
+    page.locator('button.jobs-apply-button[aria-label*="Easy Apply"]').click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("heading", name="Contact info")).to_be_visible()
+    dialog.get_by_label("Email address").select_option(email)
+    dialog.get_by_label("Phone country code").select_option("United Kingdom (+44)")
+    dialog.get_by_label("Mobile phone number").fill("7700 900123")
+    dialog.get_by_role("button", name="Continue to next step").click()
+    attach(page, dialog.get_by_text("Upload resume"), resume_pdf)
+    dialog.get_by_role("button", name="Continue to next step").click()
+    expect(dialog.locator("form")).not_to_have_attribute("data-step", "resume")
+    ids = job["ids"]
+    expected: dict[str, Any] = {
+        ids["email"]: email,
+        ids["phone_country"]: "United Kingdom (+44)",
+        ids["phone"]: "7700 900123",
+        "followCompany": "true",
+    }
+    while (step := dialog.locator("form").get_attribute("data-step")) != "review":
+        assert dialog.locator("h3.t-16").inner_text() in ("Additional Questions", "Work authorization")
+        step_questions = [q for q in job["questions"] if dialog.get_by_text(q["label"]).count()]
+        expected |= answer_step(page, step_questions)
+        dialog.get_by_role("button", name="Continue to next step").or_(
+            dialog.get_by_role("button", name="Review your application")
+        ).click()
+        expect(dialog.locator("form")).not_to_have_attribute("data-step", str(step))
+    dialog.get_by_role("button", name="Submit application").click()
+    expect(dialog.get_by_text(f"Your application was sent to {job['company']}!")).to_be_visible()
+    dialog.get_by_role("button", name="Done").click()
+    expect(page.locator(".jobs-apply-button--top-card")).to_contain_text("Applied")
+    expect(page.locator("button.jobs-apply-button")).to_have_count(0)
+
+    [record] = sandbox.submissions(site="linkedin", job=job["job_id"], email=email)
+    assert record["fields"] == expected
+    assert record["files"][0]["field"] == "resume"
+    assert sandbox.mail(email, f"Your application was sent to {job['company']}")["from"].endswith(
+        "<jobs-noreply@linkedin.com>"
+    )
+
+
+def fill_careers(page: Page, job: dict[str, Any], email: str, resume: Path) -> dict[str, Any]:
+    first, last = ("first_name", "surname") if "first_name" in page.content() else ("given_name", "family_name")
+    page.get_by_label("First name *").fill("Ada")
+    page.get_by_label("Surname *").fill("Example")
+    page.get_by_label("Your email address *").fill(email)
+    page.get_by_placeholder("Phone number (with country code)").fill("+44 7700 900123")
+    page.get_by_label("Earliest start date *").fill("2030-02-01")
+    page.get_by_role("group", name="Preferred way of working").get_by_label("Hybrid").check()
+    page.get_by_label("Cover note").fill("I would enjoy this role.")
+    expected: dict[str, Any] = {
+        first: "Ada",
+        last: "Example",
+        "contact_email": email,
+        "tel": "+44 7700 900123",
+        "start_date": "2030-02-01",
+        "work_pattern": "Hybrid",
+        "cover_note": "I would enjoy this role.",
+        "consent": "yes",
+    }
+    for q in job["questions"]:
+        value = str(answer_for(q))
+        if q["kind"] == "yesno":
+            page.get_by_role("group", name=q["label"] + (" *" if q["required"] else "")).get_by_label(value).check()
+        elif q["kind"] == "select":
+            page.get_by_label(q["label"]).select_option(value)
+        else:
+            page.get_by_label(q["label"]).fill(value)
+        expected[q["id"]] = value
+    attach(page, page.get_by_label("Upload your CV (PDF or Word) *"), resume)
+    page.get_by_label("I agree to the privacy notice *").check()
+    return expected
+
+
+def test_generic_careers_form(sandbox: Sandbox, page: Page, email: str, resume_pdf: Path) -> None:
+    job = sandbox.job("careers", 0)
+    page.goto(job["url"])
+    page.get_by_role("button", name="Send application").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expected = fill_careers(page, job, email, resume_pdf)
+    page.get_by_role("button", name="Send application").click()
+    expect(page.get_by_role("heading", name="Application received")).to_be_visible()
+    [record] = sandbox.submissions(site="careers", job=job["job_id"], email=email)
+    assert record["fields"] == expected
+    assert page.locator(".reference").inner_text() == record["confirmation_id"]
