@@ -66,6 +66,12 @@ def _configure_up(parser: argparse.ArgumentParser) -> None:
         metavar="SERVICE=N",
         help="how many instances of a service to run (remembered for later ups)",
     )
+    parser.add_argument(
+        "--sandbox",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also run the sandbox job sites and mailbox (demo mode; remembered for later ups)",
+    )
 
 
 def _run_up(args: argparse.Namespace) -> int:
@@ -74,7 +80,7 @@ def _run_up(args: argparse.Namespace) -> int:
     began = time.monotonic()
     try:
         with stack.locked():
-            reports = stack.up(counts)
+            reports = stack.up(counts, sandbox=args.sandbox)
     except StartError as exc:
         print(
             f"autoapply up: not healthy: {exc}\n(`autoapply status` shows the rest; `autoapply down` stops it)",

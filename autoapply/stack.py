@@ -25,6 +25,7 @@ from autoapply.local.ports import free_port, port_is_free
 from autoapply.local.postgres import PostgresServer
 from autoapply.local.procs import PidRecord, StartError
 from autoapply.local.redis import RedisServer
+from autoapply.local.sandbox_site import SandboxSite
 from autoapply.local.server import LocalServer
 from autoapply.local.services import DATABASE, HTTP_SERVICES, SERVICES, ServiceInstance, Wiring, instance_name
 
@@ -37,7 +38,7 @@ MAX_INSTANCES = 16
 # Another `up` or `down` on the same folder may hold the lock for about as long as an `up` takes.
 LOCK_WAIT_S = UP_DEADLINE_S + 10.0
 # Services stop first (they hold connections), then the servers they use.
-STOP_ORDER = {"service": 0, "redis": 1, "postgres": 2, "nats": 3}
+STOP_ORDER = {"service": 0, "sandbox": 0, "redis": 1, "postgres": 2, "nats": 3}
 
 
 def default_home() -> Path:
@@ -159,6 +160,18 @@ class Stack:
             pid_file=self._pid_file("redis"),
         )
 
+    def sandbox(self, state: dict[str, Any]) -> SandboxSite | None:
+        """The job sites, when this stack runs in demo mode (`up --sandbox`)."""
+        if not state.get("sandbox"):
+            return None
+        return SandboxSite(
+            self.data / "sandbox",
+            self._port(state, "sandbox", "sandbox"),
+            self._port(state, "sandbox_smtp", "sandbox"),
+            log=self._log("sandbox"),
+            pid_file=self._pid_file("sandbox"),
+        )
+
     def infra(self, state: dict[str, Any]) -> tuple[NatsServer, PostgresServer, RedisServer]:
         return self.nats(state), self.postgres(state), self.redis(state)
 
@@ -192,13 +205,15 @@ class Stack:
         )
 
     # Commands.
-    def up(self, counts: dict[str, int] | None = None) -> list[PartReport]:
+    def up(self, counts: dict[str, int] | None = None, sandbox: bool | None = None) -> list[PartReport]:
         """Start whatever is not running and wait until every part is healthy (or raise StartError)."""
         deadline = time.monotonic() + UP_DEADLINE_S
         for folder in (self.logs, self.run, self.data):
             folder.mkdir(parents=True, exist_ok=True)
         state = self.load_state()
         state["instances"] = {**{s: 1 for s in SERVICES}, **state.get("instances", {}), **(counts or {})}
+        if sandbox is not None:
+            state["sandbox"] = sandbox
         nats, pg, redis = self.infra(state)
         services = self.instances(state, self.wiring(nats, pg, redis))
         self.save_state(state)  # the ports are remembered even if this start fails
@@ -208,8 +223,12 @@ class Stack:
         except (RuntimeError, OSError) as exc:
             raise StartError(f"postgres: cannot create the {DATABASE} database: {exc}") from exc
         self._stop_unwanted({s.name for s in services}, restart_all=bool(self._moved & set(STOP_ORDER)))
-        reports += _start_all(services, deadline)
-        state["parts"] = describe([nats, pg, redis, *services])
+        site = self.sandbox(state)
+        if site is None:
+            self._stop_kind("sandbox")
+        extra = [site] if site is not None else []
+        reports += _start_all([*services, *extra], deadline)
+        state["parts"] = describe([nats, pg, redis, *services, *extra])
         self.save_state(state)
         return reports
 
@@ -223,6 +242,16 @@ class Stack:
                 continue  # not ours to judge; `down` reports it
             if record is not None and record.kind == "service" and (restart_all or record.name not in wanted):
                 stopping.terminate(record, grace_s=ServiceInstance.stop_grace_s)
+                pid_file.unlink(missing_ok=True)
+
+    def _stop_kind(self, kind: str) -> None:
+        for pid_file in self.run.glob("*.pid"):
+            try:
+                record = PidRecord.read(pid_file)
+            except ValueError:
+                continue
+            if record is not None and record.kind == kind:
+                stopping.terminate(record)
                 pid_file.unlink(missing_ok=True)
 
     def down(self) -> list[tuple[str, str]]:

@@ -7,6 +7,7 @@ from typing import Any
 from autoapply.local.nats import NatsServer
 from autoapply.local.postgres import PostgresServer
 from autoapply.local.redis import RedisServer
+from autoapply.local.sandbox_site import SandboxSite
 from autoapply.local.server import LocalServer
 from autoapply.local.services import DATABASE, ServiceInstance
 
@@ -39,6 +40,8 @@ def _entry(part: LocalServer) -> dict[str, Any]:
         }
     elif isinstance(part, PostgresServer):
         entry |= {"url": part.dsn(DATABASE), "port": part.port, "data_dir": str(part.data_dir)}
+    elif isinstance(part, SandboxSite):
+        entry |= {"url": part.url, "port": part.port, "smtp_port": part.smtp_port}
     elif isinstance(part, RedisServer):
         entry |= {"url": part.url, "port": part.port}
     elif isinstance(part, ServiceInstance):

@@ -54,6 +54,8 @@ def collect(stack: Stack) -> dict[str, Any]:
     parts["nats"]["monitor_url"] = nats.monitor_url
     wiring = Wiring(nats_url=nats.url, database_url="", redis_url="", data_dir=stack.data / "files", secret_key="")
     parts |= services_status(stack.instances(state, wiring))
+    if (site := stack.sandbox(state)) is not None:
+        parts["sandbox"] = part_status(site)
     streams, error = _streams(nats.monitor_url) if parts["nats"]["healthy"] else ({}, "nats is down")
     report = {
         "healthy": all(p["healthy"] for p in parts.values()),

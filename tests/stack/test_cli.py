@@ -58,20 +58,20 @@ def home(tmp_path: Path) -> Iterator[Path]:
 
 def test_up_status_down(home: Path) -> None:
     began = time.monotonic()
-    up = autoapply("up", "--home", str(home), "--instances", "executor=2")
+    up = autoapply("up", "--home", str(home), "--instances", "executor=2", "--sandbox")
     assert up.returncode == 0, up.stdout + up.stderr
     up_s = time.monotonic() - began
 
     status = autoapply("status", "--home", str(home), "--json")
     report = json.loads(status.stdout)
     assert status.returncode == 0 and report["healthy"] is True, status.stdout
-    assert set(report["parts"]) == {"nats", "postgres", "redis", *SERVICES}
+    assert set(report["parts"]) == {"nats", "postgres", "redis", "sandbox", *SERVICES}
     assert set(report["parts"]["executor"]["instances"]) == {"executor-1", "executor-2"}
     assert isinstance(report["streams"], dict)
 
     processes = started_processes(home)
     again = autoapply("up", "--home", str(home))
-    assert again.returncode == 0 and again.stdout.count("already running") == 3 + len(SERVICES) + 1
+    assert again.returncode == 0 and again.stdout.count("already running") == 3 + len(SERVICES) + 1 + 1
     assert not [p for p in processes if not p.is_running()], "a second up restarted something"
 
     began = time.monotonic()
