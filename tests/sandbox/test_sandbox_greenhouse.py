@@ -5,9 +5,10 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import Sandbox
 from playwright.sync_api import Page, expect
-from sbx_fill import FIRST, fill_greenhouse_basics, fill_greenhouse_questions, pick
+
+from tests.sandbox.fill import FIRST, fill_greenhouse_basics, fill_greenhouse_questions, pick, solve_captcha
+from tests.sandbox.harness import Sandbox
 
 pytestmark = pytest.mark.integration
 
@@ -67,19 +68,24 @@ def test_security_code_from_the_mailbox(sandbox: Sandbox, page: Page, email: str
     assert record["fields"]["security_code"] == code.group(1)
 
 
-def test_server_rejects_a_bad_phone_inline(sandbox: Sandbox, page: Page, email: str, resume_pdf: Path) -> None:
+def test_server_rejects_a_bad_phone_inline_and_wants_the_captcha(
+    sandbox: Sandbox, page: Page, email: str, resume_pdf: Path
+) -> None:
     job = sandbox.job("greenhouse", 2)
-    page.goto(job["url"] + "?phone_format=e164")
+    page.goto(job["url"] + "?phone_format=e164&captcha=1")
     fill_greenhouse_basics(page, email, resume_pdf)
     fill_greenhouse_questions(page, [q for q in job["questions"] if q["required"]])
     page.get_by_role("button", name="Submit application").click()
     expect(page.locator("#phone-error")).to_have_text("Please enter a valid phone number.")
     expect(page.locator("#phone")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#captcha-error")).to_have_text("Please verify that you are not a robot.")
     page.fill("#phone", "+442079460000")
+    solve_captcha(sandbox, page.frame_locator('iframe[src*="captcha"]'), wrong_first=False)
     page.get_by_role("button", name="Submit application").click()
     expect(page.get_by_role("heading", name="Thank you for applying.")).to_be_visible()
     [record] = sandbox.submissions(site="greenhouse", job=job["job_id"], email=email)
     assert record["fields"]["phone"] == "+442079460000"
+    assert "g-recaptcha-response" not in record["fields"]
 
 
 def test_missing_required_fields_get_errors_and_no_record(sandbox: Sandbox, page: Page, email: str) -> None:

@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Sandbox
-from playwright.sync_api import FrameLocator, Page, expect
-from sbx_fill import PHONE, answer_for, attach, by_id, pick
+from playwright.sync_api import Page, expect
+
+from tests.sandbox.fill import PHONE, answer_for, attach, by_id, pick, solve_captcha
+from tests.sandbox.harness import Sandbox
 
 pytestmark = pytest.mark.integration
 SHAPES = ("circle", "square", "triangle", "cross")
@@ -60,22 +61,6 @@ def test_person_fills_lever_and_the_record_matches(sandbox: Sandbox, page: Page,
     assert fields == expected
     assert record["files"][0]["sha256"] == hashlib.sha256(resume_pdf.read_bytes()).hexdigest()
     assert "<no-reply@hire.lever.co>" in sandbox.mail(email, "Thank you for your application")["from"]
-
-
-def solve_captcha(sandbox: Sandbox, frame: FrameLocator, *, wrong_first: bool) -> None:
-    """Click the tiles a person would pick; the test asks the oracle what the person sees."""
-    challenge = frame.locator("#captcha-challenge").input_value()
-    answer = sandbox.get(f"/_admin/captcha/{challenge}")["answer"]
-    if wrong_first:
-        frame.locator(f'.captcha-tile[data-n="{next(n for n in range(9) if n not in answer)}"]').click()
-        frame.locator("#captcha-verify").click()
-        expect(frame.get_by_role("alert")).to_have_text("Please try again.")
-        solve_captcha(sandbox, frame, wrong_first=False)
-        return
-    for n in answer:
-        frame.locator(f'.captcha-tile[data-n="{n}"]').click()
-    frame.locator("#captcha-verify").click()
-    expect(frame.locator("#captcha-done")).to_be_visible()
 
 
 def test_captcha_blocks_submit_until_a_person_solves_it(

@@ -4,9 +4,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Sandbox
 from playwright.sync_api import Page, expect
-from sbx_fill import answer_for, attach
+
+from tests.sandbox.fill import answer_for, attach
+from tests.sandbox.harness import Sandbox
 
 pytestmark = pytest.mark.integration
 PASSWORD = "Sandbox-pass-1"

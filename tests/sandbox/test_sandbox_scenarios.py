@@ -8,9 +8,10 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from conftest import Sandbox, start_sandbox, stop_sandbox
 from playwright.sync_api import Page, expect
-from sbx_fill import fill_greenhouse_basics, fill_greenhouse_questions
+
+from tests.sandbox.fill import fill_greenhouse_basics, fill_greenhouse_questions
+from tests.sandbox.harness import Sandbox, start_sandbox, stop_sandbox
 
 pytestmark = pytest.mark.integration
 

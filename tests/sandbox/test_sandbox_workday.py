@@ -5,9 +5,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Sandbox
 from playwright.sync_api import Page, expect
-from sbx_fill import attach
+
+from tests.sandbox.fill import attach
+from tests.sandbox.harness import Sandbox
 
 pytestmark = pytest.mark.integration
 PASSWORD = "Sandbox!Pass1"

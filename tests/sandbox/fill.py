@@ -3,7 +3,9 @@
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import FrameLocator, Locator, Page, expect
+
+from tests.sandbox.harness import Sandbox
 
 FIRST, LAST = "Ada", "Example"
 PHONE = "+1 415 555 0100"
@@ -77,3 +79,19 @@ def fill_greenhouse_basics(page: Page, email: str, resume: Path) -> dict[str, An
         "candidate-location": "London, England, United Kingdom",
         "cover_letter_text": "Dear team, I would love to join.",
     }
+
+
+def solve_captcha(sandbox: Sandbox, frame: FrameLocator, *, wrong_first: bool) -> None:
+    """Click the tiles a person would pick; the test asks the oracle what the person sees."""
+    challenge = frame.locator("#captcha-challenge").input_value()
+    answer = sandbox.get(f"/_admin/captcha/{challenge}")["answer"]
+    if wrong_first:
+        frame.locator(f'.captcha-tile[data-n="{next(n for n in range(9) if n not in answer)}"]').click()
+        frame.locator("#captcha-verify").click()
+        expect(frame.get_by_role("alert")).to_have_text("Please try again.")
+        solve_captcha(sandbox, frame, wrong_first=False)
+        return
+    for n in answer:
+        frame.locator(f'.captcha-tile[data-n="{n}"]').click()
+    frame.locator("#captcha-verify").click()
+    expect(frame.locator("#captcha-done")).to_be_visible()

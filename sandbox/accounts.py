@@ -1,0 +1,53 @@
+"""Candidate accounts per realm ("linkedin", "workday:<tenant>", ...), for login walls and Workday."""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+
+PBKDF2_ROUNDS = 10_000  # a fake site: enough to not store plain text, cheap enough for fast tests
+
+
+def _hash(password: str, salt: bytes) -> bytes:
+    return hashlib.pbkdf2_hmac("sha256", password.encode(), salt, PBKDF2_ROUNDS)
+
+
+@dataclass
+class Account:
+    realm: str
+    email: str
+    salt: bytes
+    digest: bytes
+    verified: bool
+    name: str = ""
+    phone: str = ""
+    verify_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+
+    def check(self, password: str) -> bool:
+        return hmac.compare_digest(self.digest, _hash(password, self.salt))
+
+
+class Accounts:
+    def __init__(self) -> None:
+        self._accounts: dict[tuple[str, str], Account] = {}
+
+    def create(
+        self, realm: str, email: str, password: str, *, verified: bool, name: str = "", phone: str = ""
+    ) -> Account:
+        salt = secrets.token_bytes(16)
+        account = Account(realm, email.lower(), salt, _hash(password, salt), verified, name, phone)
+        self._accounts[(realm, email.lower())] = account
+        return account
+
+    def get(self, realm: str, email: str) -> Account | None:
+        return self._accounts.get((realm, email.strip().lower()))
+
+    def verify(self, realm: str, token: str) -> Account | None:
+        for (r, _), account in self._accounts.items():
+            if r == realm and hmac.compare_digest(account.verify_token, token):
+                account.verified = True
+                return account
+        return None
+
+    def clear(self) -> None:
+        self._accounts.clear()

@@ -1,0 +1,1 @@
+"""One module per platform replica; each exposes routes()."""

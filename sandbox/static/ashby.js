@@ -1,0 +1,81 @@
+// Ashby application form: resume button, Yes/No toggle buttons, and the scripted submit.
+// Listeners sit on the document from <head>, so the form works from the moment it is drawn.
+(() => {
+  "use strict";
+  const form = () => document.getElementById("ashby-application-form");
+  const failure = () => document.querySelector(".ashby-application-form-failure");
+
+  const toggle = (button) => {
+    const group = button.closest("._yesno_");
+    const hidden = group.parentElement.querySelector('input[type="hidden"]');
+    const on = button.getAttribute("aria-pressed") !== "true";
+    group.querySelectorAll("button").forEach((b) => { b.setAttribute("aria-pressed", "false"); b.classList.remove("_active_"); });
+    button.setAttribute("aria-pressed", String(on));
+    button.classList.toggle("_active_", on);
+    hidden.value = on ? button.dataset.value : "";
+  };
+
+  document.addEventListener("click", (e) => {
+    const upload = e.target.closest("[data-upload]");
+    if (upload) document.getElementById(upload.dataset.upload).click();
+    const option = e.target.closest("._yesno_ button");
+    if (option) toggle(option);
+  });
+  document.addEventListener("change", (e) => {
+    if (e.target.id !== "_systemfield_resume") return;
+    const input = e.target;
+    document.getElementById(`${input.id}-filename`).textContent = input.files.length ? input.files[0].name : "";
+    document.querySelector('[data-upload="_systemfield_resume"]').textContent = input.files.length ? "Replace" : "Upload File";
+  });
+
+  const collect = () => {
+    const data = new FormData(form());
+    window.sbxCombos.forEach((combo, field) => combo.values.forEach((v) => data.append(field, v)));
+    return data;
+  };
+
+  const showErrors = (message, errors) => {
+    const box = failure();
+    box.textContent = message;
+    box.hidden = false;
+    const list = document.createElement("ul");
+    Object.entries(errors || {}).forEach(([id, text]) => {
+      const li = document.createElement("li");
+      li.textContent = text;
+      list.appendChild(li);
+      const p = document.getElementById(`${id}-error`);
+      if (p) { p.textContent = text; p.hidden = false; }
+    });
+    if (errors) box.appendChild(list);
+    box.scrollIntoView();
+  };
+
+  const done = (data) => {
+    const block = document.createElement("div");
+    block.className = "ashby-application-form-success-container";
+    const heading = document.createElement("h2");
+    heading.textContent = data.title;
+    const text = document.createElement("p");
+    text.textContent = data.message;
+    block.append(heading, text);
+    form().closest(".ashby-application-form-container").replaceWith(block);
+  };
+
+  const submit = async () => {
+    const config = JSON.parse(document.getElementById("sbx-config").textContent);
+    const button = form().querySelector(".ashby-application-form-submit-button");
+    failure().hidden = true;
+    form().querySelectorAll(".ashby-application-form-field-error").forEach((p) => { p.hidden = true; });
+    button.disabled = true;
+    const resp = await fetch(config.submitUrl, { method: "POST", body: collect() });
+    const data = await resp.json();
+    button.disabled = false;
+    if (data.success) done(data); else showErrors(data.message, data.errors);
+  };
+
+  document.addEventListener("submit", (e) => {
+    if (e.target.id !== "ashby-application-form") return;
+    e.preventDefault();
+    submit();
+  });
+})();

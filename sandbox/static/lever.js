@@ -1,0 +1,60 @@
+// Lever apply page: the resume button and the "Current location" autocomplete.
+// Listeners sit on the document from <head>, so the form works from the moment it is drawn.
+(() => {
+  "use strict";
+  let timer = 0;
+  let seq = 0;
+  const $ = (selector) => document.querySelector(selector);
+
+  const choose = (place) => {
+    $("#location-input").value = place.name;
+    $("#selected-location").value = JSON.stringify(place);
+    $(".location-dropdown").hidden = true;
+  };
+
+  const show = (places) => {
+    const results = $(".location-dropdown .dropdown-results");
+    results.textContent = "";
+    places.forEach((place) => {
+      const el = document.createElement("div");
+      el.className = "dropdown-location";
+      el.setAttribute("role", "option");
+      el.textContent = place.name;
+      el.addEventListener("mousedown", (e) => { e.preventDefault(); choose(place); });
+      results.appendChild(el);
+    });
+    if (!places.length) {
+      results.innerHTML = '<div class="dropdown-no-results">No location found. Try entering a different location</div>';
+    }
+    $(".location-dropdown").hidden = false;
+  };
+
+  const search = (input) => {
+    $("#selected-location").value = "";
+    clearTimeout(timer);
+    const text = input.value.trim();
+    if (!text) { $(".location-dropdown").hidden = true; return; }
+    const mine = ++seq;
+    timer = setTimeout(async () => {
+      const resp = await fetch(`/lever/searchLocations?text=${encodeURIComponent(text)}`);
+      const places = await resp.json();
+      if (mine === seq) show(places);
+    }, 150);
+  };
+
+  document.addEventListener("click", (e) => {
+    if (!e.target.closest(".visible-resume-upload")) return;
+    e.preventDefault();
+    $("#resume-upload-input").click();
+  });
+  document.addEventListener("change", (e) => {
+    if (e.target.id !== "resume-upload-input") return;
+    const name = e.target.files.length ? e.target.files[0].name : "";
+    $(".visible-resume-upload .filename").textContent = name;
+    $(".resume-upload-success").hidden = !name;
+  });
+  document.addEventListener("input", (e) => { if (e.target.id === "location-input") search(e.target); });
+  document.addEventListener("focusout", (e) => {
+    if (e.target.id === "location-input") $(".location-dropdown").hidden = true;
+  });
+})();
