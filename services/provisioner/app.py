@@ -9,17 +9,9 @@ from contracts.subjects import event_filter, queued_filter
 from runtime.service import Service
 from services.provisioner import handlers
 from services.provisioner.settings import ProvisionerSettings
+from services.provisioner.state import FINISHING_EVENTS
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-# Events after which a task's browser is no longer needed.
-FINISHING_EVENTS = (
-    "task.cancelled",
-    "task.failed",
-    "profile.failed",
-    "application.completed",
-    "application.failed",
-    "human.timeout",
-)
 
 QUEUED = ConsumerSpec(
     durable=handlers.QUEUED_CONSUMER,

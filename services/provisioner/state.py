@@ -3,8 +3,8 @@
 from contracts.machine import sources_for
 from contracts.states import TaskState
 
-CONSUMED = (
-    "task.queued",
+# Events after which a task's browser is no longer needed.
+FINISHING_EVENTS = (
     "task.cancelled",
     "task.failed",
     "profile.failed",
@@ -12,6 +12,7 @@ CONSUMED = (
     "application.failed",
     "human.timeout",
 )
+CONSUMED = ("task.queued", *FINISHING_EVENTS)
 
 # Derived from the one transition table in contracts; handlers check a task's state against it.
 ACCEPTED_IN: dict[str, tuple[TaskState, ...]] = {event: tuple(sources_for(event)) for event in CONSUMED}
