@@ -16,7 +16,7 @@ from autoapply.local.server import LocalServer
 # Debian's launcher script first (it sources /etc/chromium.d), then other common names.
 SYSTEM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 PATH_NAMES = ("chromium", "chromium-browser")
-# Quiet flags verified on Debian 12 (research: infra §0): no first-run UI, no background traffic.
+# Quiet flags checked on Debian 12's Chromium: no first-run UI, no background traffic.
 QUIET_FLAGS = (
     "--disable-gpu",
     "--no-first-run",

@@ -10,8 +10,8 @@ from autoapply.local.ports import LOOPBACK, free_port
 from autoapply.local.probe import answers_ok
 from autoapply.local.server import LocalServer
 
-# A single node loses acknowledged messages on power loss unless every write is synced
-# (research: reliability B.8); the cost is small at our message rates.
+# A single node loses acknowledged messages on power loss unless every write is synced before
+# the ack (NATS documents a 2 minute default fsync interval); the cost is small at our rates.
 SYNC_INTERVAL = "always"
 # The server's defaults are 75% of RAM and of the disk; a dev stack gets modest caps instead.
 MAX_MEMORY_STORE = "256MB"
