@@ -3,12 +3,14 @@ under a running service. Nothing acknowledged is lost; nothing is applied twice.
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import asyncpg
 import pytest
 
 from autoapply.local.nats import NatsServer
+from autoapply.local.postgres import PostgresServer
 from contracts.streams import EVENTS_STREAM
 from runtime.bus import Bus
 from tests.processes import Child, service_env, wait_healthy
@@ -100,3 +102,32 @@ def _start_in_thread(server: NatsServer) -> None:
 async def _read_model_count(conn: asyncpg.Connection, n: int) -> bool:
     exists = await conn.fetchval("SELECT to_regclass('intake.tasks') IS NOT NULL")
     return bool(exists and await conn.fetchval("SELECT count(*) FROM intake.tasks") == n)
+
+
+async def test_postgres_restarted_under_a_running_service_loses_nothing(
+    nats: NatsServer, postgres_server_factory: Callable[..., PostgresServer], redis_url: str, tmp_path: Path
+) -> None:
+    pg = postgres_server_factory()
+    dsn = pg.ensure_database("autoapply")
+    intake = Child("services.intake", service_env("intake", nats.url, dsn, redis_url, tmp_path), tmp_path / "i.log")
+    bus = Bus([nats.url], unique("publisher"))
+    try:
+        await wait_healthy(intake)
+        await bus.connect()
+        await asyncio.to_thread(pg.stop)  # the database goes away under the running service
+        events = [queued_event() for _ in range(20)]
+        for event in events:
+            await bus.publish(event)  # consumed now, failing: nak'ed with backoff, not lost
+        await asyncio.sleep(2)
+        await asyncio.to_thread(pg.start)
+        conn = await asyncpg.connect(dsn)
+        try:
+            await eventually(lambda: _read_model_count(conn, 20), timeout_s=60)
+            stored = {r["task_id"] for r in await conn.fetch("SELECT task_id FROM intake.tasks")}
+        finally:
+            await conn.close()
+        assert stored == {e.task_id for e in events}
+        assert (await wait_healthy(intake))["checks"]["postgres"] is True  # it recovered by itself
+    finally:
+        intake.stop()
+        await bus.close()
