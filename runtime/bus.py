@@ -90,7 +90,12 @@ def decode(subject: str, data: bytes) -> Event:
     try:
         return model.model_validate_json(data)
     except ValidationError as exc:
-        raise PermanentError(f"invalid {model.TYPE} event: {_one_line(str(exc))}") from None
+        # Field names and rules only: the values may be personal data, and reasons reach the logs.
+        problems = "; ".join(
+            f"{'.'.join(map(str, err['loc'])) or 'payload'}: {err['msg']}"
+            for err in exc.errors(include_url=False, include_input=False, include_context=False)
+        )
+        raise PermanentError(_one_line(f"invalid {model.TYPE} event: {problems}")) from None
 
 
 def _one_line(text: str) -> str:
