@@ -1,5 +1,6 @@
 """Keeps secrets and personal data out of spans: a span processor that redacts on the way out."""
 
+import itertools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -9,11 +10,38 @@ from opentelemetry.sdk.trace import Event, ReadableSpan, Span, SpanProcessor
 
 REDACTED = "[redacted]"
 
-# Attribute keys whose values are never exported, whatever they hold.
-_SECRET_KEY = re.compile(
-    r"(pass(word)?|secret|token|api[_-]?key|authorization|cookie|credential|session|"
-    r"email|e-mail|phone|name|address|birth|ssn|salary|answer|value|body|payload|code|link)",
-    re.IGNORECASE,
+# Words that, anywhere in an attribute key (split on . _ -), mean its value is never exported.
+_SECRET_WORDS = frozenset(
+    {
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "apikey",
+        "authorization",
+        "auth",
+        "cookie",
+        "credential",
+        "credentials",
+        "session",
+        "email",
+        "mail",
+        "phone",
+        "name",
+        "address",
+        "birth",
+        "dob",
+        "ssn",
+        "salary",
+        "answer",
+        "answers",
+        "value",
+        "body",
+        "payload",
+        "otp",
+        "passcode",
+        "link",
+    }
 )
 # Values that look like personal data or secrets, wherever they appear.
 _SECRET_VALUE = re.compile(
@@ -59,12 +87,16 @@ def scrub_value(value: Any) -> Any:
     return value
 
 
+def secret_key(key: str) -> bool:
+    if key in _SAFE_KEYS:
+        return False
+    words = [w for w in re.split(r"[._\-\s]+", key.lower()) if w]
+    joined = {a + b for a, b in itertools.pairwise(words)}  # api_key -> apikey
+    return bool(_SECRET_WORDS & (set(words) | joined))
+
+
 def scrub_attributes(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
-    clean: dict[str, Any] = {}
-    for key, value in (attributes or {}).items():
-        secret = key not in _SAFE_KEYS and _SECRET_KEY.search(key)
-        clean[key] = REDACTED if secret else scrub_value(value)
-    return clean
+    return {key: REDACTED if secret_key(key) else scrub_value(value) for key, value in (attributes or {}).items()}
 
 
 class ScrubbingSpanProcessor(SpanProcessor):

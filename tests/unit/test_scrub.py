@@ -5,7 +5,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from runtime.scrub import REDACTED, ScrubbingSpanProcessor, scrub_attributes
+from runtime.scrub import REDACTED, ScrubbingSpanProcessor, scrub_attributes, secret_key
 
 pytestmark = pytest.mark.unit
 
@@ -40,3 +40,23 @@ def test_the_exporter_only_sees_scrubbed_spans() -> None:
     (exported,) = exporter.get_finished_spans()
     assert exported.attributes == {"field.value": REDACTED, "api_key": REDACTED}
     assert exported.events[0].attributes == {"phone": REDACTED, "selector": "#first_name"}
+
+
+@pytest.mark.parametrize(
+    ("key", "secret"),
+    [
+        ("http.response.status_code", False),
+        ("http.status_code", False),
+        ("db.statement", False),
+        ("autoapply.consumer", False),
+        ("messaging.message.body.size", False),
+        ("candidate.first_name", True),
+        ("x-api-key", True),
+        ("anthropic.api_key", True),
+        ("form.field.value", True),
+        ("security_code.otp", True),
+        ("resume.address", True),
+    ],
+)
+def test_keys_are_judged_by_their_words(key: str, secret: bool) -> None:
+    assert secret_key(key) is secret
