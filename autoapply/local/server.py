@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from abc import ABC, abstractmethod
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -14,7 +15,7 @@ from autoapply.local.procs import PidRecord, RunAs
 DEFAULT_START_TIMEOUT_S = 30.0
 
 
-class LocalServer:
+class LocalServer(ABC):
     """A server process on loopback whose files live under one directory."""
 
     name = "server"
@@ -28,13 +29,15 @@ class LocalServer:
         self.last_start_s: float | None = None
 
     # Hooks for subclasses.
+    @abstractmethod
     def command(self) -> list[str]:
-        raise NotImplementedError
+        """The program and arguments that run the server in the foreground."""
 
+    @abstractmethod
     def healthy(self) -> bool:
-        raise NotImplementedError
+        """The server's own check (a probe of its port), beyond its process being alive."""
 
-    def prepare(self) -> None:
+    def prepare(self) -> None:  # noqa: B027 - an optional hook: most servers need nothing prepared
         """Create files the server needs before its first start (config, data directory)."""
 
     def run_as(self) -> RunAs | None:
