@@ -52,11 +52,3 @@ async def guarded_transition(
         [s.value for s in allowed_from],
     )
     return bool(moved)
-
-
-async def purge(conn: asyncpg.Connection, older_than_days: int) -> int:
-    """Drops inbox rows past any redelivery horizon (max_deliver x backoff, replays of dead letters)."""
-    result = await conn.execute(
-        "DELETE FROM processed_events WHERE processed_at < now() - make_interval(days => $1)", older_than_days
-    )
-    return int(result.split()[-1])

@@ -25,9 +25,6 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 50
 # Without a notification (another process wrote the row, or one was missed), look anyway.
 POLL_INTERVAL_S = 1.0
-# Sent rows are kept a day for inspection, then purged.
-KEEP_SENT_DAYS = 1
-HOUSEKEEPING_EVERY_S = 3600.0
 
 
 def channel(schema: str) -> str:
@@ -57,13 +54,9 @@ class OutboxRelay:
 
     async def run(self) -> None:
         listener = await self._listen()
-        next_housekeeping = 0.0
         try:
             while True:
                 await self.drain()
-                if asyncio.get_running_loop().time() >= next_housekeeping:
-                    await self._housekeeping()
-                    next_housekeeping = asyncio.get_running_loop().time() + HOUSEKEEPING_EVERY_S
                 with suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), POLL_INTERVAL_S)
                 self._wake.clear()
@@ -118,10 +111,3 @@ class OutboxRelay:
         parent = telemetry.extract(headers)
         with self._tracer.start_as_current_span("outbox relay", context=parent, kind=SpanKind.PRODUCER):
             await self._bus.publish_raw(row["subject"], bytes(row["payload"]), headers)
-
-    async def _housekeeping(self) -> None:
-        with suppress(OSError, asyncpg.PostgresError):
-            async with self._pool.acquire() as conn:
-                await conn.execute(
-                    "DELETE FROM outbox WHERE sent_at < now() - make_interval(days => $1)", KEEP_SENT_DAYS
-                )

@@ -17,7 +17,7 @@ from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 
 from contracts.streams import ADVISORY_STREAM, ConsumerSpec
-from runtime import cache, db, deadletter, telemetry
+from runtime import cache, db, deadletter, housekeeping, telemetry
 from runtime.bus import Bus, Handler
 from runtime.health import HealthServer
 from runtime.outbox import OutboxRelay
@@ -75,7 +75,7 @@ class Service:
         self._wire_consumers()
         await self.bus.start()
         relay = OutboxRelay(self.pool, self.bus, self.schema)
-        for job in (relay.run, *self._background):
+        for job in (relay.run, lambda: housekeeping.run(self.pool), *self._background):
             self._tasks.append(asyncio.create_task(job()))
         self.checks = self._checks()
         self.health = HealthServer(s.health_port, self.checks, {"service": s.service, "instance": s.instance})

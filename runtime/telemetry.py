@@ -5,7 +5,6 @@ OTLP/HTTP to a collector or trace explorer; AUTOAPPLY_TRACE_FILE appends JSON li
 With neither, spans are made (so trace context still flows) but not exported.
 """
 
-import json
 import os
 import threading
 from collections.abc import Mapping, Sequence
@@ -75,7 +74,3 @@ def trace_id_of(headers: Mapping[str, str] | None) -> str | None:
     span = trace.get_current_span(extract(headers))
     ctx = span.get_span_context()
     return format(ctx.trace_id, "032x") if ctx.is_valid else None
-
-
-def dumps(obj: object) -> str:
-    return json.dumps(obj, separators=(",", ":"), default=str)

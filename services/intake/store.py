@@ -1,7 +1,5 @@
 """intake's SQL: tasks and their event history (the read model)."""
 
-import json
-
 import asyncpg
 
 from contracts.envelope import Event
@@ -50,19 +48,3 @@ async def save_state(
         queued and str(queued.job_url),
         trace_id,
     )
-
-
-async def task_view(conn: asyncpg.Connection, task_id: object) -> dict[str, object] | None:
-    row = await conn.fetchrow("SELECT * FROM tasks WHERE task_id = $1", task_id)
-    if row is None:
-        return None
-    events = await conn.fetch(
-        "SELECT event_type, from_state, to_state, applied, occurred_at FROM task_events "
-        "WHERE task_id = $1 ORDER BY occurred_at",
-        task_id,
-    )
-    return {**dict(row), "events": [dict(e) for e in events]}
-
-
-def dumps(value: object) -> str:
-    return json.dumps(value, default=str)

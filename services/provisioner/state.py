@@ -14,5 +14,6 @@ FINISHING_EVENTS = (
 )
 CONSUMED = ("task.queued", *FINISHING_EVENTS)
 
-# Derived from the one transition table in contracts; handlers check a task's state against it.
+# Derived from the one transition table in contracts: the guard for the state this service will
+# keep of each task (its handlers are thin for now and keep only the ledger).
 ACCEPTED_IN: dict[str, tuple[TaskState, ...]] = {event: tuple(sources_for(event)) for event in CONSUMED}

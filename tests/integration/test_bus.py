@@ -91,7 +91,7 @@ async def test_a_permanent_error_is_terminated_at_once_with_its_reason(bus: Bus)
     assert calls == [1]
     assert letter.reason == "job closed: the posting says so"
     assert letter.headers["traceparent"].startswith("00-0af7651916cd43dd8448eb211c80319c")
-    assert Event and letter.payload == event.model_dump_json().encode()
+    assert letter.payload == event.model_dump_json().encode()
 
 
 async def test_a_poison_message_reaches_the_dead_letters_after_max_deliver_with_backoff(bus: Bus) -> None:

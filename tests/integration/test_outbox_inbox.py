@@ -13,7 +13,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from contracts.envelope import Event
 from contracts.states import TaskState
 from contracts.streams import EVENTS_STREAM
-from runtime import db, outbox
+from runtime import db, housekeeping, outbox
 from runtime.bus import Bus, Delivery
 from runtime.inbox import guarded_transition, handle_once
 from tests.support import eventually, queued_event, queued_spec, unique
@@ -151,3 +151,19 @@ async def test_the_relay_keeps_the_trace_of_the_transaction_that_wrote_the_event
     finally:
         await bus.close()
     assert seen == [format(root.get_span_context().trace_id, "032x")]
+
+
+async def test_housekeeping_trims_old_rows_and_keeps_recent_ones(pool: asyncpg.Pool, schema: str) -> None:
+    old, recent = queued_event(), queued_event()
+    async with pool.acquire() as conn, conn.transaction():
+        for event in (old, recent):
+            await outbox.enqueue(conn, schema, event)
+            await handle_once(pool, "c1", event, lambda conn: asyncio.sleep(0))
+    await pool.execute("UPDATE outbox SET sent_at = now() - interval '2 days' WHERE id = $1", old.event_id)
+    await pool.execute("UPDATE outbox SET sent_at = now() WHERE id = $1", recent.event_id)
+    await pool.execute(
+        "UPDATE processed_events SET processed_at = now() - interval '40 days' WHERE event_id = $1", old.event_id
+    )
+    await housekeeping.trim(pool)
+    assert [r["id"] for r in await pool.fetch("SELECT id FROM outbox")] == [recent.event_id]
+    assert [r["event_id"] for r in await pool.fetch("SELECT event_id FROM processed_events")] == [recent.event_id]
