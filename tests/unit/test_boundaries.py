@@ -48,8 +48,12 @@ def test_the_runtime_imports_no_service() -> None:
     assert crossings("runtime", ("services", "autoapply", "sandbox")) == []
 
 
+def test_the_form_engine_imports_contracts_only() -> None:
+    assert crossings("forms", ("runtime", "services", "autoapply", "sandbox", "nats", "asyncpg", "redis")) == []
+
+
 def test_the_product_does_not_import_the_sandbox() -> None:
-    for package in ("contracts", "runtime", "services", "autoapply"):
+    for package in ("contracts", "runtime", "forms", "services", "autoapply"):
         assert crossings(package, ("sandbox",)) == []
 
 
