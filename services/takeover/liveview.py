@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from playwright.async_api import CDPSession, Page, Playwright, async_playwright
+from playwright.async_api import BrowserContext, CDPSession, Page, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
 # About ten frames a second at most (the page repaints as it likes; frames come on repaint only).
@@ -155,7 +155,7 @@ class Viewer:
             self._playwright = None
 
 
-def _page_of(contexts: list[Any]) -> Page:
+def _page_of(contexts: list[BrowserContext]) -> Page:
     pages = [p for c in contexts for p in c.pages if not p.is_closed()]
     worked = [p for p in pages if p.url != "about:blank"]
     if not pages:
