@@ -251,6 +251,10 @@ class Bus:
             beat.cancel()
 
     async def _decide(self, spec: ConsumerSpec, run: Run, msg: Msg, delivery: Delivery) -> None:
+        if await self._spent(spec, delivery):  # earlier deliveries died or hung without an answer
+            reason = f"gave up: {delivery.num_delivered - 1} deliveries ended without an answer"
+            await self._dead_letter(spec, msg, reason)
+            return
         timer = asyncio.timeout(spec.max_run_s)
         try:
             async with timer:
@@ -268,16 +272,27 @@ class Bus:
         else:
             await _ack(msg)
 
+    async def _spent(self, spec: ConsumerSpec, delivery: Delivery) -> bool:
+        if delivery.num_delivered <= spec.max_deliver:
+            return False
+        return await self._failures(spec, delivery) > spec.max_deliver
+
+    async def _failures(self, spec: ConsumerSpec, delivery: Delivery) -> int:
+        """Deliveries so far, this one included, that did not end in an outage nak."""
+        if delivery.num_delivered == 1:
+            return 1
+        return delivery.num_delivered - await outages_of(self.js, spec.durable, delivery.stream_seq)
+
     async def _outage(self, spec: ConsumerSpec, msg: Msg, delivery: Delivery, exc: Exception) -> None:
         log.warning("%s: a dependency is down (%s); %s retried later", spec.durable, type(exc).__name__, msg.subject)
         await note_outage(self.js, spec.durable, delivery.stream_seq, delivery.num_delivered)
-        await msg.nak(delay=OUTAGE_NAK_DELAY_S)
+        asked = exc.delay_s if isinstance(exc, TransientError) else None
+        await msg.nak(delay=OUTAGE_NAK_DELAY_S if asked is None else asked)
 
     async def _failed(
         self, spec: ConsumerSpec, msg: Msg, delivery: Delivery, error: str, exc: Exception | None
     ) -> None:
-        outages = await outages_of(self.js, spec.durable, delivery.stream_seq) if delivery.num_delivered > 1 else 0
-        failures = delivery.num_delivered - outages
+        failures = await self._failures(spec, delivery)
         if failures >= spec.max_deliver or delivery.num_delivered >= streams.server_max_deliver(spec):
             reason = f"gave up after {failures} failed deliveries: {error}"
             log.error("%s: %s on %s", spec.durable, reason_text(reason), msg.subject)

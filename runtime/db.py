@@ -22,10 +22,12 @@ MIGRATION_STATEMENT_TIMEOUT_S = 600.0  # a migration may rebuild an index
 
 
 class BoundedPool(asyncpg.Pool):  # type: ignore[misc]
-    """A pool whose acquire() waits at most ACQUIRE_TIMEOUT_S unless told otherwise."""
+    """A pool whose acquire() waits at most acquire_timeout_s unless told otherwise."""
 
-    def acquire(self, *, timeout: float | None = ACQUIRE_TIMEOUT_S) -> PoolAcquireContext:
-        return super().acquire(timeout=timeout)
+    acquire_timeout_s = ACQUIRE_TIMEOUT_S
+
+    def acquire(self, *, timeout: float | None = None) -> PoolAcquireContext:
+        return super().acquire(timeout=self.acquire_timeout_s if timeout is None else timeout)
 
 
 def _ms(seconds: float) -> str:

@@ -19,7 +19,7 @@ from nats.js.api import (
     StorageType,
     StreamConfig,
 )
-from nats.js.errors import BadRequestError, NotFoundError
+from nats.js.errors import APIError, NotFoundError
 
 from contracts import streams as names
 from contracts.subjects import EVENT_SUBJECTS
@@ -111,7 +111,9 @@ async def declare_consumer(js: JetStreamContext, spec: names.ConsumerSpec, strea
     wanted = consumer_config(spec, replicas, deliver)
     try:
         await js.add_consumer(stream, wanted)
-    except BadRequestError as exc:
+    except APIError as exc:  # e.g. a field the server cannot change in place
+        if isinstance(exc, NotFoundError):
+            raise
         raise RefusedToStart(f"consumer {spec.durable}: the server refused its config: {exc.description}") from None
     info: ConsumerInfo = await js.consumer_info(stream, spec.durable)
     check_consumer(spec.durable, wanted, info.config)
