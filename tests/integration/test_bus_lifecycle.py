@@ -116,7 +116,7 @@ async def test_a_fetch_loop_that_stops_making_progress_is_reported_stalled(bus: 
         await asyncio.Event().wait()
         return []
 
-    consumer._subs[0].fetch = never_returns  # type: ignore[method-assign]
+    consumer._subs[0].fetch = never_returns  # type: ignore[method-assign,assignment]
     await asyncio.sleep(bus_module.FETCH_TIMEOUT_S + 1.0)
     assert consumer.stalled(stall_after_s=0.5)
 
