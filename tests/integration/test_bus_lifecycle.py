@@ -73,7 +73,7 @@ async def test_a_new_durable_starts_from_new_messages_and_a_read_model_from_the_
         async def handle(event: Event, delivery: Delivery, start: str = start) -> None:
             seen[start].append(str(event.event_id))
 
-        bus.subscribe(queued_spec(start_from=start), handle)  # type: ignore[arg-type]
+        bus.subscribe(queued_spec(start_from=start), handle)
     await bus.start()
     fresh = queued_event()
     await bus.publish(fresh)
