@@ -47,5 +47,5 @@ def test_an_unknown_field_beside_a_wrong_one_still_names_the_wrong_one() -> None
 
 
 def test_a_body_that_is_not_json_is_permanent_with_its_reason() -> None:
-    with pytest.raises(PermanentError, match="invalid task.queued event: payload: Invalid JSON"):
+    with pytest.raises(PermanentError, match=r"invalid task\.queued event: payload: Invalid JSON"):
         decode("task.queued.normal.x", b"\x00not json{")
