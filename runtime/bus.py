@@ -31,6 +31,7 @@ from contracts.streams import EVENTS_STREAM, ConsumerSpec
 from contracts.subjects import event_type_of, subject_for
 from runtime import streams
 from runtime.errors import PermanentError, TransientError
+from runtime.scrub import scrub_text
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ def nak_delay(spec: ConsumerSpec, num_delivered: int, asked: float | None) -> fl
 
 async def terminate(msg: Msg, reason: str) -> None:
     """Stops redelivery; the server's MSG_TERMINATED advisory carries the reason to the dead letters."""
-    await msg._client.publish(msg.reply, b"+TERM " + _one_line(reason).encode())
+    await msg._client.publish(msg.reply, b"+TERM " + _one_line(scrub_text(reason)).encode())
     msg._ackd = True
 
 

@@ -26,7 +26,14 @@ async def project(svc: Service, event: Event, delivery: Delivery) -> None:
     try:
         await handle_once(svc.pool, READ_MODEL_CONSUMER, event, apply, trace_id)
     except asyncpg.DataError as exc:  # the event's own data is what PostgreSQL refuses: no retry helps
-        raise PermanentError(scrub.scrub_text(f"read model refused {event.TYPE}: {type(exc).__name__}: {exc}")) from exc
+        raise PermanentError(refusal(event, exc)) from exc
+
+
+def refusal(event: Event, exc: asyncpg.DataError) -> str:
+    """PostgreSQL's words, with where in the event it stopped: they quote the event, so the runtime
+    scrubs them on their way to the logs and the dead letters (runtime.scrub)."""
+    where = "; ".join(part for part in (exc.detail, exc.context) if part)
+    return f"read model refused {event.TYPE}: {type(exc).__name__}: {exc}" + (f" ({where})" if where else "")
 
 
 async def refold(conn: asyncpg.Connection, event: Event) -> None:
