@@ -33,6 +33,8 @@ class Wiring:
     data_dir: Path
     secret_key: str
     mode: str = "sandbox"
+    # The embedded stack runs one nats-server: every stream and consumer has one replica.
+    replicas: int = 1
 
 
 def instance_name(service: str, index: int) -> str:
@@ -98,6 +100,7 @@ class ServiceInstance(LocalServer):
             "AUTOAPPLY_DATA_DIR": str(self.wiring.data_dir),
             "AUTOAPPLY_MODE": self.wiring.mode,
             "AUTOAPPLY_SECRET_KEY": self.wiring.secret_key,
+            "AUTOAPPLY_REPLICAS": str(self.wiring.replicas),
             "PYTHONUNBUFFERED": "1",  # log lines reach the log file as they happen
         }
         if self.http_port is not None:
