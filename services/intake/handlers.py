@@ -3,7 +3,7 @@
 import asyncpg
 
 from contracts.envelope import Event
-from runtime import scrub, telemetry
+from runtime import ledger, scrub, telemetry
 from runtime.bus import Delivery
 from runtime.errors import PermanentError
 from runtime.inbox import handle_once
@@ -22,6 +22,7 @@ async def project(svc: Service, event: Event, delivery: Delivery) -> None:
         await store.lock_task(conn, event.task_id)
         await store.add_event(conn, event, trace_id)
         await refold(conn, event)
+        await ledger.note(conn, event, svc.settings.instance)  # counts applications: a double apply shows
 
     try:
         await handle_once(svc.pool, READ_MODEL_CONSUMER, event, apply, trace_id)
