@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Lifespan
 
-from sandbox import admin, captcha_pages, signin
+from sandbox import admin, captcha_pages, invisible, signin
 from sandbox.html import esc, page
 from sandbox.jobs import SITES
 from sandbox.sessions import SessionMiddleware
@@ -46,7 +46,8 @@ async def root(request: Request) -> Response:
 
 
 def all_routes() -> list[BaseRoute]:
-    routes: list[BaseRoute] = [Route("/", root), *admin.routes(), *captcha_pages.routes(), *signin.routes()]
+    routes: list[BaseRoute] = [Route("/", root), *admin.routes(), *captcha_pages.routes(), *invisible.routes()]
+    routes.extend(signin.routes())
     for module in (greenhouse, lever, ashby, workday, linkedin, careers):
         routes.extend(module.routes())
     routes.append(Mount("/_static", StaticFiles(directory=STATIC_DIR), name="static"))

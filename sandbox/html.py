@@ -8,6 +8,7 @@ from sandbox.jobs import Job
 
 STATIC = "/_static"
 
+
 def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from sandbox import pools
 from sandbox.flags import JobFlags
+from sandbox.traps import traps_for
 
 SITES = ("greenhouse", "lever", "ashby", "workday", "linkedin", "careers")
 JOBS_PER_SITE = 14  # 12 plain jobs, then one with a CAPTCHA and one closed
@@ -59,6 +60,7 @@ class Job:
     layout: tuple[str, ...]  # section order, platform-specific names
     ids: dict[str, str] = field(default_factory=dict)  # system field ids that vary per job
     defaults: JobFlags = field(default_factory=JobFlags)
+    traps: dict[str, Any] = field(default_factory=dict)  # see sandbox/traps.py
 
     @property
     def path(self) -> str:
@@ -77,6 +79,7 @@ class Job:
             "layout": list(self.layout),
             "ids": dict(self.ids),
             "questions": [q.as_json() for q in self.questions],
+            "traps": dict(self.traps),
         }
 
 
@@ -239,6 +242,7 @@ def _make_job(seed: int, site: str, index: int) -> Job:
         layout=_layout(rng, site),
         ids=_system_ids(rng, site, job_id),
         defaults=_defaults(site, index),
+        traps=traps_for(seed, site, index),
     )
 
 

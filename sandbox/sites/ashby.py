@@ -12,6 +12,7 @@ from sandbox import pools
 from sandbox.flags import JobFlags
 from sandbox.gate import accept, already_applied, captcha_ok, email_ok, open_job, phone_ok, qs, signed_in
 from sandbox.html import captcha_widget, description, esc, json_script, page, site_index
+from sandbox.invisible import SITE_KEYS, recaptcha_badge, script_tag
 from sandbox.jobs import Job, Question
 from sandbox.signin import login_url
 from sandbox.state import sbx
@@ -21,6 +22,7 @@ SITE = "ashby"
 CLOSED = "This job is no longer accepting applications."
 ALREADY = "It looks like you've already applied for this position."
 CSS, JS = ("ashby.css",), ("combobox.js", "captcha-host.js", "ashby.js")
+RECAPTCHA = "recaptcha-v3"
 RESUME_TYPES = ("pdf", "doc", "docx", "odt", "rtf", "txt")
 
 
@@ -143,7 +145,14 @@ async def overview(request: Request) -> Response:
         f'<div class="ashby-job-posting-description">{description(job, "h2")}</div>'
         f'<a class="_button_ _primary_" href="{job.path}/application{qs(request)}">Apply for this Job</a>'
     )
-    return HTMLResponse(page(f"{job.title} @ {job.company}", _shell(job, "overview", inner), css=CSS))
+    return HTMLResponse(_page(job, _shell(job, "overview", inner)))
+
+
+def _page(job: Job, body: str, js: tuple[str, ...] = ()) -> str:
+    """Every Ashby posting page loads invisible reCAPTCHA v3."""
+    return page(
+        f"{job.title} @ {job.company}", body + recaptcha_badge(RECAPTCHA), css=CSS, js=js, head=script_tag(RECAPTCHA)
+    )
 
 
 async def application(request: Request) -> Response:
@@ -160,9 +169,11 @@ async def application(request: Request) -> Response:
         + (widget if flags.captcha else "")
         + '</div><button type="submit" class="ashby-application-form-submit-button _button_ _primary_">'
         "Submit Application</button></form></div>"
-        + json_script("sbx-config", {"submitUrl": f"{job.path}/application{qs(request)}"})
+        + json_script(
+            "sbx-config", {"submitUrl": f"{job.path}/application{qs(request)}", "recaptchaKey": SITE_KEYS[RECAPTCHA]}
+        )
     )
-    return HTMLResponse(page(f"{job.title} @ {job.company}", _shell(job, "application", form), css=CSS, js=JS))
+    return HTMLResponse(_page(job, _shell(job, "application", form), JS))
 
 
 def _errors(job: Job, flags: JobFlags, received: Received) -> dict[str, str]:

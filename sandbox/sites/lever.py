@@ -10,6 +10,7 @@ from sandbox import pools
 from sandbox.flags import JobFlags
 from sandbox.gate import accept, already_applied, captcha_ok, email_ok, open_job, phone_ok, qs, signed_in
 from sandbox.html import description, esc, page, site_index
+from sandbox.invisible import script_tag
 from sandbox.jobs import Job
 from sandbox.signin import login_url
 from sandbox.sites.lever_form import FormState, application_form
@@ -98,10 +99,16 @@ async def posting(request: Request) -> Response:
 
 
 def _apply_page(request: Request, job: Job, flags: JobFlags, state: FormState, banner: str = "") -> str:
-    form = application_form(job, f"{job.path}/apply{qs(request)}", state, flags.captcha, banner)
+    hcaptcha = flags.captcha or job.traps["invisible_captcha"] == "hcaptcha"
+    form = application_form(job, f"{job.path}/apply{qs(request)}", state, hcaptcha, banner)
     inner = _headline(job, False) + f'<div class="section-wrapper page-full-width">{form}</div>'
+    head = script_tag("hcaptcha") if hcaptcha else ""
     return page(
-        f"{job.company} - {job.title}", _shell(job.company, job.org, inner), css=CSS, js=("captcha-host.js", "lever.js")
+        f"{job.company} - {job.title}",
+        _shell(job.company, job.org, inner),
+        css=CSS,
+        js=("captcha-host.js", "lever.js"),
+        head=head,
     )
 
 

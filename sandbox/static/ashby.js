@@ -67,7 +67,9 @@
     failure().hidden = true;
     form().querySelectorAll(".ashby-application-form-field-error").forEach((p) => { p.hidden = true; });
     button.disabled = true;
-    const resp = await fetch(config.submitUrl, { method: "POST", body: collect() });
+    const body = collect();
+    if (window.grecaptcha) body.append("g-recaptcha-v3-token", await window.grecaptcha.execute(config.recaptchaKey, { action: "submit" }));
+    const resp = await fetch(config.submitUrl, { method: "POST", body });
     const data = await resp.json();
     button.disabled = false;
     if (data.success) done(data); else showErrors(data.message, data.errors);

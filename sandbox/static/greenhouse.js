@@ -131,7 +131,10 @@
     const config = JSON.parse(document.getElementById("sbx-config").textContent);
     clearErrors();
     submitButton().disabled = true;
-    const resp = await fetch(config.submitUrl, { method: "POST", body: collect() });
+    const body = collect();
+    const recaptcha = window.grecaptcha && window.grecaptcha.enterprise;
+    if (recaptcha) body.append("g-recaptcha-enterprise-token", await recaptcha.execute(config.recaptchaKey, { action: "apply_to_job" }));
+    const resp = await fetch(config.submitUrl, { method: "POST", body });
     const data = await resp.json();
     if (data.redirect) { window.location.assign(data.redirect); return; }
     submitButton().disabled = false;

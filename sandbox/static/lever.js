@@ -53,6 +53,17 @@
     $(".visible-resume-upload .filename").textContent = name;
     $(".resume-upload-success").hidden = !name;
   });
+  // With hCaptcha on the page the first submit only asks it for a pass (or its challenge); the form
+  // goes once the response is in its textareas.
+  document.addEventListener("submit", (e) => {
+    const form = e.target;
+    if (form.id !== "application-form" || !window.hcaptcha || form.dataset.hcaptchaPassed === "1") return;
+    e.preventDefault();
+    window.hcaptcha.execute({ async: true }).then(() => {
+      form.dataset.hcaptchaPassed = "1";
+      form.requestSubmit();
+    });
+  });
   document.addEventListener("input", (e) => { if (e.target.id === "location-input") search(e.target); });
   document.addEventListener("focusout", (e) => {
     if (e.target.id === "location-input") $(".location-dropdown").hidden = true;

@@ -80,7 +80,7 @@ def test_server_rejects_a_bad_phone_inline_and_wants_the_captcha(
     expect(page.locator("#phone")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#captcha-error")).to_have_text("Please verify that you are not a robot.")
     page.fill("#phone", "+442079460000")
-    solve_captcha(sandbox, page.frame_locator('iframe[src*="captcha"]'), wrong_first=False)
+    solve_captcha(sandbox, page.frame_locator('iframe[src*="/_captcha/frame"]'), wrong_first=False)
     page.get_by_role("button", name="Submit application").click()
     expect(page.get_by_role("heading", name="Thank you for applying.")).to_be_visible()
     [record] = sandbox.submissions(site="greenhouse", job=job["job_id"], email=email)
