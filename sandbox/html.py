@@ -61,6 +61,15 @@ def captcha_widget(kind: str) -> str:
     )
 
 
+def late_render(markup: str) -> str:
+    """Markup the page script puts in the document only after the job's render delay, as an app that
+    builds its form on the client does; until then a reader finds an empty, busy placeholder."""
+    return (
+        '<div data-late-render aria-busy="true" class="sbx-loading"><span class="sbx-spinner">Loading...</span></div>'
+        f"<template data-late-template>{markup}</template>"
+    )
+
+
 def site_index(title: str, jobs: list[Job], board_path: Callable[[Job], str]) -> str:
     """The sandbox's own list of one platform's jobs, grouped by company, with their preset switches."""
     groups = ""

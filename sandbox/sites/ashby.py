@@ -11,7 +11,7 @@ from starlette.routing import Route
 from sandbox import pools
 from sandbox.flags import JobFlags
 from sandbox.gate import accept, already_applied, captcha_ok, email_ok, open_job, phone_ok, qs, signed_in
-from sandbox.html import captcha_widget, description, esc, json_script, page, site_index
+from sandbox.html import captcha_widget, description, esc, json_script, late_render, page, site_index
 from sandbox.invisible import SITE_KEYS, recaptcha_badge, script_tag
 from sandbox.jobs import Job, Question
 from sandbox.signin import login_url
@@ -21,7 +21,7 @@ from sandbox.uploads import Received, read_form
 SITE = "ashby"
 CLOSED = "This job is no longer accepting applications."
 ALREADY = "It looks like you've already applied for this position."
-CSS, JS = ("ashby.css",), ("combobox.js", "captcha-host.js", "ashby.js")
+CSS, JS = ("ashby.css",), ("combobox.js", "captcha-host.js", "late-render.js", "ashby.js")
 RECAPTCHA = "recaptcha-v3"
 RESUME_TYPES = ("pdf", "doc", "docx", "odt", "rtf", "txt")
 
@@ -67,10 +67,8 @@ def _yes_no(q: Question) -> str:
         f'<button type="button" class="_option_" aria-pressed="false" data-value="{o}">{o}</button>'
         for o in ("Yes", "No")
     )
-    return (
-        f'<div class="_yesno_" role="group" aria-labelledby="{esc(q.qid)}-label">{buttons}</div>'
-        f'<input type="hidden" name="{esc(q.qid)}" value="">'
-    )
+    # Only the buttons' pressed state holds the answer: there is no input behind them to set.
+    return f'<div class="_yesno_" role="group" aria-labelledby="{esc(q.qid)}-label">{buttons}</div>'
 
 
 def _choices(q: Question, kind: str) -> str:
@@ -160,19 +158,23 @@ async def application(request: Request) -> Response:
     if blocked:
         return blocked
     widget = captcha_widget("g") + '<p class="ashby-application-form-field-error" id="captcha-error" hidden></p>'
-    form = (
+    # The real page is a client-rendered app with no <form> element: the fields appear after a delay,
+    # and only the script's click handler sends them.
+    app = (
         '<div class="ashby-application-form-container"><div class="ashby-application-form-failure" role="alert"'
-        ' hidden></div><form id="ashby-application-form" novalidate>'
-        '<div class="ashby-application-form-section-container">'
+        ' hidden></div><div class="ashby-application-form-section-container">'
         + system_fields(job)
         + "".join(question(q) for q in job.questions)
         + (widget if flags.captcha else "")
-        + '</div><button type="submit" class="ashby-application-form-submit-button _button_ _primary_">'
-        "Submit Application</button></form></div>"
-        + json_script(
-            "sbx-config", {"submitUrl": f"{job.path}/application{qs(request)}", "recaptchaKey": SITE_KEYS[RECAPTCHA]}
-        )
+        + '</div><button type="button" class="ashby-application-form-submit-button _button_ _primary_">'
+        "Submit Application</button></div>"
     )
+    config = {
+        "submitUrl": f"{job.path}/application{qs(request)}",
+        "recaptchaKey": SITE_KEYS[RECAPTCHA],
+        "renderDelayMs": job.traps["render_delay_ms"],
+    }
+    form = f'<div id="ashby-app-root">{late_render(app)}</div>' + json_script("sbx-config", config)
     return HTMLResponse(_page(job, _shell(job, "application", form), JS))
 
 

@@ -10,7 +10,7 @@ from starlette.routing import Route
 from sandbox import pools
 from sandbox.flags import JobFlags
 from sandbox.gate import accept, already_applied, captcha_ok, email_ok, open_job, phone_ok, qs, signed_in
-from sandbox.html import description, esc, json_script, page, site_index
+from sandbox.html import description, esc, json_script, late_render, page, site_index
 from sandbox.invisible import SITE_KEYS, recaptcha_badge, script_tag
 from sandbox.jobs import Job
 from sandbox.mailer import sender
@@ -26,7 +26,7 @@ ALREADY = "You have already applied for this position. We'll be in touch if ther
 RECAPTCHA = "recaptcha-enterprise"
 INVISIBLE_TOKEN = "g-recaptcha-enterprise-token"  # what the page script posts the invisible token as
 CODE_ALPHABET = string.ascii_uppercase + string.digits
-CSS, JS = ("greenhouse.css",), ("combobox.js", "captcha-host.js", "greenhouse.js")
+CSS, JS = ("greenhouse.css",), ("combobox.js", "captcha-host.js", "late-render.js", "greenhouse.js")
 
 
 def _shell(job_or_company: str, inner: str) -> str:
@@ -88,8 +88,15 @@ async def job_page(request: Request) -> Response:
         '<h2 class="section-header font-primary">Apply for this job</h2></div>'
         '<p class="body body__secondary"><span aria-hidden="true">*</span> indicates a required field</p>'
         '<button type="button" class="btn btn--pill btn--secondary">Autofill with MyGreenhouse</button></div>'
-        f"{gf.application_form(job, flags.captcha)}</div>"
-        + json_script("sbx-config", {"submitUrl": f"{job.path}{qs(request)}", "recaptchaKey": SITE_KEYS[RECAPTCHA]})
+        f"{late_render(gf.application_form(job, flags.captcha))}</div>"
+        + json_script(
+            "sbx-config",
+            {
+                "submitUrl": f"{job.path}{qs(request)}",
+                "recaptchaKey": SITE_KEYS[RECAPTCHA],
+                "renderDelayMs": job.traps["render_delay_ms"],
+            },
+        )
     )
     title = f"Job Application for {job.title} at {job.company}"
     body = _shell(job.company, header + form) + recaptcha_badge(RECAPTCHA)

@@ -97,15 +97,10 @@ def render(request: Request, job: Job, mode: str, error: str = "", info: str = "
 
 def _next(request: Request, job: Job) -> str:
     keep = "&".join(f"{k}={quote(v)}" for k, v in request.query_params.items() if k != "mode")
-    return f"{apply_path(job)}/my-information{'?' + keep if keep else ''}"
+    return f"{apply_path(job)}{'?' + keep if keep else ''}"
 
 
-async def account_page(request: Request) -> Response:
-    job, _, blocked = await open_posting(request)
-    if blocked:
-        return blocked
-    if session(request).get(f"signed_in:{realm(job)}"):
-        return RedirectResponse(_next(request, job), status_code=303)
+def account_form(request: Request, job: Job) -> Response:
     mode = "signin" if request.query_params.get("mode") == "signin" else "create"
     return HTMLResponse(render(request, job, mode))
 

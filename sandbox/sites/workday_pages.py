@@ -35,7 +35,7 @@ DISABILITY = (
 
 @dataclass(frozen=True)
 class Field:
-    name: str  # the data-automation-id, also the posted name
+    name: str  # the data-automation-id, which the page script posts it as (inputs have no name)
     label: str
     kind: str  # text | tel | textarea | dropdown | radio | checkbox | checkboxes | file | date
     required: bool
@@ -140,13 +140,12 @@ def _dropdown(fid: str, field: Field, value: str) -> str:
         f'{_label(fid, field)}<button type="button" id="{fid}" class="wd-dropdown" aria-haspopup="listbox"'
         f' data-automation-id="{esc(field.name)}" data-options="{esc(field.name)}" value="{esc(value)}"'
         f' aria-labelledby="label-{fid} {fid}">{esc(value or "Select One")}</button>'
-        f'<input type="hidden" name="{esc(field.name)}" value="{esc(value)}">'
     )
 
 
 def _choices(fid: str, field: Field, chosen: list[str], kind: str) -> str:
     boxes = "".join(
-        f'<label class="wd-choice"><input type="{kind}" id="{fid}-{n}" name="{esc(field.name)}" value="{esc(o)}"'
+        f'<label class="wd-choice"><input type="{kind}" id="{fid}-{n}" value="{esc(o)}"'
         f"{' checked' if o in chosen else ''}> {esc(o)}</label>"
         for n, o in enumerate(field.options)
     )
@@ -168,14 +167,14 @@ def _file(fid: str, field: Field, uploaded: str) -> str:
         f'<div data-automation-id="resumeUploadSection">{_label(fid, field, "h3")}'
         '<div data-automation-id="file-upload-drop-zone" class="wd-dropzone"><span>Drop file here</span>'
         '<span>or</span><button type="button" data-automation-id="select-files">Select files</button>'
-        f'<input type="file" id="{fid}" data-automation-id="file-upload-input-ref" name="{esc(field.name)}"'
+        f'<input type="file" id="{fid}" data-automation-id="file-upload-input-ref"'
         f' accept=".pdf,.doc,.docx,.rtf,.txt" class="wd-file-input"></div>{done}</div>'
     )
 
 
 def _date(ids: Ids, field: Field, values: Mapping[str, str]) -> str:
     parts = "".join(
-        f'<input type="text" id="{ids.next()}" data-automation-id="{part}-input" name="{part}-input"'
+        f'<input type="text" id="{ids.next()}" data-automation-id="{part}-input"'
         f' placeholder="{ph}" aria-label="{label}" value="{esc(values.get(part + "-input", ""))}" class="wd-date">'
         for part, ph, label in (
             ("dateSectionMonth", "MM", "Month"),
@@ -198,7 +197,7 @@ def field_html(ids: Ids, field: Field, values: Mapping[str, str | list[str]], er
     elif field.kind == "checkbox":
         inner = (
             f'<label class="wd-choice"><input type="checkbox" id="{fid}" data-automation-id="{field.name}"'
-            f' name="{field.name}" value="Yes"{" checked" if value else ""}> {esc(field.label)}'
+            f' value="Yes"{" checked" if value else ""}> {esc(field.label)}'
             '<abbr class="wd-required" title="required">*</abbr></label>'
         )
     elif field.kind == "file":
@@ -208,12 +207,12 @@ def field_html(ids: Ids, field: Field, values: Mapping[str, str | list[str]], er
     elif field.kind == "textarea":
         inner = (
             f'{_label(fid, field)}<textarea id="{fid}" data-automation-id="{esc(field.name)}"'
-            f' name="{esc(field.name)}" class="wd-input">{esc(value)}</textarea>'
+            f' class="wd-input">{esc(value)}</textarea>'
         )
     else:
         inner = (
             f'{_label(fid, field)}<input type="{"tel" if field.kind == "tel" else "text"}" id="{fid}"'
-            f' data-automation-id="{esc(field.name)}" name="{esc(field.name)}" value="{esc(value)}"'
+            f' data-automation-id="{esc(field.name)}" value="{esc(value)}"'
             f' class="wd-input" aria-required="{str(field.required).lower()}">'
         )
     problem = f'<p class="wd-error" data-automation-id="inputError" role="alert">{esc(error)}</p>' if error else ""

@@ -2,17 +2,15 @@
 // Listeners sit on the document from <head>, so the form works from the moment it is drawn.
 (() => {
   "use strict";
-  const form = () => document.getElementById("ashby-application-form");
+  const form = () => document.querySelector(".ashby-application-form-container");
   const failure = () => document.querySelector(".ashby-application-form-failure");
 
   const toggle = (button) => {
     const group = button.closest("._yesno_");
-    const hidden = group.parentElement.querySelector('input[type="hidden"]');
     const on = button.getAttribute("aria-pressed") !== "true";
     group.querySelectorAll("button").forEach((b) => { b.setAttribute("aria-pressed", "false"); b.classList.remove("_active_"); });
     button.setAttribute("aria-pressed", String(on));
     button.classList.toggle("_active_", on);
-    hidden.value = on ? button.dataset.value : "";
   };
 
   document.addEventListener("click", (e) => {
@@ -20,6 +18,7 @@
     if (upload) document.getElementById(upload.dataset.upload).click();
     const option = e.target.closest("._yesno_ button");
     if (option) toggle(option);
+    if (e.target.closest(".ashby-application-form-submit-button")) submit();
   });
   document.addEventListener("change", (e) => {
     if (e.target.id !== "_systemfield_resume") return;
@@ -28,8 +27,17 @@
     document.querySelector('[data-upload="_systemfield_resume"]').textContent = input.files.length ? "Replace" : "Upload File";
   });
 
+  // No <form> to serialise: walk the named controls, and read Yes/No from the pressed buttons.
   const collect = () => {
-    const data = new FormData(form());
+    const data = new FormData();
+    form().querySelectorAll("input[name], textarea[name]").forEach((el) => {
+      if (el.type === "file") { if (el.files.length) data.append(el.name, el.files[0]); return; }
+      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) return;
+      if (el.value.trim()) data.append(el.name, el.value);
+    });
+    form().querySelectorAll("[data-field-path] ._yesno_ button[aria-pressed=true]").forEach((b) => {
+      data.append(b.closest("[data-field-path]").dataset.fieldPath, b.dataset.value);
+    });
     window.sbxCombos.forEach((combo, field) => combo.values.forEach((v) => data.append(field, v)));
     return data;
   };
@@ -58,7 +66,7 @@
     const text = document.createElement("p");
     text.textContent = data.message;
     block.append(heading, text);
-    form().closest(".ashby-application-form-container").replaceWith(block);
+    form().replaceWith(block);
   };
 
   const submit = async () => {
@@ -75,9 +83,4 @@
     if (data.success) done(data); else showErrors(data.message, data.errors);
   };
 
-  document.addEventListener("submit", (e) => {
-    if (e.target.id !== "ashby-application-form") return;
-    e.preventDefault();
-    submit();
-  });
 })();

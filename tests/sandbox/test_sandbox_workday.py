@@ -58,6 +58,8 @@ def create_verify_sign_in(sandbox: Sandbox, page: Page, job: dict[str, Any], ema
 
 
 def my_information(page: Page) -> dict[str, str]:
+    expect(auto(page, "legalNameSection_firstName")).to_be_visible()
+    assert page.locator("#wd-app [name]").count() == 0 and page.locator("form").count() == 0
     next_page(page)  # nothing filled yet: Workday lists what is missing
     expect(auto(page, "errorBanner")).to_contain_text("The field First Name is required and must have a value.")
     choose(page, "countryDropdown", "United States of America")
@@ -92,7 +94,7 @@ def questions(page: Page, job: dict[str, Any]) -> dict[str, str]:
             choose(page, q["id"], q["options"][0])
             answers[q["id"]] = q["options"][0]
         else:
-            page.locator(f'[name="{q["id"]}"]').fill("Because the work matters.")
+            auto(page, q["id"]).fill("Because the work matters.")
             answers[q["id"]] = "Because the work matters."
     next_page(page)
     return answers
@@ -101,6 +103,8 @@ def questions(page: Page, job: dict[str, Any]) -> dict[str, str]:
 def test_workday_account_verification_and_wizard(sandbox: Sandbox, page: Page, email: str, resume_pdf: Path) -> None:
     job = sandbox.job("workday", 0)
     create_verify_sign_in(sandbox, page, job, email)
+    app_url = page.url
+    assert app_url.split("?")[0].endswith("/apply/applyManually")
     expected = my_information(page)
     expect(auto(page, "pageHeader")).to_have_text("My Experience")
     attach(page, auto(page, "select-files"), resume_pdf)
@@ -118,6 +122,11 @@ def test_workday_account_verification_and_wizard(sandbox: Sandbox, page: Page, e
     next_page(page)
     expect(auto(page, "pageHeader")).to_have_text("Review")
     expect(auto(page, "bottom-navigation-next-button")).to_have_text("Submit")
+    assert page.url == app_url  # one page: the URL never names the step
+    auto(page, "bottom-navigation-previous-button").click()
+    expect(auto(page, "pageHeader")).to_have_text("Self Identify")
+    expect(auto(page, "name")).to_have_value("Ada Example")  # the app keeps what each step saved
+    next_page(page)
     next_page(page)
     expect(page.get_by_role("heading", name="Application Submitted")).to_be_visible()
 
