@@ -12,7 +12,7 @@ from typing import Any
 
 from sandbox import pools
 from sandbox.flags import JobFlags
-from sandbox.traps import traps_for
+from sandbox.traps import traps_for, workday_ids
 
 SITES = ("greenhouse", "lever", "ashby", "workday", "linkedin", "careers")
 JOBS_PER_SITE = 14  # 12 plain jobs, then one with a CAPTCHA and one closed
@@ -224,6 +224,7 @@ def _make_job(seed: int, site: str, index: int) -> Job:
     country, city = country_city(location)
     fill = {"company": company, "country": country, "city": city, "skill": skill}
     low = rng.randrange(90, 180) * 1000
+    traps = traps_for(seed, site, index)
     return Job(
         site=site,
         index=index,
@@ -240,9 +241,9 @@ def _make_job(seed: int, site: str, index: int) -> Job:
         qualifications=tuple(q.format(skill=skill) for q in rng.sample(pools.QUALIFICATIONS, 3)),
         questions=_questions(rng, site, job_id, fill),
         layout=_layout(rng, site),
-        ids=_system_ids(rng, site, job_id),
+        ids=_system_ids(rng, site, job_id) | workday_ids(traps),
         defaults=_defaults(site, index),
-        traps=traps_for(seed, site, index),
+        traps=traps,
     )
 
 

@@ -24,6 +24,43 @@ def _invisible(site: str, index: int) -> str:
     return kind
 
 
+# Workday tenants differ: the first of each platform's three tenants keeps the legacy ids
+# (legalNameSection_*, data-automation-id on every control), the others the current ones
+# (name--legalName--firstName as element ids); the third has no Self Identify step.
+WORKDAY_TENANTS = (
+    {"workday_ids": "legacy", "self_identify": True},
+    {"workday_ids": "current", "self_identify": True},
+    {"workday_ids": "current", "self_identify": False},
+)
+
+
+# (legacy data-automation-id, current element id) of the My Information fields, by what they ask.
+WORKDAY_IDS = {
+    "country": ("countryDropdown", "country--country"),
+    "source": ("sourceDropdown", "source--source"),
+    "first": ("legalNameSection_firstName", "name--legalName--firstName"),
+    "last": ("legalNameSection_lastName", "name--legalName--lastName"),
+    "line1": ("addressSection_addressLine1", "address--addressLine1"),
+    "city": ("addressSection_city", "address--city"),
+    "region": ("addressSection_countryRegion", "address--countryRegion"),
+    "postal": ("addressSection_postalCode", "address--postalCode"),
+    "phone_type": ("phone-device-type", "phoneNumber--phoneType"),
+    "phone": ("phone-number", "phoneNumber--phoneNumber"),
+}
+
+
+def workday_ids(traps: dict[str, Any]) -> dict[str, str]:
+    """The My Information field names of a Workday job's id generation ({} for other platforms)."""
+    if "workday_ids" not in traps:
+        return {}
+    current = traps["workday_ids"] == "current"
+    return {key: pair[1] if current else pair[0] for key, pair in WORKDAY_IDS.items()}
+
+
+def _workday(rng: random.Random, index: int) -> dict[str, Any]:
+    return dict(WORKDAY_TENANTS[index % 3]) | {"question_pages": rng.choice((1, 2)), "honeypot": "website"}
+
+
 def traps_for(seed: int, site: str, index: int) -> dict[str, Any]:
     rng = random.Random(f"{seed}:{site}:{index}:traps")
     traps: dict[str, Any] = {
@@ -32,4 +69,6 @@ def traps_for(seed: int, site: str, index: int) -> dict[str, Any]:
     }
     low, high = LATE_RENDER.get(site, (0, 0))
     traps["render_delay_ms"] = rng.randrange(low, high + 1, 50) if high else 0
+    if site == "workday":
+        traps |= _workday(rng, index)
     return traps

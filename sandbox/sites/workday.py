@@ -10,7 +10,9 @@ from sandbox.flags import JobFlags
 from sandbox.gate import accept, already_applied, captcha_ok, qs, signed_in
 from sandbox.html import captcha_widget, description, esc, json_script, page, site_index
 from sandbox.jobs import WORKDAY_SITE, Job
+from sandbox.regions import REGIONS
 from sandbox.sites import workday_account as account
+from sandbox.sites import workday_fields as wf
 from sandbox.sites import workday_pages as wp
 from sandbox.sites.workday_checks import step_errors
 from sandbox.sites.workday_common import CSS, JS, SITE, apply_path, open_posting, realm, shell
@@ -79,22 +81,22 @@ def draft(request: Request, job: Job) -> dict[str, Any]:
     return found
 
 
-def _first_open_step(progress: dict[str, Any]) -> str:
-    return next(s for s in wp.STEPS if s not in progress["done"] or s == "review")
+def _first_open_step(job: Job, progress: dict[str, Any]) -> str:
+    return next(s for s in wf.steps(job) if s not in progress["done"] or s == "review")
 
 
 def _review(job: Job, progress: dict[str, Any]) -> str:
     rows = ""
-    for step in wp.STEPS[:-1]:
+    for step in wf.steps(job)[:-1]:
         values = progress["fields"].get(step, {})
         items = "".join(
-            f"<dt>{esc(f.label)}</dt><dd>{esc(_shown(values, progress, f))}</dd>" for f in wp.step_fields(job, step)
+            f"<dt>{esc(f.label)}</dt><dd>{esc(_shown(values, progress, f))}</dd>" for f in wf.step_fields(job, step)
         )
-        rows += f'<section class="wd-review-section"><h3>{esc(wp.STEP_TITLES[step])}</h3><dl>{items}</dl></section>'
+        rows += f'<section class="wd-review-section"><h3>{esc(wf.title(job, step))}</h3><dl>{items}</dl></section>'
     return rows
 
 
-def _shown(values: dict[str, Any], progress: dict[str, Any], field: wp.Field) -> str:
+def _shown(values: dict[str, Any], progress: dict[str, Any], field: wf.Field) -> str:
     if field.kind == "file":
         return ", ".join(f.filename for f in progress["files"])
     if field.kind == "date":
@@ -108,21 +110,24 @@ def step_fragment(
 ) -> str:
     """One step as the SPA draws it into its one page: no <form>, no name attributes, no step in the URL."""
     progress = draft(request, job)
+    shown = wf.steps(job)
     ids = wp.Ids(job)
     uploaded = ", ".join(f.filename for f in progress["files"])
-    body = "".join(wp.field_html(ids, f, values, errors.get(f.name, ""), uploaded) for f in wp.step_fields(job, step))
+    body = "".join(wp.field_html(ids, f, values, errors.get(f.name, ""), uploaded) for f in wf.step_fields(job, step))
     if step == "review":
         body = _review(job, progress) + (captcha_widget("g") if flags.captcha else "")
     back = (
         '<button type="button" class="wd-secondary" data-automation-id="bottom-navigation-previous-button"'
-        f' data-back="{wp.STEPS[wp.STEPS.index(step) - 1]}">Back</button>'
-        if step != wp.STEPS[0]
+        f' data-back="{shown[shown.index(step) - 1]}">Back</button>'
+        if step != shown[0]
         else ""
     )
-    options = {f.name: list(f.options) for f in wp.step_fields(job, step) if f.kind == "dropdown"}
+    options: dict[str, Any] = {f.name: list(f.options) for f in wf.step_fields(job, step) if f.kind == "dropdown"}
+    options["__regions__"] = REGIONS
     return (
-        f'<div class="wd-step" data-wd-step="{step}"><h2 class="wd-job-title">{esc(job.title)}</h2>{wp.progress(step)}'
-        f'<h2 class="wd-step-title" data-automation-id="pageHeader">{esc(wp.STEP_TITLES[step])}</h2>'
+        f'<div class="wd-step" data-wd-step="{step}"><h2 class="wd-job-title">{esc(job.title)}</h2>'
+        f"{wp.progress(job, step)}"
+        f'<h2 class="wd-step-title" data-automation-id="pageHeader">{esc(wf.title(job, step))}</h2>'
         f'{wp.error_banner(errors)}{body}<div data-automation-id="pageFooter" class="wd-page-footer">{back}'
         '<button type="button" class="wd-primary" data-automation-id="bottom-navigation-next-button">'
         f"{'Submit' if step == 'review' else 'Save and Continue'}</button></div>{json_script('sbx-options', options)}"
@@ -163,10 +168,11 @@ async def _signed_in(request: Request) -> tuple[Job, JobFlags, Response | None]:
     return job, flags, None
 
 
-def _allowed(progress: dict[str, Any], wanted: str) -> str:
+def _allowed(job: Job, progress: dict[str, Any], wanted: str) -> str:
     """The step asked for, unless it lies past the first one not yet saved."""
-    opened = _first_open_step(progress)
-    if wanted not in wp.STEPS or wp.STEPS.index(wanted) > wp.STEPS.index(opened):
+    opened = _first_open_step(job, progress)
+    shown = wf.steps(job)
+    if wanted not in shown or shown.index(wanted) > shown.index(opened):
         return opened
     return wanted
 
@@ -176,12 +182,12 @@ async def step_get(request: Request) -> Response:
     if stop:
         return stop
     progress = draft(request, job)
-    step = _allowed(progress, request.query_params.get("at", ""))
+    step = _allowed(job, progress, request.query_params.get("at", ""))
     return JSONResponse({"html": step_fragment(request, job, flags, step, progress["fields"].get(step, {}), {})})
 
 
 def _save(progress: dict[str, Any], job: Job, step: str, received: Received) -> None:
-    names = {f.name for f in wp.step_fields(job, step)} | {f"dateSection{p}-input" for p in ("Month", "Day", "Year")}
+    names = {f.name for f in wf.step_fields(job, step)} | {f"dateSection{p}-input" for p in ("Month", "Day", "Year")}
     progress["fields"][step] = {k: v for k, v in received.fields.items() if k in names}
     if received.file("file-upload-input-ref"):
         progress["files"], progress["blobs"] = list(received.files), dict(received.blobs)
@@ -195,7 +201,7 @@ async def step_post(request: Request) -> Response:
         return stop
     received = await read_form(request)
     progress = draft(request, job)
-    step = _allowed(progress, received.text(STEP_FIELD))
+    step = _allowed(job, progress, received.text(STEP_FIELD))
     errors = step_errors(job, flags, step, received, bool(progress["files"]))
     token = received.text("g-recaptcha-response")
     if step == "review" and not captcha_ok(request, flags, token):
@@ -204,7 +210,8 @@ async def step_post(request: Request) -> Response:
         return JSONResponse({"html": step_fragment(request, job, flags, step, received.fields, errors)}, 400)
     if step != "review":
         _save(progress, job, step, received)
-        following = wp.STEPS[wp.STEPS.index(step) + 1]
+        shown = wf.steps(job)
+        following = shown[shown.index(step) + 1]
         values = progress["fields"].get(following, {})
         return JSONResponse({"html": step_fragment(request, job, flags, following, values, {})})
     await _submit(request, job, progress, token)
@@ -213,7 +220,7 @@ async def step_post(request: Request) -> Response:
 
 async def _submit(request: Request, job: Job, progress: dict[str, Any], token: str) -> None:
     merged = Received(files=list(progress["files"]), blobs=dict(progress["blobs"]))
-    for step in wp.STEPS[:-1]:
+    for step in wf.steps(job)[:-1]:
         merged.fields.update(progress["fields"].get(step, {}))
     email = signed_in(request, realm(job)) or ""
     await accept(request, job, email, merged, token)

@@ -1,121 +1,14 @@
-"""Workday candidate pages: the fields of each application step and their markup.
+"""Workday candidate pages: the markup of each application step.
 
-Inputs are found by data-automation-id, as on real tenants; their ids ("input-12") differ per job.
+Legacy tenants mark their controls with data-automation-id and give them generic ids ("input-12",
+offset per job); current tenants give them meaningful ids (name--legalName--firstName) instead.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
-from sandbox import countries, pools
 from sandbox.html import esc
 from sandbox.jobs import Job
-
-STEPS = ("my-information", "my-experience", "application-questions", "voluntary-disclosures", "self-identify", "review")
-STEP_TITLES = dict(
-    zip(
-        STEPS,
-        (
-            "My Information",
-            "My Experience",
-            "Application Questions",
-            "Voluntary Disclosures",
-            "Self Identify",
-            "Review",
-        ),
-        strict=True,
-    )
-)
-COUNTRIES = tuple("United States of America" if c == "United States" else c for c in countries.country_names())
-DISABILITY = (
-    "Yes, I have a disability, or have had one in the past",
-    "No, I do not have a disability and have not had one in the past",
-    "I do not want to answer",
-)
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str  # the data-automation-id, which the page script posts it as (inputs have no name)
-    label: str
-    kind: str  # text | tel | textarea | dropdown | radio | checkbox | checkboxes | file | date
-    required: bool
-    options: tuple[str, ...] = ()
-
-
-DISCLOSURES = (
-    Field("gender", "Gender", "dropdown", False, ("Male", "Female", "Decline to Self Identify")),
-    Field(
-        "ethnicityDropdown",
-        "Ethnicity",
-        "dropdown",
-        False,
-        (
-            "Hispanic or Latino",
-            "White (Not Hispanic or Latino)",
-            "Asian (Not Hispanic or Latino)",
-            "Black or African American (Not Hispanic or Latino)",
-            "Two or More Races (Not Hispanic or Latino)",
-            "I do not wish to answer",
-        ),
-    ),
-    Field(
-        "veteranStatus",
-        "Veteran Status",
-        "dropdown",
-        False,
-        (
-            "I am not a protected veteran",
-            "I identify as one or more of the classifications of protected veteran",
-            "I do not wish to self-identify",
-        ),
-    ),
-    Field("agreementCheckbox", "I have read and consent to the terms and conditions", "checkbox", True),
-)
-SELF_IDENTIFY = (
-    Field("name", "Name", "text", True),
-    Field("dateSection", "Date", "date", True),
-    Field("disabilityStatus", "Please check one of the boxes below", "checkboxes", True, DISABILITY),
-)
-
-
-def _my_information(job: Job) -> list[Field]:
-    return [
-        Field("countryDropdown", "Country", "dropdown", True, COUNTRIES),
-        Field("sourceDropdown", "How Did You Hear About Us?", "dropdown", True, pools.HEAR_ABOUT),
-        Field(
-            "candidateIsPreviousWorker", f"Have you previously worked for {job.company}?", "radio", True, ("Yes", "No")
-        ),
-        Field("legalNameSection_firstName", "First Name", "text", True),
-        Field("legalNameSection_lastName", "Last Name", "text", True),
-        Field("addressSection_addressLine1", "Address Line 1", "text", True),
-        Field("addressSection_city", "City", "text", True),
-        Field("addressSection_countryRegion", "State", "dropdown", True, countries.US_STATES),
-        Field("addressSection_postalCode", "Postal Code", "text", True),
-        Field("phone-device-type", "Phone Device Type", "dropdown", True, ("Mobile", "Home", "Work")),
-        Field("phone-number", "Phone Number", "tel", True),
-    ]
-
-
-def _questions(job: Job) -> list[Field]:
-    kinds = {"yesno": "dropdown", "select": "dropdown", "multi": "checkboxes", "textarea": "textarea"}
-    return [Field(q.qid, q.label, kinds.get(q.kind, "text"), q.required, q.options) for q in job.questions]
-
-
-def step_fields(job: Job, step: str) -> list[Field]:
-    if step == "my-information":
-        return _my_information(job)
-    if step == "my-experience":
-        return [
-            Field("file-upload-input-ref", "Resume/CV", "file", True),
-            Field("linkedinQuestion", "LinkedIn Profile", "text", False),
-        ]
-    if step == "application-questions":
-        return _questions(job)
-    if step == "voluntary-disclosures":
-        return list(DISCLOSURES)
-    if step == "self-identify":
-        return list(SELF_IDENTIFY)
-    return []
+from sandbox.sites.workday_fields import Field, steps, title
 
 
 class Ids:
@@ -135,11 +28,22 @@ def _label(fid: str, field: Field, tag: str = "label") -> str:
     return f'<{tag} id="label-{fid}" class="wd-label"{target}>{esc(field.label)}{mark}</{tag}>'
 
 
+def _marks(fid: str, field: Field) -> str:
+    """The control's id and automation id: legacy tenants mark it, current ones name it by id."""
+    if field.by_id:
+        return f'id="{esc(field.name)}"'
+    return f'id="{fid}" data-automation-id="{esc(field.name)}"'
+
+
 def _dropdown(fid: str, field: Field, value: str) -> str:
+    cid = field.name if field.by_id else fid
+    source = (
+        f'data-options-by="{esc(field.depends)}"' if field.kind == "region" else f'data-options="{esc(field.name)}"'
+    )
     return (
-        f'{_label(fid, field)}<button type="button" id="{fid}" class="wd-dropdown" aria-haspopup="listbox"'
-        f' data-automation-id="{esc(field.name)}" data-options="{esc(field.name)}" value="{esc(value)}"'
-        f' aria-labelledby="label-{fid} {fid}">{esc(value or "Select One")}</button>'
+        f'{_label(cid, field)}<button type="button" {_marks(fid, field)} class="wd-dropdown" aria-haspopup="listbox"'
+        f' {source} value="{esc(value)}"'
+        f' aria-labelledby="label-{cid} {cid}">{esc(value or "Select One")}</button>'
     )
 
 
@@ -190,7 +94,7 @@ def field_html(ids: Ids, field: Field, values: Mapping[str, str | list[str]], er
     raw = values.get(field.name, "")
     value = raw if isinstance(raw, str) else ", ".join(raw)
     chosen = [raw] if isinstance(raw, str) else list(raw)
-    if field.kind == "dropdown":
+    if field.kind in ("dropdown", "region"):
         inner = _dropdown(fid, field, value)
     elif field.kind in ("radio", "checkboxes"):
         inner = _choices(fid, field, chosen, "radio" if field.kind == "radio" else "checkbox")
@@ -211,24 +115,25 @@ def field_html(ids: Ids, field: Field, values: Mapping[str, str | list[str]], er
         )
     else:
         inner = (
-            f'{_label(fid, field)}<input type="{"tel" if field.kind == "tel" else "text"}" id="{fid}"'
-            f' data-automation-id="{esc(field.name)}" value="{esc(value)}"'
+            f"{_label(field.name if field.by_id else fid, field)}"
+            f'<input type="{"tel" if field.kind == "tel" else "text"}" {_marks(fid, field)} value="{esc(value)}"'
             f' class="wd-input" aria-required="{str(field.required).lower()}">'
         )
     problem = f'<p class="wd-error" data-automation-id="inputError" role="alert">{esc(error)}</p>' if error else ""
-    return f'<div class="wd-field" data-automation-id="formField-{esc(field.name)}">{inner}{problem}</div>'
+    return f'<div class="wd-field" data-automation-id="formField-{esc(field.wrapper)}">{inner}{problem}</div>'
 
 
-def progress(step: str) -> str:
-    current = STEPS.index(step)
+def progress(job: Job, step: str) -> str:
+    shown = steps(job)
+    current = shown.index(step)
 
     def state(n: int) -> str:
         return "ActiveStep" if n == current else "CompletedStep" if n < current else "InactiveStep"
 
     items = "".join(
         f'<li data-automation-id="progressBar{state(n)}" class="wd-progress-step">'
-        f"<span>{esc(STEP_TITLES[s])}</span></li>"
-        for n, s in enumerate(STEPS)
+        f"<span>{esc(title(job, s))}</span></li>"
+        for n, s in enumerate(shown)
     )
     return f'<ol data-automation-id="progressBar" class="wd-progress">{items}</ol>'
 

@@ -6,7 +6,23 @@
   "use strict";
   let popup = null;
   // Read afresh each time: every step the app draws brings its own option lists.
-  const options = (name) => JSON.parse(document.getElementById("sbx-options")?.textContent || "{}")[name] || [];
+  const optionSets = () => JSON.parse(document.getElementById("sbx-options")?.textContent || "{}");
+  // Legacy tenants mark controls with data-automation-id; current ones give them meaningful ids.
+  const control = (key) => document.querySelector(`[data-automation-id="${key}"]`) || document.getElementById(key);
+  const options = (button) => {
+    if (!button.dataset.optionsBy) return optionSets()[button.dataset.options] || [];
+    const country = control(button.dataset.optionsBy);
+    return optionSets().__regions__[country?.value || ""] || [];
+  };
+  // The State list follows the country: a new country clears the state, and hides it where there is none.
+  const followCountry = (countryButton) => {
+    const key = countryButton.dataset.automationId || countryButton.id;
+    document.querySelectorAll(`button[data-options-by="${key}"]`).forEach((region) => {
+      region.value = "";
+      region.textContent = "Select One";
+      region.closest(".wd-field").hidden = options(region).length === 0;
+    });
+  };
 
   const closePopup = () => {
     if (!popup) return;
@@ -19,6 +35,7 @@
     button.value = value;
     button.textContent = value;
     closePopup();
+    followCountry(button);
     button.focus();
     button.dispatchEvent(new Event("change", { bubbles: true }));
   };
@@ -45,7 +62,7 @@
     const list = document.createElement("ul");
     list.setAttribute("role", "listbox");
     list.setAttribute("aria-labelledby", button.id);
-    options(button.dataset.options).forEach((value) => list.appendChild(option(button, value)));
+    options(button).forEach((value) => list.appendChild(option(button, value)));
     popup.appendChild(list);
     button.parentElement.appendChild(popup);
     button.setAttribute("aria-expanded", "true");
@@ -72,6 +89,9 @@
     closePopup();
     app().innerHTML = data.html;
     app().setAttribute("aria-busy", "false");
+    app().querySelectorAll("button[data-options-by]").forEach((region) => {
+      region.closest(".wd-field").hidden = options(region).length === 0;
+    });
     window.scrollTo(0, 0);
   };
 
@@ -81,15 +101,17 @@
     show(await (await fetch(url)).json());
   };
 
-  // Values keyed by data-automation-id (or the field's, for choice groups): the inputs carry no name.
+  // Values keyed by data-automation-id, or by a current tenant's meaningful id, or by the field for
+  // choice groups: the inputs carry no name.
+  const keyOf = (el, field) => el.dataset.automationId || (el.id && !/^input-\d/.test(el.id) ? el.id : field);
   const collect = () => {
     const data = new FormData();
     const root = app();
     root.querySelectorAll('.wd-field[data-automation-id^="formField-"]').forEach((field) => {
       const key = field.dataset.automationId.slice("formField-".length);
-      field.querySelectorAll("button.wd-dropdown").forEach((b) => { if (b.value) data.append(b.dataset.automationId, b.value); });
+      field.querySelectorAll("button.wd-dropdown").forEach((b) => { if (b.value) data.append(keyOf(b, key), b.value); });
       field.querySelectorAll("input, textarea").forEach((el) => {
-        const id = el.dataset.automationId || key;
+        const id = el.type === "radio" || el.type === "checkbox" ? el.dataset.automationId || key : keyOf(el, key);
         if (el.type === "file") { if (el.files.length) data.append(id, el.files[0]); return; }
         if (el.type === "radio" || el.type === "checkbox") { if (el.checked) data.append(id, el.value); return; }
         if (el.value.trim()) data.append(id, el.value);
