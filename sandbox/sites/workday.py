@@ -6,16 +6,19 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from sandbox import pools
 from sandbox.flags import JobFlags
 from sandbox.gate import accept, already_applied, captcha_ok, qs, signed_in
 from sandbox.html import captcha_widget, description, esc, json_script, page, site_index
 from sandbox.jobs import WORKDAY_SITE, Job
 from sandbox.regions import REGIONS
 from sandbox.sites import workday_account as account
+from sandbox.sites import workday_experience as experience
 from sandbox.sites import workday_fields as wf
 from sandbox.sites import workday_pages as wp
 from sandbox.sites.workday_checks import step_errors
 from sandbox.sites.workday_common import CSS, JS, SITE, apply_path, open_posting, realm, shell
+from sandbox.sites.workday_widgets import tree_json
 from sandbox.state import sbx, session
 from sandbox.uploads import Received, read_form
 
@@ -92,6 +95,11 @@ def _review(job: Job, progress: dict[str, Any]) -> str:
         items = "".join(
             f"<dt>{esc(f.label)}</dt><dd>{esc(_shown(values, progress, f))}</dd>" for f in wf.step_fields(job, step)
         )
+        items += "".join(
+            f"<dt>{esc(k)}</dt><dd>{esc(v if isinstance(v, str) else ', '.join(v))}</dd>"
+            for k, v in values.items()
+            if experience.belongs(k)
+        )
         rows += f'<section class="wd-review-section"><h3>{esc(wf.title(job, step))}</h3><dl>{items}</dl></section>'
     return rows
 
@@ -114,6 +122,8 @@ def step_fragment(
     ids = wp.Ids(job)
     uploaded = ", ".join(f.filename for f in progress["files"])
     body = "".join(wp.field_html(ids, f, values, errors.get(f.name, ""), uploaded) for f in wf.step_fields(job, step))
+    if step == "my-experience":
+        body += experience.sections(values, errors)
     if step == "review":
         body = _review(job, progress) + (captcha_widget("g") if flags.captcha else "")
     back = (
@@ -123,7 +133,7 @@ def step_fragment(
         else ""
     )
     options: dict[str, Any] = {f.name: list(f.options) for f in wf.step_fields(job, step) if f.kind == "dropdown"}
-    options["__regions__"] = REGIONS
+    options |= experience.options() | {"__regions__": REGIONS, "__trees__": tree_json()}
     return (
         f'<div class="wd-step" data-wd-step="{step}"><h2 class="wd-job-title">{esc(job.title)}</h2>'
         f"{wp.progress(job, step)}"
@@ -188,9 +198,7 @@ async def step_get(request: Request) -> Response:
 
 def _save(progress: dict[str, Any], job: Job, step: str, received: Received) -> None:
     names = {f.name for f in wf.step_fields(job, step)} | {f"dateSection{p}-input" for p in ("Month", "Day", "Year")}
-    progress["fields"][step] = {k: v for k, v in received.fields.items() if k in names}
-    if received.file("file-upload-input-ref"):
-        progress["files"], progress["blobs"] = list(received.files), dict(received.blobs)
+    progress["fields"][step] = {k: v for k, v in received.fields.items() if k in names or experience.belongs(k)}
     if step not in progress["done"]:
         progress["done"].append(step)
 
@@ -202,6 +210,8 @@ async def step_post(request: Request) -> Response:
     received = await read_form(request)
     progress = draft(request, job)
     step = _allowed(job, progress, received.text(STEP_FIELD))
+    if received.file("file-upload-input-ref"):  # Workday keeps an upload at once, whatever else is wrong
+        progress["files"], progress["blobs"] = list(received.files), dict(received.blobs)
     errors = step_errors(job, flags, step, received, bool(progress["files"]))
     token = received.text("g-recaptcha-response")
     if step == "review" and not captcha_ok(request, flags, token):
@@ -227,6 +237,15 @@ async def _submit(request: Request, job: Job, progress: dict[str, Any], token: s
     session(request).pop(f"workday-draft:{job.job_id}", None)
 
 
+async def schools(request: Request) -> Response:
+    """The school typeahead: known schools that match, and what was typed, since any school is accepted."""
+    query = request.query_params.get("q", "").strip()
+    found = [s for s in pools.SCHOOLS if query and query.lower() in s.lower()][:10]
+    if experience.school_ok(query) and query.lower() not in (s.lower() for s in found):
+        found.append(query)
+    return JSONResponse({"results": found})
+
+
 async def submitted(request: Request) -> Response:
     job, _, _ = await open_posting(request)
     inner = (
@@ -244,6 +263,7 @@ def routes() -> list[Route]:
     apply = f"{job}/apply/applyManually"
     return [
         Route("/workday/", index),
+        Route(experience.SCHOOL_SOURCE, schools),
         Route("/workday/{tenant}/{site}", job_list),
         Route("/workday/{tenant}/{site}/activate/{token}", account.activate),
         Route(job, job_page),

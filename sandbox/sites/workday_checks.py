@@ -6,6 +6,7 @@ from sandbox.flags import JobFlags
 from sandbox.gate import phone_ok
 from sandbox.jobs import Job
 from sandbox.regions import regions_of
+from sandbox.sites import workday_experience as experience
 from sandbox.sites.workday_fields import Field, step_fields
 from sandbox.uploads import Received
 
@@ -31,7 +32,7 @@ def _date_ok(received: Received) -> bool:
 
 def _field_error(field: Field, received: Received, flags: JobFlags) -> str | None:
     values = received.values(field.name)
-    if field.kind in ("dropdown", "radio", "checkboxes") and any(v not in field.options for v in values):
+    if field.kind in ("dropdown", "prompt", "radio", "checkboxes") and any(v not in field.options for v in values):
         return f"The value entered for {field.label} is not valid."
     if field.kind == "region" and any(v not in regions_of(received.text(field.depends)) for v in values):
         return f"The value entered for {field.label} is not valid."
@@ -54,4 +55,6 @@ def step_errors(job: Job, flags: JobFlags, step: str, received: Received, has_re
                 errors[field.name] = f"The field {field.label} is required and must have a value."
         elif (problem := _field_error(field, received, flags)) is not None:
             errors[field.name] = problem
+    if step == "my-experience":
+        errors |= experience.errors({k: received.text(k) for k in received.fields})  # wd-panels included
     return errors

@@ -3,8 +3,9 @@ its Application Questions are split over pages."""
 
 from dataclasses import dataclass
 
-from sandbox import countries, pools
+from sandbox import countries
 from sandbox.jobs import Job
+from sandbox.sites.workday_widgets import SOURCE_LEAVES
 
 COUNTRIES = tuple("United States of America" if c == "United States" else c for c in countries.country_names())
 DISABILITY = (
@@ -27,7 +28,7 @@ TITLES = {
 class Field:
     name: str  # what the record keys it by: the data-automation-id (legacy) or the element id (current)
     label: str
-    kind: str  # text | tel | textarea | dropdown | region | radio | checkbox | checkboxes | file | date
+    kind: str  # text | tel | textarea | dropdown | region | prompt | radio | checkbox | checkboxes | file | date
     required: bool
     options: tuple[str, ...] = ()
     by_id: bool = False  # current id generation: the control is found by its id, not a data-automation-id
@@ -84,7 +85,7 @@ def _my_information(job: Job) -> list[Field]:
 
     return [
         f("country", "Country", "dropdown", True, COUNTRIES),
-        f("source", "How Did You Hear About Us?", "dropdown", True, pools.HEAR_ABOUT),
+        f("source", "How Did You Hear About Us?", "prompt", True, SOURCE_LEAVES),
         Field(
             "candidateIsPreviousWorker", f"Have you previously worked for {job.company}?", "radio", True, ("Yes", "No")
         ),

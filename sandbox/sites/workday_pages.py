@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from sandbox.html import esc
 from sandbox.jobs import Job
 from sandbox.sites.workday_fields import Field, steps, title
+from sandbox.sites.workday_widgets import date_inputs, prompt
 
 
 class Ids:
@@ -77,16 +78,15 @@ def _file(fid: str, field: Field, uploaded: str) -> str:
 
 
 def _date(ids: Ids, field: Field, values: Mapping[str, str]) -> str:
-    parts = "".join(
-        f'<input type="text" id="{ids.next()}" data-automation-id="{part}-input"'
-        f' placeholder="{ph}" aria-label="{label}" value="{esc(values.get(part + "-input", ""))}" class="wd-date">'
-        for part, ph, label in (
-            ("dateSectionMonth", "MM", "Month"),
-            ("dateSectionDay", "DD", "Day"),
-            ("dateSectionYear", "YYYY", "Year"),
-        )
-    )
-    return f'{_label("date", field, "span")}<div data-automation-id="dateInputWrapper" class="wd-dates">{parts}</div>'
+    parts = ("Month", "Day", "Year")
+    marks = {p: f'id="{ids.next()}" data-automation-id="dateSection{p}-input"' for p in parts}
+    given = {p: values.get(f"dateSection{p}-input", "") for p in parts}
+    return _label("date", field, "span") + date_inputs(marks, parts, given)
+
+
+def _prompt(fid: str, field: Field, chosen: list[str]) -> str:
+    cid = field.name if field.by_id else fid
+    return _label(cid, field) + prompt(_marks(fid, field), f"label-{cid}", "source", chosen, multi=True)
 
 
 def field_html(ids: Ids, field: Field, values: Mapping[str, str | list[str]], error: str, uploaded: str) -> str:
@@ -96,6 +96,8 @@ def field_html(ids: Ids, field: Field, values: Mapping[str, str | list[str]], er
     chosen = [raw] if isinstance(raw, str) else list(raw)
     if field.kind in ("dropdown", "region"):
         inner = _dropdown(fid, field, value)
+    elif field.kind == "prompt":
+        inner = _prompt(fid, field, [c for c in chosen if c])
     elif field.kind in ("radio", "checkboxes"):
         inner = _choices(fid, field, chosen, "radio" if field.kind == "radio" else "checkbox")
     elif field.kind == "checkbox":

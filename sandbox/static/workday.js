@@ -103,15 +103,20 @@
 
   // Values keyed by data-automation-id, or by a current tenant's meaningful id, or by the field for
   // choice groups: the inputs carry no name.
-  const keyOf = (el, field) => el.dataset.automationId || (el.id && !/^input-\d/.test(el.id) ? el.id : field);
+  const keyOf = (el, field) => (el.id && el.id.includes("--") ? el.id : el.dataset.automationId || field);
   const collect = () => {
     const data = new FormData();
     const root = app();
     root.querySelectorAll('.wd-field[data-automation-id^="formField-"]').forEach((field) => {
       const key = field.dataset.automationId.slice("formField-".length);
       field.querySelectorAll("button.wd-dropdown").forEach((b) => { if (b.value) data.append(keyOf(b, key), b.value); });
+      field.querySelectorAll(".wd-prompt").forEach((prompt) => {
+        const box = prompt.querySelector(".wd-prompt-search");
+        prompt.querySelectorAll('[data-automation-id="selectedItem"]').forEach((li) => data.append(keyOf(box, key), li.dataset.value));
+      });
       field.querySelectorAll("input, textarea").forEach((el) => {
-        const id = el.type === "radio" || el.type === "checkbox" ? el.dataset.automationId || key : keyOf(el, key);
+        if (el.matches(".wd-prompt-search")) return;
+        const id = keyOf(el, key);
         if (el.type === "file") { if (el.files.length) data.append(id, el.files[0]); return; }
         if (el.type === "radio" || el.type === "checkbox") { if (el.checked) data.append(id, el.value); return; }
         if (el.value.trim()) data.append(id, el.value);
@@ -120,6 +125,8 @@
     const captcha = root.querySelector("[data-captcha-response]");
     if (captcha && captcha.value) data.append("g-recaptcha-response", captcha.value);
     data.append("wd-step", root.querySelector("[data-wd-step]").dataset.wdStep);
+    const panels = [...root.querySelectorAll(".wd-panels > .wd-panel")].map((p) => p.dataset.automationId);
+    if (panels.length) data.append("wd-panels", panels.join(","));
     return data;
   };
 

@@ -71,7 +71,7 @@ def pick(page: Page, button: Any, option: str) -> None:
     expect(button).to_have_text(option)
 
 
-def my_information(page: Page, job: dict[str, Any]) -> dict[str, str]:
+def my_information(page: Page, job: dict[str, Any]) -> dict[str, Any]:
     expect(ctl(page, job, "first")).to_be_visible()
     assert page.locator("#wd-app [name]").count() == 0 and page.locator("form").count() == 0
     next_page(page)  # nothing filled yet: Workday lists what is missing
@@ -82,7 +82,7 @@ def my_information(page: Page, job: dict[str, Any]) -> dict[str, str]:
     expect(page.locator('[data-automation-id="promptOption"][data-automation-label="Ontario"]')).to_be_visible()
     assert page.locator('[data-automation-id="promptOption"][data-automation-label="California"]').count() == 0
     pick(page, ctl(page, job, "country"), "United States of America")
-    pick(page, ctl(page, job, "source"), "LinkedIn")
+    how_did_you_hear(page, ctl(page, job, "source"))
     auto(page, "candidateIsPreviousWorker").get_by_label("No").check()
     typed = {
         "first": "Ada",
@@ -97,13 +97,61 @@ def my_information(page: Page, job: dict[str, Any]) -> dict[str, str]:
     pick(page, ctl(page, job, "region"), "California")
     pick(page, ctl(page, job, "phone_type"), "Mobile")
     next_page(page)
-    chosen = {
+    chosen: dict[str, Any] = {
         "country": "United States of America",
-        "source": "LinkedIn",
+        "source": ["LinkedIn", "Career Fair"],
         "region": "California",
         "phone_type": "Mobile",
     }
     return {job["ids"][k]: v for k, v in (typed | chosen).items()} | {"candidateIsPreviousWorker": "No"}
+
+
+def how_did_you_hear(page: Page, search: Any) -> None:
+    """The nested, searchable multi-select: open a category and tick a source, then search for another."""
+    search.click()
+    popup = page.locator('[data-automation-widget="wd-popup"]')
+    popup.locator('[data-automation-label="Job Board"]').click()
+    popup.locator('[data-automation-label="LinkedIn"]').click()
+    search.press_sequentially("Career", delay=20)
+    search.press("Enter")
+    pills = search.locator("xpath=..").locator('[data-automation-id="selectedItem"]')
+    expect(pills).to_have_count(2)
+    page.locator("h2").first.click()  # away from the prompt: it closes
+
+
+def my_experience(page: Page, resume: Path) -> dict[str, str]:
+    """Resume, then work history, education and a website behind their Add buttons."""
+    attach(page, auto(page, "select-files"), resume)
+    auto(page, "linkedinQuestion").fill("https://www.linkedin.com/in/ada-example")
+    page.get_by_role("button", name="Add Work Experience").click()
+    next_page(page)  # an added panel must be filled in, or deleted
+    expect(auto(page, "errorBanner")).to_contain_text("The field Job Title is required and must have a value.")
+    page.locator('[id="workExperience-1--jobTitle"]').fill("Staff Engineer")
+    page.locator('[id="workExperience-1--companyName"]').fill("Example Corp")
+    month = page.locator('[id="workExperience-1--startDate-dateSectionMonth-input"]')
+    month.press_sequentially("3")  # a month past 1 is complete at one digit: on to the year
+    expect(page.locator('[id="workExperience-1--startDate-dateSectionYear-input"]')).to_be_focused()
+    page.keyboard.type("2021")
+    page.get_by_role("button", name="Add Education").click()
+    school = page.locator('[id="education-1--schoolName"]')
+    school.press_sequentially("Unseen Valley College", delay=10)  # in no list: still accepted
+    school.press("Enter")
+    pick(page, page.locator('[id="education-1--degree"]'), "Master's Degree")
+    page.get_by_role("button", name="Add Languages").click()
+    page.get_by_role("button", name="Delete Languages 1").click()  # gone again: nothing recorded
+    page.get_by_role("button", name="Add Websites").click()
+    page.locator('[id="webAddress-1--url"]').fill("https://ada.example.org")
+    next_page(page)
+    return {
+        "linkedinQuestion": "https://www.linkedin.com/in/ada-example",
+        "workExperience-1--jobTitle": "Staff Engineer",
+        "workExperience-1--companyName": "Example Corp",
+        "workExperience-1--startDate-dateSectionMonth-input": "03",
+        "workExperience-1--startDate-dateSectionYear-input": "2021",
+        "education-1--schoolName": "Unseen Valley College",
+        "education-1--degree": "Master's Degree",
+        "webAddress-1--url": "https://ada.example.org",
+    }
 
 
 def questions(page: Page, job: dict[str, Any]) -> dict[str, str]:
@@ -158,10 +206,7 @@ def test_workday_account_verification_and_wizard(
     assert app_url.split("?")[0].endswith("/apply/applyManually")
     expected = my_information(page, job)
     expect(auto(page, "pageHeader")).to_have_text("My Experience")
-    attach(page, auto(page, "select-files"), resume_pdf)
-    auto(page, "linkedinQuestion").fill("https://www.linkedin.com/in/ada-example")
-    next_page(page)
-    expected |= {"linkedinQuestion": "https://www.linkedin.com/in/ada-example"}
+    expected |= my_experience(page, resume_pdf)
     for n in range(1, pages + 1):
         title = f"Application Questions {n} of 2" if pages == 2 else "Application Questions"
         expect(auto(page, "pageHeader")).to_have_text(title)
