@@ -14,6 +14,7 @@ from sandbox.gate import accept, already_applied, captcha_ok, email_ok, open_job
 from sandbox.html import captcha_widget, description, esc, json_script, late_render, page, site_index
 from sandbox.invisible import SITE_KEYS, recaptcha_badge, script_tag
 from sandbox.jobs import Job, Question
+from sandbox.resume_parse import parse
 from sandbox.signin import login_url
 from sandbox.state import sbx
 from sandbox.uploads import Received, read_form
@@ -97,13 +98,24 @@ def question(q: Question) -> str:
     return _entry(q.qid, q.label, q.required, _input(q.qid, "number" if q.kind == "number" else "text"))
 
 
+# Ashby's autofill pane: an unlabelled file input ahead of the resume field; a file dropped here is
+# parsed and its findings overwrite the fields, typed or not. It does not attach the resume.
+AUTOFILL = (
+    '<div class="_autofillPane_" data-autofill-pane><p class="_autofillTitle_">Autofill from resume</p>'
+    "<p>Upload your resume here to autofill key application fields.</p>"
+    '<button type="button" class="_button_ _secondary_" data-autofill-button>Upload file</button>'
+    '<input type="file" class="_hidden_" accept=".pdf,.doc,.docx,.odt,.rtf,.txt" data-autofill-input></div>'
+)
+
+
 def system_fields(job: Job) -> str:
     parts = {
         "phone": _entry("_systemfield_phone", "Phone", True, _input("_systemfield_phone", "tel")),
         "location": _entry("_systemfield_location", "Location", True, _location(), label_for=False),
     }
     return (
-        _entry("_systemfield_name", "Name", True, _input("_systemfield_name"))
+        AUTOFILL
+        + _entry("_systemfield_name", "Name", True, _input("_systemfield_name"))
         + _entry("_systemfield_email", "Email", True, _input("_systemfield_email", "email", "hello@example.com..."))
         + "".join(parts[name] for name in job.layout)
         + _entry("_systemfield_resume", "Resume", True, _resume(), label_for=False)
@@ -258,9 +270,18 @@ async def locations(request: Request) -> Response:
     return JSONResponse({"results": [c for c in pools.CITIES if query and query in c.lower()][:10]})
 
 
+async def parse_resume(request: Request) -> Response:
+    received = await read_form(request)
+    upload = received.files[0] if received.files else None
+    if upload is None:
+        return JSONResponse({"error": "no file"}, 400)
+    return JSONResponse(parse(received.blobs[upload.sha256], upload.filename))
+
+
 def routes() -> list[Route]:
     return [
         Route("/ashby/", index),
+        Route("/ashby/api/parseResume", parse_resume, methods=["POST"]),
         Route("/ashby/api/locations", locations),
         Route("/ashby/{org}", board),
         Route("/ashby/{org}/{posting}", overview),

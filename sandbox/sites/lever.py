@@ -12,6 +12,7 @@ from sandbox.gate import accept, already_applied, captcha_ok, email_ok, open_job
 from sandbox.html import description, esc, page, site_index
 from sandbox.invisible import script_tag
 from sandbox.jobs import Job
+from sandbox.resume_parse import parse
 from sandbox.signin import login_url
 from sandbox.sites.lever_form import FormState, application_form
 from sandbox.state import sbx
@@ -176,9 +177,18 @@ async def search_locations(request: Request) -> Response:
     return JSONResponse(found[:8])
 
 
+async def parse_resume(request: Request) -> Response:
+    received = await read_form(request)
+    upload = received.file("resume")
+    if upload is None:
+        return JSONResponse({"error": "no resume"}, 400)
+    return JSONResponse(parse(received.blobs[upload.sha256], upload.filename))
+
+
 def routes() -> list[Route]:
     return [
         Route("/lever/", index),
+        Route("/lever/parseResume", parse_resume, methods=["POST"]),
         Route("/lever/searchLocations", search_locations),
         Route("/lever/{company}", company),
         Route("/lever/{company}/{posting}", posting),

@@ -78,6 +78,7 @@ def resume_question(state: FormState) -> str:
         '<span class="filename"></span></a>'
         '<input type="file" class="application-file-input invisible-resume-upload" id="resume-upload-input"'
         ' name="resume" data-qa="input-resume" accept=".pdf,.doc,.docx,.txt,.rtf,.odt">'
+        '<span class="resume-upload-parsing" hidden>Parsing resume...</span>'
         '<span class="resume-upload-success" hidden>Success!</span></div></label>'
         f"{state.error('resume')}</li>"
     )

@@ -13,7 +13,23 @@
     button.classList.toggle("_active_", on);
   };
 
+  // Autofill from resume: the parser's findings replace whatever the fields hold.
+  const autofill = async (input) => {
+    if (!input.files.length) return;
+    const body = new FormData();
+    body.append("file", input.files[0]);
+    const resp = await fetch("/ashby/api/parseResume", { method: "POST", body });
+    if (!resp.ok) return;
+    const found = await resp.json();
+    [["_systemfield_name", found.name], ["_systemfield_email", found.email], ["_systemfield_phone", found.phone]].forEach(([id, value]) => {
+      const field = document.getElementById(id);
+      if (field && value) field.value = value;
+    });
+    document.querySelector("[data-autofill-pane]").classList.add("_autofilled_");
+  };
+
   document.addEventListener("click", (e) => {
+    if (e.target.closest("[data-autofill-button]")) document.querySelector("[data-autofill-input]").click();
     const upload = e.target.closest("[data-upload]");
     if (upload) document.getElementById(upload.dataset.upload).click();
     const option = e.target.closest("._yesno_ button");
@@ -21,6 +37,7 @@
     if (e.target.closest(".ashby-application-form-submit-button")) submit();
   });
   document.addEventListener("change", (e) => {
+    if (e.target.matches("[data-autofill-input]")) autofill(e.target);
     if (e.target.id !== "_systemfield_resume") return;
     const input = e.target;
     document.getElementById(`${input.id}-filename`).textContent = input.files.length ? input.files[0].name : "";

@@ -111,7 +111,7 @@ def test_person_fills_ashby_with_yes_no_buttons(sandbox: Sandbox, page: Page, em
         page.fill("#_systemfield_phone", PHONE)
         expected["_systemfield_phone"] = PHONE
     pick(page, "_systemfield_location", "Berlin, Berlin, Germany", typed="Berl")
-    attach(page, page.get_by_role("button", name="Upload File"), resume_pdf)
+    attach(page, page.get_by_role("button", name="Upload File", exact=True), resume_pdf)
     for q in job["questions"]:
         value = answer_for(q)
         group = page.locator(f'[aria-labelledby="{q["id"]}-label"]')
