@@ -191,7 +191,7 @@ def _layout(rng: random.Random, site: str) -> tuple[str, ...]:
 def _system_ids(rng: random.Random, site: str, job_id: str) -> dict[str, str]:
     if site == "greenhouse":
         base = rng.randrange(4_000_000, 4_100_000)
-        keys = ("eeo_gender", "eeo_race", "eeo_veteran", "eeo_disability")
+        keys = ("eeo_gender", "eeo_race", "eeo_veteran", "eeo_disability", "eeo_orientation", "eeo_transgender")
         return {k: f"{base + i}007" for i, k in enumerate(keys)}
     if site == "linkedin":
         urn = "urn:li:jobs_applyformcommon_easyApplyFormElement"

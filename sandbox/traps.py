@@ -61,6 +61,17 @@ def _workday(rng: random.Random, index: int) -> dict[str, Any]:
     return dict(WORKDAY_TENANTS[index % 3]) | {"question_pages": rng.choice((1, 2)), "honeypot": "website"}
 
 
+GREENHOUSE_EMBEDDED = (8, 10)  # jobs whose board sends you to the company's page, the form in an iframe
+
+
+def _greenhouse(rng: random.Random, index: int) -> dict[str, Any]:
+    return {
+        "eeoc": rng.random() < 0.4,  # the classic EEOC block besides the demographic questions
+        "gdpr": rng.random() < 0.35,  # a required data-processing consent
+        "embedded": index in GREENHOUSE_EMBEDDED,
+    }
+
+
 def traps_for(seed: int, site: str, index: int) -> dict[str, Any]:
     rng = random.Random(f"{seed}:{site}:{index}:traps")
     traps: dict[str, Any] = {
@@ -71,4 +82,6 @@ def traps_for(seed: int, site: str, index: int) -> dict[str, Any]:
     traps["render_delay_ms"] = rng.randrange(low, high + 1, 50) if high else 0
     if site == "workday":
         traps |= _workday(rng, index)
+    if site == "greenhouse":
+        traps |= _greenhouse(rng, index)
     return traps

@@ -69,8 +69,21 @@ def _closed_page(job: Job) -> HTMLResponse:
     return HTMLResponse(page(f"{job.title} - {job.company}", _shell(job.company, inner), css=CSS))
 
 
+def embedded_url(job: Job) -> str:
+    return f"/greenhouse/company/{job.org}/careers?gh_jid={job.job_id}"
+
+
 async def job_page(request: Request) -> Response:
     job, flags = await open_job(request, SITE, request.path_params["job_id"])
+    if job.traps["embedded"]:
+        # The board of a company that embeds it sends you to the company's own page, as ?gh_jid= links do.
+        extra = qs(request).replace("?", "&")
+        return RedirectResponse(f"{embedded_url(job)}{extra}", status_code=303)
+    return render_job(request, job, flags)
+
+
+def render_job(request: Request, job: Job, flags: JobFlags) -> Response:
+    """The job page with its application form; also what the embed iframe shows."""
     if flags.closed:
         return _closed_page(job)
     if flags.login_wall and not signed_in(request, SITE):
@@ -110,6 +123,8 @@ def _missing(job: Job, received: Received) -> dict[str, str]:
     errors = {fid: REQUIRED for fid in required if not received.values(fid)}
     if not received.file("resume") and not received.text("resume_text"):
         errors["resume"] = "Resume/CV is required."
+    if job.traps["gdpr"] and not received.text(gf.GDPR_REQUIRED):
+        errors[gf.GDPR_REQUIRED] = "Please provide consent to continue."
     return errors
 
 

@@ -24,6 +24,8 @@ def greenhouse_form(job: dict[str, Any], email: str) -> dict[str, Any]:
     for q in job["questions"]:
         if q["required"]:
             form[q["id"]] = q["options"][0] if q["options"] else "An answer"
+    if job["traps"]["gdpr"]:
+        form["gdpr_processing_consent_given"] = "true"
     return form
 
 
