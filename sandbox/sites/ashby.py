@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from sandbox import pools
+from sandbox import places
 from sandbox.flags import JobFlags
 from sandbox.gate import accept, already_applied, captcha_ok, email_ok, open_job, phone_ok, qs, signed_in
 from sandbox.html import captcha_widget, description, esc, json_script, late_render, page, site_index
@@ -208,7 +208,7 @@ def _errors(job: Job, flags: JobFlags, received: Received) -> dict[str, str]:
     if phone and not phone_ok(phone, flags):
         errors["_systemfield_phone"] = "Enter a valid phone number"
     location = received.text("_systemfield_location")
-    if location and location not in pools.CITIES:
+    if location and not places.place_ok(location):
         errors["_systemfield_location"] = "Select a location from the list"
     for q in job.questions:
         if q.kind == "number" and received.text(q.qid) and not received.text(q.qid).isdigit():
@@ -266,8 +266,7 @@ async def index(request: Request) -> Response:
 
 
 async def locations(request: Request) -> Response:
-    query = request.query_params.get("q", "").strip().lower()
-    return JSONResponse({"results": [c for c in pools.CITIES if query and query in c.lower()][:10]})
+    return JSONResponse({"results": places.cities(request.query_params.get("q", ""))})
 
 
 async def parse_resume(request: Request) -> Response:

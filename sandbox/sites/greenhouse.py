@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from sandbox import pools
+from sandbox import places
 from sandbox.flags import JobFlags
 from sandbox.gate import accept, already_applied, captcha_ok, email_ok, open_job, phone_ok, qs, signed_in
 from sandbox.html import description, esc, json_script, late_render, page, site_index
@@ -135,7 +135,7 @@ def _invalid(job: Job, flags: JobFlags, received: Received) -> dict[str, str]:
     if received.text("phone") and not phone_ok(received.text("phone"), flags):
         errors["phone"] = "Please enter a valid phone number."
     location = received.text("candidate-location")
-    if location and location not in pools.CITIES:
+    if location and not places.place_ok(location):
         errors["candidate-location"] = "Please select a location from the list."
     sets = gf.option_sets(job)
     for fid, allowed in sets.items():
@@ -205,15 +205,19 @@ async def confirmation(request: Request) -> Response:
 
 
 async def locations(request: Request) -> Response:
-    query = request.query_params.get("q", "").strip().lower()
-    found = [c for c in pools.CITIES if query and query in c.lower()][:10]
+    found = places.cities(request.query_params.get("q", ""))
     return JSONResponse({"results": found})
+
+
+async def schools(request: Request) -> Response:
+    return JSONResponse({"results": places.schools(request.query_params.get("q", ""))})
 
 
 def routes() -> list[Route]:
     return [
         Route("/greenhouse/", index),
         Route("/greenhouse/api/locations", locations),
+        Route("/greenhouse/api/schools", schools),
         Route("/greenhouse/{board}", board),
         Route("/greenhouse/{board}/jobs/{job_id}", job_page),
         Route("/greenhouse/{board}/jobs/{job_id}", submit, methods=["POST"]),

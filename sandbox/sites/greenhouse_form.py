@@ -96,6 +96,7 @@ EEOC: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
 }
+SCHOOL_SOURCE = "/greenhouse/api/schools"  # a remote typeahead: any school can be found
 GDPR_REQUIRED = "gdpr_processing_consent_given"
 GDPR_OPTIONAL = "gdpr_retention_consent_given"
 EDUCATION_FIELDS = ("school", "degree", "discipline", "start-month", "end-month")
@@ -104,7 +105,6 @@ EDUCATION_FIELDS = ("school", "degree", "discipline", "start-month", "end-month"
 def option_sets(job: Job) -> dict[str, list[str]]:
     sets: dict[str, list[str]] = {
         "country": list(countries.dial_labels("greenhouse", full=True)),
-        "school": list(pools.SCHOOLS),
         "degree": list(pools.DEGREES),
         "discipline": list(pools.DISCIPLINES),
         "start-month": list(pools.MONTHS),
@@ -275,7 +275,7 @@ def education_form(n: str) -> str:
     return (
         f'<div class="education--form" data-education-index="{n}"><hr><div class="education--header">'
         '<p class="body body--medium">Education</p></div>'
-        + combobox(f"school--{n}", "School", False, "school")
+        + combobox(f"school--{n}", "School", False, "school", source=SCHOOL_SOURCE, placeholder="Start typing...")
         + combobox(f"degree--{n}", "Degree", False, "degree")
         + combobox(f"discipline--{n}", "Discipline", False, "discipline")
         + '<div class="education--half-width-container">'

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from sandbox import pools
+from sandbox import places
 from sandbox.flags import JobFlags
 from sandbox.gate import accept, already_applied, captcha_ok, email_ok, open_job, phone_ok, qs, signed_in
 from sandbox.html import description, esc, page, site_index
@@ -123,7 +123,7 @@ def _location_error(received: Received) -> str | None:
         chosen = json.loads(received.text("selectedLocation") or "{}").get("name")
     except (ValueError, AttributeError):
         chosen = None
-    if chosen != received.text("location") or chosen not in pools.CITIES:
+    if chosen != received.text("location") or not places.place_ok(str(chosen or "")):
         return "Please select a location from the dropdown."
     return None
 
@@ -172,8 +172,8 @@ async def thanks(request: Request) -> Response:
 
 
 async def search_locations(request: Request) -> Response:
-    text = request.query_params.get("text", "").strip().lower()
-    found = [{"name": c, "id": str(n)} for n, c in enumerate(pools.CITIES) if text and text in c.lower()]
+    text = request.query_params.get("text", "")
+    found = [{"name": c, "id": f"loc-{n}"} for n, c in enumerate(places.cities(text))]
     return JSONResponse(found[:8])
 
 

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from sandbox import pools
+from sandbox import places
 from sandbox.flags import JobFlags
 from sandbox.gate import accept, already_applied, captcha_ok, qs, signed_in
 from sandbox.html import captcha_widget, description, esc, json_script, page, site_index
@@ -239,11 +239,7 @@ async def _submit(request: Request, job: Job, progress: dict[str, Any], token: s
 
 async def schools(request: Request) -> Response:
     """The school typeahead: known schools that match, and what was typed, since any school is accepted."""
-    query = request.query_params.get("q", "").strip()
-    found = [s for s in pools.SCHOOLS if query and query.lower() in s.lower()][:10]
-    if experience.school_ok(query) and query.lower() not in (s.lower() for s in found):
-        found.append(query)
-    return JSONResponse({"results": found})
+    return JSONResponse({"results": places.schools(request.query_params.get("q", ""))})
 
 
 async def submitted(request: Request) -> Response:

@@ -5,7 +5,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sandbox import pools
+from sandbox import places, pools
 from sandbox.html import esc
 from sandbox.sites.workday_widgets import date_inputs, prompt
 
@@ -172,14 +172,9 @@ def _part_error(key: str, part: Part, values: Mapping[str, str]) -> str | None:
         return f"The field {part.label} is required and must have a value." if part.required else None
     if part.options and value not in part.options:
         return f"The value entered for {part.label} is not valid."
-    if part.kind == "school" and not school_ok(value):
+    if part.kind == "school" and not places.school_ok(value):
         return "Enter the name of your school."
     return None
-
-
-def school_ok(name: str) -> bool:
-    """Any reasonable school name, as on the real sites: a few letters, not a paragraph."""
-    return 2 <= len(name.strip()) <= 150 and any(c.isalpha() for c in name)
 
 
 def errors(values: Mapping[str, str]) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from sandbox import places
 from sandbox.jobs import Catalog
 from sandbox.regions import regions_of
 from sandbox.sites import workday_experience as experience
@@ -42,6 +43,9 @@ def test_my_experience_panels_are_checked_only_when_added() -> None:
 
 
 def test_any_reasonable_school_and_regions_that_follow_the_country() -> None:
-    assert experience.school_ok("Unseen Valley College") and not experience.school_ok("42")
+    assert places.school_ok("Unseen Valley College") and not places.school_ok("42")
+    assert places.cities("Tromsø") == ["Tromsø"] and places.cities("seattle")[0].startswith("Seattle, Washington")
+    assert places.place_ok("Saint-Étienne, France") and not places.place_ok("ada@example.org")
+    assert places.schools("Unseen Valley College") == ["Unseen Valley College"]
     assert "Ontario" in regions_of("Canada") and "California" not in regions_of("Canada")
     assert regions_of("Iceland") == ()
