@@ -14,12 +14,24 @@ from dataclasses import dataclass
 from contracts.profile import BankAnswer
 from forms.countries import mentioned
 from forms.keys import topic_of
-from forms.text import fold, negated, similarity
+from forms.text import content_words, fold, negated, similarity
 
 # Words in common (Dice) needed between two questions of no known topic.
 MIN_SIMILARITY = 0.72
 # Two candidates closer than this with different answers are ambiguous: nothing is chosen.
 TIE = 0.05
+
+
+# Topics whose questions are about one thing each: the thing must be the same.
+SUBJECT_TOPICS = frozenset({"years_of_experience"})
+_FRAME_WORDS = frozenset(
+    "how many year years work working professional experience experienc have do you of with in using total "
+    "overall industry the your hands on".split()
+)
+
+
+def _subject(question: str) -> frozenset[str]:
+    return frozenset(w for w in content_words(question) if w not in _FRAME_WORDS)
 
 
 @dataclass(frozen=True)
@@ -39,6 +51,8 @@ def _score(asked: str, asked_topic: str, saved: str) -> float:
         a, b = mentioned(asked), mentioned(saved)
         if a and b and a != b:
             return 0.0  # authorised to work in the UK is not authorised to work in the US
+        if asked_topic in SUBJECT_TOPICS and _subject(asked) != _subject(saved):
+            return 0.0  # years with Terraform are not years with Go
         return 1.0 + similarity(asked, saved)
     if negated(asked) != negated(saved):
         return 0.0

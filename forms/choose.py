@@ -8,6 +8,7 @@ ambiguous, and ambiguity chooses nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from forms.countries import mentioned
@@ -63,6 +64,9 @@ def choose(answer: str, options: Sequence[Option], question: str = "") -> Option
     exact = [o for o in opts if fold(o.label) == target or (o.value and fold(o.value) == target)]
     if exact:
         return _unique(exact)
+    ranged = _by_range(answer, opts)
+    if ranged is not None:
+        return ranged
     by_polarity = _by_yes_no(answer, opts, question)
     if by_polarity is not None or yes_no(answer) is not None:
         return by_polarity
@@ -70,6 +74,38 @@ def choose(answer: str, options: Sequence[Option], question: str = "") -> Option
     if inside:
         return _unique(inside) or _best([o for o in inside if negated(o.label) == negated(answer)], answer)
     return _best(opts, answer)
+
+
+_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(years?|yrs?)?\s*$", re.I)
+
+
+def _span(label: str) -> tuple[float, float] | None:
+    """The numbers an option covers: "5-7 years", "10+ years", "More than 10", "Less than 1 year"."""
+    text = fold(label.replace("–", "-"))
+    nums = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", label)]
+    if len(nums) == 2 and re.search(r"\d\s*(-|to)\s*\d", label.replace("–", "-")):
+        return nums[0], nums[1]
+    if len(nums) == 1:
+        n = nums[0]
+        if re.search(r"more than|over|above|greater", text):
+            return n + 0.001, float("inf")
+        if "+" in label or re.search(r"or more|and (above|over)|at least", text):
+            return n, float("inf")
+        if re.search(r"less than|under|below|fewer", text):
+            return 0.0, n - 0.001
+        return n, n
+    return None
+
+
+def _by_range(answer: str, options: list[Option]) -> Option | None:
+    """A number picks the option whose range holds it ("6" picks "5-7 years")."""
+    match = _NUMBER.match(answer)
+    spans = [(_span(o.label), o) for o in options]
+    if match is None or not spans or any(span is None for span, _ in spans):
+        return None
+    value = float(match.group(1))
+    holding = [o for span, o in spans if span is not None and span[0] <= value <= span[1]]
+    return _unique(holding)
 
 
 def _contains(answer: str, option: str) -> bool:

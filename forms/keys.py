@@ -15,7 +15,7 @@ from forms.records import FieldRecord
 from forms.text import fold
 
 TEXTISH = frozenset(
-    {"text", "email", "tel", "number", "url", "search", "textarea", "combobox", "select", "listbox_button"}
+    {"text", "email", "tel", "number", "url", "search", "textarea", "combobox", "select", "listbox_button", "date"}
 )
 FILES = frozenset({"file"})
 ANY: frozenset[str] = frozenset()
@@ -187,7 +187,12 @@ PROFILE_RULES = (
     ),
     _r("pronouns", r"pronoun", TEXTISH),
     _r("email", r"e ?mail", TEXTISH, unless=r"referr|manager|recruiter|reference"),
-    _r("phone_country", r"(country|dial(ling)?|calling|area) code|phone.*country|country.*phone", TEXTISH),
+    _r(
+        "phone_country",
+        r"(country|dial(ling)?|calling) code|phone.*country|country.*phone",
+        TEXTISH,
+        unless=r"(phone|mobile) number .*(with|including)|number \(?(with|including)",
+    ),
     _r("phone_type", r"(phone|device|number) type", TEXTISH),
     _r("phone_extension", r"extension|\bext\b", TEXTISH),
     _r("phone", r"phone|mobile|telephone|\bcell\b|^tel$", TEXTISH, unless=r"referr|reference"),

@@ -29,6 +29,15 @@ def _p(pattern: str) -> re.Pattern[str]:
 
 COMMON_NEXT = ("button:has-text('Next')", "button:has-text('Continue')", "button:has-text('Save and Continue')")
 COMMON_SUBMIT = ("button[type=submit]", "input[type=submit]", "button:has-text('Submit')")
+COMMON_DONE = (
+    "Application received",
+    "Thank you for applying",
+    "Thanks for applying",
+    "Application submitted",
+    "application has been submitted",
+    "application has been received",
+    "Your application was sent",
+)
 COMMON_ERRORS = ("[role=alert]", "[aria-invalid=true]", ".error:visible", ".field-error", ".invalid-feedback")
 
 PLATFORMS = (
@@ -161,7 +170,9 @@ PLATFORMS = (
     Platform("smartrecruiters", _p(r"smartrecruiters\.com"), markers=("oc-oneclick-form", "spl-form-element")),
     Platform("careers", _p(r"/careers/")),
 )
-GENERIC = Platform("generic", _p(r"^$"), submit_buttons=COMMON_SUBMIT, next_buttons=COMMON_NEXT, errors=COMMON_ERRORS)
+GENERIC = Platform(
+    "generic", _p(r"^$"), submit_buttons=COMMON_SUBMIT, next_buttons=COMMON_NEXT, errors=COMMON_ERRORS, done=COMMON_DONE
+)
 
 
 def by_name(name: str) -> Platform:

@@ -17,8 +17,8 @@ READER_JS = resources.files("forms").joinpath("reader.js").read_text(encoding="u
 # Frames that are never the application: challenge widgets, analytics, video players.
 FOREIGN_FRAME = re.compile(r"captcha|recaptcha|challenges\.cloudflare|doubleclick|googletagmanager|youtube|vimeo", re.I)
 # A page whose field set has not changed for this long is taken as rendered.
-STABLE_FOR_S = 0.3
-POLL_S = 0.1
+STABLE_FOR_S = 0.25
+POLL_S = 0.08
 
 
 def frames_of(page: Page) -> list[Frame]:

@@ -31,8 +31,9 @@ EEO_KEYS = {
 }
 # Years of experience "with Python" or "in a similar role" are not the profile's total years.
 SPECIFIC_YEARS = re.compile(
-    r"experience (with|in|using|on|as|building|developing|working|leading|managing|of)\b|"
-    r"years (of )?(?!professional|work|working|total|industry|overall)[a-z+#]+ experience|relevant",
+    r"experience\b.{0,30}\b(with|in|using|on|as|building|developing|leading|managing|of)\s+"
+    r"(?!total\b|all\b|your career\b|the industry\b|industry\b|general\b)\w"
+    r"|years (of )?(?!professional|work|working|total|industry|overall|of\b)[a-z+#]+ experience|relevant",
     re.I,
 )
 NO_ANSWER = "no answer in the profile or the answer bank"
@@ -161,6 +162,8 @@ def fit(record: FieldRecord, value: str, provenance: Provenance, key: str) -> Re
     widget = record.widget
     if widget == "number":
         return _number(value, provenance, key)
+    if widget == "date" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        return Resolution(None, key=key, reason="the answer is not a date (YYYY-MM-DD)")
     if widget == "checkbox":
         tick = yes_no(value)
         if tick is None:
