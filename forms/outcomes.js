@@ -2,6 +2,9 @@
 // wall, a closed job, an earlier application. An invisible CAPTCHA (a badge or a hidden frame) is nothing.
 (() => {
   const found = [];
+  // A challenge already solved leaves its token in the page: nothing is waiting for anyone then.
+  const solved = [...document.querySelectorAll("[name=g-recaptcha-response],[name=h-captcha-response],[name=cf-turnstile-response],[data-captcha-response]")]
+    .some((el) => (el.value || "").trim().length > 0);
   const shown = (el) => {
     if (!el || (el.checkVisibility && !el.checkVisibility({ opacityProperty: true, visibilityProperty: true }))) return false;
     const r = el.getBoundingClientRect();
@@ -10,7 +13,7 @@
   for (const frame of document.querySelectorAll("iframe")) {
     const src = frame.getAttribute("src") || "";
     if (!/captcha|challenges\.cloudflare|arkoselabs|funcaptcha/i.test(src + " " + (frame.title || ""))) continue;
-    if (/size=invisible/.test(src) || frame.closest(".grecaptcha-badge")) continue;
+    if (solved || /size=invisible/.test(src) || frame.closest(".grecaptcha-badge")) continue;
     const r = frame.getBoundingClientRect();
     if (shown(frame) && r.width >= 100 && r.height >= 60) { found.push({ kind: "captcha", detail: src.split("?")[0].slice(0, 120) }); break; }
   }
