@@ -243,6 +243,7 @@ PROFILE_RULES = (
         (r"current (job )?(title|role|position)", r"^(job )?title$", r"most recent (job )?title", r"headline"),
         TEXTISH,
     ),
+    _r("today", r"^(today s )?date$|signature date|date signed|^today$", frozenset({"date"})),
     _r("school", r"school|university|college|institution", TEXTISH),
     _r("degree", r"^degree|degree (type|level)$|highest (level of )?education|^degree$", TEXTISH),
     _r("field_of_study", r"discipline|field of study|major|area of study", TEXTISH),

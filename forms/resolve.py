@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 from contracts.profile import DECLINE as USER_DECLINES
 from contracts.profile import Profile
@@ -46,6 +47,7 @@ class Context:
 
     hints: Mapping[str, str] = field(default_factory=dict)  # data-automation-id / id / name -> key
     phone_picker: bool = False  # a country picker sits beside the phone number: type the national part
+    today: date = field(default_factory=date.today)  # the date a self-identification form is signed on
 
     def hint_for(self, record: FieldRecord) -> str:
         for handle in (record.hint, record.id or "", record.name or ""):
@@ -72,7 +74,18 @@ def resolve(record: FieldRecord, profile: Profile, ctx: Context | None = None) -
     return _profile(record, profile, key, ctx)
 
 
+# A signature's date is the day it is signed: no answer of the user's is needed (provenance default).
+TODAY = {
+    "today": lambda d: d.isoformat(),
+    "today_month": lambda d: f"{d.month:02d}",
+    "today_day": lambda d: f"{d.day:02d}",
+    "today_year": lambda d: str(d.year),
+}
+
+
 def _profile(record: FieldRecord, profile: Profile, key: str, ctx: Context) -> Resolution:
+    if key in TODAY:
+        return fit(record, TODAY[key](ctx.today), "default", key)
     source = "phone_national" if key == "phone" and ctx.phone_picker else key
     getter = PROFILE_VALUES.get(source)
     value = getter(profile) if getter else None

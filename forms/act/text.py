@@ -18,6 +18,8 @@ from forms.text import digits_only
 
 # Fields whose page may offer suggestions to pick from while typing.
 TYPEAHEAD_KEYS = frozenset({"location", "city", "school"})
+# Suggestions show within a few hundred milliseconds where a field has them at all.
+SUGGESTION_WAIT_MS = 800
 SUGGESTIONS = "[role=option]:visible, .dropdown-location:visible, .pac-item:visible"
 
 
@@ -61,7 +63,7 @@ async def _from_suggestions(page: Page, record: FieldRecord, res: Resolution, fi
     await field.press_sequentially(query, delay=15)
     frame = frame_of(page, record)
     try:
-        await frame.locator(SUGGESTIONS).first.wait_for(timeout=1500)
+        await frame.locator(SUGGESTIONS).first.wait_for(timeout=SUGGESTION_WAIT_MS)
     except PlaywrightError:
         return None  # no suggestions: a plain field
     texts = [t.strip() for t in await frame.locator(SUGGESTIONS).all_inner_texts()]

@@ -52,8 +52,8 @@ INVISIBLE = """<!doctype html><form action="/done" method="get">
 <label for=em>Email</label><input id=em name=em type=email required>
 <div class="grecaptcha-badge" style="width:256px;height:60px;position:fixed;bottom:14px;right:-186px">
 <iframe src="https://www.example.org/recaptcha/api2/anchor?k=site&size=invisible" width=256 height=60></iframe></div>
-<iframe src="https://www.example.org/recaptcha/api2/bframe?k=site" style="visibility:hidden;position:absolute;top:-10000px"
- width=400 height=580></iframe>
+<iframe src="https://www.example.org/recaptcha/api2/bframe?k=site"
+ style="visibility:hidden;position:absolute;top:-10000px" width=400 height=580></iframe>
 <button type=submit>Submit application</button></form>"""
 
 
