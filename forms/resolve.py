@@ -75,7 +75,7 @@ def resolve(record: FieldRecord, profile: Profile, ctx: Context | None = None) -
 
 
 # A signature's date is the day it is signed: no answer of the user's is needed (provenance default).
-TODAY = {
+TODAY: dict[str, Callable[[date], str]] = {
     "today": lambda d: d.isoformat(),
     "today_month": lambda d: f"{d.month:02d}",
     "today_day": lambda d: f"{d.day:02d}",
