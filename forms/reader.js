@@ -50,7 +50,8 @@
   function visible(el) {
     if (el.checkVisibility && !el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) return false;
     const r = el.getBoundingClientRect();
-    return r.width > 1 && r.height > 1;
+    // Off the page to the left or above it is where traps are parked: no person can see them there.
+    return r.width > 1 && r.height > 1 && r.right + window.scrollX > 0 && r.bottom + window.scrollY > 0;
   }
   function ancestorMatches(el, pattern, depth) {
     for (let node = el, i = 0; node && i < depth; node = parentOf(node), i++) {
