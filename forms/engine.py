@@ -24,10 +24,10 @@ async def detect_platform(page: Page) -> Platform:
     return by_name(str(name))
 
 
-async def plan_page(page: Page, profile: Profile, *, settle_s: float = 8.0) -> PagePlan:
+async def plan_page(page: Page, profile: Profile, *, settle_s: float = 8.0, live: bool = True) -> PagePlan:
     """What would be filled with what and from where, on the page as it is now."""
     platform = await detect_platform(page)
-    records = await read_settled(page, settle_s)
+    records = await read_settled(page, settle_s, live=live)
     return PagePlan(
         platform=platform.name,
         fields=tuple(decide(records, profile, platform)),

@@ -30,6 +30,9 @@ from forms.submit import SubmitReport, outcome, read_errors
 MAX_STEPS = 10
 # A parser that runs after an upload has this long to overwrite fields before they are checked again.
 PARSER_GRACE_S = 0.4
+# A step is read at once; one with no question yet is given this long to draw its form.
+QUICK_READ_S = 0.3
+LATE_RENDER_S = 8.0
 Status = Literal["ready", "needs_answers", "invalid", "challenge", "failed", "step_limit"]
 # What stops a walk before a step is filled, and what stops it at the end (a challenge at submit).
 PAGE_STOPS = frozenset({"email_code", "email_link", "login_wall", "closed", "already_applied"})
@@ -71,8 +74,19 @@ def _order(decided: list[tuple[FieldRecord, Resolution]], platform: Platform) ->
     return sorted(decided, key=lambda pair: pair[0].widget != "file")
 
 
+async def _read_step(page: Page, platform: Platform) -> list[FieldRecord]:
+    """The step's fields once the page is quiet. A step with no question yet is waited on (a late
+    render), unless it shows its Next or Submit already (a review page has nothing to ask)."""
+    records = await read_settled(page, QUICK_READ_S)
+    if questions(records, platform):
+        return records
+    if await visible_button(page, (platform.submit_buttons or COMMON_SUBMIT) + (platform.next_buttons or COMMON_NEXT)):
+        return records
+    return await read_settled(page, LATE_RENDER_S)
+
+
 async def fill_step(page: Page, profile: Profile, platform: Platform) -> Step:
-    decided = decide(await read_settled(page), profile, platform)
+    decided = decide(await _read_step(page, platform), profile, platform)
     filled: list[Filled] = []
     uploaded = False
     for record, res in _order(decided, platform):
@@ -135,7 +149,7 @@ async def fill_form(page: Page, profile: Profile, *, max_steps: int = MAX_STEPS)
         stop = _stops(await challenges(page), PAGE_STOPS)
         if stop:
             return FormReport(platform.name, "challenge", tuple(steps), stop, time.monotonic() - began)
-        if await _open_form(page, platform):
+        if not steps and await _open_form(page, platform):
             continue
         step = await fill_step(page, profile, platform)
         steps.append(step)
@@ -166,7 +180,10 @@ async def _open_form(page: Page, platform: Platform) -> bool:
     button = await visible_button(page, platform.open_form)
     if button is None:
         return False
-    await button.click()
+    try:
+        await button.click(timeout=5_000)
+    except PlaywrightError:
+        return False  # covered or gone: the page is read as it is
     await _after_click(page)
     return True
 

@@ -16,9 +16,11 @@ from forms.records import FieldRecord
 READER_JS = resources.files("forms").joinpath("reader.js").read_text(encoding="utf-8")
 # Frames that are never the application: challenge widgets, analytics, video players.
 FOREIGN_FRAME = re.compile(r"captcha|recaptcha|challenges\.cloudflare|doubleclick|googletagmanager|youtube|vimeo", re.I)
-# A page whose field set has not changed for this long is taken as rendered.
-STABLE_FOR_S = 0.25
-POLL_S = 0.08
+# A page whose document has not changed for this long is taken as rendered (hydration, late forms).
+QUIET_FOR_S = 0.15
+POLL_S = 0.1
+# A page that never stops changing (a ticker, an animation) is read after this long anyway.
+QUIET_AT_MOST_S = 1.5
 
 
 def frames_of(page: Page) -> list[Frame]:
@@ -40,25 +42,38 @@ async def read_page(page: Page) -> list[FieldRecord]:
     return [record for batch in batches for record in batch]
 
 
-def _signature(records: list[FieldRecord]) -> tuple[tuple[str, str, int, bool], ...]:
-    return tuple((r.selector, r.label, len(r.options), r.visible) for r in records)
+# Resolves once the document has not changed for quietMs (or after maxMs): late renders, hydration.
+QUIET_JS = """([quietMs, maxMs]) => new Promise((resolve) => {
+  const start = Date.now();
+  let timer = 0;
+  const done = () => { observer.disconnect(); clearTimeout(timer); resolve(Date.now() - start); };
+  const observer = new MutationObserver(() => {
+    clearTimeout(timer);
+    if (Date.now() - start >= maxMs) done(); else timer = setTimeout(done, quietMs);
+  });
+  observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  timer = setTimeout(done, quietMs);
+  setTimeout(done, maxMs);
+})"""
 
 
-async def read_settled(page: Page, timeout_s: float = 8.0, *, want_fields: bool = True) -> list[FieldRecord]:
-    """Read until the field set stops changing (pages that render or wire their form late).
+async def _quiet(page: Page, max_s: float) -> None:
+    try:
+        await page.main_frame.evaluate(QUIET_JS, [int(QUIET_FOR_S * 1000), int(max(max_s, 0.05) * 1000)])
+    except PlaywrightError:
+        pass  # navigating: the next read sees the new page
 
-    A page with no question yet is waited on until `timeout_s`; then whatever is there is returned.
+
+async def read_settled(page: Page, timeout_s: float = 8.0, *, live: bool = True) -> list[FieldRecord]:
+    """Read once the page is quiet; a page with no question yet is waited on until `timeout_s`.
+
+    `live` is False for a saved page opened with scripts off: nothing can change, one read is enough.
     """
     deadline = time.monotonic() + timeout_s
-    records = await read_page(page)
-    stable_since = time.monotonic()
-    while time.monotonic() < deadline:
+    while True:
+        if live:
+            await _quiet(page, min(QUIET_AT_MOST_S, deadline - time.monotonic()))
+        records = await read_page(page)
+        if not live or any(not r.noise for r in records) or time.monotonic() >= deadline:
+            return records
         await asyncio.sleep(POLL_S)
-        again = await read_page(page)
-        if _signature(again) != _signature(records):
-            records, stable_since = again, time.monotonic()
-            continue
-        has_questions = any(not r.noise for r in records)
-        if time.monotonic() - stable_since >= STABLE_FOR_S and (has_questions or not want_fields):
-            break
-    return records

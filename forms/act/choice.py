@@ -30,19 +30,18 @@ async def fill_select(page: Page, record: FieldRecord, res: Resolution) -> Fille
 
 
 async def _tick(page: Page, record: FieldRecord, option: Locator, on: bool) -> None:
-    """Tick as a person does: the control itself, else its label (custom-styled inputs hide the box)."""
-    try:
-        await option.set_checked(on, timeout=CLICK_MS)
+    """Tick as a person does: the box itself where it shows, else its label (custom-styled inputs hide
+    the box); the reader saw both on screen, so no waiting for them to settle."""
+    if await option.is_visible():
+        await option.set_checked(on, force=True)
         return
-    except PlaywrightError:
-        pass
     ident = await option.get_attribute("id")
     frame = frame_of(page, record)
     label = frame.locator(f'label[for="{ident}"]').first if ident else option.locator("xpath=ancestor::label[1]")
     try:
-        await label.click(timeout=CLICK_MS)
+        await label.click(force=True, timeout=CLICK_MS)
     except PlaywrightError:
-        await option.set_checked(on, force=True)
+        await option.evaluate("e => e.click()")  # the same events a click on it sends
 
 
 async def _is_checked(option: Locator) -> bool:
@@ -97,5 +96,5 @@ async def fill_buttons(page: Page, record: FieldRecord, res: Resolution) -> Fill
         if await button.get_attribute("aria-pressed") == "true":
             return Filled(record, res, "kept" if attempt == 0 else "filled", option.label)
         if attempt < 2:
-            await button.click()
+            await button.click(force=True)
     return Filled(record, res, "failed", "", "the button did not stay pressed")

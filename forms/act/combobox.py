@@ -4,14 +4,12 @@ means the answer (or type to narrow them), then check what the widget shows."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import time
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, Locator, Page
 
-from forms.act.common import WIDGET_WAIT_MS, Filled, frame_of, locate, same
+from forms.act.common import WIDGET_WAIT_MS, Filled, frame_of, locate, same, type_like_a_person
 from forms.choose import choose, decline_option, real_options
 from forms.records import FieldRecord, Option, Resolution
 from forms.text import fold
@@ -24,19 +22,37 @@ POLL_S = 0.05
 OPEN_WAIT_S = 0.5
 
 
-async def _options(frame: Frame, field: Locator, wait_s: float) -> list[Option]:
+# Waits in the page until the open list stops changing: one round trip however long the server takes.
+# The list is the one the field controls (aria-controls, read on each look: it is set on opening),
+# else any visible popup of options.
+OPTIONS_JS = """async (field, [waitMs, pollMs]) => {
+  const shown = (el) => el.getClientRects().length > 0;
+  const look = () => {
+    const id = field.getAttribute("aria-controls") || field.getAttribute("aria-owns");
+    const box = id ? field.getRootNode().getElementById?.(id) || document.getElementById(id) : null;
+    const found = box ? box.querySelectorAll("[role=option]")
+      : document.querySelectorAll("[role=listbox] [role=option], [data-automation-widget=wd-popup] [role=option]");
+    const texts = [...found].filter(shown).map((o) => o.textContent.trim()).filter(Boolean);
+    // An open list that says "Start typing" or "No options" has nothing to wait for; "Loading" has.
+    const idle = box && !texts.length && box.textContent.trim() && !/loading|searching/i.test(box.textContent);
+    return { texts, idle };
+  };
+  const end = Date.now() + waitMs;
+  let previous = null;
+  while (Date.now() < end) {
+    const { texts, idle } = look();
+    if (previous !== null && texts.join("\\n") === previous.join("\\n") && (texts.length || idle)) return texts;
+    previous = texts;
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+  return previous || [];
+}"""
+
+
+async def _options(field: Locator, wait_s: float) -> list[Option]:
     """The options on screen, once two looks agree (a server may still be answering)."""
-    previous: list[str] = []
-    deadline = time.monotonic() + wait_s
-    while time.monotonic() < deadline:
-        controls = await field.get_attribute("aria-controls")
-        selector = f'[id="{controls}"] [role=option]' if controls else OPEN_OPTIONS
-        texts = [t.strip() for t in await frame.locator(selector).all_inner_texts()]
-        if texts and texts == previous:
-            break
-        previous = texts
-        await asyncio.sleep(POLL_S)
-    return [Option(label=t, value=t) for t in previous if t]
+    texts = await field.evaluate(OPTIONS_JS, [int(wait_s * 1000), int(POLL_S * 1000)])
+    return [Option(label=str(t), value=str(t)) for t in texts]
 
 
 def _pick(res: Resolution, options: list[Option], question: str) -> Option | None:
@@ -49,7 +65,7 @@ async def _click_option(frame: Frame, field: Locator, label: str) -> None:
     controls = await field.get_attribute("aria-controls")
     scope = f'[id="{controls}"] [role=option]' if controls else OPEN_OPTIONS
     exact = frame.locator(scope).filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
-    await exact.first.click()
+    await exact.first.click(force=True)
 
 
 async def shown_value(field: Locator) -> str:
@@ -88,14 +104,14 @@ async def fill_combobox(page: Page, record: FieldRecord, res: Resolution) -> Fil
 
 async def _open_and_pick(frame: Frame, field: Locator, record: FieldRecord, res: Resolution) -> Option | str:
     """The option clicked, or why none could be."""
-    await field.click()
-    options = real_options(await _options(frame, field, OPEN_WAIT_S if record.widget == "combobox" else WAIT_S))
+    await field.click(force=True)  # the field is on screen (the reader saw it); waiting for "stable" costs
+    options = real_options(await _options(field, OPEN_WAIT_S if record.widget == "combobox" else WAIT_S))
     option = _pick(res, options, record.label) if options else None
     if option is None and record.widget == "combobox":
         query = _query(res)
         if query:
-            await field.press_sequentially(query, delay=10)
-            options = real_options(await _options(frame, field, WAIT_S))
+            await type_like_a_person(field, query)
+            options = real_options(await _options(field, WAIT_S))
             option = _pick(res, options, record.label)
     if option is None:
         await field.press("Escape")
@@ -120,8 +136,8 @@ async def fill_listbox_button(page: Page, record: FieldRecord, res: Resolution) 
     if res.choice and same(shown, res.choice):
         return Filled(record, res, "kept", shown)
     for _ in range(2):
-        await button.click()
-        options = real_options(await _options(frame, button, WAIT_S))
+        await button.click(force=True)
+        options = real_options(await _options(button, WAIT_S))
         option = _pick(res, options, record.label)
         if option is None:
             await _close(button)

@@ -41,3 +41,10 @@ def locate_option(page: Page, record: FieldRecord, option: Option) -> Locator:
 
 def same(a: str, b: str) -> bool:
     return fold(a) == fold(b)
+
+
+async def type_like_a_person(field: Locator, text: str) -> None:
+    """Typeahead input: the text goes in as input, the last character as a real key press, so
+    listeners on input and on keydown both see someone typing (one round trip per part)."""
+    await field.fill(text[:-1])
+    await field.press(text[-1:] or "End")

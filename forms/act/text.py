@@ -11,7 +11,7 @@ import re
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page
 
-from forms.act.common import Filled, frame_of, locate, same
+from forms.act.common import Filled, frame_of, locate, same, type_like_a_person
 from forms.choose import choose
 from forms.records import FieldRecord, Option, Resolution
 from forms.text import digits_only
@@ -40,27 +40,24 @@ async def fill_text(page: Page, record: FieldRecord, res: Resolution) -> Filled:
         if picked is not None:
             return picked
     for _ in range(2):  # one retry: a page script may reset the value on first input
-        await _type(field, want, record)
-        shown = await field.input_value()
+        shown = await _type(field, want)
         if stuck(record, want, shown):
             return Filled(record, res, "filled", shown)
     return Filled(record, res, "failed", shown, "the page did not keep the value")
 
 
-async def _type(field: Locator, value: str, record: FieldRecord) -> None:
-    await field.click() if record.visible else await field.focus()
+async def _type(field: Locator, value: str) -> str:
+    """Focus, type (the page's input listeners see it), leave the field (its change listeners fire),
+    and read back what it kept."""
     await field.fill(value)
-    await field.dispatch_event("change")
-    await field.evaluate("e => e.blur()")
+    return str(await field.evaluate("e => { e.blur(); return e.value; }"))
 
 
 async def _from_suggestions(page: Page, record: FieldRecord, res: Resolution, field: Locator) -> Filled | None:
     """Type the first part ("Seattle"), then pick the suggestion that means the whole value."""
     want = str(res.value)
     query = re.split(r"[,(]", want)[0].strip() or want
-    await field.click()
-    await field.fill("")
-    await field.press_sequentially(query, delay=15)
+    await type_like_a_person(field, query)
     frame = frame_of(page, record)
     try:
         await frame.locator(SUGGESTIONS).first.wait_for(timeout=SUGGESTION_WAIT_MS)
@@ -71,6 +68,6 @@ async def _from_suggestions(page: Page, record: FieldRecord, res: Resolution, fi
     if option is None:
         await field.press("Escape")
         return Filled(record, res, "unresolved", "", f"no suggestion means {want!r}")
-    await frame.locator(SUGGESTIONS).filter(has_text=option.label).first.click()
+    await frame.locator(SUGGESTIONS).filter(has_text=option.label).first.click(force=True)
     shown = await field.input_value()
     return Filled(record, res, "filled" if same(shown, option.label) else "failed", shown)
