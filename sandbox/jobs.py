@@ -12,6 +12,7 @@ from typing import Any
 
 from sandbox import pools
 from sandbox.flags import JobFlags
+from sandbox.traps import traps_for, workday_ids
 
 SITES = ("greenhouse", "lever", "ashby", "workday", "linkedin", "careers")
 JOBS_PER_SITE = 14  # 12 plain jobs, then one with a CAPTCHA and one closed
@@ -59,6 +60,7 @@ class Job:
     layout: tuple[str, ...]  # section order, platform-specific names
     ids: dict[str, str] = field(default_factory=dict)  # system field ids that vary per job
     defaults: JobFlags = field(default_factory=JobFlags)
+    traps: dict[str, Any] = field(default_factory=dict)  # see sandbox/traps.py
 
     @property
     def path(self) -> str:
@@ -77,6 +79,7 @@ class Job:
             "layout": list(self.layout),
             "ids": dict(self.ids),
             "questions": [q.as_json() for q in self.questions],
+            "traps": dict(self.traps),
         }
 
 
@@ -188,7 +191,7 @@ def _layout(rng: random.Random, site: str) -> tuple[str, ...]:
 def _system_ids(rng: random.Random, site: str, job_id: str) -> dict[str, str]:
     if site == "greenhouse":
         base = rng.randrange(4_000_000, 4_100_000)
-        keys = ("eeo_gender", "eeo_race", "eeo_veteran", "eeo_disability")
+        keys = ("eeo_gender", "eeo_race", "eeo_veteran", "eeo_disability", "eeo_orientation", "eeo_transgender")
         return {k: f"{base + i}007" for i, k in enumerate(keys)}
     if site == "linkedin":
         urn = "urn:li:jobs_applyformcommon_easyApplyFormElement"
@@ -221,6 +224,7 @@ def _make_job(seed: int, site: str, index: int) -> Job:
     country, city = country_city(location)
     fill = {"company": company, "country": country, "city": city, "skill": skill}
     low = rng.randrange(90, 180) * 1000
+    traps = traps_for(seed, site, index)
     return Job(
         site=site,
         index=index,
@@ -237,8 +241,9 @@ def _make_job(seed: int, site: str, index: int) -> Job:
         qualifications=tuple(q.format(skill=skill) for q in rng.sample(pools.QUALIFICATIONS, 3)),
         questions=_questions(rng, site, job_id, fill),
         layout=_layout(rng, site),
-        ids=_system_ids(rng, site, job_id),
+        ids=_system_ids(rng, site, job_id) | workday_ids(traps),
         defaults=_defaults(site, index),
+        traps=traps,
     )
 
 
