@@ -76,7 +76,7 @@ async def make_plan(target: str, profile: Profile) -> PagePlan:
             context = await _context(browser, is_file)
             page = await context.new_page()
             await page.goto(url, wait_until="load", timeout=NAVIGATION_TIMEOUT_MS)
-            return await plan_page(page, profile, settle_s=1.0 if is_file else 8.0)
+            return await plan_page(page, profile, live=not is_file)
         finally:
             await browser.close()
 
