@@ -6,6 +6,7 @@ from pathlib import Path
 from contracts.states import Priority
 from contracts.streams import ConsumerSpec
 from contracts.subjects import event_filter, queued_filter
+from runtime.errors import SettingsError
 from runtime.service import Service
 from services.provisioner import handlers, reaper
 from services.provisioner.handlers import Provisioner
@@ -53,14 +54,10 @@ def make_provider(settings: ProvisionerSettings) -> Provider:
         )
     from services.provisioner.providers.local import LocalProvider
 
-    display = None
     if settings.headful:
-        from services.provisioner.display import LiveViews
-
-        display = LiveViews(settings.display, settings.novnc_port)
-    return LocalProvider(
-        settings.data_dir / "browsers", block_dns=settings.block_dns, headful=settings.headful, display=display
-    )
+        # Said at start, not at the first task: the Xvfb + x11vnc + noVNC chain is not built yet.
+        raise SettingsError("AUTOAPPLY_HEADFUL: the headful live view (Xvfb, x11vnc, noVNC) is not available yet")
+    return LocalProvider(settings.data_dir / "browsers", block_dns=settings.block_dns)
 
 
 def build(settings: ProvisionerSettings, provider: Provider | None = None) -> Service:
