@@ -9,11 +9,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-# Chromium on desktop Windows and macOS: the commonest user agents on job sites.
+# Desktop Chromium on Windows and Linux: common on job sites, and Linux agrees with the platform
+# (navigator.platform) the local provider's Linux Chromium reports.
 USER_AGENTS = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/156.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
 )
 # Locale and timezone go together: a US English browser in a US timezone, and so on.
 REGIONS = {
@@ -39,7 +39,7 @@ class Fingerprint(BaseModel):
 
     def summary(self) -> str:
         """What profile.ready and the CLI show: enough to recognise it, nothing personal."""
-        system = "Windows" if "Windows" in self.user_agent else "macOS"
+        system = "Windows" if "Windows" in self.user_agent else "Linux"
         return f"{system} Chromium, {self.locale}, {self.timezone}, {self.width}x{self.height}"
 
 

@@ -5,6 +5,8 @@ adopts the browser instead of the task losing it. A process is recognised by a m
 command line, so a pid the kernel has reused is never mistaken for ours.
 """
 
+import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -15,14 +17,18 @@ import psutil
 
 # A stopping browser gets this long to write its profile to disk before it is killed.
 STOP_GRACE_S = 5.0
+# Children this process started, kept until they are reaped (a dropped Popen of a live child warns).
+_children: dict[int, subprocess.Popen[bytes]] = {}
 
 
 def spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
-        return subprocess.Popen(
+        proc = subprocess.Popen(
             command, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
+    _children[proc.pid] = proc
+    return proc
 
 
 def alive(pid: int | None, marker: str) -> bool:
@@ -37,34 +43,50 @@ def alive(pid: int | None, marker: str) -> bool:
 
 
 def stop(pid: int | None, marker: str, grace_s: float = STOP_GRACE_S) -> None:
-    """SIGTERM to the process group, SIGKILL after the grace; reaps our own children."""
+    """SIGTERM to the process, SIGKILL to its group after the grace or once it is gone.
+
+    The process alone is asked first: a browser then closes cleanly and writes its cookies, which
+    its network process would not if the whole group were signalled at once.
+    """
     if not alive(pid, marker):
         _reap(pid)
         return
     assert pid is not None
-    _signal_group(pid, signal.SIGTERM)
+    group = _group(pid)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + grace_s
     while time.monotonic() < deadline and alive(pid, marker):
         _reap(pid)
         time.sleep(0.05)
-    if alive(pid, marker):
-        _signal_group(pid, signal.SIGKILL)
+    if group is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(group, signal.SIGKILL)  # what is left of it: renderers, a hung browser
     _reap(pid)
 
 
-def _signal_group(pid: int, sig: signal.Signals) -> None:
+async def wait_gone(pid: int | None, marker: str, timeout_s: float) -> bool:
+    """Waits for the process to exit by itself; True when it did."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        _reap(pid)
+        if not alive(pid, marker):
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+def _group(pid: int) -> int | None:
     try:
-        os.killpg(os.getpgid(pid), sig)
-    except (ProcessLookupError, PermissionError):
-        pass
+        return os.getpgid(pid)
+    except ProcessLookupError:
+        return None
 
 
 def _reap(pid: int | None) -> None:
-    if pid:
-        try:
-            os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            pass
+    proc = _children.get(pid or 0)
+    if proc is not None and proc.poll() is not None:
+        del _children[proc.pid]
 
 
 def pss_mib(pid: int | None) -> float | None:

@@ -61,7 +61,7 @@ async def test_a_task_gets_a_proxied_browser_and_gives_it_back(
             agent = await page.evaluate("navigator.userAgent")
             await browser.close()
         assert seen_ip == PROXY_EXIT_IP  # the browser itself goes out through the authenticated proxy
-        assert ready["fingerprint"].split(",")[0].split()[0] in ("Windows", "macOS") and "HeadlessChrome" not in agent
+        assert ready["fingerprint"].split(",")[0].split()[0] in ("Windows", "Linux") and "HeadlessChrome" not in agent
         pid = _browser_pid(ready["cdp_url"])
         await bus.publish(ApplicationCompleted(task_id=task.task_id, user_id=task.user_id))
         released = await events.wait_for(task.task_id, "profile.released")

@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 THROTTLE_MESSAGE = "Too many request per second"
 MIN_INTERVAL_S = 1.0
+# After a throttle answer, wait a whole rate-limit window (and longer each time) before asking again.
+THROTTLE_PAUSE_S = 1.0
 THROTTLE_RETRIES = 4
 TIMEOUT_S = 30.0
 
@@ -46,7 +48,7 @@ class AdsPowerClient:
             body = _body(answer)
             if answer.status_code == 429 or THROTTLE_MESSAGE in str(body.get("msg", "")):
                 log.info("AdsPower throttled %s; retry %d", path, attempt + 1)
-                await asyncio.sleep(self.min_interval_s * (attempt + 1))
+                await asyncio.sleep(THROTTLE_PAUSE_S * (attempt + 1))
                 continue
             if answer.status_code == 404:
                 raise _NotFound(path)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import websockets
 
 from services.provisioner import chromium, fingerprint, processes, relay
 from services.provisioner.ports import free_port, listening
@@ -118,6 +119,10 @@ class LocalProvider:
 
     async def stop(self, spec: ProfileSpec) -> None:
         state = self._load(spec)
+        if state.get("ws_url") and processes.alive(state.get("pid"), self._marker(spec)):
+            await _close_over_cdp(str(state["ws_url"]))
+            # Its network process writes the cookies while the browser shuts down: no signal until it is done.
+            await processes.wait_gone(state.get("pid"), self._marker(spec), processes.STOP_GRACE_S)
         await asyncio.to_thread(self._stop_all, spec, state)
         (self._dir(spec) / "session.json").unlink(missing_ok=True)
 
@@ -164,6 +169,16 @@ class LocalProvider:
             return dict(json.loads((self._dir(spec) / "session.json").read_text()))
         except (OSError, ValueError):
             return {}
+
+
+async def _close_over_cdp(ws_url: str) -> None:
+    """Browser.close: the one shutdown after which Chromium has surely written its cookies to disk."""
+    try:
+        async with websockets.connect(ws_url, open_timeout=2, max_size=None) as ws:
+            await ws.send(json.dumps({"id": 1, "method": "Browser.close"}))
+            await asyncio.wait_for(ws.recv(), 2)
+    except (OSError, TimeoutError, websockets.WebSocketException):
+        pass  # a browser that does not answer is stopped by signal instead
 
 
 async def _cdp_answers(port: int) -> bool:
