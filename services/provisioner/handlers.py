@@ -164,6 +164,10 @@ async def _failed(p: Provisioner, event: TaskQueued, profile_id: str | None, why
 
 async def _ready(p: Provisioner, event: TaskQueued, started: Started) -> None:
     session, spec = started.session, started.claimed.spec
+    # A slow start may have outlasted the lock's TTL: renew it before the browser is on record.
+    if not await p.locks.acquire(spec.profile_id, event.task_id, p.settings.instance):
+        await p.pool.stop(spec)
+        raise TransientError("the profile's lock was taken while its browser started", delay_s=1.0)
     async with p.db.acquire() as conn, conn.transaction():
         await store.mark_running(conn, spec.profile_id, event.task_id, p.settings.instance, session)
         await p.publish(
@@ -189,6 +193,8 @@ async def on_task_finished(p: Provisioner, event: Event, delivery: Delivery) -> 
     """A terminal event: stop the task's browser, free its lock and slot, say profile.released."""
     async with p.db.acquire() as conn:
         profile = await store.profile_of_task(conn, event.task_id)
+        # So that no reaper takes the browser we are about to stop for one that died under its task.
+        await store.mark_finishing(conn, event.task_id)
     if profile is not None:
         await p.pool.stop(await p.pool.spec_of(profile))
 

@@ -183,6 +183,12 @@ async def set_stage(conn: asyncpg.Connection | asyncpg.Pool, task_id: object, st
     )
 
 
+async def mark_finishing(conn: asyncpg.Connection, task_id: object) -> None:
+    await conn.execute(
+        "UPDATE tasks SET stage = 'finishing', updated_at = now() WHERE task_id = $1 AND stage = 'ready'", task_id
+    )
+
+
 async def mark_finished(conn: asyncpg.Connection, task_id: object, user_id: object, stage: str) -> str | None:
     """Notes the end of a task (inserting it if it never reached us); returns the stage it had."""
     before = await conn.fetchval("SELECT stage FROM tasks WHERE task_id = $1 FOR UPDATE", task_id)
