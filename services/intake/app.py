@@ -17,7 +17,7 @@ from contracts.streams import ConsumerSpec
 from contracts.subjects import EVENT_SUBJECTS
 from runtime.health import run_checks
 from runtime.service import Service
-from services.intake import handlers
+from services.intake import api, errors, handlers
 from services.intake.settings import IntakeSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -46,7 +46,9 @@ def http_app(svc: Service) -> Starlette:
             {"healthy": all(checks.values()), "checks": checks}, status_code=200 if all(checks.values()) else 503
         )
 
-    app = Starlette(routes=[Route("/healthz", healthz)])
+    app = Starlette(
+        routes=[Route("/healthz", healthz), *api.routes(svc)], exception_handlers={errors.ApiError: errors.handle}
+    )
     StarletteInstrumentor.instrument_app(app, tracer_provider=svc.provider)
     return app
 

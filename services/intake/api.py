@@ -1,0 +1,10 @@
+"""Every route of the HTTP API, gathered for app.py."""
+
+from starlette.routing import BaseRoute
+
+from runtime.service import Service
+from services.intake import accounts
+
+
+def routes(svc: Service) -> list[BaseRoute]:
+    return [*accounts.routes(svc)]
