@@ -94,8 +94,8 @@ async def logout(svc: Service, request: Request) -> JSONResponse:
 
 async def me(svc: Service, request: Request) -> JSONResponse:
     who = scope.principal(svc, request)
-    async with scope.as_user(svc, who) as conn:
-        row = await conn.fetchrow("SELECT user_id, email, name, role, plan, created_at FROM users")
+    async with scope.as_user(svc, who) as acting:
+        row = await acting.conn.fetchrow("SELECT user_id, email, name, role, plan, created_at FROM users")
     if row is None:
         raise errors.not_found("user")
     return JSONResponse({**dict(row), "user_id": str(row["user_id"]), "created_at": row["created_at"].isoformat()})

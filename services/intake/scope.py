@@ -7,6 +7,7 @@ app.user_id and app.role set: the row-level security policies of the migrations 
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import asyncpg
 from starlette.requests import HTTPConnection
@@ -39,21 +40,30 @@ def principal(svc: Service, conn: HTTPConnection) -> Principal:
         raise errors.unauthorized(str(exc)) from None
 
 
+@dataclass(frozen=True)
+class Acting:
+    conn: asyncpg.Connection
+    who: Principal
+    plan: str  # free or pro, read with the session so a change of plan counts at once
+
+
 @asynccontextmanager
-async def as_user(svc: Service, who: Principal) -> AsyncIterator[asyncpg.Connection]:
+async def as_user(svc: Service, who: Principal) -> AsyncIterator[Acting]:
     """A transaction acting for `who`; refuses a revoked or expired session."""
     async with svc.pool.acquire() as conn, conn.transaction():
         # One round trip: the session row is read with the service's own rights (privileges are
         # checked before the statement runs), and only a live session switches the role.
-        live = await conn.fetchval(
-            "SELECT set_config('role', $4, true) IS NOT NULL AND set_config('app.user_id', $2, true) IS NOT NULL "
-            "AND set_config('app.role', $3, true) IS NOT NULL FROM sessions "
-            "WHERE session_id = $1 AND user_id = $2::uuid AND revoked_at IS NULL AND expires_at > now()",
+        plan = await conn.fetchval(
+            "SELECT u.plan FROM sessions s JOIN users u USING (user_id) "
+            "WHERE s.session_id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() "
+            "AND set_config('role', $4, true) IS NOT NULL "
+            "AND set_config('app.user_id', s.user_id::text, true) IS NOT NULL "
+            "AND set_config('app.role', $3, true) IS NOT NULL",
             who.session_id,
-            str(who.user_id),
+            who.user_id,
             who.role,
             API_ROLE,
         )
-        if not live:
+        if plan is None:
             raise errors.unauthorized("the session has ended (logged out or revoked); log in again")
-        yield conn
+        yield Acting(conn, who, plan)

@@ -44,3 +44,33 @@ async def new_user(http: httpx.AsyncClient, name: str = "Test Person") -> User:
     login = await http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
     assert login.status_code == 200, login.text
     return User(email, created.json()["user_id"], login.json())
+
+
+async def upload_resume(http: httpx.AsyncClient, user: User, data: bytes, name: str = "resume.pdf") -> httpx.Response:
+    return await http.post("/api/v1/resumes", headers=user.auth, files={"file": (name, data)})
+
+
+async def ready_user(http: httpx.AsyncClient) -> tuple[User, str]:
+    """A user with one resume on file, ready to submit tasks."""
+    from tests.intake.documents import pdf
+
+    user = await new_user(http)
+    answer = await upload_resume(http, user, pdf())
+    assert answer.status_code == 201, answer.text
+    return user, answer.json()["resume_id"]
+
+
+async def as_sql(dsn: str, sql: str, *args: Any) -> Any:
+    import asyncpg
+
+    conn = await asyncpg.connect(dsn, server_settings={"search_path": "intake,public"})
+    try:
+        return await conn.fetchval(sql, *args)
+    finally:
+        await conn.close()
+
+
+async def relogin(http: httpx.AsyncClient, user: User) -> None:
+    login = await http.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})
+    assert login.status_code == 200, login.text
+    user.tokens = login.json()

@@ -9,6 +9,7 @@ CREATE TABLE task_requests (
     resume_id   uuid,
     priority    text        NOT NULL,
     preferences jsonb       NOT NULL DEFAULT '{}',
+    trace_id    text,                  -- the request's trace, until the read model has the task
     created_at  timestamptz NOT NULL DEFAULT now(),
     UNIQUE (user_id, job_key)  -- one application per user and job, ever
 );
@@ -30,4 +31,5 @@ CREATE POLICY visible_task ON task_events
 GRANT SELECT ON tasks, task_events TO autoapply_api;
 
 -- Accepting a task writes its task.queued (and a cancel its task.cancelled) in the same transaction.
-GRANT INSERT ON outbox TO autoapply_api;
+-- (ON CONFLICT (id) DO NOTHING reads the id column to find the conflict.)
+GRANT INSERT, SELECT (id) ON outbox TO autoapply_api;
