@@ -3,8 +3,8 @@
 from starlette.routing import BaseRoute
 
 from runtime.service import Service
-from services.intake import accounts, resumes, tasks
+from services.intake import accounts, profiles, resumes, tasks
 
 
 def routes(svc: Service) -> list[BaseRoute]:
-    return [*accounts.routes(svc), *tasks.routes(svc), *resumes.routes(svc)]
+    return [*accounts.routes(svc), *tasks.routes(svc), *resumes.routes(svc), *profiles.routes(svc)]
