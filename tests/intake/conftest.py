@@ -4,6 +4,7 @@ Tests in a module keep apart by registering users of their own (tests.intake.cli
 """
 
 import asyncio
+import secrets
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -27,17 +28,24 @@ def intake_servers(
         dsn = postgres_server.ensure_database(f"t_{uuid.uuid4().hex[:16]}")
         # A database number of its own, from the top so the per-test redis_url counter never meets it.
         db = redis_server.databases - 1 - int(uuid.uuid4().int % 1000)
-        yield {"nats": nats.url, "dsn": dsn, "redis": redis_server.url_for(db), "folder": str(folder)}
+        secret = secrets.token_hex(32)
+        yield {"nats": nats.url, "dsn": dsn, "redis": redis_server.url_for(db), "folder": str(folder), "secret": secret}
     finally:
         nats.stop()
 
 
-def start_intake(servers: dict[str, str], instance: int = 1) -> Child:
+def spawn_intake(servers: dict[str, str], instance: int = 1) -> Child:
     folder = Path(servers["folder"])
     env = service_env("intake", servers["nats"], servers["dsn"], servers["redis"], folder, instance)
-    child = Child("services.intake", env, folder / f"intake-{instance}-{uuid.uuid4().hex[:6]}.log")
+    env["AUTOAPPLY_SECRET_KEY"] = servers["secret"]  # every instance must accept every instance's tokens
+    env["AUTOAPPLY_DATA_DIR"] = str(folder / "files")
+    return Child("services.intake", env, folder / f"intake-{instance}-{uuid.uuid4().hex[:6]}.log")
+
+
+async def start_intake(servers: dict[str, str], instance: int = 1) -> Child:
+    child = spawn_intake(servers, instance)
     try:
-        asyncio.run(wait_healthy(child))
+        await wait_healthy(child)
     except BaseException:
         child.stop()
         raise
@@ -46,7 +54,7 @@ def start_intake(servers: dict[str, str], instance: int = 1) -> Child:
 
 @pytest.fixture(scope="module")
 def intake(intake_servers: dict[str, str]) -> Iterator[Intake]:
-    child = start_intake(intake_servers)
+    child = asyncio.run(start_intake(intake_servers))
     try:
         yield Intake(child, intake_servers)
     finally:
