@@ -17,7 +17,7 @@ from contracts.streams import ConsumerSpec
 from contracts.subjects import EVENT_SUBJECTS
 from runtime.health import run_checks
 from runtime.service import Service
-from services.intake import api, errors, handlers
+from services.intake import api, errors, handlers, live, sockets
 from services.intake.settings import IntakeSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -39,7 +39,7 @@ def build(settings: IntakeSettings) -> Service:
     return svc
 
 
-def http_app(svc: Service) -> Starlette:
+def http_app(svc: Service, feed: live.Feed) -> Starlette:
     async def healthz(request: Request) -> JSONResponse:
         checks = await run_checks(svc.checks)
         return JSONResponse(
@@ -47,7 +47,8 @@ def http_app(svc: Service) -> Starlette:
         )
 
     app = Starlette(
-        routes=[Route("/healthz", healthz), *api.routes(svc)], exception_handlers={errors.ApiError: errors.handle}
+        routes=[Route("/healthz", healthz), *api.routes(svc), *sockets.routes(svc, feed)],
+        exception_handlers={errors.ApiError: errors.handle},
     )
     StarletteInstrumentor.instrument_app(app, tracer_provider=svc.provider)
     return app
@@ -63,8 +64,10 @@ class _Server(uvicorn.Server):
 
 async def serve_http(svc: Service) -> None:
     assert isinstance(svc.settings, IntakeSettings)
+    feed = live.Feed(lambda: svc.bus)
+    feeding = asyncio.create_task(feed.run())
     config = uvicorn.Config(
-        http_app(svc), host="127.0.0.1", port=svc.settings.http_port, log_level="warning", lifespan="off"
+        http_app(svc, feed), host="127.0.0.1", port=svc.settings.http_port, log_level="warning", lifespan="off"
     )
     server = _Server(config)
     task = asyncio.create_task(server.serve())
@@ -74,3 +77,6 @@ async def serve_http(svc: Service) -> None:
         server.should_exit = True
         await task
         raise
+    finally:
+        feeding.cancel()
+        await asyncio.gather(feeding, return_exceptions=True)
