@@ -15,7 +15,7 @@ from nats.js.api import (
 from nats.js.errors import BadRequestError, NotFoundError
 
 from contracts import streams as names
-from contracts.subjects import EVENT_SUBJECTS
+from contracts.subjects import STREAM_SUBJECTS
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def _stream(name: str, subjects: list[str], max_age_s: float, replicas: int) -> 
 def stream_configs(replicas: int = 1) -> list[StreamConfig]:
     dead = [f"{names.DEAD_LETTER_SUBJECT_PREFIX}.>"]
     return [
-        _stream(names.EVENTS_STREAM, list(EVENT_SUBJECTS), names.EVENTS_MAX_AGE_S, replicas),
+        _stream(names.EVENTS_STREAM, list(STREAM_SUBJECTS), names.EVENTS_MAX_AGE_S, replicas),
         _stream(names.DEAD_LETTER_STREAM, dead, names.DEAD_LETTER_MAX_AGE_S, replicas),
         _stream(names.ADVISORY_STREAM, list(names.ADVISORY_SUBJECTS), names.DEAD_LETTER_MAX_AGE_S, replicas),
     ]

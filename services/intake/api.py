@@ -3,8 +3,14 @@
 from starlette.routing import BaseRoute
 
 from runtime.service import Service
-from services.intake import accounts, profiles, resumes, tasks
+from services.intake import accounts, privacy, profiles, resumes, tasks
 
 
 def routes(svc: Service) -> list[BaseRoute]:
-    return [*accounts.routes(svc), *tasks.routes(svc), *resumes.routes(svc), *profiles.routes(svc)]
+    return [
+        *accounts.routes(svc),
+        *tasks.routes(svc),
+        *resumes.routes(svc),
+        *profiles.routes(svc),
+        *privacy.routes(svc),
+    ]

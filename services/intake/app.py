@@ -15,9 +15,10 @@ from starlette.routing import Route
 
 from contracts.streams import ConsumerSpec
 from contracts.subjects import EVENT_SUBJECTS
+from contracts.users import UserDeleted
 from runtime.health import run_checks
 from runtime.service import Service
-from services.intake import api, errors, handlers, live, sockets
+from services.intake import api, errors, handlers, live, privacy, sockets
 from services.intake.settings import IntakeSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -33,9 +34,17 @@ READ_MODEL = ConsumerSpec(
 )
 
 
+# Account deletions: any instance deletes intake's files and late rows of the user.
+USERS = ConsumerSpec(
+    durable=privacy.USERS_CONSUMER, filter_subjects=(f"{UserDeleted.TYPE}.*",), ack_wait_s=60, max_ack_pending=4
+)
+
+
 def build(settings: IntakeSettings) -> Service:
     svc = Service(settings, MIGRATIONS)
     svc.consume(READ_MODEL, partial(handlers.project, svc))
+    svc.consume(USERS, partial(privacy.on_user_deleted, svc))
+    svc.background(partial(privacy.retention, svc))
     return svc
 
 

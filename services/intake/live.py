@@ -71,6 +71,11 @@ class Feed:
                 except asyncio.QueueFull:
                     listener.overflowed = True
 
+    async def position(self) -> int:
+        """The stream's last position now: a socket that starts "now" replays from here."""
+        info = await self._bus().js.stream_info(EVENTS_STREAM)
+        return int(info.state.last_seq)
+
     def add(self, listener: Listener) -> None:
         self._listeners.add(listener)
 

@@ -93,9 +93,9 @@ async def task_socket(svc: Service, feed: Feed, ws: WebSocket) -> None:
         return await _refuse(ws, CLOSE_BAD_REQUEST, str(exc) or "bad request")
     if row is None:
         return await _refuse(ws, CLOSE_NOT_FOUND, "no such task")
-    await ws.accept()
     listener = Listener(task_id=task_id, user_id=None)
     feed.add(listener)  # before reading history, so nothing falls between the two
+    await ws.accept()
     session = Session(ws, {task_id: None}, 0)
 
     # The whole history is read (a task has few events) so state_change knows where it came from;
@@ -113,20 +113,23 @@ async def user_socket(svc: Service, feed: Feed, ws: WebSocket) -> None:
         after = _after(ws)
         async with scope.as_user(svc, who) as acting:
             rows = await acting.conn.fetch(
-                "SELECT r.task_id, t.state FROM task_requests r LEFT JOIN tasks t USING (task_id) WHERE r.user_id = $1",
+                "SELECT r.task_id, coalesce(t.state, 'QUEUED') AS state FROM task_requests r "
+                "LEFT JOIN tasks t USING (task_id) WHERE r.user_id = $1",
                 who.user_id,
             )
     except ApiError as exc:
         return await _refuse(ws, CLOSE_UNAUTHORIZED, exc.message)
     except ValueError as exc:
         return await _refuse(ws, CLOSE_BAD_REQUEST, str(exc))
-    await ws.accept()
     states: dict[UUID, TaskState | None] = {r["task_id"]: TaskState(r["state"]) if r["state"] else None for r in rows}
     listener = Listener(task_id=None, user_id=who.user_id)
     feed.add(listener)
-    session = Session(ws, states, after)
-    if after > 0:
-        session.sent = await feed.replay(list(EVENT_SUBJECTS), after, lambda e: e.user_id == who.user_id, session.send)
+    # Without a cursor the socket starts now; reading from the stream's position rather than
+    # trusting the live feed alone covers an event the feed has not delivered yet.
+    start = after or await feed.position()
+    await ws.accept()
+    session = Session(ws, states, start)
+    session.sent = await feed.replay(list(EVENT_SUBJECTS), start, lambda e: e.user_id == who.user_id, session.send)
     await _serve(feed, listener, session)
 
 

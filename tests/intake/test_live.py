@@ -38,7 +38,13 @@ async def socket(url: str, user: User, after: int | None = None) -> AsyncIterato
 
 
 async def receive(ws: ClientConnection, n: int) -> list[dict[str, Any]]:
-    return [json.loads(await asyncio.wait_for(ws.recv(), 15)) for _ in range(n)]
+    got: list[dict[str, Any]] = []
+    try:
+        for _ in range(n):
+            got.append(json.loads(await asyncio.wait_for(ws.recv(), 15)))
+    except TimeoutError:
+        raise AssertionError(f"{len(got)} of {n} messages in time: {got}") from None
+    return got
 
 
 @asynccontextmanager
@@ -131,11 +137,10 @@ async def test_every_instance_serves_its_own_user_sockets(http: httpx.AsyncClien
         ids = {"task_id": uuid.UUID(task_id), "user_id": uuid.UUID(user.user_id)}
         other = f"http://127.0.0.1:{second.env['AUTOAPPLY_HTTP_PORT']}"
         async with socket(f"{intake.url}/api/v1/ws", user) as one, socket(f"{other}/api/v1/ws", user) as two:
-            await asyncio.sleep(0.5)  # both sockets registered
             async with publisher(intake) as bus:
                 await bus.publish(TaskProgress(**ids, state=TaskState.PROVISIONING))
             got = [await receive(ws, 1) for ws in (one, two)]
     finally:
         second.stop()
-    assert [g[0]["to"] for g in got] == ["PROVISIONING", "PROVISIONING"]
+    assert [g[0]["to"] for g in got] == ["PROVISIONING", "PROVISIONING"], got
     assert got[0][0]["cursor"] == got[1][0]["cursor"] and got[0][0]["task_id"] == task_id
