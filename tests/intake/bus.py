@@ -19,7 +19,7 @@ async def queued_counts(nats_url: str) -> Counter[str]:
         )
         sub = await js.pull_subscribe("task.queued.>", stream=EVENTS_STREAM, config=config)
         counts: Counter[str] = Counter()
-        pending = (await sub.consumer_info()).num_pending
+        pending = (await sub.consumer_info()).num_pending or 0
         while pending > 0:
             msgs = await sub.fetch(min(pending, 500), timeout=5)
             for msg in msgs:
