@@ -1,0 +1,134 @@
+"""Dovecot as a local IMAP server (plain IMAP on loopback, passwords in a file), for mail tests.
+
+The server reads users from a passwd-file that `add_user` appends to (Dovecot notices the change
+itself). Mail is stored as maildirs owned by an unprivileged user: as root that is Dovecot's own
+`dovecot` account, so the mail lives in a directory that account can reach (a private folder in the
+system's temporary area when the wanted place is not reachable, as under root's 0700 home).
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import tempfile
+from pathlib import Path
+
+from autoapply.local.ports import LOOPBACK, free_port
+from autoapply.local.probe import PROBE_TIMEOUT_S
+from autoapply.local.server import LocalServer
+
+DOVECOT_CANDIDATES = ("/usr/sbin/dovecot", "/usr/local/sbin/dovecot")
+# Debian's dovecot-core creates this account; mail processes run as it when we are root.
+MAIL_USER_AS_ROOT = "dovecot"
+GREETING = b"* OK"
+
+CONFIG = """\
+protocols = imap
+listen = {host}
+base_dir = {run}/run
+state_dir = {run}/state
+log_path = {log}
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:{run}/mail/%n
+first_valid_uid = 1
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {users}
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={run}/mail/%n
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = {host}
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+"""
+
+
+def dovecot_binary() -> Path:
+    found = shutil.which("dovecot") or next((c for c in DOVECOT_CANDIDATES if Path(c).is_file()), None)
+    if found is None:
+        raise FileNotFoundError("dovecot not found; install the dovecot-imapd package (./dev setup does)")
+    return Path(found)
+
+
+class ImapServer(LocalServer):
+    name = "imap"
+
+    def __init__(
+        self, directory: Path, port: int | None = None, *, log: Path | None = None, pid_file: Path | None = None
+    ) -> None:
+        super().__init__(directory, log=log, pid_file=pid_file)
+        self.port = port or free_port()
+        self.config = self.directory / "dovecot.conf"
+        self.users = self.directory / "users"
+        self._run_dir: Path | None = None
+
+    @property
+    def host(self) -> str:
+        return LOOPBACK
+
+    def add_user(self, address: str, password: str) -> None:
+        if any(c in address + password for c in ":\n"):
+            raise ValueError("IMAP test users may not contain ':' or newlines")
+        with self.users.open("a", encoding="utf-8") as out:
+            out.write(f"{address}:{{PLAIN}}{password}\n")
+
+    def prepare(self) -> None:
+        self._run_dir = self._reachable_dir()
+        self.users.touch(mode=0o644, exist_ok=True)
+        owner = self._mail_owner()
+        (self._run_dir / "mail").mkdir(exist_ok=True)
+        os.chown(self._run_dir / "mail", owner.pw_uid, owner.pw_gid)
+        self.config.write_text(
+            CONFIG.format(
+                host=LOOPBACK,
+                port=self.port,
+                run=self._run_dir,
+                log=self.directory / "dovecot.log",
+                users=self.users,
+                uid=owner.pw_uid,
+                gid=owner.pw_gid,
+            )
+        )
+
+    def _mail_owner(self) -> pwd.struct_passwd:
+        return pwd.getpwnam(MAIL_USER_AS_ROOT) if os.geteuid() == 0 else pwd.getpwuid(os.geteuid())
+
+    def _reachable_dir(self) -> Path:
+        if self._run_dir is not None:
+            return self._run_dir
+        if os.geteuid() != 0:
+            return self.directory
+        # Root's temporary folders are 0700: the mail user could not reach a maildir inside them.
+        run = Path(tempfile.mkdtemp(prefix="autoapply-imap-"))
+        run.chmod(0o711)
+        (self.directory / "mail-location.txt").write_text(f"this server's mail is in {run}\n")
+        return run
+
+    def command(self) -> list[str]:
+        return [str(dovecot_binary()), "-F", "-c", str(self.config)]
+
+    def healthy(self) -> bool:
+        try:
+            with socket.create_connection((LOOPBACK, self.port), timeout=PROBE_TIMEOUT_S) as sock:
+                return sock.recv(len(GREETING)) == GREETING
+        except OSError:
+            return False
+
+    def destroy(self) -> None:
+        """Stop, and delete the mail (also the stand-in folder outside this server's directory)."""
+        self.stop()
+        if self._run_dir is not None and self._run_dir != self.directory:
+            shutil.rmtree(self._run_dir, ignore_errors=True)
+        self._run_dir = None
