@@ -12,6 +12,7 @@ import os
 import pwd
 import shutil
 import socket
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from autoapply.local.probe import PROBE_TIMEOUT_S
 from autoapply.local.server import LocalServer
 
 DOVECOT_CANDIDATES = ("/usr/sbin/dovecot", "/usr/local/sbin/dovecot")
+DOVECONF_CANDIDATES = ("/usr/bin/doveconf", "/usr/local/bin/doveconf")
 # Debian's dovecot-core creates this account; mail processes run as it when we are root.
 MAIL_USER_AS_ROOT = "dovecot"
 GREETING = b"* OK"
@@ -62,6 +64,26 @@ def dovecot_binary() -> Path:
     return Path(found)
 
 
+def doveconf_binary() -> Path:
+    found = shutil.which("doveconf") or next((c for c in DOVECONF_CANDIDATES if Path(c).is_file()), None)
+    if found is None:
+        raise FileNotFoundError("doveconf not found; install the dovecot-imapd package (./dev setup does)")
+    return Path(found)
+
+
+def config_environment(config: Path) -> dict[str, str]:
+    """The settings as doveconf hands them to the master, in environment variables.
+
+    Started without them, dovecot re-executes itself through doveconf, and for a moment its pid
+    runs another program: the pid-file check (procs.find_ours) would take it for a stranger.
+    """
+    env_binary = shutil.which("env") or "/usr/bin/env"
+    cmd = [str(doveconf_binary()), "-c", str(config), "-m", "master", "-p", "-e", env_binary, "-0"]
+    out = subprocess.run(cmd, env={}, capture_output=True, check=True, timeout=30).stdout
+    pairs = (item.split(b"=", 1) for item in out.split(b"\0") if b"=" in item)
+    return {k.decode(): v.decode() for k, v in pairs}
+
+
 class ImapServer(LocalServer):
     name = "imap"
 
@@ -71,12 +93,17 @@ class ImapServer(LocalServer):
         super().__init__(directory, log=log, pid_file=pid_file)
         self.port = port or free_port()
         self.config = self.directory / "dovecot.conf"
-        self.users = self.directory / "users"
         self._run_dir: Path | None = None
+        self._config_env: dict[str, str] = {}
 
     @property
     def host(self) -> str:
         return LOOPBACK
+
+    @property
+    def users(self) -> Path:
+        # Dovecot's auth process runs as the mail user too: the file lives where that user can read.
+        return self._reachable_dir() / "users"
 
     def add_user(self, address: str, password: str) -> None:
         if any(c in address + password for c in ":\n"):
@@ -86,7 +113,8 @@ class ImapServer(LocalServer):
 
     def prepare(self) -> None:
         self._run_dir = self._reachable_dir()
-        self.users.touch(mode=0o644, exist_ok=True)
+        self.users.touch(exist_ok=True)
+        self.users.chmod(0o644)
         owner = self._mail_owner()
         (self._run_dir / "mail").mkdir(exist_ok=True)
         os.chown(self._run_dir / "mail", owner.pw_uid, owner.pw_gid)
@@ -101,6 +129,10 @@ class ImapServer(LocalServer):
                 gid=owner.pw_gid,
             )
         )
+        self._config_env = config_environment(self.config)
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, **self._config_env}
 
     def _mail_owner(self) -> pwd.struct_passwd:
         return pwd.getpwnam(MAIL_USER_AS_ROOT) if os.geteuid() == 0 else pwd.getpwuid(os.geteuid())
@@ -113,7 +145,9 @@ class ImapServer(LocalServer):
         # Root's temporary folders are 0700: the mail user could not reach a maildir inside them.
         run = Path(tempfile.mkdtemp(prefix="autoapply-imap-"))
         run.chmod(0o711)
-        (self.directory / "mail-location.txt").write_text(f"this server's mail is in {run}\n")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        (self.directory / "mail-location.txt").write_text(f"this server's mail and users are in {run}\n")
+        self._run_dir = run
         return run
 
     def command(self) -> list[str]:

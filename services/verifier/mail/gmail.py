@@ -38,14 +38,16 @@ _REVOKED = {401}
 class GmailMailbox:
     def __init__(self, credentials: Credentials, http: Any = None) -> None:
         self.credentials = credentials
-        authorized = AuthorizedHttp(credentials, http=http if http is not None else httplib2.Http(timeout=TIMEOUT_S))
+        self._http = http if http is not None else httplib2.Http(timeout=TIMEOUT_S)
+        authorized = AuthorizedHttp(credentials, http=self._http)
         self._service = build("gmail", "v1", http=authorized, static_discovery=True, cache_discovery=False)
 
     async def search(self, query: MailQuery) -> list[MailMessage]:
         return await asyncio.to_thread(self._search, query)
 
     async def close(self) -> None:
-        self._service.close()
+        if isinstance(self._http, httplib2.Http):  # a test's mock has nothing to close
+            self._http.close()
 
     def _search(self, query: MailQuery) -> list[MailMessage]:
         try:
@@ -60,7 +62,7 @@ class GmailMailbox:
             raise kind(f"gmail: HTTP {exc.resp.status}") from exc
         except (TransportError, httplib2.HttpLib2Error, OSError) as exc:
             raise MailSourceError(f"gmail: {type(exc).__name__}") from exc
-        return select([from_gmail(m) for m in found], query)
+        return select([from_gmail(m) for m in reversed(found)], query)  # list answers newest first
 
 
 def gmail_query(query: MailQuery) -> str:

@@ -88,5 +88,9 @@ def matches(message: MailMessage, query: MailQuery) -> bool:
 
 
 def select(messages: list[MailMessage], query: MailQuery) -> list[MailMessage]:
-    """The messages that answer the query exactly, newest first (the coarse search is by day)."""
-    return sorted((m for m in messages if matches(m, query)), key=lambda m: m.received_at, reverse=True)
+    """The messages (given in arrival order) that answer the query exactly, newest first.
+
+    Arrival order breaks ties: IMAP's INTERNALDATE has whole seconds only.
+    """
+    wanted = [m for m in reversed(messages) if matches(m, query)]
+    return sorted(wanted, key=lambda m: m.received_at, reverse=True)

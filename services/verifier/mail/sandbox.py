@@ -37,7 +37,8 @@ def _message(row: dict[str, Any]) -> MailMessage:
     return MailMessage(
         id=f"sandbox:{row['id']}",
         sender=parseaddr(str(row["from"]))[1].lower(),
-        recipients=tuple(dict.fromkeys(addresses(str(row["to"])) + tuple(r.lower() for r in row["rcpt_to"]))),
+        # The headers, as in every mailbox: the sink's envelope recipients are the delivery, not the address.
+        recipients=addresses(str(row["to"])),
         subject=" ".join(str(row["subject"]).split()),
         text=str(row["text"]),
         html=str(row["html"]),
