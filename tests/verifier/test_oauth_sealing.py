@@ -23,6 +23,7 @@ from starlette.routing import Route
 from autoapply.local.ports import free_port
 from services.verifier import oauth
 from services.verifier.sealing import Sealer, SealError, context
+from tests.support import eventually
 
 REDIRECT = "https://app.example.org/api/v1/mailboxes/gmail/callback"
 
@@ -64,8 +65,7 @@ async def endpoint() -> AsyncIterator[TokenEndpoint]:
     app = Starlette(routes=[Route("/token", state.token, methods=["POST"])])
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     serving = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
+    await eventually(lambda: server.started)
     state.url = f"http://127.0.0.1:{port}/token"
     try:
         yield state
