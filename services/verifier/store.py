@@ -107,20 +107,29 @@ async def add_wait(conn: asyncpg.Connection, kind: str, event: Event, timeout_s:
     )
 
 
-async def claim_due(pool: asyncpg.Pool, instance: str, poll_s: float, limit: int) -> list[Wait]:
-    """Due waits, each pushed one poll interval on (never past its deadline) so no one else takes it."""
+async def claim_due(pool: asyncpg.Pool, instance: str, lease_s: float, limit: int) -> list[Wait]:
+    """Due waits, leased to this instance for `lease_s` (longer than any look) so no one else looks meanwhile."""
     rows = await pool.fetch(
-        "UPDATE waits w SET next_poll_at = LEAST(now() + make_interval(secs => $2), "
-        "GREATEST(w.deadline, now() + make_interval(secs => 0.05))), polls = w.polls + 1, claimed_by = $1 "
+        "UPDATE waits w SET next_poll_at = now() + make_interval(secs => $2), polls = w.polls + 1, claimed_by = $1 "
         "FROM (SELECT event_id FROM waits WHERE state = 'waiting' AND next_poll_at <= now() "
         "ORDER BY next_poll_at LIMIT $3 FOR UPDATE SKIP LOCKED) due WHERE w.event_id = due.event_id "
         "RETURNING w.event_id, w.task_id, w.user_id, w.kind, w.event::text AS event, w.started_at, w.polls, "
         "w.deadline <= now() AS last_look",
         instance,
-        poll_s,
+        lease_s,
         limit,
     )
     return [Wait(**dict(r)) for r in rows]
+
+
+async def look_again(pool: asyncpg.Pool, event_id: UUID, poll_s: float) -> None:
+    """A look found nothing yet: the next one after the poll interval, or at the deadline for the last."""
+    await pool.execute(
+        "UPDATE waits SET next_poll_at = LEAST(now() + make_interval(secs => $2), GREATEST(deadline, now())) "
+        "WHERE event_id = $1 AND state = 'waiting'",
+        event_id,
+        poll_s,
+    )
 
 
 async def finish_wait(conn: asyncpg.Connection, event_id: UUID, outcome: str) -> bool:

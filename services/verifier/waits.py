@@ -20,7 +20,7 @@ from runtime.service import Service
 from services.verifier import outcomes, proof, store
 from services.verifier.extract import PLATFORM_SENDERS, Found, Wanted, first_match
 from services.verifier.mail.gmail import GmailMailbox
-from services.verifier.mail.message import MailboxRevoked, MailMessage, MailQuery, MailSourceError
+from services.verifier.mail.message import MailboxRevoked, MailMessage, MailQuery, MailSource, MailSourceError
 from services.verifier.oauth import refreshed
 from services.verifier.sealing import Sealer, SealError
 from services.verifier.settings import VerifierSettings
@@ -32,15 +32,27 @@ log = logging.getLogger(__name__)
 TICK_MAX_S = 1.0
 # Waits looked at together by one instance per tick.
 CLAIM_LIMIT = 16
+# A claimed wait is this instance's for this long: longer than any look (mail sources time out
+# at 15 s), so looks never overlap; after a crash another instance takes it over then.
+LEASE_S = 30.0
 # A mailbox that cannot be reached does not end a wait before its deadline; these end it at once.
 FINAL_PROBLEMS = ("no_mailbox", "mailbox_revoked")
 
 SecondLook = Callable[[str, str], Awaitable[str | None]]
+Opener = Callable[[store.Mailbox, VerifierSettings, Sealer], MailSource]
 
 
 class Waiter:
-    def __init__(self, svc: Service, settings: VerifierSettings, sealer: Sealer, look: SecondLook | None) -> None:
+    def __init__(
+        self,
+        svc: Service,
+        settings: VerifierSettings,
+        sealer: Sealer,
+        look: SecondLook | None,
+        opener: Opener = open_source,
+    ) -> None:
         self._svc, self._settings, self._sealer, self._look = svc, settings, sealer, look
+        self._open = opener
 
     async def run(self) -> None:
         tick = min(self._settings.verify_poll_s, TICK_MAX_S)
@@ -53,7 +65,7 @@ class Waiter:
 
     async def once(self) -> int:
         s = self._settings
-        waits = await store.claim_due(self._svc.pool, s.instance, s.verify_poll_s, CLAIM_LIMIT)
+        waits = await store.claim_due(self._svc.pool, s.instance, LEASE_S, CLAIM_LIMIT)
         await asyncio.gather(*(self._guarded(w) for w in waits))
         return len(waits)
 
@@ -65,6 +77,7 @@ class Waiter:
                 await self._proof(wait)
         except Exception:  # one bad look must not stop the loop; the row is looked at again
             log.exception("waits: looking at %s %s failed", wait.kind, wait.event_id)
+        await store.look_again(self._svc.pool, wait.event_id, self._settings.verify_poll_s)
 
     async def _verification(self, wait: store.Wait) -> None:
         asked = EmailVerificationNeeded.model_validate_json(wait.event)
@@ -115,7 +128,7 @@ class Waiter:
         skew = timedelta(seconds=self._settings.clock_skew_s)
         query = MailQuery((recipient or box.address).strip().lower(), since - skew, senders)
         try:
-            source = open_source(box, self._settings, self._sealer)
+            source = self._open(box, self._settings, self._sealer)
         except (MailboxRevoked, SealError, KeyError):
             return [], "mailbox_revoked"
         try:
