@@ -6,7 +6,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -14,8 +14,9 @@ from uuid import UUID
 import aioimaplib
 import asyncpg
 import pytest
+from playwright.async_api import async_playwright
 
-from autoapply.local import ImapServer, NatsServer, PostgresServer, RedisServer
+from autoapply.local import ChromiumServer, ImapServer, NatsServer, PostgresServer, RedisServer
 from contracts.applications import ApplicationSubmitted, SentField
 from contracts.mail import EmailVerificationNeeded
 from contracts.states import TaskState
@@ -299,3 +300,41 @@ async def append(server: ImapServer, address: str, raw: bytes) -> None:
         assert (await client.append(raw, mailbox="INBOX")).result == "OK"
     finally:
         await client.logout()
+
+
+async def test_after_a_crash_the_already_applied_marker_on_a_second_look_is_proof(
+    world: tuple[Bus, Watcher, asyncpg.Connection],
+    sandbox_site: Sandbox,
+    chromium_server_factory: Callable[..., ChromiumServer],
+) -> None:
+    bus, watcher, _ = world
+    user, address = uuid.uuid4(), unique_address()
+    job = sandbox_site.get("/_admin/jobs", site="linkedin")["jobs"][3]
+    sandbox_site.post("/_admin/accounts", {"site": "linkedin", "email": address, "password": "Sandbox-pass-1"})
+    browser = chromium_server_factory()  # the task's browser, signed in, as the provisioner keeps it
+    async with async_playwright() as pw:
+        attached = await pw.chromium.connect_over_cdp(browser.url)
+        page = await attached.contexts[0].new_page()
+        await page.goto(f"{sandbox_site.http}/linkedin/login")
+        await page.fill("#username", address)
+        await page.fill("#password", "Sandbox-pass-1")
+        await page.click("button[type=submit]")
+        await page.wait_for_load_state()
+        await page.close()
+    sandbox_site.set_flags("linkedin", job["job_id"], applied=[address])  # the click before the crash landed
+
+    sent = submitted(
+        uuid.uuid4(),
+        user,
+        platform="linkedin",
+        recovered=True,
+        cdp_endpoint=browser.url,
+        job_url=job["url"],
+        page_url=job["url"],
+        company=job["company"],
+    )
+    await bus.publish(sent)
+
+    _, completed = await watcher.wait_for(sent.task_id, "application.completed", timeout_s=30)
+    assert completed.evidence == ("already_applied_marker",)
+    assert browser.running()  # the browser is the provisioner's: looked at, never closed
