@@ -13,11 +13,3 @@ CONSUMED = (
 # own (intake's read model does); its waits end when their mail, proof or deadline comes.
 ACCEPTED_IN: dict[str, tuple[TaskState, ...]] = {event: tuple(sources_for(event)) for event in CONSUMED}
 
-# Where a task goes when the verifier publishes each of its events.
-PUBLISHES: dict[str, TaskState] = {
-    "email.verified": TaskState.EXECUTING_RPA,  # or whichever resume_state the executor asked for
-    "email.not_found": TaskState.NEED_HUMAN,
-    "application.completed": TaskState.COMPLETED,
-    "application.failed": TaskState.FAILED,
-    "human.needed": TaskState.NEED_HUMAN,
-}

@@ -75,8 +75,9 @@ class Waiter:
                 await self._verification(wait)
             else:
                 await self._proof(wait)
-        except Exception:  # one bad look must not stop the loop; the row is looked at again
-            log.exception("waits: looking at %s %s failed", wait.kind, wait.event_id)
+        except Exception as exc:  # one bad look must not stop the loop; the row is looked at again
+            # The error's type only: its text may quote a mail, an address or a server's answer.
+            log.error("waits: looking at %s %s failed: %s", wait.kind, wait.event_id, type(exc).__name__)
         await store.look_again(self._svc.pool, wait.event_id, self._settings.verify_poll_s)
 
     async def _verification(self, wait: store.Wait) -> None:
