@@ -1,4 +1,6 @@
-from pydantic import Field, SecretStr
+import re
+
+from pydantic import Field, SecretStr, field_validator
 
 from runtime.settings import ServiceSettings
 from services.verifier.oauth import TOKEN_URI, OAuthClient
@@ -13,12 +15,19 @@ class VerifierSettings(ServiceSettings):
     # Mail this much older than the submit time still counts: the mailbox's clock is not ours.
     clock_skew_s: float = Field(60.0, ge=0, le=600)
     # 64 hex characters (AES-256) for sealing mailbox secrets; derived from secret_key when unset.
-    mailbox_key: SecretStr | None = Field(None, min_length=64, max_length=64, pattern=r"^[0-9a-fA-F]+$")
+    mailbox_key: SecretStr | None = None
     # The Google OAuth client that reads Gmail (gmail.readonly); Gmail mailboxes need all three.
     google_client_id: str | None = None
     google_client_secret: SecretStr | None = None
     google_redirect_uri: str | None = None
     google_token_uri: str = TOKEN_URI
+
+    @field_validator("mailbox_key")
+    @classmethod
+    def _aes_256_key(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", key.get_secret_value()):
+            raise ValueError("must be 64 hexadecimal characters (an AES-256 key)")
+        return key
 
     def google_client(self) -> OAuthClient | None:
         if not (self.google_client_id and self.google_client_secret and self.google_redirect_uri):

@@ -12,4 +12,3 @@ CONSUMED = (
 # Derived from the one transition table in contracts. The verifier keeps no task state of its
 # own (intake's read model does); its waits end when their mail, proof or deadline comes.
 ACCEPTED_IN: dict[str, tuple[TaskState, ...]] = {event: tuple(sources_for(event)) for event in CONSUMED}
-
