@@ -1,8 +1,11 @@
 """A mailbox full of look-alikes never yields the wrong code or link (pure: no servers)."""
 
+import string
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.verifier.extract import Wanted, extract, first_match, links
 from services.verifier.mail.message import MailMessage, MailQuery, from_raw, select
@@ -117,3 +120,31 @@ def test_select_filters_on_the_messages_own_time_recipient_and_sender() -> None:
         received(mails.security_code("R1GHT002", to="ADA.LOVELACE@example.org"), 2),
     ]
     assert [m.received_at for m in select(box, QUERY)] == sorted((m.received_at for m in box[1:]), reverse=True)
+
+
+CODES = st.text(alphabet=string.ascii_letters + string.digits, min_size=8, max_size=8)
+COMPANIES = st.text(alphabet=string.ascii_letters + " &.-", min_size=2, max_size=30).filter(lambda c: c.strip())
+NOISE = st.lists(st.from_regex(r"[A-Za-z0-9]{4,12}", fullmatch=True), max_size=8).map(" ".join)
+
+
+@given(code=CODES, company=COMPANIES, noise=NOISE)
+@settings(max_examples=25, deadline=None)
+def test_any_code_for_any_company_is_read_back_exactly(code: str, company: str, noise: str) -> None:
+    text = (
+        f"Hi {noise},\n\nCopy and paste this code into the security code field on your application: {code}  "
+        f"After you enter the code, resubmit your application.\n{noise} New York NY 10011\n"
+    )
+    raw = mails.mail(
+        (company, mails.GREENHOUSE), mails.CANDIDATE, f"Security code for your application to {company}", text
+    )
+    assert extract(received(raw, 0.1), Wanted("code", "greenhouse", company)) == code
+
+
+@given(noise=NOISE, company=COMPANIES)
+@settings(max_examples=25, deadline=None)
+def test_code_like_noise_without_the_platforms_wording_is_never_a_code(noise: str, company: str) -> None:
+    text = f"Hi {noise}, your code {noise} for {company}. Security code: {noise} 10013"
+    raw = mails.mail(
+        (company, mails.GREENHOUSE), mails.CANDIDATE, f"Security code for your application to {company}", text
+    )
+    assert extract(received(raw, 0.1), Wanted("code", "greenhouse", company)) is None
