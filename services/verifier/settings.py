@@ -10,6 +10,9 @@ class VerifierSettings(ServiceSettings):
     # The original architecture's wait for verification mail: 120 s, a look every 5 s.
     verify_timeout_s: float = Field(120.0, gt=0)
     verify_poll_s: float = Field(5.0, gt=0)
+    # A wait being looked at is the looking instance's for this long: longer than any look (mail
+    # sources time out at 15 s), so looks do not overlap; after a crash another instance takes over then.
+    verify_lease_s: float = Field(30.0, gt=0)
     # How long a submission without a clear confirmation page waits for the confirmation mail.
     proof_timeout_s: float = Field(120.0, gt=0)
     # Mail this much older than the submit time still counts: the mailbox's clock is not ours.

@@ -32,9 +32,6 @@ log = logging.getLogger(__name__)
 TICK_MAX_S = 1.0
 # Waits looked at together by one instance per tick.
 CLAIM_LIMIT = 16
-# A claimed wait is this instance's for this long: longer than any look (mail sources time out
-# at 15 s), so looks never overlap; after a crash another instance takes it over then.
-LEASE_S = 30.0
 # A mailbox that cannot be reached does not end a wait before its deadline; these end it at once.
 FINAL_PROBLEMS = ("no_mailbox", "mailbox_revoked")
 
@@ -65,7 +62,7 @@ class Waiter:
 
     async def once(self) -> int:
         s = self._settings
-        waits = await store.claim_due(self._svc.pool, s.instance, LEASE_S, CLAIM_LIMIT)
+        waits = await store.claim_due(self._svc.pool, s.instance, s.verify_lease_s, CLAIM_LIMIT)
         await asyncio.gather(*(self._guarded(w) for w in waits))
         return len(waits)
 
@@ -78,7 +75,9 @@ class Waiter:
         except Exception as exc:  # one bad look must not stop the loop; the row is looked at again
             # The error's type only: its text may quote a mail, an address or a server's answer.
             log.error("waits: looking at %s %s failed: %s", wait.kind, wait.event_id, type(exc).__name__)
-        await store.look_again(self._svc.pool, wait.event_id, self._settings.verify_poll_s)
+        finally:
+            # Also when the service stops mid-look: the lease ends now, not when it runs out.
+            await asyncio.shield(store.look_again(self._svc.pool, wait.event_id, self._settings.verify_poll_s))
 
     async def _verification(self, wait: store.Wait) -> None:
         asked = EmailVerificationNeeded.model_validate_json(wait.event)

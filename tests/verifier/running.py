@@ -18,18 +18,20 @@ from contracts.subjects import FAMILIES
 from runtime.bus import decode
 from tests.processes import Child, service_env
 
-# Test timings: a verification wait of 6 s looked at every 0.25 s, a proof wait of 4 s, and
-# almost no clock skew, so a mail sent a second before the submit time already counts as older.
+# Test timings: a verification wait of 6 s looked at every 0.25 s, a proof wait of 4 s, almost
+# no clock skew (a mail sent a second before the submit time already counts as older), short leases.
 FAST = {
     "AUTOAPPLY_VERIFY_TIMEOUT_S": "6",
     "AUTOAPPLY_VERIFY_POLL_S": "0.25",
     "AUTOAPPLY_PROOF_TIMEOUT_S": "4",
     "AUTOAPPLY_CLOCK_SKEW_S": "0.5",
+    "AUTOAPPLY_VERIFY_LEASE_S": "2",  # a crashed verifier's wait is taken over after 2 s
 }
 
 
-def start_verifier(nats_url: str, dsn: str, redis_url: str, tmp_path: Path) -> Child:
-    env = service_env("verifier", nats_url, dsn, redis_url, tmp_path) | FAST
+def start_verifier(nats_url: str, dsn: str, redis_url: str, tmp_path: Path, instance: int = 1) -> Child:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    env = service_env("verifier", nats_url, dsn, redis_url, tmp_path, instance) | FAST
     child = Child("services.verifier", env, tmp_path / "verifier.log")
     url = f"http://127.0.0.1:{env['AUTOAPPLY_HEALTH_PORT']}/healthz"
     deadline = time.monotonic() + 60

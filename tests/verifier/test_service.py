@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -341,3 +342,36 @@ async def test_after_a_crash_the_already_applied_marker_on_a_second_look_is_proo
     _, completed = await watcher.wait_for(sent.task_id, "application.completed", timeout_s=30)
     assert completed.evidence == ("already_applied_marker",)
     assert browser.running()  # the browser is the provisioner's: looked at, never closed
+
+
+async def test_a_wait_survives_a_crashed_verifier(
+    nats: NatsServer, fresh_database: str, redis_url: str, tmp_path: Path, sandbox_site: Sandbox
+) -> None:
+    first = start_verifier(nats.url, fresh_database, redis_url, tmp_path / "first")
+    bus, watcher = Bus([nats.url], unique("test")), await Watcher.start(nats.url)
+    second = None
+    conn = await asyncpg.connect(fresh_database, server_settings={"search_path": "verifier"})
+    try:
+        await bus.connect()
+        user, address = uuid.uuid4(), unique_address()
+        await connect_sandbox(conn, Sealer.derived(first.env["AUTOAPPLY_SECRET_KEY"]), user, address, sandbox_site)
+        asked = needed(user, address, company=mails.COMPANY)
+        await bus.publish(asked)
+        await watcher.wait_for(asked.task_id, "task.progress")  # the wait is a row now
+        assert first.kill() == -9  # SIGKILL, as a crash would
+
+        send_to_sink(sandbox_site, address, mails.security_code(mails.CODE, to=address))
+        second = start_verifier(nats.url, fresh_database, redis_url, tmp_path / "second", instance=2)
+        _, verified = await watcher.wait_for(asked.task_id, "email.verified")
+        assert verified.value == mails.CODE
+        assert (
+            await conn.fetchval("SELECT claimed_by FROM waits WHERE event_id = $1", asked.event_id)
+            == (second.env["AUTOAPPLY_INSTANCE"])
+        )
+    finally:
+        await conn.close()
+        await watcher.close()
+        await bus.close()
+        first.stop()
+        if second is not None:
+            second.stop()
