@@ -48,6 +48,7 @@ class Proof:
     confirmation_id: str | None = None
     reason: str | None = None  # a FailureReason value, for FAILED
     message: str = ""
+    mail_id: str | None = None  # the confirmation mail that proved it: it proves nothing else
 
 
 UNKNOWN = Proof(Verdict.UNKNOWN)
@@ -83,16 +84,23 @@ def second_look(page_text: str) -> Proof:
     return UNKNOWN
 
 
-def from_mail(messages: list[MailMessage], company: str | None) -> Proof:
-    """The platform's confirmation mail (messages already gated on sender, recipient and time)."""
-    for message in messages:
-        body = message.text or visible_text(message.html)
-        if not CONFIRMATION_MAIL.search(message.subject):
-            continue
-        if company is not None and not _names(company, message.subject + " " + body):
-            continue
-        return Proof(Verdict.COMPLETED, ("confirmation_email",), confirmation_id("", body))
-    return UNKNOWN
+def from_mail(messages: list[MailMessage], company: str | None, title: str | None = None) -> Proof:
+    """The platform's confirmation mail (messages already gated on sender, recipient and time).
+
+    It must name the company; one that also names the job title is preferred, since one company's
+    confirmations for two jobs look alike.
+    """
+    confirmations = [m for m in messages if CONFIRMATION_MAIL.search(m.subject)]
+    named = [m for m in confirmations if company is None or _names(company, _words(m))]
+    titled = [m for m in named if title is not None and _names(title, _words(m))]
+    if not named:
+        return UNKNOWN
+    best = (titled or named)[0]
+    return Proof(Verdict.COMPLETED, ("confirmation_email",), confirmation_id("", _words(best)), mail_id=best.id)
+
+
+def _words(message: MailMessage) -> str:
+    return message.subject + " " + (message.text or visible_text(message.html))
 
 
 def _names(company: str, text: str) -> bool:

@@ -104,12 +104,16 @@ class Waiter:
         if decided.verdict is proof.Verdict.UNKNOWN:
             senders = PLATFORM_SENDERS.get(sent.platform or "", ())
             messages, problem = await self._read(wait, sent.email, sent.occurred_at, senders)
-            decided = proof.from_mail(messages, sent.company)
+            decided = proof.from_mail(messages, sent.company, sent.job_title)
         if decided.verdict is not proof.Verdict.UNKNOWN or wait.last_look or problem in FINAL_PROBLEMS:
-            schema, instance = self._svc.schema, self._settings.instance
-            await self._end(
-                wait, decided.verdict.value, lambda conn: outcomes.settle(conn, schema, instance, sent, decided)
-            )
+            await self._end(wait, decided.verdict.value, lambda conn: self._settled(conn, wait, sent, decided))
+
+    async def _settled(
+        self, conn: asyncpg.Connection, wait: store.Wait, sent: ApplicationSubmitted, decided: proof.Proof
+    ) -> None:
+        if decided.mail_id is not None:
+            await store.mark_used(conn, wait.user_id, decided.mail_id, wait.task_id)
+        await outcomes.settle(conn, self._svc.schema, self._settings.instance, sent, decided)
 
     async def _second_look(self, wait: store.Wait, sent: ApplicationSubmitted) -> proof.Proof:
         if wait.polls != 1 or self._look is None or not (sent.cdp_endpoint and sent.job_url):

@@ -96,3 +96,30 @@ def test_the_confirmation_mail_must_name_the_company() -> None:
     assert from_mail([other, alert], mails.COMPANY).verdict is Verdict.UNKNOWN
     found = from_mail([other, alert, ours], mails.COMPANY)
     assert found.verdict is Verdict.COMPLETED and found.evidence == ("confirmation_email",)
+
+
+def test_a_confirmation_naming_the_job_title_is_preferred() -> None:
+    now = datetime.now(UTC)
+    sender = (mails.COMPANY, "northwind@myworkday.com")
+    other_job = from_raw(
+        "a",
+        mails.mail(
+            sender,
+            mails.CANDIDATE,
+            f"Thank you for applying to QA Lead at {mails.COMPANY}",
+            "We received your application for QA Lead.",
+        ),
+        now,
+    )
+    this_job = from_raw(
+        "b",
+        mails.mail(
+            sender,
+            mails.CANDIDATE,
+            f"Thank you for applying to Data Analyst at {mails.COMPANY}",
+            "We received your application for Data Analyst.",
+        ),
+        now,
+    )
+    found = from_mail([other_job, this_job], mails.COMPANY, "Data Analyst")
+    assert found.verdict is Verdict.COMPLETED and found.mail_id == "b"

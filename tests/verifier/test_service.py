@@ -160,6 +160,8 @@ async def test_greenhouse_security_code_from_the_sandbox_is_found_used_and_the_a
     assert row["job_title"] == job["title"] and row["evidence"] == ["confirmation_email"]
     assert json.loads(row["sent_fields"]) == [{"label": "First Name", "value": "Ada", "provenance": "profile"}]
     assert len(sandbox_site.submissions(site="greenhouse", job=job["job_id"], email=address)) == 1
+    used = await conn.fetchval("SELECT count(*) FROM used_messages WHERE user_id = $1", user)
+    assert used == 2  # the code's mail and the confirmation: neither proves anything again
 
 
 async def test_workday_verification_link_from_the_sandbox_is_found_and_opens(
