@@ -8,13 +8,21 @@ system's temporary area when the wanted place is not reachable, as under root's 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import pwd
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from autoapply.local.ports import LOOPBACK, free_port
 from autoapply.local.probe import PROBE_TIMEOUT_S
@@ -32,7 +40,7 @@ listen = {host}
 base_dir = {run}/run
 state_dir = {run}/state
 log_path = {log}
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:{run}/mail/%n
@@ -48,10 +56,11 @@ userdb {{
 service imap-login {{
   inet_listener imap {{
     address = {host}
-    port = {port}
+    port = {plain_port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = {host}
+    port = {tls_port}
   }}
 }}
 """
@@ -84,14 +93,49 @@ def config_environment(config: Path) -> dict[str, str]:
     return {k.decode(): v.decode() for k, v in pairs}
 
 
+def write_self_signed(cert: Path, key: Path) -> None:
+    """A certificate for 127.0.0.1 valid for a day, signed by its own key."""
+    private = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "autoapply test IMAP")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(private.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(LOOPBACK))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(private, hashes.SHA256())
+    )
+    cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key.write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    cert.chmod(0o644)
+    key.chmod(0o600)  # dovecot's config process reads it as root
+
+
 class ImapServer(LocalServer):
     name = "imap"
 
     def __init__(
-        self, directory: Path, port: int | None = None, *, log: Path | None = None, pid_file: Path | None = None
+        self,
+        directory: Path,
+        port: int | None = None,
+        *,
+        tls: bool = False,
+        log: Path | None = None,
+        pid_file: Path | None = None,
     ) -> None:
         super().__init__(directory, log=log, pid_file=pid_file)
         self.port = port or free_port()
+        # IMAP over TLS (port 993's protocol) with a self-signed certificate for 127.0.0.1.
+        self.tls = tls
         self.config = self.directory / "dovecot.conf"
         self._run_dir: Path | None = None
         self._config_env: dict[str, str] = {}
@@ -99,6 +143,11 @@ class ImapServer(LocalServer):
     @property
     def host(self) -> str:
         return LOOPBACK
+
+    @property
+    def ca_file(self) -> Path:
+        """The server's self-signed certificate, to trust as a CA (tls=True only)."""
+        return self._reachable_dir() / "imap-cert.pem"
 
     @property
     def users(self) -> Path:
@@ -118,10 +167,17 @@ class ImapServer(LocalServer):
         owner = self._mail_owner()
         (self._run_dir / "mail").mkdir(exist_ok=True)
         os.chown(self._run_dir / "mail", owner.pw_uid, owner.pw_gid)
+        ssl_settings = "ssl = no"
+        if self.tls:
+            key = self._reachable_dir() / "imap-key.pem"
+            write_self_signed(self.ca_file, key)
+            ssl_settings = f"ssl = required\nssl_cert = <{self.ca_file}\nssl_key = <{key}"
         self.config.write_text(
             CONFIG.format(
                 host=LOOPBACK,
-                port=self.port,
+                ssl=ssl_settings,
+                plain_port=0 if self.tls else self.port,
+                tls_port=self.port if self.tls else 0,
                 run=self._run_dir,
                 log=self.directory / "dovecot.log",
                 users=self.users,
@@ -155,8 +211,12 @@ class ImapServer(LocalServer):
 
     def healthy(self) -> bool:
         try:
-            with socket.create_connection((LOOPBACK, self.port), timeout=PROBE_TIMEOUT_S) as sock:
-                return sock.recv(len(GREETING)) == GREETING
+            with socket.create_connection((LOOPBACK, self.port), timeout=PROBE_TIMEOUT_S) as raw:
+                if not self.tls:
+                    return raw.recv(len(GREETING)) == GREETING
+                context = ssl.create_default_context(cafile=str(self.ca_file))
+                with context.wrap_socket(raw, server_hostname=LOOPBACK) as sock:
+                    return sock.recv(len(GREETING)) == GREETING
         except OSError:
             return False
 

@@ -19,7 +19,12 @@ def open_source(box: Mailbox, settings: VerifierSettings, sealer: Sealer) -> Mai
         secret = box.open_secret(sealer)
         s = box.settings
         account = ImapAccount(
-            s["host"], int(s["port"]), s.get("username", box.address), secret["password"], bool(s.get("tls", True))
+            s["host"],
+            int(s["port"]),
+            s.get("username", box.address),
+            secret["password"],
+            tls=bool(s.get("tls", True)),
+            ca_file=s.get("ca_file"),
         )
         return ImapMailbox(account)
     if box.kind == "gmail":

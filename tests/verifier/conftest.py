@@ -105,6 +105,17 @@ Box = GmailBox | ImapBox | SandboxBox
 
 
 @pytest.fixture(scope="session")
+def imap_tls_server(servers_dir: Path) -> Iterator[ImapServer]:
+    """Dovecot speaking IMAP over TLS only, with a self-signed certificate for 127.0.0.1."""
+    server = ImapServer(servers_dir / "imap-tls", tls=True)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.destroy()
+
+
+@pytest.fixture(scope="session")
 def sandbox_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     box = start_sandbox(tmp_path_factory.mktemp("verifier-sandbox") / "state")
     try:

@@ -23,6 +23,21 @@ async def test_a_wrong_imap_password_means_reconnect(imap_server: ImapServer) ->
         await wrong.search(QUERY)
 
 
+async def test_imap_over_tls_reads_mail_and_refuses_an_untrusted_certificate(imap_tls_server: ImapServer) -> None:
+    address = unique_address()
+    imap_tls_server.add_user(address, IMAP_PASSWORD)
+    host, port, ca = imap_tls_server.host, imap_tls_server.port, str(imap_tls_server.ca_file)
+    trusted = ImapMailbox(ImapAccount(host, port, address, IMAP_PASSWORD, ca_file=ca))
+    assert await trusted.search(MailQuery(address, mails.ago(1))) == []  # logged in, searched, logged out
+    untrusted = ImapMailbox(ImapAccount(host, port, address, IMAP_PASSWORD))  # the system's CAs only
+    with pytest.raises(MailSourceError) as raised:
+        await untrusted.search(MailQuery(address, mails.ago(1)))
+    assert not isinstance(raised.value, MailboxRevoked)
+    plain = ImapMailbox(ImapAccount(host, port, address, IMAP_PASSWORD, tls=False))  # no clear text offered
+    with pytest.raises(MailSourceError):
+        await plain.search(MailQuery(address, mails.ago(1)))
+
+
 async def test_an_imap_server_that_is_not_there_is_worth_another_look() -> None:
     gone = ImapMailbox(ImapAccount("127.0.0.1", free_port(), "ada@example.org", "x", tls=False))
     with pytest.raises(MailSourceError) as raised:

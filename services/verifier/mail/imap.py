@@ -2,6 +2,7 @@
 
 import asyncio
 import re
+import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +19,8 @@ from services.verifier.mail.message import (
 
 # One poll logs in, searches, fetches and logs out; a server slower than this is retried next poll.
 TIMEOUT_S = 15.0
+# Each command (and the greeting) within this: a silent server fails the look well inside TIMEOUT_S.
+COMMAND_TIMEOUT_S = 5.0
 # SEARCH SINCE compares dates in the server's time zone: one day earlier covers any zone.
 DAY_MARGIN = timedelta(days=1)
 # Enough for any day's verification mail; the newest are fetched first.
@@ -35,6 +38,7 @@ class ImapAccount:
     password: str  # decrypted in memory only, for the length of one poll
     tls: bool = True
     folder: str = "INBOX"
+    ca_file: str | None = None  # a private CA's certificate (a company's own mail server); else the system's
 
 
 class ImapMailbox:
@@ -52,8 +56,12 @@ class ImapMailbox:
 
     async def _search(self, query: MailQuery) -> list[MailMessage]:
         a = self._account
-        client = aioimaplib.IMAP4_SSL(a.host, a.port) if a.tls else aioimaplib.IMAP4(a.host, a.port)
-        await client.wait_hello_from_server()
+        client = _client(a)
+        try:
+            await client.wait_hello_from_server()
+        except BaseException:
+            _drop(client)
+            raise
         try:
             if (await client.login(a.username, a.password)).result != "OK":
                 raise MailboxRevoked("imap: the server refused the login")
@@ -85,6 +93,13 @@ class ImapMailbox:
         return from_raw(f"imap:{validity}:{found.group(1).decode()}", body, received)
 
 
+def _client(a: ImapAccount) -> aioimaplib.IMAP4:
+    if not a.tls:
+        return aioimaplib.IMAP4(a.host, a.port, timeout=COMMAND_TIMEOUT_S)
+    context = ssl.create_default_context(cafile=a.ca_file)
+    return aioimaplib.IMAP4_SSL(a.host, a.port, timeout=COMMAND_TIMEOUT_S, ssl_context=context)
+
+
 def imap_date(when: datetime) -> str:
     """RFC 3501 date, with English month names whatever the locale."""
     return f"{when.day:02d}-{_MONTHS[when.month - 1]}-{when.year}"
@@ -109,3 +124,12 @@ async def _logout(client: aioimaplib.IMAP4) -> None:
         await client.logout()
     except (TimeoutError, OSError, aioimaplib.Abort, aioimaplib.CommandTimeout):
         pass  # the server drops idle connections anyway
+    finally:
+        _drop(client)
+
+
+def _drop(client: aioimaplib.IMAP4) -> None:
+    """Closes the connection whatever state it is in (no greeting, a failed handshake, a dead server)."""
+    transport = getattr(client.protocol, "transport", None)
+    if transport is not None and not transport.is_closing():
+        transport.close()
