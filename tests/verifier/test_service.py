@@ -22,6 +22,7 @@ from contracts.applications import ApplicationSubmitted, SentField
 from contracts.mail import EmailVerificationNeeded
 from contracts.states import TaskState
 from contracts.tasks import TaskCancelled
+from contracts.users import UserDeleted
 from runtime.bus import Bus
 from services.verifier import store
 from services.verifier.sealing import Sealer
@@ -403,3 +404,32 @@ async def test_a_cancelled_task_stops_waiting(
 
 async def _is(value: Awaitable[str | None], wanted: str) -> bool:
     return await value == wanted
+
+
+async def test_a_deleted_user_is_forgotten(
+    world: tuple[Bus, Watcher, asyncpg.Connection], sealer: Sealer, sandbox_site: Sandbox
+) -> None:
+    bus, watcher, conn = world
+    user, address = uuid.uuid4(), unique_address()
+    await connect_sandbox(conn, sealer, user, address, sandbox_site)
+    confirmed = submitted(uuid.uuid4(), user, confirmation_text="Thank you for applying.")
+    waiting = needed(user, address, company=mails.COMPANY)
+    await bus.publish(confirmed)
+    await bus.publish(waiting)
+    await watcher.wait_for(confirmed.task_id, "application.completed")
+    await watcher.wait_for(waiting.task_id, "task.progress")
+
+    await bus.publish(UserDeleted(task_id=user, user_id=user))
+
+    async def left() -> int:
+        counts = [
+            await conn.fetchval(f"SELECT count(*) FROM {table} WHERE user_id = $1", user)
+            for table in ("mailboxes", "waits", "application_results", "task_ledger")
+        ]
+        return sum(counts)
+
+    await eventually(lambda: _zero(left()))
+
+
+async def _zero(value: Awaitable[int]) -> bool:
+    return await value == 0
