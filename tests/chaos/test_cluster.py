@@ -21,12 +21,13 @@ from runtime.bus import Bus
 from tests.processes import Child, service_env, wait_healthy
 from tests.support import eventually, queued_event, unique
 
-pytestmark = pytest.mark.chaos
+# Under a minute on a quiet machine; six engineers share two cores here, so the budget is wider.
+pytestmark = [pytest.mark.chaos, pytest.mark.timeout(180)]
 NODES = 3
-EVENTS = 240
+EVENTS = 160
 PUBLISHERS = 16
-KILL_AFTER_ACKS = 80
-DOWN_S = 3.0
+KILL_AFTER_ACKS = 50
+DOWN_S = 2.0
 
 
 class ClusterNode(NatsServer):
