@@ -21,7 +21,7 @@ from runtime.bus import Bus
 from tests.processes import Child, service_env, wait_healthy
 from tests.support import eventually, queued_event, unique
 
-# Under a minute on a quiet machine; six engineers share two cores here, so the budget is wider.
+# Under a minute on an idle two-core machine; a loaded one needs more than the default budget.
 pytestmark = [pytest.mark.chaos, pytest.mark.timeout(180)]
 NODES = 3
 EVENTS = 160
