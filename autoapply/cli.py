@@ -18,7 +18,7 @@ from typing import Any
 
 from nats import errors as nats_errors
 
-from autoapply import deadletters
+from autoapply import deadletters, plan
 from autoapply.local.procs import StartError
 from autoapply.local.services import SERVICES
 from autoapply.local.status import collect
@@ -221,6 +221,7 @@ COMMANDS: dict[str, Command] = {
     "down": Command("stop everything `up` started (and nothing else)", _add_home, _run_down),
     "sandbox": Command("run the ATS sandbox in the foreground", _configure_sandbox, _run_sandbox),
     "dlq": Command("list or replay dead letters", _configure_dlq, _run_dlq),
+    "plan": Command("show what would be filled into an application page, never submitting", plan.configure, plan.run),
 }
 
 

@@ -15,7 +15,11 @@ async def connect(url: str) -> aioredis.Redis:
         socket_timeout=SOCKET_TIMEOUT_S,
         socket_connect_timeout=CONNECT_TIMEOUT_S,
     )
-    await client.ping()
+    try:
+        await client.ping()
+    except Exception:
+        await client.aclose()
+        raise
     return client
 
 
