@@ -24,6 +24,7 @@ from contracts.streams import (
     EVENTS_STREAM,
     ConsumerSpec,
 )
+from runtime.scrub import scrub_text
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +43,8 @@ MAX_REASON_CHARS = 1000
 
 
 def reason_text(text: str) -> str:
-    """Every reason the bus writes (logs, +TERM, dead letters) passes here: one line, bounded."""
-    return " ".join(text.split())[:MAX_REASON_CHARS]
+    """Every reason the bus writes (logs, +TERM, dead letters) passes here: one line, bounded, scrubbed."""
+    return scrub_text(" ".join(text.split()))[:MAX_REASON_CHARS]
 
 
 def letter_id(consumer: str, stream_seq: int) -> str:

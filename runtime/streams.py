@@ -22,7 +22,7 @@ from nats.js.api import (
 from nats.js.errors import APIError, NotFoundError
 
 from contracts import streams as names
-from contracts.subjects import EVENT_SUBJECTS
+from contracts.subjects import STREAM_SUBJECTS
 from runtime.errors import RefusedToStart
 
 # The server reports durations in nanoseconds; a readback within this of the spec is the same.
@@ -49,7 +49,7 @@ def stream_configs(replicas: int) -> list[StreamConfig]:
     dead = [f"{names.DEAD_LETTER_SUBJECT_PREFIX}.>"]
     outages = [f"{names.OUTAGE_SUBJECT_PREFIX}.>"]
     return [
-        _stream(names.EVENTS_STREAM, list(EVENT_SUBJECTS), names.EVENTS_MAX_AGE_S, replicas),
+        _stream(names.EVENTS_STREAM, list(STREAM_SUBJECTS), names.EVENTS_MAX_AGE_S, replicas),
         _stream(names.DEAD_LETTER_STREAM, dead, names.DEAD_LETTER_MAX_AGE_S, replicas),
         _stream(names.ADVISORY_STREAM, list(names.ADVISORY_SUBJECTS), names.DEAD_LETTER_MAX_AGE_S, replicas),
         # One note per (consumer, message): only the last count matters.
