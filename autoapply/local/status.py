@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
+
+from autoapply import profiles
 from autoapply.local import jsz, procs
 from autoapply.local.postgres import PostgresServer
 from autoapply.local.server import LocalServer
@@ -66,7 +69,15 @@ def collect(stack: Stack) -> dict[str, Any]:
     }
     if error:
         report["streams_error"] = error
+    report["browsers"] = _browsers(pg) if parts["postgres"]["healthy"] else None
     return report
+
+
+def _browsers(pg: PostgresServer) -> list[dict[str, Any]] | None:
+    try:
+        return profiles.running(pg.dsn(DATABASE))
+    except (OSError, asyncpg.PostgresError):
+        return None
 
 
 def services_status(instances: list[ServiceInstance]) -> dict[str, Any]:
