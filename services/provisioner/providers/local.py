@@ -51,7 +51,8 @@ class LocalProvider:
         current = await self.running(spec)
         if current is not None:
             return current
-        await self.stop(spec)  # leftovers of a browser that died: its relay, its display
+        if self._load(spec):
+            await self.stop(spec)  # leftovers of a browser that died: its relay, its display
         began = time.monotonic()
         state: dict[str, Any] = {}
         try:
