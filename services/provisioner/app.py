@@ -6,9 +6,9 @@ from pathlib import Path
 from contracts.states import Priority
 from contracts.streams import ConsumerSpec
 from contracts.subjects import event_filter, queued_filter
-from runtime.errors import SettingsError
 from runtime.service import Service
 from services.provisioner import handlers, reaper
+from services.provisioner.display import LiveViews
 from services.provisioner.handlers import Provisioner
 from services.provisioner.providers import Provider
 from services.provisioner.settings import ProvisionerSettings
@@ -54,10 +54,8 @@ def make_provider(settings: ProvisionerSettings) -> Provider:
         )
     from services.provisioner.providers.local import LocalProvider
 
-    if settings.headful:
-        # Said at start, not at the first task: the Xvfb + x11vnc + noVNC chain is not built yet.
-        raise SettingsError("AUTOAPPLY_HEADFUL: the headful live view (Xvfb, x11vnc, noVNC) is not available yet")
-    return LocalProvider(settings.data_dir / "browsers", block_dns=settings.block_dns)
+    live_views = LiveViews(settings.display, settings.novnc_port) if settings.headful else None
+    return LocalProvider(settings.data_dir / "browsers", block_dns=settings.block_dns, live_views=live_views)
 
 
 def build(settings: ProvisionerSettings, provider: Provider | None = None) -> Service:
