@@ -19,7 +19,7 @@ from runtime.bus import Bus
 from tests.processes import wait_healthy
 from tests.provisioner.conftest import PROXY_EXIT_IP, ProxyServer
 from tests.provisioner.helpers import Events, start_provisioner
-from tests.support import queued_event, unique
+from tests.support import eventually, queued_event, unique
 
 pytestmark = pytest.mark.integration
 
@@ -132,3 +132,28 @@ def _browser_pid(cdp_url: str) -> int:
         if conn.laddr and conn.laddr.port == port and conn.status == psutil.CONN_LISTEN and conn.pid:
             return int(conn.pid)
     raise AssertionError("no process listens on the CDP port")
+
+
+async def test_a_task_over_its_limit_waits_and_says_why_and_until_when(
+    nats: NatsServer, fresh_database: str, redis_url: str, tmp_path: Path, events: Events, bus: Bus
+) -> None:
+    child = start_provisioner(nats, fresh_database, redis_url, tmp_path, hourly_limits='{"greenhouse": 1}')
+    try:
+        await wait_healthy(child)
+        first = queued_event(platform="greenhouse")
+        await bus.publish(first)
+        await events.wait_for(first.task_id, "profile.ready")
+        second = queued_event(platform="greenhouse", user_id=first.user_id)
+        await bus.publish(second)
+        await bus.publish(ApplicationCompleted(task_id=first.task_id, user_id=first.user_id))
+        await eventually(
+            lambda: any("hourly" in (e["detail"] or "") for e in events.of(second.task_id, "task.progress"))
+        )
+        await asyncio.sleep(3)  # several returns of the delayed nak: each reason said once, no browser
+        progress = events.of(second.task_id, "task.progress")
+    finally:
+        child.stop()
+    said = [e["detail"] for e in progress]
+    assert {e["state"] for e in progress} == {"PROVISIONING"} and len(said) == len(set(said))
+    assert "waiting: greenhouse hourly limit for this account, until 20" in said[-1]
+    assert events.of(second.task_id, "profile.ready") == []
