@@ -85,6 +85,7 @@ def service_env(
         "AUTOAPPLY_MODE": "sandbox",
         "AUTOAPPLY_DATA_DIR": str(tmp_path / "files"),
         "AUTOAPPLY_SECRET_KEY": secrets.token_hex(32),
+        "AUTOAPPLY_REPLICAS": "1",
     }
 
 

@@ -73,3 +73,11 @@ def test_two_templates_for_one_platform_are_refused(tmp_path: Path) -> None:
     with pytest.raises(TemplateError, match="a second template for platform example"):
         load_all(tmp_path)
 
+
+
+def test_the_shipped_templates_load() -> None:
+    templates = load_all()
+    assert set(templates) == {"greenhouse", "lever", "ashby", "workday", "linkedin_easy_apply"}
+    for template in templates.values():
+        assert sum(step.submit for step in template.steps) == 1, template.platform
+        assert {h.trigger for h in template.error_handlers} & {"job_closed", "daily_limit"}, template.platform
