@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from nats import errors as nats_errors
 
-from autoapply import deadletters, plan
+from autoapply import deadletters, plan, profiles
 from autoapply.local.procs import StartError
-from autoapply.local.services import SERVICES
+from autoapply.local.services import DATABASE, SERVICES
 from autoapply.local.status import collect
 from autoapply.stack import HOME_ENV, MAX_INSTANCES, Stack, default_home
 
@@ -134,6 +135,7 @@ def render_status(report: dict[str, Any]) -> str:
             where = entry.get("http_url") or entry.get("health_url") or entry.get("url") or ""
             lines.append(f"{label:<16} {state:<9} {entry['pid'] or '-':>7}  {where}")
     lines += ["", *render_streams(report)]
+    lines += ["", *profiles.render_browsers(report.get("browsers"))]
     lines.append(f"overall: {'healthy' if report['healthy'] else 'NOT healthy'}")
     return "\n".join(lines)
 
@@ -215,12 +217,35 @@ def _run_dlq(args: argparse.Namespace) -> int:
     return 0
 
 
+# profiles
+def _configure_profiles(parser: argparse.ArgumentParser) -> None:
+    _add_home(parser)
+    parser.add_argument("--database-url", help="a PostgreSQL other than the local stack's")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _run_profiles(args: argparse.Namespace) -> int:
+    if args.database_url:
+        dsn = str(args.database_url)
+    else:
+        stack = Stack(_home(args), readonly=True)
+        dsn = stack.postgres(stack.load_state()).dsn(DATABASE)
+    try:
+        found = profiles.collect(dsn)
+    except (OSError, asyncpg.PostgresError) as exc:
+        print(f"autoapply profiles: {exc or type(exc).__name__} (is the stack up? `autoapply status`)", file=sys.stderr)
+        return 1
+    print(profiles.dumps(found) if args.json else profiles.render(found))
+    return 0
+
+
 COMMANDS: dict[str, Command] = {
     "up": Command("start the local stack and wait until it is healthy", _configure_up, _run_up),
     "status": Command("health of every part and the JetStream backlog", _configure_status, _run_status),
     "down": Command("stop everything `up` started (and nothing else)", _add_home, _run_down),
     "sandbox": Command("run the ATS sandbox in the foreground", _configure_sandbox, _run_sandbox),
     "dlq": Command("list or replay dead letters", _configure_dlq, _run_dlq),
+    "profiles": Command("browser profiles: bindings, state, memory", _configure_profiles, _run_profiles),
     "plan": Command("show what would be filled into an application page, never submitting", plan.configure, plan.run),
 }
 

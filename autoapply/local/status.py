@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from autoapply import profiles
 from autoapply.local import jsz, procs
 from autoapply.local.postgres import PostgresServer
 from autoapply.local.server import LocalServer
@@ -73,7 +74,15 @@ def collect(stack: Stack) -> dict[str, Any]:
         report["streams_error"] = error
     if box_error:
         report["outbox_error"] = box_error
+    report["browsers"] = _browsers(pg) if parts["postgres"]["healthy"] else None
     return report
+
+
+def _browsers(pg: PostgresServer) -> list[dict[str, Any]] | None:
+    try:
+        return profiles.running(pg.dsn(DATABASE))
+    except (OSError, asyncpg.PostgresError):
+        return None
 
 
 def services_status(instances: list[ServiceInstance]) -> dict[str, Any]:

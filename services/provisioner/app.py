@@ -6,9 +6,9 @@ from pathlib import Path
 from contracts.states import Priority
 from contracts.streams import ConsumerSpec
 from contracts.subjects import event_filter, queued_filter
-from runtime.errors import SettingsError
 from runtime.service import Service
 from services.provisioner import handlers, reaper
+from services.provisioner.display import LiveViews
 from services.provisioner.handlers import Provisioner
 from services.provisioner.providers import Provider
 from services.provisioner.settings import ProvisionerSettings
@@ -20,6 +20,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # letters. A day's wait at the slot poll takes well under this many deliveries with spacing and limits
 # answering exactly when they free; a real error is still bounded by the retry policy, not by this.
 QUEUED_MAX_DELIVER = 10_000
+# A task waiting by delayed nak still counts toward its consumer's ack-pending budget, and the
+# service sets that budget to instances x workers: so many workers, each mostly waiting. How many
+# browsers start at once is bounded apart from this, by the host's browser slots.
+QUEUED_WORKERS = 64
 
 
 def queued_spec(priority: Priority, workers: int) -> ConsumerSpec:
@@ -54,18 +58,15 @@ def make_provider(settings: ProvisionerSettings) -> Provider:
         )
     from services.provisioner.providers.local import LocalProvider
 
-    if settings.headful:
-        # Said at start, not at the first task: the Xvfb + x11vnc + noVNC chain is not built yet.
-        raise SettingsError("AUTOAPPLY_HEADFUL: the headful live view (Xvfb, x11vnc, noVNC) is not available yet")
-    return LocalProvider(settings.data_dir / "browsers", block_dns=settings.block_dns)
+    live_views = LiveViews(settings.display, settings.novnc_port) if settings.headful else None
+    return LocalProvider(settings.data_dir / "browsers", block_dns=settings.block_dns, live_views=live_views)
 
 
 def build(settings: ProvisionerSettings, provider: Provider | None = None) -> Service:
     svc = Service(settings, MIGRATIONS)
     p = Provisioner(svc, settings, provider or make_provider(settings))
-    workers = settings.browser_slots
     for priority in Priority:
-        svc.consume(queued_spec(priority, workers), partial(handlers.on_task_queued, p), workers)
+        svc.consume(queued_spec(priority, QUEUED_WORKERS), partial(handlers.on_task_queued, p), QUEUED_WORKERS)
     svc.consume(FINISHED, partial(handlers.on_task_finished, p), 4)
     svc.background(partial(reaper.run, p))
     return svc

@@ -5,6 +5,7 @@ comes back. The provisioner's own task row (its stage) decides what a delivery s
 and every event it sends goes through the outbox in the transaction that changes that stage.
 """
 
+import asyncio
 import logging
 import random
 import time
@@ -57,6 +58,11 @@ class Provisioner:
         return Gate(self.svc.redis, s.browser_slots, lease_ms, stale_ms=int(max(s.slot_wait_s * 3, 30) * 1000))
 
     @cached_property
+    def starting(self) -> asyncio.Semaphore:
+        """Browsers this instance starts at once: no more than the host's slots."""
+        return asyncio.Semaphore(self.settings.browser_slots)
+
+    @cached_property
     def locks(self) -> Locks:
         return Locks(self.svc.redis, int(self.settings.lock_ttl_s * 1000))
 
@@ -105,7 +111,8 @@ async def on_task_queued(p: Provisioner, event: Event, delivery: Delivery) -> No
         await _wait(p, event, verdict, verdict.describe(event.platform, p.settings.browser_slots))
         return
     try:
-        started = await p.pool.start(claimed)
+        async with p.starting:
+            started = await p.pool.start(claimed)
     except (ProviderError, TransientError, ValueError, OSError) as exc:
         await p.pool.stop(claimed.spec)
         await _failed(p, event, claimed.spec.profile_id, str(exc), retryable=not isinstance(exc, ValueError))

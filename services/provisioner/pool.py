@@ -47,7 +47,7 @@ class Pool:
                 profile = await self._new_profile(conn, event)
             proxy = await store.proxy_of(conn, self.key, profile["binding_id"]) if profile["binding_id"] else None
         if not await self.locks.acquire(profile["profile_id"], event.task_id, self.settings.instance):
-            raise AccountBusy("the account's browser serves another task")
+            raise AccountBusy("waiting: the account's browser serves another task")
         spec = ProfileSpec(str(profile["profile_id"]), store.fingerprint_of(profile), proxy, profile["external_id"])
         return Claimed(profile, spec, profile["binding_id"])
 

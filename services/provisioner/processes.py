@@ -17,6 +17,7 @@ import psutil
 
 # A stopping browser gets this long to write its profile to disk before it is killed.
 STOP_GRACE_S = 5.0
+KILL_WAIT_S = 3.0
 # Children this process started, kept until they are reaped (a dropped Popen of a live child warns).
 _children: dict[int, subprocess.Popen[bytes]] = {}
 
@@ -32,9 +33,16 @@ def spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Pope
 
 
 def alive(pid: int | None, marker: str) -> bool:
-    """The process runs, is not a zombie, and its command line contains `marker`."""
+    """The process runs, is not a zombie, and its command line contains `marker`.
+
+    A child of ours is asked directly: an exiting process shows an empty command line while it
+    still runs.
+    """
     if not pid:
         return False
+    child = _children.get(pid)
+    if child is not None:
+        return child.poll() is None
     try:
         proc = psutil.Process(pid)
         return proc.status() != psutil.STATUS_ZOMBIE and any(marker in arg for arg in proc.cmdline())
@@ -62,6 +70,9 @@ def stop(pid: int | None, marker: str, grace_s: float = STOP_GRACE_S) -> None:
     if group is not None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(group, signal.SIGKILL)  # what is left of it: renderers, a hung browser
+    deadline = time.monotonic() + KILL_WAIT_S  # SIGKILL is delivered, not done, when killpg returns
+    while time.monotonic() < deadline and psutil.pid_exists(pid) and alive(pid, marker):
+        time.sleep(0.02)
     _reap(pid)
 
 

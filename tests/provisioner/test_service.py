@@ -1,13 +1,17 @@
 """The provisioner as a real process: a queued task gets a proxied browser with its fingerprint,
 a terminal event gives it back; a dead proxy fails the task after its retries, never unproxied."""
 
+import asyncio
+import json
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
 from playwright.async_api import async_playwright
 
+from autoapply import cli, profiles
 from autoapply.local.nats import NatsServer
 from autoapply.local.ports import free_port
 from contracts.applications import ApplicationCompleted
@@ -15,7 +19,7 @@ from runtime.bus import Bus
 from tests.processes import wait_healthy
 from tests.provisioner.conftest import PROXY_EXIT_IP, ProxyServer
 from tests.provisioner.helpers import Events, start_provisioner
-from tests.support import queued_event, unique
+from tests.support import eventually, queued_event, unique
 
 pytestmark = pytest.mark.integration
 
@@ -44,6 +48,7 @@ async def test_a_task_gets_a_proxied_browser_and_gives_it_back(
     proxy_factory: Callable[[], ProxyServer],
     events: Events,
     bus: Bus,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     proxy = proxy_factory()
     child = start_provisioner(nats, fresh_database, redis_url, tmp_path, proxies=proxy.url, proxy_check_url=echo_url)
@@ -63,6 +68,7 @@ async def test_a_task_gets_a_proxied_browser_and_gives_it_back(
         assert seen_ip == PROXY_EXIT_IP  # the browser itself goes out through the authenticated proxy
         assert ready["fingerprint"].split(",")[0].split()[0] in ("Windows", "Linux") and "HeadlessChrome" not in agent
         pid = _browser_pid(ready["cdp_url"])
+        await _the_cli_shows_it(fresh_database, ready, proxy, capsys)
         await bus.publish(ApplicationCompleted(task_id=task.task_id, user_id=task.user_id))
         released = await events.wait_for(task.task_id, "profile.released")
         assert released["profile_id"] == ready["profile_id"]
@@ -105,9 +111,49 @@ async def test_a_dead_proxy_fails_the_task_after_its_retries(
     assert not list((tmp_path / "files" / "browsers").glob("*/session.json"))
 
 
+async def _the_cli_shows_it(
+    dsn: str, ready: dict[str, Any], proxy: ProxyServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`autoapply profiles --json` and the running-browsers lines of `autoapply status`."""
+    assert await asyncio.to_thread(cli.main, ["profiles", "--database-url", dsn, "--json"]) == 0
+    out = capsys.readouterr().out
+    [shown] = json.loads(out)
+    assert shown["profile_id"] == ready["profile_id"] and shown["state"] == "running"
+    assert shown["exit_ip"] == PROXY_EXIT_IP and shown["proxy"] == f"http://127.0.0.1:{proxy.port}"
+    assert 50 < shown["pss_mib"] < 2000
+    assert proxy.password not in out and proxy.user not in out  # no credentials, ever
+    lines = profiles.render_browsers(await asyncio.to_thread(profiles.running, dsn))
+    assert ready["profile_id"][:8] in lines[1] and ready["cdp_url"] in lines[1]
+
+
 def _browser_pid(cdp_url: str) -> int:
     port = int(cdp_url.rsplit(":", 1)[1])
     for conn in psutil.net_connections("tcp"):
         if conn.laddr and conn.laddr.port == port and conn.status == psutil.CONN_LISTEN and conn.pid:
             return int(conn.pid)
     raise AssertionError("no process listens on the CDP port")
+
+
+async def test_a_task_over_its_limit_waits_and_says_why_and_until_when(
+    nats: NatsServer, fresh_database: str, redis_url: str, tmp_path: Path, events: Events, bus: Bus
+) -> None:
+    child = start_provisioner(nats, fresh_database, redis_url, tmp_path, hourly_limits='{"greenhouse": 1}')
+    try:
+        await wait_healthy(child)
+        first = queued_event(platform="greenhouse")
+        await bus.publish(first)
+        await events.wait_for(first.task_id, "profile.ready")
+        second = queued_event(platform="greenhouse", user_id=first.user_id)
+        await bus.publish(second)
+        await bus.publish(ApplicationCompleted(task_id=first.task_id, user_id=first.user_id))
+        await eventually(
+            lambda: any("hourly" in (e["detail"] or "") for e in events.of(second.task_id, "task.progress"))
+        )
+        await asyncio.sleep(3)  # several returns of the delayed nak: each reason said once, no browser
+        progress = events.of(second.task_id, "task.progress")
+    finally:
+        child.stop()
+    said = [e["detail"] for e in progress]
+    assert {e["state"] for e in progress} == {"PROVISIONING"} and len(said) == len(set(said))
+    assert "waiting: greenhouse hourly limit for this account, until 20" in said[-1]
+    assert events.of(second.task_id, "profile.ready") == []

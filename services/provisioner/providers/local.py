@@ -19,6 +19,7 @@ import httpx
 import websockets
 
 from services.provisioner import chromium, fingerprint, processes, relay
+from services.provisioner.display import LiveViews
 from services.provisioner.ports import free_port, listening
 from services.provisioner.providers import ProfileSpec, ProviderError, ProviderName, Session
 
@@ -31,11 +32,11 @@ RELAY_READY_TIMEOUT_S = 10.0
 class LocalProvider:
     name: ProviderName = "local"
 
-    def __init__(self, root: Path, *, block_dns: bool, headful: bool = False, display: Any = None) -> None:
+    def __init__(self, root: Path, *, block_dns: bool, live_views: LiveViews | None = None) -> None:
         self.root = root
         self.block_dns = block_dns
-        self.headful = headful
-        self.display = display  # services.provisioner.display.LiveViews, when headful
+        self.live_views = live_views  # headful on a virtual display when given; headless otherwise
+        self.headful = live_views is not None
 
     def _dir(self, spec: ProfileSpec) -> Path:
         return self.root / spec.profile_id
@@ -51,7 +52,8 @@ class LocalProvider:
         current = await self.running(spec)
         if current is not None:
             return current
-        await self.stop(spec)  # leftovers of a browser that died: its relay, its display
+        if self._load(spec):
+            await self.stop(spec)  # leftovers of a browser that died: its relay, its display
         began = time.monotonic()
         state: dict[str, Any] = {}
         try:
@@ -111,11 +113,11 @@ class LocalProvider:
         return f"http://{LOOPBACK}:{port}"
 
     def _start_display(self, spec: ProfileSpec, state: dict[str, Any]) -> str | None:
-        if not self.headful or self.display is None:
+        if self.live_views is None:
             return None
-        view = self.display.start(self._dir(spec), spec.fingerprint)
-        state |= {"display": view.display, "display_pids": list(view.pids)}
-        return str(view.url)
+        view = self.live_views.start(self._dir(spec), spec.fingerprint)
+        state |= {"display": view.display, "display_pids": [list(p) for p in view.pids]}
+        return view.url
 
     async def stop(self, spec: ProfileSpec) -> None:
         state = self._load(spec)
@@ -130,8 +132,8 @@ class LocalProvider:
         processes.stop(state.get("pid"), self._marker(spec))
         chromium.stop_crash_handlers(self._dir(spec) / "home")
         processes.stop(state.get("relay_pid"), "services.provisioner.relay")
-        for pid in state.get("display_pids", ()):
-            processes.stop(pid, f":{state.get('display')}", grace_s=1.0)
+        for pid, marker in reversed(state.get("display_pids", ())):
+            processes.stop(pid, marker, grace_s=1.0)
 
     async def running(self, spec: ProfileSpec) -> Session | None:
         state = self._load(spec)
@@ -148,7 +150,7 @@ class LocalProvider:
         shutil.rmtree(self._dir(spec), ignore_errors=True)
 
     def _session(self, state: dict[str, Any]) -> Session:
-        helpers = tuple(p for p in (state.get("relay_pid"), *state.get("display_pids", ())) if p)
+        helpers = tuple(p for p in (state.get("relay_pid"), *(d[0] for d in state.get("display_pids", ()))) if p)
         return Session(
             cdp_url=f"http://{LOOPBACK}:{state['port']}",
             ws_url=str(state["ws_url"]),
