@@ -71,8 +71,10 @@ async def _click_option(frame: Frame, field: Locator, label: str) -> None:
 async def shown_value(field: Locator) -> str:
     """What the combobox shows as chosen (react-select's single value or chips, else its text)."""
     script = """e => {
-      const root = e.closest('[class*=select__control], [class*=select-shell], [data-combobox], .select')
-        || e.parentElement;
+      const root = e.closest('[data-automation-id=multiSelectContainer], [class*=select__control],'
+        + ' [class*=select-shell], [data-combobox], .select') || e.parentElement;
+      const pills = [...root.querySelectorAll('[data-automation-id=selectedItem]')];
+      if (pills.length) return pills.map(p => p.dataset.value || p.textContent.replace('×', '').trim()).join('; ');
       const chips = [...root.querySelectorAll('[class*=multi-value__label], [class*=multiValue] > div:first-child')];
       if (chips.length) return chips.map(c => c.textContent.trim()).join('; ');
       const single = root.querySelector('[class*=single-value], [class*=singleValue]');
@@ -96,6 +98,8 @@ async def fill_combobox(page: Page, record: FieldRecord, res: Resolution) -> Fil
         picked = await _open_and_pick(frame, field, record, res)
         if isinstance(picked, str):
             return Filled(record, res, "unresolved", "", picked)
+        if await field.get_attribute("aria-expanded") == "true":
+            await _close(field)  # a multi-select stays open after a pick; a person closes it
         shown = await shown_value(field)
         if _shows(shown, picked.label):
             return Filled(record, res, "filled", shown)
