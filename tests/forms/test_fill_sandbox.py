@@ -247,3 +247,19 @@ async def test_an_unanswerable_required_question_is_never_submitted(
     [unresolved] = [(r, res) for r, res in report.steps[-1].unresolved if r.label == onsite["label"]]
     assert unresolved[0].required and unresolved[1].reason
     assert sandbox.submissions(site="greenhouse", email=email) == []
+
+
+async def test_a_form_embedded_in_the_company_page_is_filled_in_its_frame(
+    sandbox: Sandbox, browser: Browser, resume_pdf: Path
+) -> None:
+    jobs = sandbox.get("/_admin/jobs", site="greenhouse")["jobs"][:11]
+    job = next(j for j in jobs if j.get("traps", {}).get("embedded") and answerable(j))
+    email = f"ada.{uuid.uuid4().hex[:10]}@example.org"
+    report, sent, page = await apply(browser, job["url"], profile_for(resume_pdf, email))
+    framed = any(f.record.frame > 0 for s in report.steps for f in s.filled)
+    await page.context.close()
+    assert report.status == "ready", report.detail
+    assert framed, "the form was expected inside the company page's iframe"
+    assert sent is not None and sent.status == "submitted", sent
+    [record] = sandbox.submissions(site="greenhouse", email=email)
+    assert record["fields"]["first_name"] == "Ada" and record["fields"]["email"] == email
