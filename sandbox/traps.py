@@ -72,6 +72,9 @@ def _greenhouse(rng: random.Random, index: int) -> dict[str, Any]:
     }
 
 
+LINKEDIN_EXTERNAL = (5, 9)  # jobs whose button is "Apply" and sends you to the company's own site
+
+
 def traps_for(seed: int, site: str, index: int) -> dict[str, Any]:
     rng = random.Random(f"{seed}:{site}:{index}:traps")
     traps: dict[str, Any] = {
@@ -84,4 +87,6 @@ def traps_for(seed: int, site: str, index: int) -> dict[str, Any]:
         traps |= _workday(rng, index)
     if site == "greenhouse":
         traps |= _greenhouse(rng, index)
+    if site == "linkedin":
+        traps["external_apply"] = index in LINKEDIN_EXTERNAL
     return traps

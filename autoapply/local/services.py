@@ -34,6 +34,8 @@ class Wiring:
     secret_key: str
     mode: str = "sandbox"
     intake_url: str | None = None  # where the operator page signs operators in
+    # The embedded stack runs one nats-server: every stream and consumer has one replica.
+    replicas: int = 1
 
 
 def instance_name(service: str, index: int) -> str:
@@ -99,6 +101,7 @@ class ServiceInstance(LocalServer):
             "AUTOAPPLY_DATA_DIR": str(self.wiring.data_dir),
             "AUTOAPPLY_MODE": self.wiring.mode,
             "AUTOAPPLY_SECRET_KEY": self.wiring.secret_key,
+            "AUTOAPPLY_REPLICAS": str(self.wiring.replicas),
             "PYTHONUNBUFFERED": "1",  # log lines reach the log file as they happen
         }
         if self.http_port is not None:
