@@ -16,12 +16,15 @@ from sandbox.flags import JobFlags
 from sandbox.gate import accept, already_applied, captcha_ok, email_ok, open_job, phone_ok, qs, signed_in
 from sandbox.html import captcha_widget, description, esc, page
 from sandbox.jobs import Job, Question
+from sandbox.records import confirmation_id
 from sandbox.signin import login_url
-from sandbox.state import sbx
+from sandbox.sites import careers_widgets as cw
+from sandbox.state import sbx, session
 from sandbox.uploads import Received, read_form
 
 SITE = "careers"
-CSS = ("careers.css",)
+CSS, JS = ("careers.css",), ("captcha-host.js", "careers.js")
+EXPIRED = "Your session has expired. Please reload the page and try again."
 CLOSED = "This vacancy has closed and is no longer accepting applications."
 ALREADY = "You have already applied for this role with this email address."
 PATTERNS = ("Remote", "Hybrid", "On-site")
@@ -64,8 +67,9 @@ class View:
             f'<div class="row"><span id="mail-label-{s}" class="label">Your email address *</span>'
             f'{self.err("contact_email")}<input type="email" name="contact_email" aria-labelledby="mail-label-{s}"'
             f' value="{self.v("contact_email")}"></div>'
-            f'<div class="row">{self.err("tel")}<input type="tel" name="tel"'
-            f' placeholder="Phone number (with country code)" value="{self.v("tel")}"></div></section>'
+            + cw.phone_picker(self.received.text("tel"), self.received.text("tel_country"), self.err("tel"))
+            + cw.english_level(self.received.text("english_level"), self.err("english_level"))
+            + "</section>"
         )
 
     def question(self, q: Question) -> str:
@@ -114,23 +118,49 @@ class View:
             "</textarea></div></section>"
         )
 
-    def form(self, action: str, captcha: bool, banner: str) -> str:
+    def box(self, banner: str) -> str:
         summary = "".join(f"<li>{esc(m)}</li>" for m in self.errors.values())
-        box = (
+        return (
             f'<div class="error-summary" role="alert"><h2>There is a problem</h2>'
             f"<p>{esc(banner)}</p><ul>{summary}</ul></div>"
             if banner or summary
             else ""
         )
+
+    def more(self, action: str, captcha: bool, hidden: str, banner: str) -> str:
+        """Step 2 of 2: the knock-out question and the salary with its currency and period."""
+
+        def options(name: str, values: tuple[str, ...]) -> str:
+            chosen = self.received.text(name)
+            return "".join(f"<option{' selected' if o == chosen else ''}>{esc(o)}</option>" for o in values)
+
+        return (
+            f'{self.box(banner)}<form method="post" action="{esc(action)}" class="apply" novalidate>{hidden}'
+            '<p class="step">Step 2 of 2</p><section class="form-section"><h2>A few more questions</h2>'
+            + self.radios("adult", cw.KNOCKOUT + " *", ("Yes", "No"))
+            + f'<div class="row"><label for="salary-{self.s}">Expected salary</label>{self.err("salary_amount")}'
+            f'<input id="salary-{self.s}" name="salary_amount" type="text" inputmode="numeric"'
+            f' value="{self.v("salary_amount")}"></div>'
+            f'<div class="row"><label for="currency-{self.s}">Currency</label>{self.err("salary_currency")}'
+            f'<select id="currency-{self.s}" name="salary_currency"><option value="">Please choose</option>'
+            f"{options('salary_currency', cw.CURRENCIES)}</select></div>"
+            f'<div class="row"><label for="period-{self.s}">Per</label>{self.err("salary_period")}'
+            f'<select id="period-{self.s}" name="salary_period"><option value="">Please choose</option>'
+            f"{options('salary_period', cw.PERIODS)}</select></div></section>"
+            + (captcha_widget("g") + self.err("captcha") if captcha else "")
+            + '<button type="submit" class="send">Send application</button></form>'
+        )
+
+    def form(self, action: str, hidden: str, banner: str) -> str:
         sections = {"about": self.about, "eligibility": self.eligibility, "documents": self.documents}
         consent = self.received.text("consent")
         return (
-            f'{box}<form method="post" action="{esc(action)}" enctype="multipart/form-data" class="apply" novalidate>'
+            f'{self.box(banner)}<form method="post" action="{esc(action)}" enctype="multipart/form-data"'
+            f' class="apply" novalidate>{hidden}<p class="step">Step 1 of 2</p>'
             + "".join(sections[name]() for name in self.job.layout)
             + f'<div class="row consent">{self.err("consent")}<label><input type="checkbox" name="consent" value="yes"'
             f"{' checked' if consent else ''}> I agree to the privacy notice *</label></div>"
-            + (captcha_widget("g") + self.err("captcha") if captcha else "")
-            + '<button type="submit" class="send">Send application</button></form>'
+            + '<button type="submit" class="send">Continue</button></form>'
         )
 
 
@@ -163,18 +193,25 @@ async def _open(request: Request) -> tuple[Job, JobFlags, Response | None]:
     return job, flags, None
 
 
+def _page(request: Request, job: Job, inner: str) -> str:
+    banner = "" if request.cookies.get("cookie_consent") else cw.COOKIE_BANNER
+    return page(f"{job.title} | {job.company} Careers", _shell(job, inner) + banner, css=CSS, js=JS)
+
+
 def _job_page(request: Request, job: Job, flags: JobFlags, view: View, banner: str = "") -> str:
+    hidden = cw.hidden_fields(session(request))
     inner = (
         f'<h1>{esc(job.title)}</h1><p class="meta">{esc(job.location)} &middot; {esc(job.department)}</p>'
         f'<div class="description">{description(job, "h2")}</div><h2 id="apply">Apply for this role</h2>'
-        + view.form(f"{job.path}{qs(request)}", flags.captcha, banner)
+        + view.form(f"{job.path}{qs(request)}", hidden, banner)
     )
-    return page(
-        f"{job.title} | {job.company} Careers",
-        _shell(job, inner),
-        css=CSS,
-        js=("captcha-host.js",) if flags.captcha else (),
-    )
+    return _page(request, job, inner)
+
+
+def _more_page(request: Request, job: Job, flags: JobFlags, view: View, banner: str = "") -> str:
+    hidden = cw.hidden_fields(session(request))
+    inner = f"<h1>{esc(job.title)}</h1>" + view.more(f"{job.path}/more{qs(request)}", flags.captcha, hidden, banner)
+    return _page(request, job, inner)
 
 
 async def job_page(request: Request) -> Response:
@@ -191,6 +228,7 @@ def _errors(job: Job, flags: JobFlags, received: Received) -> dict[str, str]:
         "tel": "Enter your phone number",
         "start_date": "Enter your earliest start date",
         "consent": "You must agree to the privacy notice",
+        "english_level": "Choose your level of English",
     }
     labels |= {q.qid: f"Answer the question: {q.label}" for q in job.questions if q.required}
     errors = {name: message for name, message in labels.items() if not received.text(name)}
@@ -208,20 +246,81 @@ def _errors(job: Job, flags: JobFlags, received: Received) -> dict[str, str]:
     return errors
 
 
+def _trapped(request: Request, job: Job, received: Received) -> Response | None:
+    """A stale or missing CSRF token is refused; a filled honeypot gets a thank-you and nothing kept."""
+    if received.text(cw.CSRF_FIELD) != cw.csrf(session(request)):
+        view = View(job, received)
+        return HTMLResponse(_job_page(request, job, job.defaults, view, EXPIRED), 403)
+    if received.text(cw.HONEYPOT):
+        return RedirectResponse(f"{job.path}/thanks?ref={confirmation_id(SITE)}", status_code=303)
+    return None
+
+
 async def apply(request: Request) -> Response:
     job, flags, blocked = await _open(request)
     if blocked:
         return blocked
     received = await read_form(request)
+    if (stop := _trapped(request, job, received)) is not None:
+        return stop
     errors = _errors(job, flags, received)
+    if errors:
+        return HTMLResponse(_job_page(request, job, flags, View(job, received, errors)), 400)
+    received.fields.pop(cw.CSRF_FIELD, None)
+    session(request)[f"careers-draft:{job.job_id}"] = received
+    return RedirectResponse(f"{job.path}/more{qs(request)}", status_code=303)
+
+
+async def more(request: Request) -> Response:
+    job, flags, blocked = await _open(request)
+    if blocked:
+        return blocked
+    if f"careers-draft:{job.job_id}" not in session(request):
+        return RedirectResponse(f"{job.path}{qs(request)}", status_code=303)
+    return HTMLResponse(_more_page(request, job, flags, View(job)))
+
+
+def _more_errors(received: Received) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if received.text("adult") not in ("Yes", "No"):
+        errors["adult"] = f"Answer the question: {cw.KNOCKOUT}"
+    amount = received.text("salary_amount").replace(",", "").strip()
+    if amount and not amount.isdigit():
+        errors["salary_amount"] = "Enter the salary as a whole number, like 65000"
+    if amount and received.text("salary_currency") not in cw.CURRENCIES:
+        errors["salary_currency"] = "Choose the currency of your expected salary"
+    if amount and received.text("salary_period") not in cw.PERIODS:
+        errors["salary_period"] = "Choose whether the salary is per year, month or hour"
+    return errors
+
+
+async def more_submit(request: Request) -> Response:
+    job, flags, blocked = await _open(request)
+    if blocked:
+        return blocked
+    draft: Received | None = session(request).get(f"careers-draft:{job.job_id}")
+    received = await read_form(request)
+    if draft is None:
+        return RedirectResponse(f"{job.path}{qs(request)}", status_code=303)
+    if (stop := _trapped(request, job, received)) is not None:
+        return stop
+    errors = _more_errors(received)
     token = received.text("g-recaptcha-response")
     if not captcha_ok(request, flags, token):
         errors["captcha"] = "Complete the security check"
     if errors:
-        return HTMLResponse(_job_page(request, job, flags, View(job, received, errors)), 400)
-    if already_applied(sbx(request), job, flags, received.text("contact_email")):
-        return HTMLResponse(_job_page(request, job, flags, View(job, received), ALREADY), 409)
-    submission = await accept(request, job, received.text("contact_email"), received, token)
+        return HTMLResponse(_more_page(request, job, flags, View(job, received, errors)), 400)
+    if received.text("adult") == "No":  # the knock-out: the application ends here, and is not kept
+        session(request).pop(f"careers-draft:{job.job_id}", None)
+        inner = f'<h1>{esc(job.title)}</h1><div class="closed" role="status">{esc(cw.NOT_ELIGIBLE)}</div>'
+        return HTMLResponse(_page(request, job, inner))
+    email = draft.text("contact_email")
+    if already_applied(sbx(request), job, flags, email):
+        return HTMLResponse(_more_page(request, job, flags, View(job, received), ALREADY), 409)
+    received.fields.pop(cw.CSRF_FIELD, None)
+    merged = Received(fields=draft.fields | received.fields, files=draft.files, blobs=draft.blobs)
+    submission = await accept(request, job, email, merged, token)
+    session(request).pop(f"careers-draft:{job.job_id}", None)
     return RedirectResponse(f"{job.path}/thanks?ref={submission.confirmation_id}", status_code=303)
 
 
@@ -241,5 +340,7 @@ def routes() -> list[Route]:
         Route("/careers/", index),
         Route("/careers/jobs/{slug}", job_page),
         Route("/careers/jobs/{slug}", apply, methods=["POST"]),
+        Route("/careers/jobs/{slug}/more", more),
+        Route("/careers/jobs/{slug}/more", more_submit, methods=["POST"]),
         Route("/careers/jobs/{slug}/thanks", thanks),
     ]
