@@ -6,6 +6,7 @@ from contracts.human import CaptchaDetected, HumanNeeded, HumanResolved, HumanTi
 from contracts.mail import EmailNotFound, EmailVerificationNeeded, EmailVerified
 from contracts.profiles import ProfileFailed, ProfileReady, ProfileReleased
 from contracts.tasks import TaskCancelled, TaskFailed, TaskProgress, TaskQueued, TaskRejected, TaskRetrying
+from contracts.users import UserDeleted
 
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.TYPE: cls
@@ -29,5 +30,6 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ApplicationSubmitted,
         ApplicationCompleted,
         ApplicationFailed,
+        UserDeleted,
     )
 }

@@ -12,6 +12,10 @@ from contracts.tasks import TaskQueued
 # Every subject on the events stream starts with one of these families.
 FAMILIES = ("task", "profile", "captcha", "human", "email", "application")
 EVENT_SUBJECTS = tuple(f"{family}.>" for family in FAMILIES)
+# Account events (user.deleted.<user_id>) share the stream but not the task families, so a
+# consumer of every task event does not receive them.
+USER_SUBJECTS = ("user.>",)
+STREAM_SUBJECTS = EVENT_SUBJECTS + USER_SUBJECTS
 
 
 def subject_for(event: Event) -> str:

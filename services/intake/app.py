@@ -15,14 +15,16 @@ from starlette.routing import Route
 
 from contracts.streams import ConsumerSpec
 from contracts.subjects import EVENT_SUBJECTS
+from contracts.users import UserDeleted
 from runtime.health import run_checks
 from runtime.service import Service
-from services.intake import handlers
+from services.intake import api, errors, handlers, live, privacy, sockets
 from services.intake.settings import IntakeSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-# Every event of every task, in stream order (one at a time, so a task's history stays ordered).
+# Every event of every task, in stream order (one at a time, so a task's history stays ordered),
+# from the start of the stream (it rebuilds from history); types it does not know yet are acked.
 READ_MODEL = ConsumerSpec(
     durable=handlers.READ_MODEL_CONSUMER,
     filter_subjects=EVENT_SUBJECTS,
@@ -30,23 +32,37 @@ READ_MODEL = ConsumerSpec(
     max_deliver=8,
     backoff_s=(1, 2, 5, 10, 30, 60, 120),
     max_ack_pending=1,
+    max_run_s=60,
+    start_from="all",
+    skip_unknown_types=True,
+)
+
+
+# Account deletions: any instance deletes intake's files and late rows of the user.
+USERS = ConsumerSpec(
+    durable=privacy.USERS_CONSUMER, filter_subjects=(f"{UserDeleted.TYPE}.*",), ack_wait_s=60, max_ack_pending=4
 )
 
 
 def build(settings: IntakeSettings) -> Service:
     svc = Service(settings, MIGRATIONS)
     svc.consume(READ_MODEL, partial(handlers.project, svc))
+    svc.consume(USERS, partial(privacy.on_user_deleted, svc))
+    svc.background(partial(privacy.retention, svc))
     return svc
 
 
-def http_app(svc: Service) -> Starlette:
+def http_app(svc: Service, feed: live.Feed) -> Starlette:
     async def healthz(request: Request) -> JSONResponse:
         checks = await run_checks(svc.checks)
         return JSONResponse(
             {"healthy": all(checks.values()), "checks": checks}, status_code=200 if all(checks.values()) else 503
         )
 
-    app = Starlette(routes=[Route("/healthz", healthz)])
+    app = Starlette(
+        routes=[Route("/healthz", healthz), *api.routes(svc), *sockets.routes(svc, feed)],
+        exception_handlers={errors.ApiError: errors.handle},
+    )
     StarletteInstrumentor.instrument_app(app, tracer_provider=svc.provider)
     return app
 
@@ -61,8 +77,10 @@ class _Server(uvicorn.Server):
 
 async def serve_http(svc: Service) -> None:
     assert isinstance(svc.settings, IntakeSettings)
+    feed = live.Feed(lambda: svc.bus)
+    feeding = asyncio.create_task(feed.run())
     config = uvicorn.Config(
-        http_app(svc), host="127.0.0.1", port=svc.settings.http_port, log_level="warning", lifespan="off"
+        http_app(svc, feed), host="127.0.0.1", port=svc.settings.http_port, log_level="warning", lifespan="off"
     )
     server = _Server(config)
     task = asyncio.create_task(server.serve())
@@ -72,3 +90,6 @@ async def serve_http(svc: Service) -> None:
         server.should_exit = True
         await task
         raise
+    finally:
+        feeding.cancel()
+        await asyncio.gather(feeding, return_exceptions=True)

@@ -46,6 +46,8 @@ class LiveView:
         session.on("Page.screencastFrame", self._on_frame)
 
     async def start(self) -> None:
+        # A tab nobody looked at for a while paints nothing, and frames only come on paint.
+        await self._session.send("Page.bringToFront")
         await self._session.send(
             "Page.startScreencast",
             {

@@ -15,12 +15,14 @@ pytestmark = pytest.mark.integration
 
 
 class _Site(BaseHTTPRequestHandler):
+    released = threading.Event()  # set at teardown: a slow answer stops waiting
+
     def do_GET(self) -> None:
         if self.path == "/ip":
             body = self.client_address[0].encode()
             kind = "text/plain"
         elif self.path == "/slow":
-            threading.Event().wait(3)
+            self.released.wait(3)
             body, kind = b"<p>late</p>", "text/html"
         else:
             body, kind = f"<h1>job {self.path}</h1>".encode(), "text/html"
@@ -39,9 +41,12 @@ class _Site(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def site() -> Iterator[str]:
+    _Site.released.clear()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
+    server.daemon_threads = False  # server_close() then waits for every answer, closing its socket
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
+    _Site.released.set()
     server.shutdown()
     server.server_close()
 

@@ -1,0 +1,189 @@
+"""Intake under load: 1,000 tasks submitted concurrently over loopback to a real intake on a real
+nats-server, PostgreSQL and Redis; then a check that every accepted task reached the bus exactly once.
+
+    ./dev bench intake [--tasks 1000] [--concurrency 32] [--users 20]
+
+Prints the figures, then one JSON line: accepted_per_s, p50_ms, p99_ms, errors, lost, duplicates.
+Latency is measured per request from send to answer, with `concurrency` requests in flight.
+"""
+
+import argparse
+import asyncio
+import os
+import secrets
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+from autoapply.local import NatsServer, PostgresServer, RedisServer, free_port
+from bench._report import emit, percentile
+from tests.intake.bus import queued_counts
+from tests.intake.documents import pdf
+
+PASSWORD = "bench password, long enough"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def intake_env(nats: str, dsn: str, redis: str, folder: Path) -> dict[str, str]:
+    return {
+        "AUTOAPPLY_SERVICE": "intake",
+        "AUTOAPPLY_INSTANCE": "intake-bench",
+        "AUTOAPPLY_NATS_URL": nats,
+        "AUTOAPPLY_DATABASE_URL": dsn,
+        "AUTOAPPLY_REDIS_URL": redis,
+        "AUTOAPPLY_HEALTH_PORT": str(free_port()),
+        "AUTOAPPLY_HTTP_PORT": str(free_port()),
+        "AUTOAPPLY_MODE": "sandbox",
+        "AUTOAPPLY_DATA_DIR": str(folder / "files"),
+        "AUTOAPPLY_SECRET_KEY": secrets.token_hex(32),
+        "AUTOAPPLY_LOG_LEVEL": "WARNING",
+    }
+
+
+async def healthy(url: str, proc: asyncio.subprocess.Process, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() < deadline:
+            if proc.returncode is not None:
+                raise SystemExit(f"intake exited with {proc.returncode}")
+            try:
+                if (await client.get(url, timeout=2)).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)
+    raise SystemExit("intake did not become healthy")
+
+
+async def users(client: httpx.AsyncClient, dsn: str, count: int) -> list[dict[str, str]]:
+    made = []
+    for _ in range(count):
+        email = f"bench-{uuid.uuid4().hex[:10]}@example.org"
+        await client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD, "name": "Bench"})
+        tokens = (await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})).json()
+        auth = {"Authorization": f"Bearer {tokens['access_token']}"}
+        await client.post("/api/v1/resumes", headers=auth, files={"file": ("cv.pdf", pdf())})
+        made.append(auth)
+        conn = await asyncpg.connect(dsn)
+        try:  # the pro plan's 50 a day: 20 users make 1,000 tasks
+            await conn.execute("UPDATE intake.users SET plan = 'pro' WHERE email = $1", email)
+        finally:
+            await conn.close()
+    return made
+
+
+async def submit(args: argparse.Namespace, base: str, auths: list[dict[str, str]]) -> dict[str, Any]:
+    limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
+    gate = asyncio.Semaphore(args.concurrency)
+    latencies: list[float] = []
+    accepted: list[str] = []
+    errors: Counter[str] = Counter()
+
+    async def one(client: httpx.AsyncClient, n: int) -> None:
+        auth = auths[n % len(auths)]
+        async with gate:
+            began = time.perf_counter()
+            try:
+                answer = await client.post(
+                    "/api/v1/tasks", headers=auth, json={"job_url": f"https://jobs.example.org/b/{n}"}
+                )
+            except httpx.HTTPError as exc:
+                errors[type(exc).__name__] += 1
+                return
+            latencies.append((time.perf_counter() - began) * 1000)
+        if answer.status_code == 201:
+            accepted.append(answer.json()["task_id"])
+        else:
+            errors[str(answer.status_code)] += 1
+
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        await asyncio.gather(*(one(client, n) for n in range(min(args.concurrency, 8))))  # warm the connections
+        accepted.clear()
+        latencies.clear()
+        began = time.perf_counter()
+        await asyncio.gather(*(one(client, n) for n in range(8, 8 + args.tasks)))
+        elapsed = time.perf_counter() - began
+    return {"accepted": accepted, "latencies": latencies, "errors": errors, "elapsed": elapsed}
+
+
+async def drained(dsn: str, timeout_s: float = 120) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while await conn.fetchval("SELECT count(*) FROM intake.outbox WHERE sent_at IS NULL"):
+            if time.monotonic() > deadline:
+                raise SystemExit("the outbox did not drain")
+            await asyncio.sleep(0.2)
+    finally:
+        await conn.close()
+
+
+async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    with (
+        NatsServer(folder / "nats") as nats,
+        RedisServer(folder / "redis") as redis,
+        PostgresServer(folder / "pg", settings={"fsync": "on" if args.fsync else "off"}) as pg,
+    ):
+        dsn = pg.ensure_database("bench_intake")
+        env = intake_env(nats.url, dsn, redis.url_for(1), folder)
+        log = (folder / "intake.log").open("wb")
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "services.intake", cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=log
+        )
+        try:
+            await healthy(f"http://127.0.0.1:{env['AUTOAPPLY_HEALTH_PORT']}/healthz", proc)
+            base = f"http://127.0.0.1:{env['AUTOAPPLY_HTTP_PORT']}"
+            async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+                auths = await users(client, dsn, args.users)
+            result = await submit(args, base, auths)
+            await drained(dsn)
+            counts = await queued_counts(nats.url)
+        finally:
+            proc.terminate()
+            await asyncio.wait_for(proc.wait(), 20)
+            log.close()
+    accepted = result["accepted"]
+    lost = sum(1 for task_id in accepted if counts.get(task_id, 0) == 0)
+    duplicates = sum(1 for task_id in accepted if counts.get(task_id, 0) > 1)
+    return {
+        "tasks": args.tasks,
+        "fsync": args.fsync,
+        "concurrency": args.concurrency,
+        "accepted": len(accepted),
+        "accepted_per_s": round(len(accepted) / result["elapsed"], 1),
+        "p50_ms": round(percentile(result["latencies"], 50), 1),
+        "p99_ms": round(percentile(result["latencies"], 99), 1),
+        "errors": sum(result["errors"].values()),
+        "error_kinds": dict(result["errors"]),
+        "lost": lost,
+        "duplicates": duplicates,
+        "on_bus": sum(counts.values()),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--users", type=int, default=21)
+    # A commit waits for the disk by default, as in production; --no-fsync shows what the code
+    # costs apart from the disk (the tests run PostgreSQL that way).
+    parser.add_argument("--fsync", action=argparse.BooleanOptionalAction, default=True)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-intake-") as folder:
+        os.chmod(folder, 0o755)  # PostgreSQL runs as its own user and must reach its data folder
+        figures = asyncio.run(run(args, Path(folder)))
+    for key, value in figures.items():
+        print(f"{key:>16}: {value}")
+    emit(figures)
+
+
+if __name__ == "__main__":
+    main()

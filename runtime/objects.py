@@ -1,0 +1,102 @@
+"""The object store: resumes, screenshots and receipts under `<user_id>/...`.
+
+The local implementation keeps each object as a file under AUTOAPPLY_DATA_DIR/objects; an
+S3-compatible one can stand in its place behind the same few calls. Keys are checked so no key
+can leave its user's prefix.
+"""
+
+import asyncio
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+from typing import Protocol
+from uuid import UUID
+
+# One path segment of a key: plain characters only, so a key can never climb out of its folder.
+_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+OBJECTS_DIR = "objects"
+
+
+class ObjectStore(Protocol):
+    async def put(self, key: str, data: bytes) -> None: ...
+    async def get(self, key: str) -> bytes: ...
+    async def keys(self, prefix: str) -> list[str]: ...
+    async def delete_prefix(self, prefix: str) -> int: ...
+    async def purge_older(self, prefix: str, days: float) -> int: ...
+
+
+def key(user_id: UUID, *parts: str) -> str:
+    """`<user_id>/part/part`; raises ValueError on a part that is not a plain segment."""
+    for part in parts:
+        if not _SEGMENT.match(part) or part in (".", ".."):
+            raise ValueError(f"not a valid object key segment: {part!r}")
+    return "/".join((str(user_id), *parts))
+
+
+def _check(key_or_prefix: str) -> list[str]:
+    segments = [s for s in key_or_prefix.split("/") if s]
+    if not segments:
+        raise ValueError("an object key needs at least the user's prefix")
+    UUID(segments[0])  # every key starts with the user it belongs to
+    for part in segments[1:]:
+        if not _SEGMENT.match(part) or part in (".", ".."):
+            raise ValueError(f"not a valid object key segment: {part!r}")
+    return segments
+
+
+class LocalObjects:
+    def __init__(self, data_dir: Path) -> None:
+        self.root = data_dir / OBJECTS_DIR
+
+    def _path(self, key_or_prefix: str) -> Path:
+        return self.root.joinpath(*_check(key_or_prefix))
+
+    async def put(self, key: str, data: bytes) -> None:
+        await asyncio.to_thread(self._put, self._path(key), data)
+
+    @staticmethod
+    def _put(path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.partial")
+        partial.write_bytes(data)
+        os.replace(partial, path)  # readers see the whole object or none of it
+
+    async def get(self, key: str) -> bytes:
+        return await asyncio.to_thread(self._path(key).read_bytes)
+
+    async def keys(self, prefix: str) -> list[str]:
+        return await asyncio.to_thread(self._list, self._path(prefix))
+
+    def _list(self, folder: Path) -> list[str]:
+        if not folder.is_dir():
+            return []
+        return sorted(
+            str(p.relative_to(self.root)) for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
+        )
+
+    async def delete_prefix(self, prefix: str) -> int:
+        return await asyncio.to_thread(self._delete, self._path(prefix))
+
+    @staticmethod
+    def _delete(path: Path) -> int:
+        if path.is_file():
+            path.unlink()
+            return 1
+        if not path.is_dir():
+            return 0
+        count = sum(1 for p in path.rglob("*") if p.is_file())
+        shutil.rmtree(path)
+        return count
+
+    async def purge_older(self, prefix: str, days: float) -> int:
+        """Deletes objects under the prefix last written more than `days` ago."""
+        return await asyncio.to_thread(self._purge, self._path(prefix), time.time() - days * 86400)
+
+    @staticmethod
+    def _purge(folder: Path, cutoff: float) -> int:
+        old = [p for p in folder.rglob("*") if p.is_file() and p.stat().st_mtime < cutoff] if folder.is_dir() else []
+        for path in old:
+            path.unlink()
+        return len(old)

@@ -1,0 +1,101 @@
+"""Accepting one task: the rules at the door, then the task row and its task.queued in one transaction."""
+
+import logging
+from typing import Any
+from uuid import UUID, uuid4
+
+from opentelemetry import trace
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.states import Priority
+from contracts.tasks import TaskQueued
+from runtime import outbox
+from runtime.service import Service
+from runtime.tokens import Principal
+from services.intake import jobs, quota, scope, store_tasks, urlcheck
+from services.intake.errors import ApiError
+
+log = logging.getLogger(__name__)
+Preferences = dict[str, str | int | float | bool]
+
+
+class NewTask(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    job_url: str = Field(min_length=1, max_length=urlcheck.MAX_URL_CHARS)
+    resume_id: UUID | None = None  # default: the newest resume
+    preferences: Preferences = Field(default_factory=dict)
+    priority: Priority = Priority.NORMAL
+
+
+async def check_url(svc: Service, url: str) -> jobs.Job:
+    sandbox = svc.settings.mode == "sandbox"
+    try:
+        await urlcheck.check(url, sandbox)
+    except urlcheck.RefusedUrl as exc:
+        raise ApiError(422, "refused_url", str(exc), field="job_url") from None
+    return jobs.detect(url, sandbox)
+
+
+async def accept(
+    svc: Service, who: Principal, job_url: str, resume_id: UUID | None, prefs: Preferences, priority: Priority
+) -> dict[str, Any]:
+    job = await check_url(svc, job_url)
+    task_id = uuid4()
+    counted = False
+    try:
+        async with scope.as_user(svc, who) as acting:
+            chosen, allow_llm = await store_tasks.resume_and_consent(acting.conn, resume_id)
+            if chosen is None:
+                raise _no_resume(resume_id)
+            await quota.take(svc.redis, who.user_id, acting.plan)
+            counted = True
+            await _write(svc, acting, task_id, job, chosen, prefs, priority, allow_llm)
+    except BaseException:
+        # Not accepted (a duplicate, or the commit failed): the quota is not spent. A crash after
+        # counting and before the commit spends one unit without a task, never the reverse.
+        if counted:
+            await quota.give_back(svc.redis, who.user_id)
+        raise
+    return {"task_id": str(task_id), "status": "QUEUED", "platform": job.platform, "job_key": job.key}
+
+
+async def _write(
+    svc: Service,
+    acting: scope.Acting,
+    task_id: UUID,
+    job: jobs.Job,
+    resume_id: UUID,
+    prefs: Preferences,
+    priority: Priority,
+    allow_llm: bool,
+) -> None:
+    user_id = acting.who.user_id
+    trace_id = _trace_id()
+    if not await store_tasks.insert(acting.conn, task_id, user_id, job, resume_id, priority.value, prefs, trace_id):
+        found = await store_tasks.existing(acting.conn, user_id, job.key)
+        raise ApiError(
+            409, "duplicate_job", "you already have a task for this job", existing_task_id=str(found), job_key=job.key
+        )
+    event = TaskQueued(
+        task_id=task_id,
+        user_id=user_id,
+        job_url=job.url,
+        platform=job.platform,
+        job_key=job.key,
+        resume_id=str(resume_id),
+        priority=priority,
+        llm_allowed=allow_llm,
+        preferences=prefs,
+    )
+    await outbox.enqueue(acting.conn, svc.schema, event)
+
+
+def _no_resume(asked: UUID | None) -> ApiError:
+    if asked is not None:
+        return ApiError(422, "unknown_resume", "no such resume", field="resume_id")
+    return ApiError(422, "no_resume", "upload a resume first (POST /api/v1/resumes)", field="resume_id")
+
+
+def _trace_id() -> str | None:
+    ctx = trace.get_current_span().get_span_context()
+    return format(ctx.trace_id, "032x") if ctx.is_valid else None

@@ -1,0 +1,16 @@
+"""Every route of the HTTP API, gathered for app.py."""
+
+from starlette.routing import BaseRoute
+
+from runtime.service import Service
+from services.intake import accounts, privacy, profiles, resumes, tasks
+
+
+def routes(svc: Service) -> list[BaseRoute]:
+    return [
+        *accounts.routes(svc),
+        *tasks.routes(svc),
+        *resumes.routes(svc),
+        *profiles.routes(svc),
+        *privacy.routes(svc),
+    ]

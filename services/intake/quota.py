@@ -1,0 +1,49 @@
+"""The per-user daily quota of new tasks, by plan, counted in Redis per UTC day."""
+
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import redis.asyncio as aioredis
+
+from services.intake.errors import ApiError
+
+# Tasks a user may start per UTC day: the plans of the original design.
+DAILY_LIMIT = {"free": 5, "pro": 50}
+# A day's counter outlives its day a little, so a clock skew between instances cannot reset it.
+KEEP_S = 2 * 24 * 3600
+
+
+def key(user_id: UUID, now: datetime) -> str:
+    return f"quota:tasks:{user_id}:{now:%Y%m%d}"
+
+
+def seconds_to_midnight(now: datetime) -> int:
+    tomorrow = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(1, int((tomorrow - now).total_seconds() + 0.999))
+
+
+async def take(redis: aioredis.Redis, user_id: UUID, plan: str) -> None:
+    """Counts one task against today's quota, or raises 429 with Retry-After (and counts nothing)."""
+    now = datetime.now(UTC)
+    limit = DAILY_LIMIT.get(plan, DAILY_LIMIT["free"])
+    counter = key(user_id, now)
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.incr(counter)
+        pipe.expire(counter, KEEP_S)
+        used, _ = await pipe.execute()
+    if int(used) > limit:
+        await redis.decr(counter)
+        wait = seconds_to_midnight(now)
+        raise ApiError(
+            429,
+            "quota_exceeded",
+            f"the {plan} plan starts at most {limit} tasks a day; try again in {wait} s",
+            headers={"Retry-After": str(wait)},
+            limit=limit,
+            retry_after_s=wait,
+        )
+
+
+async def give_back(redis: aioredis.Redis, user_id: UUID) -> None:
+    """Undoes take() for a task that was not accepted after all (duplicate, database error)."""
+    await redis.decr(key(user_id, datetime.now(UTC)))

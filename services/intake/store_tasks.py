@@ -1,0 +1,105 @@
+"""SQL of tasks as the API sees them: accepted requests joined with the read model."""
+
+import json
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from services.intake.jobs import Job
+
+
+async def resume_and_consent(conn: asyncpg.Connection, resume_id: UUID | None) -> tuple[UUID | None, bool]:
+    """The resume to use (the one named, else the newest) and the profile's consent to LLM drafts."""
+    row = await conn.fetchrow(
+        "SELECT (SELECT resume_id FROM resumes WHERE $1::uuid IS NULL OR resume_id = $1 "
+        "ORDER BY created_at DESC LIMIT 1) AS resume_id, "
+        "(SELECT coalesce((data->'preferences'->>'allow_llm')::boolean, false) FROM profiles) AS allow_llm",
+        resume_id,
+    )
+    assert row is not None
+    return row["resume_id"], bool(row["allow_llm"])
+
+
+async def insert(
+    conn: asyncpg.Connection,
+    task_id: UUID,
+    user_id: UUID,
+    job: Job,
+    resume_id: UUID,
+    priority: str,
+    preferences: dict[str, Any],
+    trace_id: str | None,
+) -> bool:
+    """False when the user already has a task for this job."""
+    inserted = await conn.fetchval(
+        "INSERT INTO task_requests (task_id, user_id, job_key, job_url, platform, resume_id, priority, preferences, "
+        "trace_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9) ON CONFLICT (user_id, job_key) DO NOTHING "
+        "RETURNING true",
+        task_id,
+        user_id,
+        job.key,
+        job.url,
+        job.platform,
+        resume_id,
+        priority,
+        json.dumps(preferences),
+        trace_id,
+    )
+    return bool(inserted)
+
+
+async def existing(conn: asyncpg.Connection, user_id: UUID, job_key: str) -> UUID | None:
+    found = await conn.fetchval(
+        "SELECT task_id FROM task_requests WHERE user_id = $1 AND job_key = $2", user_id, job_key
+    )
+    return found if isinstance(found, UUID) else None
+
+
+_TASK = (
+    "SELECT r.task_id, r.user_id, r.job_url, r.job_key, r.platform, r.resume_id, r.priority, r.created_at, "
+    "coalesce(t.state, 'QUEUED') AS state, t.outcome, coalesce(t.trace_id, r.trace_id) AS trace_id, "
+    "coalesce(t.updated_at, r.created_at) AS updated_at FROM task_requests r LEFT JOIN tasks t USING (task_id) "
+)
+
+
+async def one(conn: asyncpg.Connection, task_id: UUID) -> asyncpg.Record | None:
+    row: asyncpg.Record | None = await conn.fetchrow(_TASK + "WHERE r.task_id = $1", task_id)
+    return row
+
+
+async def timeline(conn: asyncpg.Connection, task_id: UUID) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            "SELECT event_id, event_type, from_state, to_state, applied, occurred_at, trace_id, data "
+            "FROM task_events WHERE task_id = $1 ORDER BY occurred_at, event_id",
+            task_id,
+        )
+    )
+
+
+async def page(
+    conn: asyncpg.Connection,
+    user_id: UUID | None,
+    states: list[str] | None,
+    platform: str | None,
+    after: tuple[datetime, UUID] | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    """Newest first; `after` is the (created_at, task_id) of the previous page's last task."""
+    return list(
+        await conn.fetch(
+            _TASK + "WHERE ($1::uuid IS NULL OR r.user_id = $1) "
+            "AND ($2::text[] IS NULL OR coalesce(t.state, 'QUEUED') = ANY($2)) "
+            "AND ($3::text IS NULL OR r.platform = $3) "
+            "AND ($4::timestamptz IS NULL OR (r.created_at, r.task_id) < ($4, $5)) "
+            "ORDER BY r.created_at DESC, r.task_id DESC LIMIT $6",
+            user_id,
+            states,
+            platform,
+            after[0] if after else None,
+            after[1] if after else None,
+            limit,
+        )
+    )

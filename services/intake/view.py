@@ -1,0 +1,75 @@
+"""How a task is shown: its row, timeline, screenshots and receipt, as JSON-ready data. Pure."""
+
+import json
+from typing import Any
+
+import asyncpg
+
+# Events whose data names a screenshot of the page the task was on.
+SCREENSHOT_FIELDS = ("screenshot_uri",)
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def summary(row: asyncpg.Record) -> dict[str, Any]:
+    return {
+        "task_id": str(row["task_id"]),
+        "job_url": row["job_url"],
+        "platform": row["platform"],
+        "state": row["state"],
+        "outcome": row["outcome"],
+        "priority": row["priority"],
+        "created_at": _iso(row["created_at"]),
+        "updated_at": _iso(row["updated_at"]),
+    }
+
+
+def event(row: asyncpg.Record) -> dict[str, Any]:
+    data = json.loads(row["data"])
+    shown = {k: v for k, v in data.items() if k not in ("event_id", "task_id", "user_id", "type", "schema_version")}
+    return {
+        "event_id": str(row["event_id"]),
+        "type": row["event_type"],
+        "from": row["from_state"],
+        "to": row["to_state"],
+        "applied": row["applied"],
+        "at": _iso(row["occurred_at"]),
+        "trace_id": row["trace_id"],
+        "data": shown,
+    }
+
+
+def receipt(timeline: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """What was sent and the proof that it arrived, once the executor has submitted."""
+    submitted = next((e for e in timeline if e["type"] == "application.submitted"), None)
+    if submitted is None:
+        return None
+    completed = next((e for e in timeline if e["type"] == "application.completed"), None)
+    return {
+        "receipt_uri": submitted["data"].get("receipt_uri"),
+        "page_url": submitted["data"].get("page_url"),
+        "confirmation_text": submitted["data"].get("confirmation_text"),
+        "submitted_at": submitted["at"],
+        "confirmation_id": completed["data"].get("confirmation_id") if completed else None,
+        "evidence": completed["data"].get("evidence", []) if completed else [],
+    }
+
+
+def screenshots(timeline: list[dict[str, Any]], stored: list[str]) -> list[str]:
+    named = [e["data"][f] for e in timeline for f in SCREENSHOT_FIELDS if e["data"].get(f)]
+    return sorted(set(named) | set(stored))
+
+
+def detail(row: asyncpg.Record, events: list[asyncpg.Record], stored_screens: list[str]) -> dict[str, Any]:
+    timeline = [event(e) for e in events]
+    return {
+        **summary(row),
+        "job_key": row["job_key"],
+        "resume_id": str(row["resume_id"]) if row["resume_id"] else None,
+        "trace_id": row["trace_id"],
+        "timeline": timeline,
+        "screenshots": screenshots(timeline, stored_screens),
+        "receipt": receipt(timeline),
+    }

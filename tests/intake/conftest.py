@@ -1,0 +1,67 @@
+"""One real intake per test module (its own nats-server, database and Redis database), and clients.
+
+Tests in a module keep apart by registering users of their own (tests.intake.client.new_user).
+"""
+
+import asyncio
+import secrets
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from autoapply.local import NatsServer, PostgresServer, RedisServer
+from tests.intake.client import Intake
+from tests.processes import Child, service_env, wait_healthy
+
+
+@pytest.fixture(scope="module")
+def intake_servers(
+    tmp_path_factory: pytest.TempPathFactory, postgres_server: PostgresServer, redis_server: RedisServer
+) -> Iterator[dict[str, str]]:
+    folder = tmp_path_factory.mktemp("intake")
+    nats = NatsServer(folder / "nats")
+    nats.start()
+    try:
+        dsn = postgres_server.ensure_database(f"t_{uuid.uuid4().hex[:16]}")
+        # A database number of its own, from the top so the per-test redis_url counter never meets it.
+        db = redis_server.databases - 1 - int(uuid.uuid4().int % 1000)
+        secret = secrets.token_hex(32)
+        yield {"nats": nats.url, "dsn": dsn, "redis": redis_server.url_for(db), "folder": str(folder), "secret": secret}
+    finally:
+        nats.stop()
+
+
+def spawn_intake(servers: dict[str, str], instance: int = 1) -> Child:
+    folder = Path(servers["folder"])
+    env = service_env("intake", servers["nats"], servers["dsn"], servers["redis"], folder, instance)
+    env["AUTOAPPLY_SECRET_KEY"] = servers["secret"]  # every instance must accept every instance's tokens
+    env["AUTOAPPLY_DATA_DIR"] = str(folder / "files")
+    return Child("services.intake", env, folder / f"intake-{instance}-{uuid.uuid4().hex[:6]}.log")
+
+
+async def start_intake(servers: dict[str, str], instance: int = 1) -> Child:
+    child = spawn_intake(servers, instance)
+    try:
+        await wait_healthy(child)
+    except BaseException:
+        child.stop()
+        raise
+    return child
+
+
+@pytest.fixture(scope="module")
+def intake(intake_servers: dict[str, str]) -> Iterator[Intake]:
+    child = asyncio.run(start_intake(intake_servers))
+    try:
+        yield Intake(child, intake_servers)
+    finally:
+        child.stop()
+
+
+@pytest.fixture
+async def http(intake: Intake) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=intake.url, timeout=10) as client:
+        yield client
