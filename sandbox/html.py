@@ -71,8 +71,12 @@ def late_render(markup: str) -> str:
 
 
 # Traps worth a word in the sandbox's own listings (the admin API lists them all).
-TRAP_NOTES = (("embedded", "embedded in the company page"), ("eeoc", "EEOC"), ("gdpr", "GDPR consent"))
-TRAP_NOTES += (("external_apply", "applies on the company site"),)
+TRAP_NOTES: tuple[tuple[str, str], ...] = (
+    ("embedded", "embedded in the company page"),
+    ("eeoc", "EEOC"),
+    ("gdpr", "GDPR consent"),
+    ("external_apply", "applies on the company site"),
+)
 
 
 def site_index(title: str, jobs: list[Job], board_path: Callable[[Job], str]) -> str:

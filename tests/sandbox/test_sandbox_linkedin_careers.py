@@ -61,7 +61,8 @@ def answer_step(page: Page, questions: list[dict[str, Any]]) -> dict[str, Any]:
 
 def question_steps(page: Page, job: dict[str, Any]) -> dict[str, Any]:
     """Answer each question step until Review shows."""
-    dialog, expected = page.get_by_role("dialog"), {}
+    dialog = page.get_by_role("dialog")
+    expected: dict[str, Any] = {}
     while (step := dialog.locator("form").get_attribute("data-step")) != "review":
         assert dialog.locator("h3.t-16").inner_text() in ("Additional Questions", "Work authorization")
         step_questions = [q for q in job["questions"] if dialog.get_by_text(q["label"]).count()]
