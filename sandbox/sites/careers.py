@@ -13,8 +13,8 @@ from starlette.routing import Route
 
 from sandbox import pools
 from sandbox.flags import JobFlags
-from sandbox.gate import accept, already_applied, captcha_ok, email_ok, open_job, phone_ok, qs, signed_in
-from sandbox.html import captcha_widget, description, esc, page
+from sandbox.gate import email_ok, open_job, phone_ok, qs, signed_in
+from sandbox.html import description, esc, page
 from sandbox.jobs import Job, Question
 from sandbox.records import confirmation_id
 from sandbox.signin import login_url
@@ -127,30 +127,6 @@ class View:
             else ""
         )
 
-    def more(self, action: str, captcha: bool, hidden: str, banner: str) -> str:
-        """Step 2 of 2: the knock-out question and the salary with its currency and period."""
-
-        def options(name: str, values: tuple[str, ...]) -> str:
-            chosen = self.received.text(name)
-            return "".join(f"<option{' selected' if o == chosen else ''}>{esc(o)}</option>" for o in values)
-
-        return (
-            f'{self.box(banner)}<form method="post" action="{esc(action)}" class="apply" novalidate>{hidden}'
-            '<p class="step">Step 2 of 2</p><section class="form-section"><h2>A few more questions</h2>'
-            + self.radios("adult", cw.KNOCKOUT + " *", ("Yes", "No"))
-            + f'<div class="row"><label for="salary-{self.s}">Expected salary</label>{self.err("salary_amount")}'
-            f'<input id="salary-{self.s}" name="salary_amount" type="text" inputmode="numeric"'
-            f' value="{self.v("salary_amount")}"></div>'
-            f'<div class="row"><label for="currency-{self.s}">Currency</label>{self.err("salary_currency")}'
-            f'<select id="currency-{self.s}" name="salary_currency"><option value="">Please choose</option>'
-            f"{options('salary_currency', cw.CURRENCIES)}</select></div>"
-            f'<div class="row"><label for="period-{self.s}">Per</label>{self.err("salary_period")}'
-            f'<select id="period-{self.s}" name="salary_period"><option value="">Please choose</option>'
-            f"{options('salary_period', cw.PERIODS)}</select></div></section>"
-            + (captcha_widget("g") + self.err("captcha") if captcha else "")
-            + '<button type="submit" class="send">Send application</button></form>'
-        )
-
     def form(self, action: str, hidden: str, banner: str) -> str:
         sections = {"about": self.about, "eligibility": self.eligibility, "documents": self.documents}
         consent = self.received.text("consent")
@@ -178,7 +154,7 @@ async def index(request: Request) -> Response:
     return HTMLResponse(page("Careers", _shell(None, f'<h1>Join us</h1><ul class="openings">{rows}</ul>'), css=CSS))
 
 
-async def _open(request: Request) -> tuple[Job, JobFlags, Response | None]:
+async def open_posting(request: Request) -> tuple[Job, JobFlags, Response | None]:
     job, flags = await open_job(request, SITE, request.path_params["slug"])
     if flags.closed:
         return (
@@ -193,7 +169,7 @@ async def _open(request: Request) -> tuple[Job, JobFlags, Response | None]:
     return job, flags, None
 
 
-def _page(request: Request, job: Job, inner: str) -> str:
+def page_for(request: Request, job: Job, inner: str) -> str:
     banner = "" if request.cookies.get("cookie_consent") else cw.COOKIE_BANNER
     return page(f"{job.title} | {job.company} Careers", _shell(job, inner) + banner, css=CSS, js=JS)
 
@@ -205,17 +181,11 @@ def _job_page(request: Request, job: Job, flags: JobFlags, view: View, banner: s
         f'<div class="description">{description(job, "h2")}</div><h2 id="apply">Apply for this role</h2>'
         + view.form(f"{job.path}{qs(request)}", hidden, banner)
     )
-    return _page(request, job, inner)
-
-
-def _more_page(request: Request, job: Job, flags: JobFlags, view: View, banner: str = "") -> str:
-    hidden = cw.hidden_fields(session(request))
-    inner = f"<h1>{esc(job.title)}</h1>" + view.more(f"{job.path}/more{qs(request)}", flags.captcha, hidden, banner)
-    return _page(request, job, inner)
+    return page_for(request, job, inner)
 
 
 async def job_page(request: Request) -> Response:
-    job, flags, blocked = await _open(request)
+    job, flags, blocked = await open_posting(request)
     return blocked or HTMLResponse(_job_page(request, job, flags, View(job)))
 
 
@@ -246,7 +216,7 @@ def _errors(job: Job, flags: JobFlags, received: Received) -> dict[str, str]:
     return errors
 
 
-def _trapped(request: Request, job: Job, received: Received) -> Response | None:
+def trapped(request: Request, job: Job, received: Received) -> Response | None:
     """A stale or missing CSRF token is refused; a filled honeypot gets a thank-you and nothing kept."""
     if received.text(cw.CSRF_FIELD) != cw.csrf(session(request)):
         view = View(job, received)
@@ -257,11 +227,11 @@ def _trapped(request: Request, job: Job, received: Received) -> Response | None:
 
 
 async def apply(request: Request) -> Response:
-    job, flags, blocked = await _open(request)
+    job, flags, blocked = await open_posting(request)
     if blocked:
         return blocked
     received = await read_form(request)
-    if (stop := _trapped(request, job, received)) is not None:
+    if (stop := trapped(request, job, received)) is not None:
         return stop
     errors = _errors(job, flags, received)
     if errors:
@@ -269,59 +239,6 @@ async def apply(request: Request) -> Response:
     received.fields.pop(cw.CSRF_FIELD, None)
     session(request)[f"careers-draft:{job.job_id}"] = received
     return RedirectResponse(f"{job.path}/more{qs(request)}", status_code=303)
-
-
-async def more(request: Request) -> Response:
-    job, flags, blocked = await _open(request)
-    if blocked:
-        return blocked
-    if f"careers-draft:{job.job_id}" not in session(request):
-        return RedirectResponse(f"{job.path}{qs(request)}", status_code=303)
-    return HTMLResponse(_more_page(request, job, flags, View(job)))
-
-
-def _more_errors(received: Received) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if received.text("adult") not in ("Yes", "No"):
-        errors["adult"] = f"Answer the question: {cw.KNOCKOUT}"
-    amount = received.text("salary_amount").replace(",", "").strip()
-    if amount and not amount.isdigit():
-        errors["salary_amount"] = "Enter the salary as a whole number, like 65000"
-    if amount and received.text("salary_currency") not in cw.CURRENCIES:
-        errors["salary_currency"] = "Choose the currency of your expected salary"
-    if amount and received.text("salary_period") not in cw.PERIODS:
-        errors["salary_period"] = "Choose whether the salary is per year, month or hour"
-    return errors
-
-
-async def more_submit(request: Request) -> Response:
-    job, flags, blocked = await _open(request)
-    if blocked:
-        return blocked
-    draft: Received | None = session(request).get(f"careers-draft:{job.job_id}")
-    received = await read_form(request)
-    if draft is None:
-        return RedirectResponse(f"{job.path}{qs(request)}", status_code=303)
-    if (stop := _trapped(request, job, received)) is not None:
-        return stop
-    errors = _more_errors(received)
-    token = received.text("g-recaptcha-response")
-    if not captcha_ok(request, flags, token):
-        errors["captcha"] = "Complete the security check"
-    if errors:
-        return HTMLResponse(_more_page(request, job, flags, View(job, received, errors)), 400)
-    if received.text("adult") == "No":  # the knock-out: the application ends here, and is not kept
-        session(request).pop(f"careers-draft:{job.job_id}", None)
-        inner = f'<h1>{esc(job.title)}</h1><div class="closed" role="status">{esc(cw.NOT_ELIGIBLE)}</div>'
-        return HTMLResponse(_page(request, job, inner))
-    email = draft.text("contact_email")
-    if already_applied(sbx(request), job, flags, email):
-        return HTMLResponse(_more_page(request, job, flags, View(job, received), ALREADY), 409)
-    received.fields.pop(cw.CSRF_FIELD, None)
-    merged = Received(fields=draft.fields | received.fields, files=draft.files, blobs=draft.blobs)
-    submission = await accept(request, job, email, merged, token)
-    session(request).pop(f"careers-draft:{job.job_id}", None)
-    return RedirectResponse(f"{job.path}/thanks?ref={submission.confirmation_id}", status_code=303)
 
 
 async def thanks(request: Request) -> Response:
@@ -340,7 +257,5 @@ def routes() -> list[Route]:
         Route("/careers/", index),
         Route("/careers/jobs/{slug}", job_page),
         Route("/careers/jobs/{slug}", apply, methods=["POST"]),
-        Route("/careers/jobs/{slug}/more", more),
-        Route("/careers/jobs/{slug}/more", more_submit, methods=["POST"]),
         Route("/careers/jobs/{slug}/thanks", thanks),
     ]
