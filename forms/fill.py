@@ -30,6 +30,8 @@ from forms.submit import SubmitReport, outcome, read_errors
 MAX_STEPS = 10
 # A parser that runs after an upload has this long to overwrite fields before they are checked again.
 PARSER_GRACE_S = 0.4
+# How long a Next or Submit button may take to be clickable before it is pressed directly.
+BUTTON_MS = 3_000
 # Rounds of reading again after a step is filled, for questions that its answers reveal.
 REVEAL_ROUNDS = 3
 # A step is read at once; one with no question yet is given this long to draw its form.
@@ -181,15 +183,17 @@ async def fill_form(page: Page, profile: Profile, *, max_steps: int = MAX_STEPS)
         if step.blocking:
             detail = "; ".join(step.blocking)
             return FormReport(platform.name, "needs_answers", tuple(steps), (), time.monotonic() - began, detail)
-        submit = await visible_button(page, platform.submit_buttons or COMMON_SUBMIT)
+        # Without the platform's own Submit, a "Next" or "Continue" (often type=submit too) comes first.
+        ahead = None if platform.submit_buttons else await visible_button(page, COMMON_NEXT)
+        submit = None if ahead is not None else await visible_button(page, platform.submit_buttons or COMMON_SUBMIT)
         if submit is not None:
             stop = _stops(await challenges(page), READY_STOPS)
             status: Status = "challenge" if stop else "ready"
             return FormReport(platform.name, status, tuple(steps), stop, time.monotonic() - began, submit=submit)
-        following = await visible_button(page, platform.next_buttons or COMMON_NEXT)
+        following = ahead or await visible_button(page, platform.next_buttons or COMMON_NEXT)
         if following is None:
             return FormReport(platform.name, "failed", tuple(steps), (), time.monotonic() - began, "no Next or Submit")
-        await following.click()
+        await press(following)
         await _after_click(page)
         errors = [e for e in await read_errors(page, platform) if e.message != "marked invalid"]
         if errors:
@@ -224,5 +228,13 @@ async def submit(page: Page, report: FormReport) -> SubmitReport:
     """Click the final Submit of a ready form, once, and read what the page says."""
     if report.status != "ready" or report.submit is None:
         raise ValueError(f"the form is not ready to submit: {report.status} {report.detail}".strip())
-    await report.submit.click()
+    await press(report.submit)
     return await outcome(page, by_name(report.platform))
+
+
+async def press(button: Locator) -> None:
+    """Click as a person; where something lies over the button (a cookie banner), its own click."""
+    try:
+        await button.click(timeout=BUTTON_MS)
+    except PlaywrightError:
+        await button.evaluate("e => e.click()")
