@@ -45,6 +45,7 @@ linkedin_url: https://www.linkedin.com/in/ada-example
 github_url: https://github.com/ada-example
 portfolio_url: https://ada.example.org
 current_company: Example Corp
+current_title: Technical Writer
 years_of_experience: 6
 resume: {resume}
 answers:
@@ -110,7 +111,13 @@ async def one_job(
         seconds = time.monotonic() - began
     finally:
         await context.close()
-    return {"status": report.status, "seconds": seconds, "fields": report.filled_count, "steps": len(report.steps)}
+    return {
+        "status": report.status,
+        "seconds": seconds,
+        "fields": report.filled_count,
+        "steps": len(report.steps),
+        "detail": report.detail,
+    }
 
 
 def figures(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -156,7 +163,7 @@ async def _measure(url: str, resume: Path, jobs_per_site: int, sites: tuple[str,
 
 
 def _print_site(site: str, fig: dict[str, Any], runs: list[dict[str, Any]]) -> None:
-    others = sorted({r["status"] for r in runs} - {"ready"})
+    others = sorted({f"{r['status']}: {r['detail'][:80]}" for r in runs if r["status"] != "ready"})
     print(
         f"{site:<11} {fig['ready']:>2}/{fig['jobs']:<2} ready  median {fig['median_s']} s  p95 {fig['p95_s']} s  "
         f"{fig['fields_per_s']} fields/s" + (f"  (not ready: {', '.join(others)})" if others else ""),

@@ -30,6 +30,10 @@ from forms.submit import SubmitReport, outcome, read_errors
 MAX_STEPS = 10
 # A parser that runs after an upload has this long to overwrite fields before they are checked again.
 PARSER_GRACE_S = 0.4
+# How long a Next or Submit button may take to be clickable before it is pressed directly.
+BUTTON_MS = 3_000
+# Rounds of reading again after a step is filled, for questions that its answers reveal.
+REVEAL_ROUNDS = 3
 # A step is read at once; one with no question yet is given this long to draw its form.
 QUICK_READ_S = 0.3
 LATE_RENDER_S = 8.0
@@ -74,31 +78,51 @@ def _order(decided: list[tuple[FieldRecord, Resolution]], platform: Platform) ->
     return sorted(decided, key=lambda pair: pair[0].widget != "file")
 
 
-async def _read_step(page: Page, platform: Platform) -> list[FieldRecord]:
+async def _read_step(page: Page, platform: Platform, first: bool) -> list[FieldRecord]:
     """The step's fields once the page is quiet. A step with no question yet is waited on (a late
-    render), unless it shows its Next or Submit already (a review page has nothing to ask)."""
+    render); after the first, one that already shows its Next or Submit is a review page, with
+    nothing to ask. (A first page's buttons may be drawn before its form: it is always waited on.)"""
     records = await read_settled(page, QUICK_READ_S)
     if questions(records, platform):
         return records
-    if await visible_button(page, (platform.submit_buttons or COMMON_SUBMIT) + (platform.next_buttons or COMMON_NEXT)):
+    buttons = (platform.submit_buttons or COMMON_SUBMIT) + (platform.next_buttons or COMMON_NEXT)
+    if not first and await visible_button(page, buttons):
         return records
     return await read_settled(page, LATE_RENDER_S)
 
 
-async def fill_step(page: Page, profile: Profile, platform: Platform) -> Step:
-    decided = decide(await _read_step(page, platform), profile, platform)
+async def fill_step(page: Page, profile: Profile, platform: Platform, *, first: bool = True) -> Step:
+    decided = decide(await _read_step(page, platform, first), profile, platform)
+    filled = await _fill_all(page, platform, decided)
+    if platform.resume_first and any(f.record.widget == "file" and f.outcome == "filled" for f in filled):
+        filled = await _recheck(page, profile, platform, filled)
+    unresolved = [(r, res) for r, res in decided if not res.resolved]
+    for _ in range(REVEAL_ROUNDS):  # an answer may reveal a question (State once Country is chosen)
+        seen = {r.selector for r, _ in decided}
+        revealed = [
+            (r, res)
+            for r, res in decide(await read_settled(page, QUICK_READ_S), profile, platform)
+            if r.selector not in seen
+        ]
+        if not revealed:
+            break
+        decided += revealed
+        filled += await _fill_all(page, platform, revealed)
+        unresolved += [(r, res) for r, res in revealed if not res.resolved]
+    return Step(tuple(filled), tuple(unresolved))
+
+
+async def _fill_all(page: Page, platform: Platform, decided: list[tuple[FieldRecord, Resolution]]) -> list[Filled]:
     filled: list[Filled] = []
-    uploaded = False
+    waited = False
     for record, res in _order(decided, platform):
         if not res.resolved:
             continue
-        if uploaded is False and record.widget != "file" and platform.resume_first and filled:
+        if not waited and record.widget != "file" and platform.resume_first and filled:
             await asyncio.sleep(PARSER_GRACE_S)  # let the parser run before filling over it
-            uploaded = True
+            waited = True
         filled.append(await _act(page, record, res))
-    if platform.resume_first and any(f.record.widget == "file" and f.outcome == "filled" for f in filled):
-        filled = await _recheck(page, profile, platform, filled)
-    return Step(tuple(filled), tuple((r, res) for r, res in decided if not res.resolved))
+    return filled
 
 
 async def _act(page: Page, record: FieldRecord, res: Resolution) -> Filled:
@@ -145,26 +169,31 @@ async def fill_form(page: Page, profile: Profile, *, max_steps: int = MAX_STEPS)
     began = time.monotonic()
     platform = await detect_platform(page)
     steps: list[Step] = []
+    opened = False  # Apply is clicked once at most: a form that draws late is waited on, not re-opened
     for _ in range(max_steps):
         stop = _stops(await challenges(page), PAGE_STOPS)
         if stop:
             return FormReport(platform.name, "challenge", tuple(steps), stop, time.monotonic() - began)
-        if not steps and await _open_form(page, platform):
-            continue
-        step = await fill_step(page, profile, platform)
+        if not opened and not steps:
+            opened = True
+            if await _open_form(page, platform):
+                continue
+        step = await fill_step(page, profile, platform, first=not steps)
         steps.append(step)
         if step.blocking:
             detail = "; ".join(step.blocking)
             return FormReport(platform.name, "needs_answers", tuple(steps), (), time.monotonic() - began, detail)
-        submit = await visible_button(page, platform.submit_buttons or COMMON_SUBMIT)
+        # Without the platform's own Submit, a "Next" or "Continue" (often type=submit too) comes first.
+        ahead = None if platform.submit_buttons else await visible_button(page, COMMON_NEXT)
+        submit = None if ahead is not None else await visible_button(page, platform.submit_buttons or COMMON_SUBMIT)
         if submit is not None:
             stop = _stops(await challenges(page), READY_STOPS)
             status: Status = "challenge" if stop else "ready"
             return FormReport(platform.name, status, tuple(steps), stop, time.monotonic() - began, submit=submit)
-        following = await visible_button(page, platform.next_buttons or COMMON_NEXT)
+        following = ahead or await visible_button(page, platform.next_buttons or COMMON_NEXT)
         if following is None:
             return FormReport(platform.name, "failed", tuple(steps), (), time.monotonic() - began, "no Next or Submit")
-        await following.click()
+        await press(following)
         await _after_click(page)
         errors = [e for e in await read_errors(page, platform) if e.message != "marked invalid"]
         if errors:
@@ -199,5 +228,13 @@ async def submit(page: Page, report: FormReport) -> SubmitReport:
     """Click the final Submit of a ready form, once, and read what the page says."""
     if report.status != "ready" or report.submit is None:
         raise ValueError(f"the form is not ready to submit: {report.status} {report.detail}".strip())
-    await report.submit.click()
+    await press(report.submit)
     return await outcome(page, by_name(report.platform))
+
+
+async def press(button: Locator) -> None:
+    """Click as a person; where something lies over the button (a cookie banner), its own click."""
+    try:
+        await button.click(timeout=BUTTON_MS)
+    except PlaywrightError:
+        await button.evaluate("e => e.click()")

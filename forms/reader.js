@@ -193,15 +193,19 @@
   }
   function readRadioGroup(el) {
     const name = el.getAttribute("name");
-    const key = "radio:" + (name || el.id);
-    if (seenGroups.has(key)) return null;
     const scope = rootOf(el).querySelectorAll ? rootOf(el) : document;
-    const members = name ? [...scope.querySelectorAll(`input[type=radio]`)].filter((r) => r.getAttribute("name") === name) : [el];
+    // Radios with no name (SPAs that keep the state in script) are grouped by their fieldset or group.
+    const box = name ? null : groupOf(el) || radioBox(el);
+    const key = "radio:" + (name || (box ? stamp(box) : el.id));
+    if (seenGroups.has(key)) return null;
+    const members = name
+      ? [...scope.querySelectorAll(`input[type=radio]`)].filter((r) => r.getAttribute("name") === name)
+      : box ? [...box.querySelectorAll("input[type=radio]:not([name])")] : [el];
     const group = groupOf(el) || commonParent(members);
     const rec = base(members[0], "radio", group);
     rec.label = groupLabel(group) || nearbyText(group || el) || rec.label;
     rec.label_source = "group";
-    rec.selector = name ? `[name="${name.replace(/"/g, '\\"')}"]` : rec.selector;
+    rec.selector = name ? `[name="${quote(name)}"]` : box && box.id ? `#${box.id}` : rec.selector;
     rec.options = members.map((r) => ({ label: optionLabel(r), value: r.value, handle: stamp(r), selector: selectorOf(r) }));
     rec.checked = members.filter((r) => r.checked).map((r) => optionLabel(r));
     rec.value = rec.checked.join("; ");
@@ -210,6 +214,12 @@
     rec.concealed = members.every((r) => concealed(r) && !(r.closest("label") && visible(r.closest("label"))) && !visible(byLabel(r)));
     seenGroups.set(key, rec);
     return rec;
+  }
+  function radioBox(el) {
+    for (let node = parentOf(el), depth = 0; node && depth < 4; node = parentOf(node), depth++) {
+      if (node.querySelectorAll && node.querySelectorAll("input[type=radio]:not([name])").length > 1) return node;
+    }
+    return null;
   }
   function byLabel(input) {
     if (!input.id) return input;

@@ -175,8 +175,8 @@ def fit(record: FieldRecord, value: str, provenance: Provenance, key: str) -> Re
     widget = record.widget
     if widget == "number":
         return _number(value, provenance, key)
-    if widget == "date" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        return Resolution(None, key=key, reason="the answer is not a date (YYYY-MM-DD)")
+    if ISO_DATE.fullmatch(value.strip()) or widget == "date":
+        return _date(record, value.strip(), provenance, key)
     if widget == "checkbox":
         tick = yes_no(value)
         if tick is None:
@@ -196,6 +196,31 @@ def fit(record: FieldRecord, value: str, provenance: Provenance, key: str) -> Re
     if widget in ("radio", "buttons", "select"):
         return Resolution(None, key=key, reason="the question has no options to choose from")
     return Resolution(value, provenance, key)
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A text field that says how it wants a date: the profile's YYYY-MM-DD written that way.
+DATE_FORMATS = (
+    ("mm/dd/yyyy", "{m}/{d}/{y}"),
+    ("dd/mm/yyyy", "{d}/{m}/{y}"),
+    ("mm-dd-yyyy", "{m}-{d}-{y}"),
+    ("dd.mm.yyyy", "{d}.{m}.{y}"),
+    ("yyyy-mm-dd", "{y}-{m}-{d}"),
+)
+
+
+def _date(record: FieldRecord, value: str, provenance: Provenance, key: str) -> Resolution:
+    if not ISO_DATE.fullmatch(value):
+        return Resolution(None, key=key, reason="the answer is not a date (YYYY-MM-DD)")
+    if record.widget == "date":
+        return Resolution(value, provenance, key)
+    return Resolution(_as_shown(value, f"{record.label} {record.placeholder}"), provenance, key)
+
+
+def _as_shown(iso: str, says: str) -> str:
+    y, m, d = iso.split("-")
+    folded = says.casefold().replace(" ", "")
+    return next((f.format(y=y, m=m, d=d) for pattern, f in DATE_FORMATS if pattern in folded), iso)
 
 
 def _number(value: str, provenance: Provenance, key: str) -> Resolution:

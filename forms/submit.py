@@ -50,11 +50,16 @@ async def read_errors(page: Page, platform: Platform) -> tuple[FieldError, ...]:
 
 
 async def _done_text(page: Page, platform: Platform) -> str:
-    try:
-        text = await page.evaluate("() => document.body ? document.body.innerText : ''")
-    except PlaywrightError:
-        return ""  # navigating: ask again
-    return next((t for t in platform.done or COMMON_DONE if t.casefold() in str(text).casefold()), "")
+    """The confirmation text, in the page or in the frame the form was embedded in."""
+    for frame in page.frames:
+        try:
+            text = await frame.evaluate("() => document.body ? document.body.innerText : ''")
+        except PlaywrightError:
+            continue  # navigating: asked again on the next look
+        found = next((t for t in platform.done or COMMON_DONE if t.casefold() in str(text).casefold()), "")
+        if found:
+            return found
+    return ""
 
 
 async def outcome(page: Page, platform: Platform, timeout_s: float = OUTCOME_TIMEOUT_S) -> SubmitReport:

@@ -70,6 +70,15 @@ def late_render(markup: str) -> str:
     )
 
 
+# Traps worth a word in the sandbox's own listings (the admin API lists them all).
+TRAP_NOTES: tuple[tuple[str, str], ...] = (
+    ("embedded", "embedded in the company page"),
+    ("eeoc", "EEOC"),
+    ("gdpr", "GDPR consent"),
+    ("external_apply", "applies on the company site"),
+)
+
+
 def site_index(title: str, jobs: list[Job], board_path: Callable[[Job], str]) -> str:
     """The sandbox's own list of one platform's jobs, grouped by company, with their preset switches."""
     groups = ""
@@ -88,4 +97,9 @@ def _notes(job: Job) -> str:
     flags = job.defaults
     notes = [name for name, on in (("closed", flags.closed), ("CAPTCHA", flags.captcha)) if on]
     notes += ["security code"] if flags.email_verify and job.site == "greenhouse" else []
-    return f" &middot; {', '.join(notes)}" if notes else ""
+    notes += [label for key, label in TRAP_NOTES if job.traps.get(key) is True]
+    notes += ["two question pages"] if job.traps.get("question_pages") == 2 else []
+    notes += ["current Workday ids"] if job.traps.get("workday_ids") == "current" else []
+    notes += ["no Self Identify"] if job.traps.get("self_identify") is False else []
+    notes += ["invisible hCaptcha"] if job.traps.get("invisible_captcha") == "hcaptcha" else []
+    return f" &middot; {esc(', '.join(notes))}" if notes else ""

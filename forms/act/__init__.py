@@ -24,6 +24,7 @@ ADAPTERS: dict[str, Adapter] = {
     "password": fill_text,
     "textarea": fill_text,
     "date": fill_text,
+    "date_part": fill_text,  # one segment of a segmented date (Month / Day / Year spinbuttons)
     "select": fill_select,
     "multiselect": fill_select,
     "radio": fill_radio,

@@ -31,17 +31,24 @@ async def fill_select(page: Page, record: FieldRecord, res: Resolution) -> Fille
 
 async def _tick(page: Page, record: FieldRecord, option: Locator, on: bool) -> None:
     """Tick as a person does: the box itself where it shows, else its label (custom-styled inputs hide
-    the box); the reader saw both on screen, so no waiting for them to settle."""
+    the box); the reader saw both on screen, so no waiting for them to settle. Where something lies
+    over the box (a cookie banner), the click that reaches it is the element's own."""
     if await option.is_visible():
-        await option.set_checked(on, force=True)
-        return
+        try:
+            await option.set_checked(on, force=True, timeout=CLICK_MS)
+            return
+        except PlaywrightError:
+            pass
     ident = await option.get_attribute("id")
     frame = frame_of(page, record)
     label = frame.locator(f'label[for="{ident}"]').first if ident else option.locator("xpath=ancestor::label[1]")
     try:
         await label.click(force=True, timeout=CLICK_MS)
+        if await _is_checked(option) == on:
+            return
     except PlaywrightError:
-        await option.evaluate("e => e.click()")  # the same events a click on it sends
+        pass
+    await option.evaluate("e => e.click()")  # the same events a click on it sends
 
 
 async def _is_checked(option: Locator) -> bool:

@@ -17,7 +17,7 @@ from forms.text import fold
 # Where the open list's options are: the listbox the field controls, else any visible option popup.
 OPEN_OPTIONS = "[role=listbox]:visible [role=option], [data-automation-widget=wd-popup] [role=option]:visible"
 WAIT_S = WIDGET_WAIT_MS / 1000
-POLL_S = 0.05
+POLL_S = 0.03
 # A list that opens empty (a typeahead saying "Start typing...") is given this long before typing.
 OPEN_WAIT_S = 0.5
 
@@ -68,18 +68,22 @@ async def _click_option(frame: Frame, field: Locator, label: str) -> None:
     await exact.first.click(force=True)
 
 
+# What a combobox shows as chosen: Workday pills, react-select chips or single value, else its text.
+SHOWN_JS = """e => {
+  const root = e.closest('[data-automation-id=multiSelectContainer], [class*=select__control],'
+    + ' [class*=select-shell], [data-combobox], .select') || e.parentElement;
+  const pills = [...root.querySelectorAll('[data-automation-id=selectedItem]')];
+  if (pills.length) return pills.map(p => p.dataset.value || p.textContent.replace('×', '').trim()).join('; ');
+  const chips = [...root.querySelectorAll('[class*=multi-value__label], [class*=multiValue] > div:first-child')];
+  if (chips.length) return chips.map(c => c.textContent.trim()).join('; ');
+  const single = root.querySelector('[class*=single-value], [class*=singleValue]');
+  if (single) return single.textContent.trim();
+  return e.tagName === 'BUTTON' ? e.textContent.trim() : (e.value || '');
+}"""
+
+
 async def shown_value(field: Locator) -> str:
-    """What the combobox shows as chosen (react-select's single value or chips, else its text)."""
-    script = """e => {
-      const root = e.closest('[class*=select__control], [class*=select-shell], [data-combobox], .select')
-        || e.parentElement;
-      const chips = [...root.querySelectorAll('[class*=multi-value__label], [class*=multiValue] > div:first-child')];
-      if (chips.length) return chips.map(c => c.textContent.trim()).join('; ');
-      const single = root.querySelector('[class*=single-value], [class*=singleValue]');
-      if (single) return single.textContent.trim();
-      return e.tagName === 'BUTTON' ? e.textContent.trim() : (e.value || '');
-    }"""
-    return str(await field.evaluate(script))
+    return str(await field.evaluate(SHOWN_JS))
 
 
 def _shows(shown: str, label: str) -> bool:
@@ -89,17 +93,25 @@ def _shows(shown: str, label: str) -> bool:
 async def fill_combobox(page: Page, record: FieldRecord, res: Resolution) -> Filled:
     frame = frame_of(page, record)
     field = locate(page, record)
-    shown = await shown_value(field)
-    if shown and res.choice and _shows(shown, res.choice):
-        return Filled(record, res, "kept", shown)
+    if record.value and res.choice and _shows(record.value, res.choice):
+        return Filled(record, res, "kept", record.value)  # the reader saw it chosen already
+    shown = ""
     for _ in range(2):
         picked = await _open_and_pick(frame, field, record, res)
         if isinstance(picked, str):
             return Filled(record, res, "unresolved", "", picked)
-        shown = await shown_value(field)
+        expanded, shown = await _after_pick(field)
+        if expanded:
+            await _close(field)  # a multi-select stays open after a pick; a person closes it
         if _shows(shown, picked.label):
             return Filled(record, res, "filled", shown)
     return Filled(record, res, "failed", shown, "the dropdown did not keep the option")
+
+
+async def _after_pick(field: Locator) -> tuple[bool, str]:
+    """(still open, what it shows) in one look."""
+    found = await field.evaluate(f"e => [e.getAttribute('aria-expanded') === 'true', ({SHOWN_JS})(e)]")
+    return bool(found[0]), str(found[1])
 
 
 async def _open_and_pick(frame: Frame, field: Locator, record: FieldRecord, res: Resolution) -> Option | str:

@@ -11,7 +11,7 @@ import re
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page
 
-from forms.act.common import Filled, frame_of, locate, same, type_like_a_person
+from forms.act.common import Filled, locate, same, type_like_a_person
 from forms.choose import choose
 from forms.records import FieldRecord, Option, Resolution
 from forms.text import digits_only
@@ -20,7 +20,34 @@ from forms.text import digits_only
 TYPEAHEAD_KEYS = frozenset({"location", "city", "school"})
 # Suggestions show within a few hundred milliseconds where a field has them at all.
 SUGGESTION_WAIT_MS = 800
-SUGGESTIONS = "[role=option]:visible, .dropdown-location:visible, .pac-item:visible"
+# The field's own suggestions: in the list it controls, else in its nearest container that has some
+# (never another widget's open list); waited for in the page, one round trip.
+SUGGESTIONS_JS = """async (field, waitMs) => {
+  const shown = (el) => el.getClientRects().length > 0;
+  const items = "[role=option], .dropdown-location, .pac-item";
+  const look = () => {
+    const id = field.getAttribute("aria-controls") || field.getAttribute("aria-owns");
+    const box = id ? document.getElementById(id) : null;
+    if (box) return [...box.querySelectorAll(items)].filter(shown);
+    for (let node = field.parentElement, depth = 0; node && depth < 4; node = node.parentElement, depth++) {
+      const controls = node.querySelectorAll("input:not([type=hidden]), select, textarea");
+      if ([...controls].some((c) => c !== field)) break;  // past the field's own wrapper
+      const found = [...node.querySelectorAll(items)].filter(shown);
+      if (found.length) return found;
+    }
+    return [];
+  };
+  const end = Date.now() + waitMs;
+  while (Date.now() < end) {
+    const found = look();
+    if (found.length) { window.__autoapplySuggestions = found; return found.map((o) => o.textContent.trim()); }
+    await new Promise((r) => setTimeout(r, 40));
+  }
+  return [];
+}"""
+# The suggestion element with that text, for a real click on it.
+FIND_JS = """(field, label) =>
+  (window.__autoapplySuggestions || []).find((o) => o.textContent.trim() === label) || null"""
 
 
 def stuck(record: FieldRecord, want: str, shown: str) -> bool:
@@ -58,16 +85,19 @@ async def _from_suggestions(page: Page, record: FieldRecord, res: Resolution, fi
     want = str(res.value)
     query = re.split(r"[,(]", want)[0].strip() or want
     await type_like_a_person(field, query)
-    frame = frame_of(page, record)
     try:
-        await frame.locator(SUGGESTIONS).first.wait_for(timeout=SUGGESTION_WAIT_MS)
+        texts = await field.evaluate(SUGGESTIONS_JS, int(SUGGESTION_WAIT_MS))
     except PlaywrightError:
+        return None
+    if not texts:
         return None  # no suggestions: a plain field
-    texts = [t.strip() for t in await frame.locator(SUGGESTIONS).all_inner_texts()]
-    option = choose(want, [Option(label=t, value=t) for t in texts if t])
+    option = choose(want, [Option(label=str(t), value=str(t)) for t in texts if t])
     if option is None:
         await field.press("Escape")
         return Filled(record, res, "unresolved", "", f"no suggestion means {want!r}")
-    await frame.locator(SUGGESTIONS).filter(has_text=option.label).first.click(force=True)
+    element = (await field.evaluate_handle(FIND_JS, option.label)).as_element()
+    if element is None:
+        return Filled(record, res, "failed", "", "the suggestion went away")
+    await element.click(force=True)
     shown = await field.input_value()
     return Filled(record, res, "filled" if same(shown, option.label) else "failed", shown)

@@ -13,15 +13,18 @@ from starlette.routing import Route
 
 from sandbox import pools
 from sandbox.flags import JobFlags
-from sandbox.gate import accept, already_applied, captcha_ok, email_ok, open_job, phone_ok, qs, signed_in
-from sandbox.html import captcha_widget, description, esc, page
+from sandbox.gate import email_ok, open_job, phone_ok, qs, signed_in
+from sandbox.html import description, esc, page
 from sandbox.jobs import Job, Question
+from sandbox.records import confirmation_id
 from sandbox.signin import login_url
-from sandbox.state import sbx
+from sandbox.sites import careers_widgets as cw
+from sandbox.state import sbx, session
 from sandbox.uploads import Received, read_form
 
 SITE = "careers"
-CSS = ("careers.css",)
+CSS, JS = ("careers.css",), ("captcha-host.js", "careers.js")
+EXPIRED = "Your session has expired. Please reload the page and try again."
 CLOSED = "This vacancy has closed and is no longer accepting applications."
 ALREADY = "You have already applied for this role with this email address."
 PATTERNS = ("Remote", "Hybrid", "On-site")
@@ -64,8 +67,9 @@ class View:
             f'<div class="row"><span id="mail-label-{s}" class="label">Your email address *</span>'
             f'{self.err("contact_email")}<input type="email" name="contact_email" aria-labelledby="mail-label-{s}"'
             f' value="{self.v("contact_email")}"></div>'
-            f'<div class="row">{self.err("tel")}<input type="tel" name="tel"'
-            f' placeholder="Phone number (with country code)" value="{self.v("tel")}"></div></section>'
+            + cw.phone_picker(self.received.text("tel"), self.received.text("tel_country"), self.err("tel"))
+            + cw.english_level(self.received.text("english_level"), self.err("english_level"))
+            + "</section>"
         )
 
     def question(self, q: Question) -> str:
@@ -114,23 +118,25 @@ class View:
             "</textarea></div></section>"
         )
 
-    def form(self, action: str, captcha: bool, banner: str) -> str:
+    def box(self, banner: str) -> str:
         summary = "".join(f"<li>{esc(m)}</li>" for m in self.errors.values())
-        box = (
+        return (
             f'<div class="error-summary" role="alert"><h2>There is a problem</h2>'
             f"<p>{esc(banner)}</p><ul>{summary}</ul></div>"
             if banner or summary
             else ""
         )
+
+    def form(self, action: str, hidden: str, banner: str) -> str:
         sections = {"about": self.about, "eligibility": self.eligibility, "documents": self.documents}
         consent = self.received.text("consent")
         return (
-            f'{box}<form method="post" action="{esc(action)}" enctype="multipart/form-data" class="apply" novalidate>'
+            f'{self.box(banner)}<form method="post" action="{esc(action)}" enctype="multipart/form-data"'
+            f' class="apply" novalidate>{hidden}<p class="step">Step 1 of 2</p>'
             + "".join(sections[name]() for name in self.job.layout)
             + f'<div class="row consent">{self.err("consent")}<label><input type="checkbox" name="consent" value="yes"'
             f"{' checked' if consent else ''}> I agree to the privacy notice *</label></div>"
-            + (captcha_widget("g") + self.err("captcha") if captcha else "")
-            + '<button type="submit" class="send">Send application</button></form>'
+            + '<button type="submit" class="send">Continue</button></form>'
         )
 
 
@@ -148,7 +154,7 @@ async def index(request: Request) -> Response:
     return HTMLResponse(page("Careers", _shell(None, f'<h1>Join us</h1><ul class="openings">{rows}</ul>'), css=CSS))
 
 
-async def _open(request: Request) -> tuple[Job, JobFlags, Response | None]:
+async def open_posting(request: Request) -> tuple[Job, JobFlags, Response | None]:
     job, flags = await open_job(request, SITE, request.path_params["slug"])
     if flags.closed:
         return (
@@ -163,22 +169,23 @@ async def _open(request: Request) -> tuple[Job, JobFlags, Response | None]:
     return job, flags, None
 
 
+def page_for(request: Request, job: Job, inner: str) -> str:
+    banner = "" if request.cookies.get("cookie_consent") else cw.COOKIE_BANNER
+    return page(f"{job.title} | {job.company} Careers", _shell(job, inner) + banner, css=CSS, js=JS)
+
+
 def _job_page(request: Request, job: Job, flags: JobFlags, view: View, banner: str = "") -> str:
+    hidden = cw.hidden_fields(session(request))
     inner = (
         f'<h1>{esc(job.title)}</h1><p class="meta">{esc(job.location)} &middot; {esc(job.department)}</p>'
         f'<div class="description">{description(job, "h2")}</div><h2 id="apply">Apply for this role</h2>'
-        + view.form(f"{job.path}{qs(request)}", flags.captcha, banner)
+        + view.form(f"{job.path}{qs(request)}", hidden, banner)
     )
-    return page(
-        f"{job.title} | {job.company} Careers",
-        _shell(job, inner),
-        css=CSS,
-        js=("captcha-host.js",) if flags.captcha else (),
-    )
+    return page_for(request, job, inner)
 
 
 async def job_page(request: Request) -> Response:
-    job, flags, blocked = await _open(request)
+    job, flags, blocked = await open_posting(request)
     return blocked or HTMLResponse(_job_page(request, job, flags, View(job)))
 
 
@@ -191,6 +198,7 @@ def _errors(job: Job, flags: JobFlags, received: Received) -> dict[str, str]:
         "tel": "Enter your phone number",
         "start_date": "Enter your earliest start date",
         "consent": "You must agree to the privacy notice",
+        "english_level": "Choose your level of English",
     }
     labels |= {q.qid: f"Answer the question: {q.label}" for q in job.questions if q.required}
     errors = {name: message for name, message in labels.items() if not received.text(name)}
@@ -208,21 +216,29 @@ def _errors(job: Job, flags: JobFlags, received: Received) -> dict[str, str]:
     return errors
 
 
+def trapped(request: Request, job: Job, received: Received) -> Response | None:
+    """A stale or missing CSRF token is refused; a filled honeypot gets a thank-you and nothing kept."""
+    if received.text(cw.CSRF_FIELD) != cw.csrf(session(request)):
+        view = View(job, received)
+        return HTMLResponse(_job_page(request, job, job.defaults, view, EXPIRED), 403)
+    if received.text(cw.HONEYPOT):
+        return RedirectResponse(f"{job.path}/thanks?ref={confirmation_id(SITE)}", status_code=303)
+    return None
+
+
 async def apply(request: Request) -> Response:
-    job, flags, blocked = await _open(request)
+    job, flags, blocked = await open_posting(request)
     if blocked:
         return blocked
     received = await read_form(request)
+    if (stop := trapped(request, job, received)) is not None:
+        return stop
     errors = _errors(job, flags, received)
-    token = received.text("g-recaptcha-response")
-    if not captcha_ok(request, flags, token):
-        errors["captcha"] = "Complete the security check"
     if errors:
         return HTMLResponse(_job_page(request, job, flags, View(job, received, errors)), 400)
-    if already_applied(sbx(request), job, flags, received.text("contact_email")):
-        return HTMLResponse(_job_page(request, job, flags, View(job, received), ALREADY), 409)
-    submission = await accept(request, job, received.text("contact_email"), received, token)
-    return RedirectResponse(f"{job.path}/thanks?ref={submission.confirmation_id}", status_code=303)
+    received.fields.pop(cw.CSRF_FIELD, None)
+    session(request)[f"careers-draft:{job.job_id}"] = received
+    return RedirectResponse(f"{job.path}/more{qs(request)}", status_code=303)
 
 
 async def thanks(request: Request) -> Response:

@@ -2,7 +2,6 @@
 
 import dataclasses
 import secrets
-from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -13,50 +12,19 @@ from sandbox import places
 from sandbox.flags import JobFlags
 from sandbox.gate import accept, already_applied, captcha_ok, email_ok, open_job, phone_ok, qs, signed_in
 from sandbox.html import description, esc, json_script, page
-from sandbox.jobs import Job, Question
-from sandbox.pdf import make_pdf
-from sandbox.records import ReceivedFile
+from sandbox.jobs import Job
 from sandbox.signin import login_url
+from sandbox.sites import linkedin_checks as checks
+from sandbox.sites import linkedin_member as lm
 from sandbox.sites import linkedin_steps as ls
+from sandbox.sites.linkedin_checks import VALID_ANSWER
 from sandbox.state import sbx, session
 from sandbox.uploads import Received, read_form
 
 SITE = "linkedin"
 CLOSED = "No longer accepting applications"
-VALID_ANSWER, SELECTION = "Please enter a valid answer", "Please make a selection"
 CSS, JS = ("linkedin.css",), ("captcha-host.js", "linkedin.js")
-FREE_KINDS = ("text", "textarea", "checkbox", "location", "date")
-EARLIER_YEARS = (2026, 2025)  # two earlier resumes per member, the latest first
-EARLIER_USED = ("Last used on 10/2/2026", "Last used on 3/14/2025")
 EASY_LABEL = '<span class="job-search-card__easy-apply-label">Easy Apply</span>'
-DAILY_LIMIT = 30  # Easy Apply applications per member per day; people report being stopped at 30 to 100
-LIMIT = (
-    "You\u2019ve reached the Easy Apply application limit for today. Save this job and come back tomorrow to "
-    "continue applying."
-)
-
-
-def _member(request: Request) -> tuple[dict[str, str], list[str]]:
-    """The signed-in member and the addresses they can choose from: the sign-in one and a second one."""
-    email = signed_in(request, SITE)
-    account = sbx(request).accounts.get(SITE, email) if email else None
-    if account is None:
-        return {}, []
-    local, _, domain = account.email.partition("@")
-    second = account.second_email or f"{local}.work@{domain}"
-    member = {"name": account.name or account.email, "email": account.email, "country": account.country}
-    return member, [account.email, second]
-
-
-def _limit_reached(request: Request, flags: JobFlags) -> bool:
-    if flags.daily_limit:
-        return True
-    email = signed_in(request, SITE)
-    if not email:
-        return False
-    today = datetime.now(UTC).date().isoformat()
-    sent = [s for s in sbx(request).records.find(SITE, None, email) if s.received_at.startswith(today)]
-    return len(sent) >= DAILY_LIMIT
 
 
 def _external(request: Request, job: Job) -> str:
@@ -176,10 +144,10 @@ def _render(
     values = draft["fields"]
     uploaded = ", ".join(f.filename for f in draft["files"] if f.field == "resume")
     if step == "contact":
-        body = ls.contact(job, *_member(request), values, errors)
+        body = ls.contact(job, *lm.member(request), values, errors)
     elif step == "resume":
         upload = next((f.filename for f in draft["files"] if f.field == "resume" and f not in draft["earlier"]), "")
-        earlier = [(f.filename, used) for f, used in zip(draft["earlier"], EARLIER_USED, strict=False)]
+        earlier = [(f.filename, used) for f, used in zip(draft["earlier"], lm.EARLIER_USED, strict=False)]
         body = ls.resume(upload, errors.get("resume", ""), earlier, int(draft["chosen"]))
     elif step == "review":
         body = ls.review(job, _answers(job, values, uploaded), flags.captcha, errors.get("captcha", ""))
@@ -203,10 +171,10 @@ async def start(request: Request) -> Response:
     job, flags = await open_job(request, SITE, request.path_params["job_id"])
     if flags.closed or job.traps["external_apply"] or (flags.login_wall and not signed_in(request, SITE)):
         return JSONResponse({"error": CLOSED if flags.closed else "Sign in to apply"}, 403)
-    if _limit_reached(request, flags):
-        return JSONResponse({"limit": LIMIT}, 429)
-    draft = {"id": secrets.token_urlsafe(8), "fields": {}, "files": [], "blobs": {}, "chosen": 0}
-    draft["earlier"], blobs = _earlier_resumes(_member(request)[0].get("name", ""))
+    if lm.limit_reached(request, flags):
+        return JSONResponse({"limit": lm.LIMIT}, 429)
+    draft: dict[str, Any] = {"id": secrets.token_urlsafe(8), "fields": {}, "files": [], "blobs": {}, "chosen": 0}
+    draft["earlier"], blobs = lm.earlier_resumes(lm.member(request)[0].get("name", ""))
     draft["blobs"].update(blobs)
     session(request)[f"linkedin-draft:{job.job_id}"] = draft
     return JSONResponse({"draft": draft["id"], "html": _render(request, job, flags, "contact", draft, {})})
@@ -221,7 +189,7 @@ async def step_get(request: Request) -> Response:
 
 
 def _contact_errors(request: Request, job: Job, flags: JobFlags, received: Received) -> dict[str, str]:
-    ids, emails = job.ids, _member(request)[1]
+    ids, emails = job.ids, lm.member(request)[1]
     email, country, phone = (received.text(ids[k]) for k in ("email", "phone_country", "phone"))
     errors: dict[str, str] = {}
     if not email or email == ls.SELECT_PROMPT or (emails and email not in emails):
@@ -234,40 +202,6 @@ def _contact_errors(request: Request, job: Job, flags: JobFlags, received: Recei
         errors[ids["phone"]] = VALID_ANSWER
     elif not phone_ok(phone, flags):
         errors[ids["phone"]] = "Please enter a valid phone number"
-    return errors
-
-
-def _date_ok(text: str) -> bool:
-    try:
-        datetime.strptime(text, "%m/%d/%Y")
-    except ValueError:
-        return False
-    return True
-
-
-def _free_error(q: Question, value: str) -> str | None:
-    """Checks of LinkedIn's free-form kinds: text, textarea, checkbox, location, date."""
-    if not value:
-        return VALID_ANSWER if q.required else None
-    if q.kind == "location" and not places.place_ok(value):
-        return "Please select a location from the list"
-    if q.kind == "date" and not _date_ok(value):
-        return "Please enter a valid date (mm/dd/yyyy)"
-    return None
-
-
-def _question_errors(job: Job, step: str, received: Received) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    for q in ls.step_questions(job, step):
-        value = received.text(q.qid)
-        if q.kind in FREE_KINDS:
-            if (problem := _free_error(q, value)) is not None:
-                errors[q.qid] = problem
-        elif q.kind == "number":
-            if not value.isdigit() or not 0 <= int(value) <= 99:
-                errors[q.qid] = VALID_ANSWER if not value else "Enter a whole number between 0 and 99"
-        elif value not in q.options and (q.required or value not in ("", ls.SELECT_PROMPT)):
-            errors[q.qid] = SELECTION
     return errors
 
 
@@ -284,7 +218,7 @@ def _step_errors(
     if step == "review":
         ok = captcha_ok(request, flags, received.text("g-recaptcha-response"))
         return {} if ok else {"captcha": "Please complete the security check"}
-    return _question_errors(job, step, received)
+    return checks.question_errors(job, step, received)
 
 
 def _by_name(job: Job, posted: Received) -> Received:
@@ -296,18 +230,6 @@ def _by_name(job: Job, posted: Received) -> Received:
             out.add(names.get(key, key), item)
     out.files = [dataclasses.replace(f, field=names.get(f.field, f.field)) for f in posted.files]
     return out
-
-
-def _earlier_resumes(name: str) -> tuple[list[ReceivedFile], dict[str, bytes]]:
-    """The resumes the member uploaded before, latest first, as LinkedIn keeps them."""
-    stem = "_".join(name.split()) or "Resume"
-    files, blobs = [], {}
-    for year in EARLIER_YEARS:
-        data = make_pdf(f"{name or 'Member'} - Resume {year}")
-        upload = ReceivedFile.of("resume", f"{stem}_Resume_{year}.pdf", "application/pdf", data)
-        files.append(upload)
-        blobs[upload.sha256] = data
-    return files, blobs
 
 
 def _save(draft: dict[str, Any], received: Received) -> None:
@@ -341,8 +263,8 @@ async def step_post(request: Request) -> Response:
 
 async def _submit(request: Request, job: Job, flags: JobFlags, draft: dict[str, Any], token: str) -> Response:
     email = str(draft["fields"].get(job.ids["email"], ""))
-    if _limit_reached(request, flags):
-        return JSONResponse({"html": _render(request, job, flags, "review", draft, {}, LIMIT)}, 429)
+    if lm.limit_reached(request, flags):
+        return JSONResponse({"html": _render(request, job, flags, "review", draft, {}, lm.LIMIT)}, 429)
     if already_applied(sbx(request), job, flags, email):
         html = _render(request, job, flags, "review", draft, {}, "You've already applied to this job.")
         return JSONResponse({"html": html}, 409)

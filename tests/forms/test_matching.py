@@ -98,3 +98,19 @@ def test_location_question_is_not_the_location_field() -> None:
     assert not asked.resolved
     field = resolve(record("Location (City)", "combobox"), profile())
     assert field.value == "Oakland, California, United States"
+
+
+def test_dates_are_written_the_way_the_field_asks() -> None:
+    p = profile('preferences:\n  earliest_start: "2027-01-04"\n')
+    assert resolve(record("Earliest start date (mm/dd/yyyy)"), p).value == "01/04/2027"
+    assert resolve(record("Earliest start date", placeholder="DD/MM/YYYY"), p).value == "04/01/2027"
+    assert resolve(record("Earliest start date", "date"), p).value == "2027-01-04"
+    words = profile('preferences:\n  earliest_start: "in two weeks"\n')
+    assert not resolve(record("Earliest start date", "date"), words).resolved
+
+
+def test_numbers_pick_ranges() -> None:
+    ranges = options("0-1 years", "2-4 years", "5-7 years", "8-10 years", "More than 10 years")
+    assert choose("6", ranges) == ranges[2]
+    assert choose("11", ranges) == ranges[4]
+    assert choose("Yes", ranges) is None

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.sandbox.fill import answer_for, attach
 from tests.sandbox.harness import Sandbox
@@ -60,7 +61,8 @@ def answer_step(page: Page, questions: list[dict[str, Any]]) -> dict[str, Any]:
 
 def question_steps(page: Page, job: dict[str, Any]) -> dict[str, Any]:
     """Answer each question step until Review shows."""
-    dialog, expected = page.get_by_role("dialog"), {}
+    dialog = page.get_by_role("dialog")
+    expected: dict[str, Any] = {}
     while (step := dialog.locator("form").get_attribute("data-step")) != "review":
         assert dialog.locator("h3.t-16").inner_text() in ("Additional Questions", "Work authorization")
         step_questions = [q for q in job["questions"] if dialog.get_by_text(q["label"]).count()]
@@ -160,7 +162,11 @@ def fill_careers(page: Page, job: dict[str, Any], email: str, resume: Path) -> d
     page.get_by_label("First name *").fill("Ada")
     page.get_by_label("Surname *").fill("Example")
     page.get_by_label("Your email address *").fill(email)
-    page.get_by_placeholder("Phone number (with country code)").fill("+44 7700 900123")
+    page.get_by_placeholder("Phone number (with country code)").fill("+44 7700 900123")  # picks the country
+    expect(page.locator(".iti__selected-country")).to_have_attribute("title", "United Kingdom")
+    # The level widget's radios live in a shadow root: the document does not list them, a person sees them.
+    assert page.evaluate("document.querySelectorAll('input[value=Fluent]').length") == 0
+    page.get_by_role("radiogroup", name="Your level of English").get_by_label("Fluent").check()
     page.get_by_label("Earliest start date *").fill("2030-02-01")
     page.get_by_role("group", name="Preferred way of working").get_by_label("Hybrid").check()
     page.get_by_label("Cover note").fill("I would enjoy this role.")
@@ -169,6 +175,8 @@ def fill_careers(page: Page, job: dict[str, Any], email: str, resume: Path) -> d
         last: "Example",
         "contact_email": email,
         "tel": "+44 7700 900123",
+        "tel_country": "United Kingdom",
+        "english_level": "Fluent",
         "start_date": "2030-02-01",
         "work_pattern": "Hybrid",
         "cover_note": "I would enjoy this role.",
@@ -191,11 +199,59 @@ def fill_careers(page: Page, job: dict[str, Any], email: str, resume: Path) -> d
 def test_generic_careers_form(sandbox: Sandbox, page: Page, email: str, resume_pdf: Path) -> None:
     job = sandbox.job("careers", 0)
     page.goto(job["url"])
-    page.get_by_role("button", name="Send application").click()
+    expect(page.locator("#cookie-consent")).to_be_visible()
+    with pytest.raises(PlaywrightTimeout):  # the banner lies over the form and takes the click
+        page.get_by_role("button", name="Continue").click(timeout=1500)
+    page.get_by_role("button", name="Accept all").click()
+    page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(page.locator("#cookie-consent")).to_have_count(0)  # answered once, gone on the next page
     expected = fill_careers(page, job, email, resume_pdf)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("Step 2 of 2")).to_be_visible()
+    page.get_by_role("group", name="Are you at least 18 years old? *").get_by_label("Yes").check()
+    page.get_by_label("Expected salary").fill("65000")
+    page.get_by_label("Currency").select_option("EUR")
+    page.get_by_label("Per", exact=True).select_option("per year")
+    expected |= {"adult": "Yes", "salary_amount": "65000", "salary_currency": "EUR", "salary_period": "per year"}
     page.get_by_role("button", name="Send application").click()
     expect(page.get_by_role("heading", name="Application received")).to_be_visible()
     [record] = sandbox.submissions(site="careers", job=job["job_id"], email=email)
     assert record["fields"] == expected
     assert page.locator(".reference").inner_text() == record["confirmation_id"]
+
+
+def careers_step_one(sandbox: Sandbox, job: dict[str, Any], email: str, resume: Path, **extra: str) -> Any:
+    """Post step 1 as the page would, with the session's CSRF token unless told otherwise."""
+    html = sandbox.client.get(job["url"]).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert token
+    first, last = ("first_name", "surname") if 'name="first_name"' in html else ("given_name", "family_name")
+    form = {
+        "csrf_token": token.group(1),
+        first: "Ada",
+        last: "Example",
+        "contact_email": email,
+        "tel": "+44 7700 900123",
+        "english_level": "Fluent",
+        "start_date": "2030-02-01",
+        "consent": "yes",
+    } | {q["id"]: str(answer_for(q)) for q in job["questions"] if q["required"]}
+    files = {"cv": (resume.name, resume.read_bytes(), "application/pdf")}
+    return sandbox.client.post(job["url"], data=form | extra, files=files)
+
+
+def test_careers_csrf_honeypot_and_knock_out(sandbox: Sandbox, email: str, resume_pdf: Path) -> None:
+    job = sandbox.job("careers", 1)
+    stale = careers_step_one(sandbox, job, email, resume_pdf, csrf_token="stale")
+    assert stale.status_code == 403 and "Your session has expired" in stale.text
+    trapped = careers_step_one(sandbox, job, email, resume_pdf, website="https://ada.example.org")
+    assert trapped.status_code == 303 and "/thanks?ref=" in trapped.headers["location"]  # looks accepted
+    step_one = careers_step_one(sandbox, job, email, resume_pdf)
+    assert step_one.status_code == 303 and step_one.headers["location"].endswith("/more")
+    more = sandbox.client.get(job["url"] + "/more").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', more)
+    assert token and "Step 2 of 2" in more
+    knocked = sandbox.client.post(job["url"] + "/more", data={"csrf_token": token.group(1), "adult": "No"})
+    assert knocked.status_code == 200 and "do not meet the minimum requirements" in knocked.text
+    assert sandbox.submissions(site="careers", job=job["job_id"], email=email) == []  # neither was kept
