@@ -18,7 +18,8 @@ from typing import Any
 
 from nats import errors as nats_errors
 
-from autoapply import deadletters
+from autoapply import deadletters, usercmds
+from autoapply.api_client import ApiError
 from autoapply.local.procs import StartError
 from autoapply.local.services import SERVICES
 from autoapply.local.status import collect
@@ -209,6 +210,11 @@ COMMANDS: dict[str, Command] = {
     "down": Command("stop everything `up` started (and nothing else)", _add_home, _run_down),
     "sandbox": Command("run the ATS sandbox in the foreground", _configure_sandbox, _run_sandbox),
     "dlq": Command("list or replay dead letters", _configure_dlq, _run_dlq),
+    "login": Command("log in to the API (and remember the tokens)", usercmds.configure_login, usercmds.run_login),
+    "apply": Command("apply to jobs, with a live progress bar per task", usercmds.configure_apply, usercmds.run_apply),
+    "tasks": Command("your tasks, newest first", usercmds.configure_tasks, usercmds.run_tasks),
+    "task": Command("one task and its timeline", usercmds.configure_task, usercmds.run_task),
+    "profile": Command("import a PROFILE file into your account", usercmds.configure_profile, usercmds.run_profile),
 }
 
 
@@ -235,6 +241,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, FileNotFoundError, PermissionError, TimeoutError) as exc:
         print(f"autoapply {args.command}: {exc}", file=sys.stderr)
         return 2
+    except ApiError as exc:
+        print(f"autoapply {args.command}: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
