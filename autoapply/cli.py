@@ -18,7 +18,7 @@ from typing import Any
 
 from nats import errors as nats_errors
 
-from autoapply import deadletters, usercmds
+from autoapply import deadletters, plan, usercmds
 from autoapply.api_client import ApiError
 from autoapply.local.procs import StartError
 from autoapply.local.services import SERVICES
@@ -151,6 +151,18 @@ def render_streams(report: dict[str, Any]) -> list[str]:
             lines.append(f"  {durable:<38} {'':>7} {c['pending']:>8} {c['ack_pending']:>8} {c['redelivered']:>8}")
     dead = report["dead_letters"]
     lines.append(f"dead letters: {dead if dead is not None else '- (no dead-letter stream yet)'}")
+    return lines + render_outboxes(report)
+
+
+def render_outboxes(report: dict[str, Any]) -> list[str]:
+    """One line per service with unsent or parked outbox rows, then each parked row's error."""
+    if report.get("outbox_error"):
+        return [f"outboxes: unavailable ({report['outbox_error']})"]
+    lines = []
+    for service, box in sorted(report.get("outbox", {}).items()):
+        if box["pending"] or box["parked"]:
+            lines.append(f"outbox {service}: {box['pending']} unsent, {box['parked']} parked")
+            lines += [f"  parked {r['id']} {r['subject']}: {r['error']}" for r in box["parked_rows"]]
     return lines
 
 
@@ -210,6 +222,7 @@ COMMANDS: dict[str, Command] = {
     "down": Command("stop everything `up` started (and nothing else)", _add_home, _run_down),
     "sandbox": Command("run the ATS sandbox in the foreground", _configure_sandbox, _run_sandbox),
     "dlq": Command("list or replay dead letters", _configure_dlq, _run_dlq),
+    "plan": Command("show what would be filled into an application page, never submitting", plan.configure, plan.run),
     "login": Command("log in to the API (and remember the tokens)", usercmds.configure_login, usercmds.run_login),
     "apply": Command("apply to jobs, with a live progress bar per task", usercmds.configure_apply, usercmds.run_apply),
     "tasks": Command("your tasks, newest first", usercmds.configure_tasks, usercmds.run_tasks),

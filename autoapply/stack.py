@@ -6,6 +6,7 @@ urls, pids), secrets.env (mode 0600). Ports are chosen at the first `up` and reu
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import json
 import os
@@ -21,7 +22,7 @@ from typing import Any
 from autoapply.local import procs, stopping
 from autoapply.local.describe import describe, where
 from autoapply.local.nats import NatsServer
-from autoapply.local.ports import free_port, port_is_free
+from autoapply.local.ports import LOOPBACK, free_port, port_is_free
 from autoapply.local.postgres import PostgresServer
 from autoapply.local.procs import PidRecord, StartError
 from autoapply.local.redis import RedisServer
@@ -176,6 +177,9 @@ class Stack:
         return self.nats(state), self.postgres(state), self.redis(state)
 
     def instances(self, state: dict[str, Any], wiring: Wiring) -> list[ServiceInstance]:
+        intake = instance_name("intake", 1)
+        intake_url = f"http://{LOOPBACK}:{self._port(state, f'{intake}.http', intake)}"
+        wiring = dataclasses.replace(wiring, intake_url=intake_url)
         made = []
         for service in SERVICES:
             for index in range(1, int(state["instances"].get(service, 1)) + 1):

@@ -2,9 +2,19 @@
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.envelope import Event
+
+
+class SentField(BaseModel):
+    """One value the form sent, and where it came from (profile, answer_bank, llm, operator)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    label: str
+    value: str
+    provenance: str
 
 
 class ApplicationSubmitted(Event):
@@ -14,6 +24,19 @@ class ApplicationSubmitted(Event):
     page_url: str
     receipt_uri: str  # what was sent, with provenance
     confirmation_text: str | None = None
+    platform: str | None = None
+    job_url: str | None = None
+    job_title: str | None = None
+    company: str | None = None
+    fields: tuple[SentField, ...] = ()
+    files: tuple[str, ...] = ()  # object-store keys of the files uploaded
+    screenshots: tuple[str, ...] = ()
+    # The address the application gave, where the confirmation mail will arrive.
+    email: str | None = None
+    # A task recovered after a crash: the click may or may not have happened.
+    recovered: bool = False
+    # Where the browser still runs, for a second look at the job page ("already applied").
+    cdp_endpoint: str | None = None
 
 
 class ApplicationCompleted(Event):
@@ -21,6 +44,9 @@ class ApplicationCompleted(Event):
     type: Literal["application.completed"] = "application.completed"
     confirmation_id: str | None = None
     evidence: tuple[str, ...] = Field(default=())  # confirmation page, email, "already applied" marker
+    job_title: str | None = None
+    company: str | None = None
+    receipt_uri: str | None = None
 
 
 class ApplicationFailed(Event):

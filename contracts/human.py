@@ -2,10 +2,23 @@
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.envelope import Event
 from contracts.states import TaskState
+
+
+class Question(BaseModel):
+    """A required field nobody could answer, as a person needs to see it to answer it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    label: str
+    widget: str = "text"  # text, textarea, select, radio, checkbox, combobox, date, file, ...
+    required: bool = True
+    options: tuple[str, ...] = ()
+    selector: str | None = None
+    reason: str = ""  # why the profile could not answer it
 
 
 class CaptchaDetected(Event):
@@ -23,6 +36,7 @@ class HumanNeeded(Event):
     reason: str
     page_url: str | None = None
     questions: tuple[str, ...] = ()  # labels of required fields nobody could answer
+    fields: tuple[Question, ...] = ()  # the same questions with their widgets and options
     resume_state: TaskState
     screenshot_uri: str | None = None
     live_view_url: str | None = None

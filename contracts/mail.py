@@ -16,6 +16,9 @@ class EmailVerificationNeeded(Event):
     sender_domains: tuple[str, ...] = ()  # only mail from these domains is trusted
     since: datetime  # mail older than this (less clock skew) belongs to something else
     resume_state: TaskState
+    # The address typed into the form, when it is not the mailbox's own (a plus alias, a second address).
+    recipient: str | None = None
+    job_title: str | None = None
 
 
 class EmailVerified(Event):
@@ -31,3 +34,5 @@ class EmailNotFound(Event):
     type: Literal["email.not_found"] = "email.not_found"
     waited_s: float
     resume_state: TaskState
+    # timeout, no_mailbox, mailbox_revoked or mailbox_unreachable: what the person should look at.
+    reason: str = "timeout"

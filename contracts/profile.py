@@ -52,6 +52,7 @@ class Preferences(_Data):
     remote: bool | None = None  # wants remote work
     allow_llm: bool = False  # LLM drafts for free-text questions, where the user allows them
     review_before_submit: bool = False  # stop before submit until the user approves
+    privacy_consent: bool | None = None  # agrees to an employer's privacy notice / data processing
     decline_eeo: bool = True  # an EEO question the eeo block does not answer takes its decline option
     save_operator_answers: bool = True  # an operator's answer goes to the answer bank
 
@@ -99,6 +100,7 @@ class Profile(_Data):
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     phone: str | None = None  # as the user writes it, ideally with the country code: "+1 415 555 0134"
     phone_country: str | None = None  # ISO 3166 alpha-2 of the phone number, e.g. "US"
+    phone_type: str | None = None  # where a form asks which kind of phone: "Mobile", "Home", ...
     location: str | None = None  # "City, Region, Country"
     address: Address | None = None
     linkedin_url: str | None = None

@@ -14,6 +14,11 @@ class ProfileReady(Event):
     platform: str
     cdp_url: str
     live_view_url: str | None = None
+    # Added in the provisioner issue: what the browser looks like and where it goes out, for the
+    # operator page and for the executor's exit-IP check before its first navigation.
+    fingerprint: str | None = None
+    exit_ip: str | None = None
+    ws_url: str | None = None
 
 
 class ProfileFailed(Event):

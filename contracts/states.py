@@ -191,7 +191,8 @@ _RESUMES = [
     for target in (*EXECUTING, S.SUBMITTING)
 ]
 
-_FAILURES = [_t(src, "task.failed", S.FAILED) for src in EXECUTOR_ACTIVE]
+# The executor fails the states it drives; an operator can fail a task that waits for a person.
+_FAILURES = [_t(src, "task.failed", S.FAILED) for src in (*EXECUTOR_ACTIVE, S.HUMAN_TAKEOVER)]
 
 _CANCELS = [_t(src, "task.cancelled", S.CANCELLED) for src in TaskState if src not in TERMINAL]
 

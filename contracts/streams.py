@@ -1,6 +1,7 @@
 """Stream, consumer and limit names shared by every service (data only, no I/O)."""
 
 from dataclasses import dataclass
+from typing import Literal
 
 # One stream holds every task event: all services read from it, each through its own durable
 # consumers, and the read model (intake) replays it. Limits retention keeps a message after one
@@ -15,6 +16,14 @@ ADVISORY_SUBJECTS = (
     "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + EVENTS_STREAM + ".*",
     "$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED." + EVENTS_STREAM + ".*",
 )
+
+# How many deliveries of each message were naked because a dependency was down: those do not
+# count toward a consumer's max_deliver (one message per consumer and stream sequence, the last wins).
+OUTAGE_STREAM = "AUTOAPPLY_OUTAGES"
+OUTAGE_SUBJECT_PREFIX = "outages"
+# The server's max_deliver is the spec's plus this many outage deliveries: the bus keeps the real
+# failure budget; the server's limit only catches a message whose handler kills its process.
+OUTAGE_DELIVERIES = 100
 
 # Re-publishes of one event (outbox relay retries, a cluster failover of about 10 s) land inside
 # this window and are stored once; it must exceed the relay's retry horizon.
@@ -31,11 +40,22 @@ class ConsumerSpec:
 
     durable: str
     filter_subjects: tuple[str, ...]
-    # Sized to the step the handler runs; long steps extend it with in-progress heartbeats.
+    # How long the server waits for an ack or a heartbeat before redelivering; the bus sends
+    # heartbeats every third of it while a handler runs.
     ack_wait_s: float = 30.0
-    # Finite, so a poison message ends in the dead letters rather than looping forever.
+    # Deliveries that failed for real (not because a dependency was down) before the dead letters.
     max_deliver: int = 5
-    # Delays between deliveries (used for nak delays and for ack timeouts); len <= max_deliver.
+    # Nak delays after the 1st, 2nd, ... failed delivery (the last entry repeats); the server
+    # gets no backoff list, since it would replace ack_wait.
     backoff_s: tuple[float, ...] = (1.0, 5.0, 15.0, 45.0)
-    # The consumer's real concurrency across all instances (the executor's = its browser slots).
+    # The most messages in flight on this durable across all instances; the service lowers it to
+    # instances x workers, so it only ever caps that (the read model keeps 1 for order).
     max_ack_pending: int = 64
+    # A handler still running after this long is cancelled and its message naked (a failure).
+    max_run_s: float = 300.0
+    # A new durable starts from new messages ("new"), so renaming one never redoes two weeks of
+    # side effects; a read model that rebuilds from history asks for "all".
+    start_from: Literal["new", "all"] = "new"
+    # A wildcard consumer (the read model) acks and counts event types it does not know, so a
+    # producer one version ahead sends nothing to the dead letters.
+    skip_unknown_types: bool = False

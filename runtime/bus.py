@@ -1,36 +1,41 @@
-"""The event bus: FastStream on nats-py, with explicit acks decided by the error's type.
+"""The event bus: nats-py pull consumers fetched by the bus itself, FastStream for the connection,
+publishing and its telemetry, and explicit acks decided by the error's type.
 
-Every handler ends in exactly one of: ack (after its commit), nak with a delay (transient or
-unexpected error), or terminate with a reason (permanent error, invalid event, or the last
-allowed delivery failed); terminated messages reach the dead letters through the server's
-advisories (runtime.deadletter).
+Every message ends in exactly one of: ack (after the handler's commit); nak with a delay (a
+dependency is down, which never counts toward the dead letters; a transient or unexpected
+error; a handler past its max_run_s); or, after the dead letter is stored, terminate with a
+reason (a permanent error, an undecodable message, or the last allowed failure).
 """
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
+from functools import partial
 
 import nats.errors
-from faststream.middlewares import AckPolicy
-from faststream.nats import JStream, NatsBroker, PullSub
-from faststream.nats.annotations import NatsMessage
+from faststream.nats import NatsBroker
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import PubAck
 from nats.js.errors import NoStreamResponseError, ServiceUnavailableError
-from opentelemetry import trace
+from opentelemetry import propagate, trace
 from opentelemetry.sdk.trace import TracerProvider
-from pydantic import ValidationError
 
 from contracts.envelope import Event
-from contracts.registry import EVENT_TYPES
 from contracts.streams import EVENTS_STREAM, ConsumerSpec
-from contracts.subjects import event_type_of, subject_for
+from contracts.subjects import event_type_of
 from runtime import streams
-from runtime.errors import PermanentError, TransientError
+from runtime.codec import EVENT_TYPE_HEADER, MAX_REASON_CHARS, decode, encode, model_for, one_line
+from runtime.consumer import FETCH_TIMEOUT_S, PullConsumer
+from runtime.deadletter import publish_dead_letter, reason_text
+from runtime.errors import DependencyDown, PermanentError, TransientError
+from runtime.outage import OUTAGE_NAK_DELAY_S, is_outage, note_outage, outages_of
+
+__all__ = ["EVENT_TYPE_HEADER", "FETCH_TIMEOUT_S", "MAX_REASON_CHARS", "Bus", "Delivery", "decode", "encode"]
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +45,10 @@ PUBLISH_RETRY_HORIZON_S = 30.0
 PUBLISH_TIMEOUT_S = 2.0
 # How long to wait for the server to confirm an ack; a lost ack means one harmless redelivery.
 ACK_TIMEOUT_S = 2.0
-# A pull waits this long for messages before asking again.
-FETCH_TIMEOUT_S = 1.0
-# The server keeps a reason up to this length with a terminated message.
-MAX_REASON_CHARS = 300
-EVENT_TYPE_HEADER = "Autoapply-Event-Type"
+# The client pings this often and gives the connection up after this many unanswered pings, so
+# a half-open connection is found in seconds, not the library's default minutes.
+PING_INTERVAL_S = 5
+MAX_OUTSTANDING_PINGS = 2
 _RETRYABLE_PUBLISH = (
     nats.errors.TimeoutError,
     nats.errors.NoRespondersError,
@@ -76,43 +80,20 @@ class Delivery:
 
 Handler = Callable[[Event, Delivery], Awaitable[None]]
 RawHandler = Callable[[Msg], Awaitable[None]]
+Run = Callable[[Msg, Delivery], Awaitable[None]]
 
 
-def encode(event: Event) -> tuple[str, bytes, dict[str, str]]:
-    headers = {"Nats-Msg-Id": str(event.event_id), EVENT_TYPE_HEADER: event.TYPE}
-    return subject_for(event), event.model_dump_json().encode(), headers
-
-
-def decode(subject: str, data: bytes) -> Event:
-    model = EVENT_TYPES.get(event_type_of(subject))
-    if model is None:
-        raise PermanentError(f"no event type for subject {subject}")
-    try:
-        return model.model_validate_json(data)
-    except ValidationError as exc:
-        # Field names and rules only: the values may be personal data, and reasons reach the logs.
-        problems = "; ".join(
-            f"{'.'.join(map(str, err['loc'])) or 'payload'}: {err['msg']}"
-            for err in exc.errors(include_url=False, include_input=False, include_context=False)
-        )
-        raise PermanentError(_one_line(f"invalid {model.TYPE} event: {problems}")) from None
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())[:MAX_REASON_CHARS]
-
-
-def nak_delay(spec: ConsumerSpec, num_delivered: int, asked: float | None) -> float:
+def nak_delay(spec: ConsumerSpec, failures: int, asked: float | None) -> float:
     if asked is not None:
         return asked
     if not spec.backoff_s:
         return 1.0
-    return spec.backoff_s[min(num_delivered, len(spec.backoff_s)) - 1]
+    return spec.backoff_s[min(max(failures, 1), len(spec.backoff_s)) - 1]
 
 
 async def terminate(msg: Msg, reason: str) -> None:
-    """Stops redelivery; the server's MSG_TERMINATED advisory carries the reason to the dead letters."""
-    await msg._client.publish(msg.reply, b"+TERM " + _one_line(reason).encode())
+    """Stops redelivery; the dead letter is already stored."""
+    await msg._client.publish(msg.reply, b"+TERM " + one_line(reason).encode())
     msg._ackd = True
 
 
@@ -127,11 +108,17 @@ class Bus:
             name=name,
             max_reconnect_attempts=-1,
             reconnect_time_wait=1,  # seconds between reconnect attempts
+            ping_interval=PING_INTERVAL_S,
+            max_outstanding_pings=MAX_OUTSTANDING_PINGS,
             middlewares=(NatsTelemetryMiddleware(tracer_provider=provider),),
             logger=logging.getLogger(f"bus.{name}"),
         )
         self._tracer = provider.get_tracer(__name__)
-        self._specs: list[tuple[ConsumerSpec, str]] = []
+        self._consumers: list[PullConsumer] = []
+        self._ack_wait: dict[str, float] = {}
+        self._connected = False
+        # Event types a wildcard consumer acked without knowing them, by type.
+        self.unknown_types: Counter[str] = Counter()
 
     @property
     def js(self) -> JetStreamContext:
@@ -144,16 +131,27 @@ class Bus:
         conn = self.broker._connection
         return bool(conn is not None and conn.is_connected)
 
+    def ack_wait_s(self, durable: str) -> float:
+        """The server's ack wait for this consumer, as read back after declaring it."""
+        return self._ack_wait[durable]
+
     async def connect(self) -> None:
-        await self.broker.connect()
+        if not self._connected:
+            await self.broker.connect()
+            self._connected = True
         await streams.declare_streams(self.js, self.replicas)
 
     def subscribe(self, spec: ConsumerSpec, handler: Handler, workers: int = 1) -> None:
         """Registers an event handler on a durable pull consumer; call before start()."""
 
         async def run(msg: Msg, delivery: Delivery) -> None:
-            event = decode(msg.subject, msg.data)
-            with self._tracer.start_as_current_span(f"handle {event.TYPE}") as span:
+            if spec.skip_unknown_types and model_for(msg.subject) is None:
+                self._skip_unknown(spec, msg.subject)
+                return
+            context = propagate.extract(delivery.headers)
+            name = f"handle {event_type_of(msg.subject)}"
+            with self._tracer.start_as_current_span(name, context=context, kind=trace.SpanKind.CONSUMER) as span:
+                event = decode(msg.subject, msg.data)
                 span.set_attribute("autoapply.consumer", spec.durable)
                 span.set_attribute("autoapply.task_id", str(event.task_id))
                 await handler(event, delivery)
@@ -168,33 +166,39 @@ class Bus:
 
         self._register(spec, stream, run, 1)
 
-    def _register(
-        self, spec: ConsumerSpec, stream_name: str, run: Callable[[Msg, Delivery], Awaitable[None]], workers: int
-    ) -> None:
-        self._specs.append((spec, stream_name))
-        stream = JStream(stream_name, declare=False)
-        pull = PullSub(batch_size=max(1, workers), timeout=FETCH_TIMEOUT_S)
-        decorate = self.broker.subscriber(
-            spec.filter_subjects[0],
-            stream=stream,
-            durable=spec.durable,
-            pull_sub=pull,
-            ack_policy=AckPolicy.MANUAL,
-            max_workers=workers,
-        )
+    def _register(self, spec: ConsumerSpec, stream: str, run: Run, workers: int) -> None:
+        self._consumers.append(PullConsumer(spec, stream, partial(self._process, spec, run), workers))
 
-        async def on_message(message: NatsMessage) -> None:
-            await self._dispatch(spec, run, message.raw_message)
-
-        decorate(on_message)
+    def _skip_unknown(self, spec: ConsumerSpec, subject: str) -> None:
+        kind = event_type_of(subject)
+        if not self.unknown_types[kind]:
+            log.warning("%s: acking events of an unknown type %s (a newer producer?)", spec.durable, kind)
+        self.unknown_types[kind] += 1
 
     async def start(self) -> None:
         await self.connect()
-        for spec, stream in self._specs:
-            await streams.declare_consumer(self.js, spec, stream, self.replicas)
-        await self.broker.start()
+        for consumer in self._consumers:
+            info = await streams.declare_consumer(self.js, consumer.spec, consumer.stream, self.replicas)
+            self._ack_wait[consumer.spec.durable] = float(info.config.ack_wait or consumer.spec.ack_wait_s)
+        for consumer in self._consumers:
+            await consumer.start(self.js)
 
-    async def close(self) -> None:
+    def pause(self, paused: bool) -> None:
+        """Stops (or resumes) fetching on every consumer; running handlers go on."""
+        for consumer in self._consumers:
+            consumer.pause(paused)
+
+    def stalled(self) -> list[str]:
+        """The consumers whose fetch loop stopped making progress."""
+        return [c.spec.durable for c in self._consumers if c.stalled()]
+
+    async def close(self, grace_s: float = 0.0) -> None:
+        """Stops fetching, lets running handlers finish within grace_s, naks the rest, disconnects."""
+        await asyncio.gather(*(c.stop(grace_s) for c in self._consumers), return_exceptions=True)
+        conn = self.broker._connection
+        with suppress(Exception):
+            if conn is not None and conn.is_connected:
+                await conn.flush(timeout=2)  # the last acks and naks reach the server
         with suppress(Exception):
             await self.broker.stop()
 
@@ -214,21 +218,17 @@ class Bus:
         while True:
             try:
                 ack = await self.broker.publish(
-                    payload,
-                    subject,
-                    headers=dict(headers),
-                    stream=stream,
-                    timeout=PUBLISH_TIMEOUT_S,
+                    payload, subject, headers=dict(headers), stream=stream, timeout=PUBLISH_TIMEOUT_S
                 )
                 assert isinstance(ack, PubAck)
                 return ack
             except _RETRYABLE_PUBLISH as exc:
                 if loop.time() + pause > deadline:
-                    raise TransientError(f"publish to {subject} failed: {exc!r}") from exc
+                    raise DependencyDown(f"publish to {subject} failed: {exc!r}") from exc
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 1.0)
 
-    async def _dispatch(self, spec: ConsumerSpec, run: Callable[[Msg, Delivery], Awaitable[None]], msg: Msg) -> None:
+    async def _process(self, spec: ConsumerSpec, run: Run, msg: Msg) -> None:
         meta = msg.metadata
         delivery = Delivery(
             subject=msg.subject,
@@ -238,38 +238,80 @@ class Bus:
             consumer=spec.durable,
             _msg=msg,
         )
-        beat = asyncio.create_task(_heartbeat(delivery, spec.ack_wait_s / 3))
+        beat = asyncio.create_task(_heartbeat(delivery, self._ack_wait.get(spec.durable, spec.ack_wait_s) / 3))
         try:
-            await self._run(spec, run, msg, delivery)
+            await self._decide(spec, run, msg, delivery)
+        except asyncio.CancelledError:  # stopping past the grace period: another instance takes it
+            with suppress(Exception):
+                await msg.nak()
+            raise
+        except Exception as exc:  # the answer itself failed (NATS gone): the ack wait redelivers it
+            log.warning("%s: could not settle %s: %r", spec.durable, msg.subject, exc)
         finally:
             beat.cancel()
 
-    async def _run(
-        self, spec: ConsumerSpec, run: Callable[[Msg, Delivery], Awaitable[None]], msg: Msg, delivery: Delivery
-    ) -> None:
-        last_try = delivery.num_delivered >= spec.max_deliver
+    async def _decide(self, spec: ConsumerSpec, run: Run, msg: Msg, delivery: Delivery) -> None:
+        if await self._spent(spec, delivery):  # earlier deliveries died or hung without an answer
+            reason = f"gave up: {delivery.num_delivered - 1} deliveries ended without an answer"
+            await self._dead_letter(spec, msg, reason)
+            return
+        timer = asyncio.timeout(spec.max_run_s)
         try:
-            await run(msg, delivery)
+            async with timer:
+                await run(msg, delivery)
         except PermanentError as exc:
-            log.warning("%s: terminating %s: %s", spec.durable, msg.subject, exc.reason)
-            await terminate(msg, exc.reason)
-        except Exception as exc:  # transient, or unexpected: retried, bounded by max_deliver
-            await self._retry_or_give_up(spec, msg, delivery, exc, last_try)
+            log.warning("%s: terminating %s: %s", spec.durable, msg.subject, reason_text(exc.reason))
+            await self._dead_letter(spec, msg, exc.reason)
+        except Exception as exc:
+            if timer.expired():
+                await self._failed(spec, msg, delivery, f"still running after max_run_s={spec.max_run_s}", None)
+            elif is_outage(exc):
+                await self._outage(spec, msg, delivery, exc)
+            else:
+                await self._failed(spec, msg, delivery, repr(exc), exc)
         else:
             await _ack(msg)
 
-    async def _retry_or_give_up(
-        self, spec: ConsumerSpec, msg: Msg, delivery: Delivery, exc: Exception, last_try: bool
-    ) -> None:
-        if last_try:
-            reason = f"gave up after {delivery.num_delivered} deliveries: {exc!r}"
-            log.error("%s: %s on %s", spec.durable, reason, msg.subject)
-            await terminate(msg, reason)
-            return
+    async def _spent(self, spec: ConsumerSpec, delivery: Delivery) -> bool:
+        if delivery.num_delivered <= spec.max_deliver:
+            return False
+        return await self._failures(spec, delivery) > spec.max_deliver
+
+    async def _failures(self, spec: ConsumerSpec, delivery: Delivery) -> int:
+        """Deliveries so far, this one included, that did not end in an outage nak."""
+        if delivery.num_delivered == 1:
+            return 1
+        return delivery.num_delivered - await outages_of(self.js, spec.durable, delivery.stream_seq)
+
+    async def _outage(self, spec: ConsumerSpec, msg: Msg, delivery: Delivery, exc: Exception) -> None:
+        log.warning("%s: a dependency is down (%s); %s retried later", spec.durable, type(exc).__name__, msg.subject)
+        await note_outage(self.js, spec.durable, delivery.stream_seq, delivery.num_delivered)
         asked = exc.delay_s if isinstance(exc, TransientError) else None
-        if not isinstance(exc, TransientError):
+        await msg.nak(delay=OUTAGE_NAK_DELAY_S if asked is None else asked)
+
+    async def _failed(
+        self, spec: ConsumerSpec, msg: Msg, delivery: Delivery, error: str, exc: Exception | None
+    ) -> None:
+        failures = await self._failures(spec, delivery)
+        if failures >= spec.max_deliver or delivery.num_delivered >= streams.server_max_deliver(spec):
+            reason = f"gave up after {failures} failed deliveries: {error}"
+            log.error("%s: %s on %s", spec.durable, reason_text(reason), msg.subject)
+            await self._dead_letter(spec, msg, reason)
+            return
+        if exc is not None and not isinstance(exc, TransientError):
             log.exception("%s: unexpected error on %s, will retry", spec.durable, msg.subject)
-        await msg.nak(delay=nak_delay(spec, delivery.num_delivered, asked))
+        asked = exc.delay_s if isinstance(exc, TransientError) else None
+        await msg.nak(delay=nak_delay(spec, failures, asked))
+
+    async def _dead_letter(self, spec: ConsumerSpec, msg: Msg, reason: str) -> None:
+        """Stores the dead letter, then terminates; if it cannot be stored, naks to try again later."""
+        try:
+            await publish_dead_letter(self.js, msg, spec.durable, reason)
+        except Exception as exc:
+            log.warning("%s: dead letter of %s not stored (%r); naked instead", spec.durable, msg.subject, exc)
+            await msg.nak(delay=OUTAGE_NAK_DELAY_S)
+            return
+        await terminate(msg, reason_text(reason))
 
 
 async def _ack(msg: Msg) -> None:

@@ -1,10 +1,12 @@
-"""Dead letters: copies each message the server gave up on, with its reason, for listing and replay.
+"""Dead letters: every message the bus or the server gave up on, with its reason, for listing and replay.
 
-The server announces a message that reached max_deliver or was terminated with an advisory; the
-advisories are captured in a stream (so none is lost while every service is down) and each
-service copies the ones of its own consumers into the dead-letter stream, keeping the original
-subject, payload and headers. The copy's Nats-Msg-Id is derived from the original stream
-sequence, so several instances copying the same advisory store it once.
+Before terminating a message the bus publishes its dead letter itself (payload, subject,
+headers, reason, consumer, deliveries) and waits for the stream's ack; if that fails it naks
+instead, so a dead letter is never lost. A message whose handler died or hung on every delivery
+reaches the server's max_deliver: the server's advisory is captured in a stream (so none is lost
+while every service is down) and each service copies the ones of its own consumers, reading the
+original by sequence. Both paths derive the Nats-Msg-Id from the consumer and the original
+stream sequence, so several copies of one dead letter are stored once.
 """
 
 import json
@@ -12,6 +14,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
@@ -21,6 +24,7 @@ from contracts.streams import (
     EVENTS_STREAM,
     ConsumerSpec,
 )
+from runtime.scrub import scrub_text
 
 log = logging.getLogger(__name__)
 
@@ -33,15 +37,42 @@ H_STREAM_SEQ = "Autoapply-Dlq-Stream-Seq"
 H_DELIVERIES = "Autoapply-Dlq-Deliveries"
 H_ORIGINAL_ID = "Autoapply-Dlq-Original-Msg-Id"
 _OWN = (H_SUBJECT, H_REASON, H_CONSUMER, H_STREAM_SEQ, H_DELIVERIES, H_ORIGINAL_ID, "Nats-Msg-Id")
+# The dead-letter stream must confirm within this, or the message is naked instead of terminated.
+PUBLISH_TIMEOUT_S = 5.0
+MAX_REASON_CHARS = 1000
+
+
+def reason_text(text: str) -> str:
+    """Every reason the bus writes (logs, +TERM, dead letters) passes here: one line, bounded, scrubbed."""
+    return scrub_text(" ".join(text.split()))[:MAX_REASON_CHARS]
+
+
+def letter_id(consumer: str, stream_seq: int) -> str:
+    return f"dlq-{consumer}-{stream_seq}"
+
+
+async def publish_dead_letter(js: JetStreamContext, msg: Msg, consumer: str, reason: str) -> None:
+    """Stores the message as a dead letter and waits for the stream's ack (raises if it fails)."""
+    meta = msg.metadata
+    seq = meta.sequence.stream
+    headers = {
+        **_original_headers(msg.headers),
+        H_SUBJECT: msg.subject,
+        H_REASON: reason_text(reason),
+        H_CONSUMER: consumer,
+        H_STREAM_SEQ: str(seq),
+        H_DELIVERIES: str(meta.num_delivered),
+        "Nats-Msg-Id": letter_id(consumer, seq),
+    }
+    subject = f"{DEAD_LETTER_SUBJECT_PREFIX}.{consumer}.{seq}"
+    await js.publish(subject, msg.data or b"", headers=headers, stream=DEAD_LETTER_STREAM, timeout=PUBLISH_TIMEOUT_S)
+    log.warning("dead letter: %s seq %s: %s", consumer, seq, headers[H_REASON])
 
 
 def relay_spec(service: str, consumers: list[str]) -> ConsumerSpec:
-    """The durable that reads this service's advisories."""
-    subjects = tuple(
-        f"$JS.EVENT.ADVISORY.CONSUMER.{kind}.{EVENTS_STREAM}.{name}"
-        for name in consumers
-        for kind in (MAX_DELIVERIES, TERMINATED)
-    )
+    """The durable that reads this service's max-deliveries advisories (the bus itself stores the
+    dead letter of every message it terminates, so terminated advisories need no copy)."""
+    subjects = tuple(f"$JS.EVENT.ADVISORY.CONSUMER.{MAX_DELIVERIES}.{EVENTS_STREAM}.{name}" for name in consumers)
     return ConsumerSpec(
         durable=f"{service}-deadletters",
         filter_subjects=subjects,
@@ -49,6 +80,8 @@ def relay_spec(service: str, consumers: list[str]) -> ConsumerSpec:
         max_deliver=10,
         backoff_s=(1, 5, 15),
         max_ack_pending=16,
+        max_run_s=60,
+        start_from="all",  # an advisory captured before this durable existed is still copied
     )
 
 
@@ -65,11 +98,11 @@ async def copy_to_dead_letters(js: JetStreamContext, subject: str, data: bytes) 
     seq = int(advisory["stream_seq"])
     consumer = str(advisory["consumer"])
     headers = {
-        H_REASON: reason_of(advisory, kind)[:1000],
+        H_REASON: reason_text(reason_of(advisory, kind)),
         H_CONSUMER: consumer,
         H_STREAM_SEQ: str(seq),
         H_DELIVERIES: str(advisory.get("deliveries", "")),
-        "Nats-Msg-Id": f"dlq-{consumer}-{seq}",
+        "Nats-Msg-Id": letter_id(consumer, seq),
     }
     payload = b""
     try:
@@ -81,7 +114,11 @@ async def copy_to_dead_letters(js: JetStreamContext, subject: str, data: bytes) 
         headers[H_SUBJECT] = ""
         headers[H_REASON] += " (the original message had already expired)"
     await js.publish(
-        f"{DEAD_LETTER_SUBJECT_PREFIX}.{consumer}.{seq}", payload, headers=headers, stream=DEAD_LETTER_STREAM
+        f"{DEAD_LETTER_SUBJECT_PREFIX}.{consumer}.{seq}",
+        payload,
+        headers=headers,
+        stream=DEAD_LETTER_STREAM,
+        timeout=PUBLISH_TIMEOUT_S,
     )
     log.warning("dead letter: %s seq %s: %s", consumer, seq, headers[H_REASON])
 

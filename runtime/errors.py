@@ -19,3 +19,11 @@ class PermanentError(Exception):
 
 class SettingsError(SystemExit):
     """A setting is missing or wrong: the process stops at start, saying which."""
+
+
+class DependencyDown(TransientError):
+    """PostgreSQL, Redis or NATS is unreachable: retried later, never counted toward the dead letters."""
+
+
+class RefusedToStart(SystemExit):
+    """The servers disagree with what this service declares (config drift, fewer replicas): it stops."""

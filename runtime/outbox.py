@@ -1,40 +1,71 @@
 """The transactional outbox: an event is written with the state change that causes it and
 published afterwards by a relay, with Nats-Msg-Id = event_id, until the stream acks it.
 
-A crash between the stream's ack and marking the row sent re-publishes the same id; the stream's
-duplicate window stores it once, and consumers are idempotent beyond that.
+Order: rows are published by `seq`, by one relay per schema at a time (a session advisory lock on
+the relay's own connection; the other instances stand by and take over when it goes). Writers of
+one task are serialised from their enqueue to their commit, so a task's `seq` order is its commit
+order. A crash between the stream's ack and marking the row sent re-publishes the same id; the
+stream's duplicate window stores it once. A row the stream can never take is parked, with its
+reason, and the rows behind it go on.
 """
 
 import asyncio
+import hashlib
 import json
 import logging
 from contextlib import suppress
 
 import asyncpg
+import nats.errors
+from nats.js.errors import BadRequestError
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
 from contracts.envelope import Event
 from runtime import telemetry
 from runtime.bus import Bus, encode
-from runtime.errors import TransientError
+from runtime.scrub import scrub_text
 
 log = logging.getLogger(__name__)
 
-# Rows claimed per transaction: small enough that a slow publish holds few locks.
-BATCH_SIZE = 50
-# Without a notification (another process wrote the row, or one was missed), look anyway.
+# Rows read per query; each is published and marked on its own, with no transaction held open.
+BATCH_SIZE = 100
+# Without a notification (one was missed, or this relay stands by), look anyway.
 POLL_INTERVAL_S = 1.0
+# After a failed round (database or bus away, anything unexpected) the next starts this much later.
+RETRY_S = 1.0
+# last_error is for people reading a row, not a log.
+MAX_ERROR_CHARS = 300
+# Publish errors no retry can fix: the row is parked so it does not block the rows behind it.
+UNPUBLISHABLE = (
+    nats.errors.MaxPayloadError,
+    nats.errors.BadSubjectError,
+    nats.errors.BadHeaderError,
+    BadRequestError,  # the stream refused the message itself (e.g. larger than its max_msg_size)
+    ValueError,  # the row is not a message (headers not an object, no Nats-Msg-Id)
+    TypeError,
+)
+
+_PENDING = (
+    "SELECT id, seq, subject, payload, headers FROM outbox WHERE sent_at IS NULL AND parked_at IS NULL "
+    "ORDER BY seq LIMIT $1"
+)
 
 
 def channel(schema: str) -> str:
     return f"{schema}_outbox"
 
 
+def relay_lock_key(schema: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"outbox relay {schema}".encode()).digest()[:8], "big", signed=True)
+
+
 async def enqueue(conn: asyncpg.Connection, schema: str, event: Event) -> None:
     """Adds the event to the outbox inside the caller's transaction (published after commit)."""
     subject, payload, headers = encode(event)
     telemetry.inject(headers)
+    # Held to commit: a later writer of the same task gets a later seq and commits after this one.
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"outbox {event.task_id}")
     await conn.execute(
         "INSERT INTO outbox (id, subject, payload, headers) VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (id) DO NOTHING",
         event.event_id,
@@ -45,69 +76,119 @@ async def enqueue(conn: asyncpg.Connection, schema: str, event: Event) -> None:
     await conn.execute("SELECT pg_notify($1, '')", channel(schema))
 
 
+def describe(exc: BaseException) -> str:
+    return scrub_text(f"{type(exc).__name__}: {exc}")[:MAX_ERROR_CHARS]
+
+
+def _headers(raw: str) -> dict[str, str]:
+    headers = json.loads(raw)
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise ValueError("headers are not an object of strings")
+    return headers
+
+
+def _usable(conn: asyncpg.Connection) -> bool:
+    try:
+        return not conn.is_closed()
+    except asyncpg.InterfaceError:  # the pool took back a connection whose server went away
+        return False
+
+
 class OutboxRelay:
-    def __init__(self, pool: asyncpg.Pool, bus: Bus, schema: str) -> None:
+    def __init__(self, pool: asyncpg.Pool, bus: Bus, schema: str, poll_interval_s: float = POLL_INTERVAL_S) -> None:
         self._pool, self._bus, self._schema = pool, bus, schema
+        self._poll_s = poll_interval_s
         self._wake = asyncio.Event()
+        self._conn: asyncpg.Connection | None = None
         self._tracer = trace.get_tracer(__name__)
+        self.owner = False
         self.published = 0
+        self.parked = 0
+        self.listens = 0  # connections on which LISTEN was set up: more than one means it re-listened
 
     async def run(self) -> None:
-        listener = await self._listen()
         try:
             while True:
-                await self.drain()
+                try:
+                    await self.drain()
+                except Exception as exc:  # whatever broke this round, the next one starts afresh
+                    log.warning("outbox %s: round failed, retrying: %s", self._schema, describe(exc))
+                    await asyncio.sleep(RETRY_S)
+                    continue
                 with suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), POLL_INTERVAL_S)
-                self._wake.clear()
+                    await asyncio.wait_for(self._wake.wait(), self._poll_s)
         finally:
-            if listener is not None:
-                with suppress(Exception):
-                    await listener.remove_listener(channel(self._schema), self._on_notify)
-                await self._pool.release(listener)
+            await self.close()
 
-    def _on_notify(self, *_: object) -> None:
-        self._wake.set()
-
-    async def _listen(self) -> asyncpg.Connection | None:
-        try:
-            conn = await self._pool.acquire()
-            await conn.add_listener(channel(self._schema), self._on_notify)
-            return conn
-        except (OSError, asyncpg.PostgresError) as exc:  # polling still works
-            log.warning("outbox: LISTEN failed, polling only: %r", exc)
-            return None
+    async def close(self) -> None:
+        """Gives back the relay's connection, and with it the schema's relay lock."""
+        conn, self._conn, self.owner = self._conn, None, False
+        if conn is None:
+            return
+        with suppress(Exception):  # a closed connection has no listener left to remove
+            conn.remove_termination_listener(self._on_event)
+            await asyncio.wait_for(conn.remove_listener(channel(self._schema), self._on_event), RETRY_S)
+        with suppress(Exception):
+            await asyncio.wait_for(self._pool.release(conn), RETRY_S * 5)
 
     async def drain(self) -> int:
+        """Publishes every pending row if this relay holds the schema's lock; returns how many."""
+        self._wake.clear()  # before reading, so a row committed meanwhile wakes the next round
+        conn = await self._connection()
+        if not self.owner:
+            self.owner = bool(await conn.fetchval("SELECT pg_try_advisory_lock($1)", relay_lock_key(self._schema)))
+            if not self.owner:
+                return 0
         total = 0
         while True:
-            try:
-                sent = await self._batch()
-            except (TransientError, OSError, asyncpg.PostgresError) as exc:
-                log.warning("outbox: publish round failed, will retry: %r", exc)
-                await asyncio.sleep(POLL_INTERVAL_S)
-                return total
-            total += sent
-            if sent < BATCH_SIZE:
+            rows = await conn.fetch(_PENDING, BATCH_SIZE)
+            for row in rows:
+                total += await self._send(conn, row)
+            if len(rows) < BATCH_SIZE:
                 return total
 
-    async def _batch(self) -> int:
-        async with self._pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(
-                "SELECT id, subject, payload, headers FROM outbox WHERE sent_at IS NULL "
-                "ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED",
-                BATCH_SIZE,
-            )
-            for row in rows:
-                await self._publish(row)
-                await conn.execute(
-                    "UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = $1", row["id"]
-                )
-        self.published += len(rows)
-        return len(rows)
+    async def _connection(self) -> asyncpg.Connection:
+        if self._conn is not None and _usable(self._conn):
+            return self._conn
+        await self.close()
+        conn = await self._pool.acquire()
+        try:
+            conn.add_termination_listener(self._on_event)
+            await conn.add_listener(channel(self._schema), self._on_event)
+        except BaseException:
+            await self._pool.release(conn)
+            raise
+        self._conn = conn
+        self.listens += 1
+        return conn
+
+    def _on_event(self, *_: object) -> None:
+        self._wake.set()  # a notification, or the connection closed (the next round reconnects)
+
+    async def _send(self, conn: asyncpg.Connection, row: asyncpg.Record) -> int:
+        """1 when published; 0 when parked; raises (after noting the attempt) when it may work later."""
+        try:
+            await self._publish(row)
+        except UNPUBLISHABLE as exc:
+            await self._note(conn, row, "parked_at = now(), ", exc)
+            log.error("outbox %s: parked row %s (seq %s): %s", self._schema, row["id"], row["seq"], describe(exc))
+            self.parked += 1
+            return 0
+        except Exception as exc:
+            with suppress(Exception):  # the database may be what failed; the attempt is then not noted
+                await self._note(conn, row, "", exc)
+            raise
+        await conn.execute("UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = $1", row["id"])
+        self.published += 1
+        return 1
+
+    async def _note(self, conn: asyncpg.Connection, row: asyncpg.Record, park: str, exc: BaseException) -> None:
+        await conn.execute(
+            f"UPDATE outbox SET {park}attempts = attempts + 1, last_error = $2 WHERE id = $1", row["id"], describe(exc)
+        )
 
     async def _publish(self, row: asyncpg.Record) -> None:
-        headers = json.loads(row["headers"])
+        headers = _headers(row["headers"])
         parent = telemetry.extract(headers)
         with self._tracer.start_as_current_span("outbox relay", context=parent, kind=SpanKind.PRODUCER):
             await self._bus.publish_raw(row["subject"], bytes(row["payload"]), headers)

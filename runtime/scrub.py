@@ -1,12 +1,28 @@
-"""Keeps secrets and personal data out of spans: a span processor that redacts on the way out."""
+"""Keeps secrets and personal data out of everything that leaves a process: spans (a processor
+that redacts on the way out), log records (a filter), and reasons that travel with a dead letter
+(`scrub_text`).
+
+Three nets, because no one of them is enough: a value under a key that names personal data is
+never kept (`secret_key`); values the process has learnt are personal (`remember`, e.g. every
+string under a personal key of an event it handles) are replaced wherever they appear; and shapes
+that are personal wherever they appear (e-mail addresses, also URL-encoded, phone numbers, street
+addresses, tokens) are replaced. UUIDs and timestamps are left as they are: they link a task to
+its trace and are not personal.
+"""
 
 import itertools
+import logging
 import re
-from collections.abc import Mapping
+import threading
+import traceback
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import Event, ReadableSpan, Span, SpanProcessor
+from opentelemetry.trace import Link, Status
 
 REDACTED = "[redacted]"
 
@@ -29,6 +45,10 @@ _SECRET_WORDS = frozenset(
         "phone",
         "name",
         "address",
+        "street",
+        "city",
+        "postcode",
+        "zip",
         "birth",
         "dob",
         "ssn",
@@ -43,16 +63,7 @@ _SECRET_WORDS = frozenset(
         "link",
     }
 )
-# Values that look like personal data or secrets, wherever they appear.
-_SECRET_VALUE = re.compile(
-    r"([\w.+-]+@[\w-]+\.[\w.-]+)"  # an e-mail address
-    r"|(\+?\d[\d ()-]{7,}\d)"  # a phone number
-    r"|(bearer\s+\S+)"  # an authorization header
-    r"|(eyJ[\w-]+\.[\w-]+\.[\w-]+)"  # a JWT
-    r"|(sk-[\w-]{8,})",  # an API key
-    re.IGNORECASE,
-)
-# Keys that are safe even though they match a pattern above (ids, sizes, names of things).
+# Keys that are safe even though their words say otherwise (names of things, not of people).
 _SAFE_KEYS = frozenset(
     {
         "service.name",
@@ -77,11 +88,120 @@ _SAFE_KEYS = frozenset(
         "exception.type",
     }
 )
+# Shapes, tried in this order at each position: the first two are kept, the rest redacted.
+_SHAPES = re.compile(
+    r"(?P<uuid>\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b)"
+    r"|(?P<time>\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)"
+    r"|(?P<email>[\w.+-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+)"
+    r"|(?P<phone>(?<![\w.])\+?\(?\d[\d ()-]{5,}\d(?![\w.]))"
+    r"|(?P<street>\b\d{1,5}[a-z]?,?\s+(?:[a-z]+\s+){1,3}"
+    r"(?:street|st|avenue|ave|road|rd|lane|ln|boulevard|blvd|drive|dr|way|court|ct|place|pl|square|sq)\b\.?)"
+    r"|(?P<bearer>bearer\s+\S+)"
+    r"|(?P<jwt>eyJ[\w-]+\.[\w-]+\.[\w-]+)"
+    r"|(?P<apikey>sk-[\w-]{8,})",
+    re.IGNORECASE,
+)
+_KEPT_SHAPES = frozenset({"uuid", "time"})
+# E.164 allows at most 15 digits; fewer than 7 is a count, a port or a year, not a phone number.
+_PHONE_DIGITS = range(7, 16)
+
+# Values learnt at run time; bounded, the oldest forgotten first.
+MAX_KNOWN = 4096
+# Shorter values are too likely to be ordinary words or numbers.
+MIN_KNOWN_CHARS = 3
+
+
+class _Known:
+    """The personal values this process has seen, matched as one case-insensitive pattern."""
+
+    def __init__(self) -> None:
+        self._values: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+        self._pattern: re.Pattern[str] | None = None
+
+    def add(self, values: Iterable[str]) -> None:
+        with self._lock:
+            for value in values:
+                for form in _forms(value):
+                    self._values[form] = None
+                    self._values.move_to_end(form)
+            while len(self._values) > MAX_KNOWN:
+                self._values.popitem(last=False)
+            self._pattern = None
+
+    def pattern(self) -> re.Pattern[str] | None:
+        with self._lock:
+            if self._pattern is None and self._values:
+                alternatives = sorted(self._values, key=len, reverse=True)
+                self._pattern = re.compile("|".join(map(re.escape, alternatives)), re.IGNORECASE)
+            return self._pattern
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+            self._pattern = None
+
+
+def _forms(value: str) -> set[str]:
+    """The value as written, and as it appears in URLs and JSON."""
+    value = value.strip()
+    if len(value) < MIN_KNOWN_CHARS:
+        return set()
+    forms = {value, quote(value, safe=""), quote_plus(value), value.replace('"', '\\"')}
+    return {form for form in forms if len(form) >= MIN_KNOWN_CHARS}
+
+
+_known = _Known()
+
+
+def remember(values: Iterable[str]) -> None:
+    """Marks values as personal: from now on they are redacted wherever this process writes them."""
+    _known.add(values)
+
+
+def remember_personal(data: Any) -> None:
+    """Remembers every string under a personal key in nested data (an event's or a profile's dump)."""
+    remember(_personal_strings(data, key=""))
+
+
+def forget_all() -> None:
+    _known.clear()
+
+
+def _personal_strings(data: Any, key: str) -> Iterable[str]:
+    """`key` is the nearest personal key above the data, "" while there is none."""
+    if isinstance(data, Mapping):
+        for name, value in data.items():
+            yield from _personal_strings(value, key or (str(name) if secret_key(str(name)) else ""))
+    elif isinstance(data, (list, tuple, set)):
+        for item in data:
+            yield from _personal_strings(item, key)
+    elif isinstance(data, str) and key:
+        yield data
+        if "name" in key.lower():
+            yield from (part.strip(",.") for part in data.split())  # names also appear in parts: "Roe, J."
+
+
+def scrub_text(text: str) -> str:
+    """The text with known personal values and personal shapes replaced; ids and times kept."""
+    known = _known.pattern()
+    if known is not None:
+        text = known.sub(REDACTED, text)
+    return _SHAPES.sub(_judge, text)
+
+
+def _judge(match: re.Match[str]) -> str:
+    kind, found = match.lastgroup, match.group(0)
+    if kind in _KEPT_SHAPES:
+        return found
+    if kind == "phone" and sum(c.isdigit() for c in found) not in _PHONE_DIGITS:
+        return found
+    return REDACTED
 
 
 def scrub_value(value: Any) -> Any:
     if isinstance(value, str):
-        return _SECRET_VALUE.sub(REDACTED, value)
+        return scrub_text(value)
     if isinstance(value, (list, tuple)):
         return tuple(scrub_value(item) for item in value)
     return value
@@ -99,6 +219,41 @@ def scrub_attributes(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
     return {key: REDACTED if secret_key(key) else scrub_value(value) for key, value in (attributes or {}).items()}
 
 
+def scrub_exception_text(exc_info: tuple[type[BaseException], BaseException, Any]) -> str:
+    """A traceback with every message dropped: where it failed and what type, never the values."""
+    lines: list[str] = []
+    seen: set[int] = set()
+    exc: BaseException | None = exc_info[1]
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        lines.insert(0, f"Traceback (most recent call last):\n{frames}{type(exc).__qualname__}\n")
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    return "\nDuring the handling of the above, another exception occurred:\n\n".join(lines).rstrip("\n")
+
+
+class ScrubbingFilter(logging.Filter):
+    """Put on a handler: every record it writes has its message, arguments and exception scrubbed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = scrub_text(record.getMessage()), None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = scrub_text(scrub_exception_text(record.exc_info))
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = scrub_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = scrub_text(record.stack_info)
+        return True
+
+
+def scrub_logs(logger: logging.Logger | None = None) -> None:
+    """Adds the filter to every handler of the logger (the root by default) that lacks it."""
+    for handler in (logger or logging.getLogger()).handlers:
+        if not any(isinstance(f, ScrubbingFilter) for f in handler.filters):
+            handler.addFilter(ScrubbingFilter())
+
+
 class ScrubbingSpanProcessor(SpanProcessor):
     """Wraps the exporting processor; it only ever sees a redacted copy of each span."""
 
@@ -109,7 +264,7 @@ class ScrubbingSpanProcessor(SpanProcessor):
         self._inner.on_start(span, parent_context)
 
     def on_end(self, span: ReadableSpan) -> None:
-        self._inner.on_end(_scrubbed(span))
+        self._inner.on_end(scrubbed_span(span))
 
     def shutdown(self) -> None:
         self._inner.shutdown()
@@ -118,19 +273,36 @@ class ScrubbingSpanProcessor(SpanProcessor):
         return self._inner.force_flush(timeout_millis)
 
 
-def _scrubbed(span: ReadableSpan) -> ReadableSpan:
-    events = [Event(ev.name, scrub_attributes(ev.attributes), ev.timestamp) for ev in span.events]
+def scrubbed_span(span: ReadableSpan) -> ReadableSpan:
     return ReadableSpan(
-        name=span.name,
+        name=scrub_text(span.name),
         context=span.context,
         parent=span.parent,
         resource=span.resource,
         attributes=scrub_attributes(span.attributes),
-        events=events,
-        links=span.links,
+        events=[_scrubbed_event(ev) for ev in span.events],
+        links=[Link(link.context, scrub_attributes(link.attributes)) for link in span.links],
         kind=span.kind,
-        status=span.status,
+        status=_scrubbed_status(span),
         start_time=span.start_time,
         end_time=span.end_time,
         instrumentation_scope=span.instrumentation_scope,
     )
+
+
+def _scrubbed_event(event: Event) -> Event:
+    if event.name == "exception":  # its message and stack quote values; its type is enough to search by
+        kept = {k: v for k, v in (event.attributes or {}).items() if k in ("exception.type", "exception.escaped")}
+        return Event(event.name, kept, event.timestamp)
+    return Event(scrub_text(event.name), scrub_attributes(event.attributes), event.timestamp)
+
+
+def _scrubbed_status(span: ReadableSpan) -> Status:
+    description = span.status.description
+    if not description:
+        return span.status
+    # The SDK writes "Type: message" for an exception that ended the span; keep the type only.
+    types = {str((ev.attributes or {}).get("exception.type", "")) for ev in span.events if ev.name == "exception"}
+    head = description.split(":", 1)[0].strip()
+    kept = head if head and any(t == head or t.endswith("." + head) for t in types) else scrub_text(description)
+    return Status(span.status.status_code, kept)

@@ -2,6 +2,7 @@
 dead-letter relay, health endpoint, optional HTTP app, and a clean stop on SIGTERM."""
 
 import asyncio
+import dataclasses
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Coroutine
@@ -17,24 +18,32 @@ from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 
 from contracts.streams import ADVISORY_STREAM, ConsumerSpec
-from runtime import cache, db, deadletter, housekeeping, telemetry
+from runtime import cache, db, deadletter, housekeeping, scrub, telemetry
 from runtime.bus import Bus, Handler
-from runtime.health import HealthServer
+from runtime.health import HealthServer, run_checks
 from runtime.outbox import OutboxRelay
 from runtime.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
-# In-flight handlers get this long to finish after SIGTERM before the process exits anyway;
-# whatever they did not ack is redelivered to another instance.
+# In-flight handlers get this long to finish after SIGTERM; the rest are cancelled and naked, so
+# another instance takes them at once (the local stack's SIGKILL comes 15 s after SIGTERM).
 STOP_GRACE_S = 10.0
+# How often the service checks its own dependencies, to stop fetching while one is down.
+DEPENDENCY_POLL_S = 1.0
+DEPENDENCIES = ("nats", "postgres", "redis")
+
+
+def effective_spec(spec: ConsumerSpec, instances: int, workers: int) -> ConsumerSpec:
+    """max_ack_pending is what really runs at once: instances x workers, capped by the spec."""
+    return dataclasses.replace(spec, max_ack_pending=min(spec.max_ack_pending, instances * workers))
 
 
 @dataclass(frozen=True)
 class Consumer:
     spec: ConsumerSpec
     handler: Handler
-    workers: int = 1
+    workers: int
 
 
 class Service:
@@ -54,8 +63,9 @@ class Service:
         self.bus: Bus
         self.health: HealthServer
 
-    def consume(self, spec: ConsumerSpec, handler: Handler, workers: int = 1) -> None:
-        self._consumers.append(Consumer(spec, handler, workers))
+    def consume(self, spec: ConsumerSpec, handler: Handler, workers: int | None = None) -> None:
+        """Workers per instance default to AUTOAPPLY_WORKERS."""
+        self._consumers.append(Consumer(spec, handler, workers or self.settings.workers))
 
     def background(self, job: Callable[[], Coroutine[Any, Any, Any]]) -> None:
         """A long-running coroutine started with the service and cancelled at stop."""
@@ -71,20 +81,20 @@ class Service:
         if applied:
             log.info("migrations applied: %s", ", ".join(applied))
         self.redis = await cache.connect(s.redis_url)
-        self.bus = Bus(s.nats_servers, name=s.instance, tracer_provider=self.provider)
+        self.bus = Bus(s.nats_servers, name=s.instance, tracer_provider=self.provider, replicas=s.replicas)
         self._wire_consumers()
         await self.bus.start()
-        relay = OutboxRelay(self.pool, self.bus, self.schema)
-        for job in (relay.run, lambda: housekeeping.run(self.pool), *self._background):
-            self._tasks.append(asyncio.create_task(job()))
         self.checks = self._checks()
+        relay = OutboxRelay(self.pool, self.bus, self.schema)
+        for job in (relay.run, lambda: housekeeping.run(self.pool), self._pause_while_unhealthy, *self._background):
+            self._tasks.append(asyncio.create_task(job()))
         self.health = HealthServer(s.health_port, self.checks, {"service": s.service, "instance": s.instance})
         await self.health.start()
         log.info("%s started; health on port %s", s.instance, self.health.port)
 
     def _wire_consumers(self) -> None:
         for c in self._consumers:
-            self.bus.subscribe(c.spec, c.handler, c.workers)
+            self.bus.subscribe(effective_spec(c.spec, self.settings.instances, c.workers), c.handler, c.workers)
         names = [c.spec.durable for c in self._consumers]
         if names:
             spec = deadletter.relay_spec(self.settings.service, names)
@@ -105,7 +115,23 @@ class Service:
         async def tasks_ok() -> bool:
             return not any(t.done() for t in self._tasks)
 
-        return {"nats": nats_ok, "postgres": db_ok, "redis": redis_ok, "workers": tasks_ok}
+        async def consumers_ok() -> bool:
+            return not self.bus.stalled()
+
+        return {"nats": nats_ok, "postgres": db_ok, "redis": redis_ok, "workers": tasks_ok, "consumers": consumers_ok}
+
+    async def _pause_while_unhealthy(self) -> None:
+        """Consumers stop fetching while a dependency is down: an outage is no reason to fail messages."""
+        checks = {name: self.checks[name] for name in DEPENDENCIES}
+        paused = False
+        while True:
+            results = await run_checks(checks)
+            down = [name for name, ok in results.items() if not ok]
+            if bool(down) != paused:
+                paused = bool(down)
+                self.bus.pause(paused)
+                log.warning("consumers %s (%s)", "paused" if paused else "resumed", ", ".join(down) or "all healthy")
+            await asyncio.sleep(DEPENDENCY_POLL_S)
 
     def request_stop(self) -> None:
         self._stopping.set()
@@ -115,7 +141,7 @@ class Service:
 
     async def stop(self) -> None:
         with suppress(Exception):
-            await asyncio.wait_for(self.bus.close(), STOP_GRACE_S)
+            await asyncio.wait_for(self.bus.close(STOP_GRACE_S), STOP_GRACE_S + 5)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -134,6 +160,7 @@ def configure_logging(level: str, instance: str) -> None:
         level=level.upper(),
         format=f"%(asctime)s %(levelname)s {instance} %(name)s: %(message)s",
     )
+    scrub.scrub_logs()  # personal data never reaches a log line (runtime.scrub)
     # FastStream logs every message received and processed at INFO: too loud for a service log.
     logging.getLogger("bus").setLevel(logging.WARNING)
 

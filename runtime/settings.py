@@ -27,6 +27,13 @@ class ServiceSettings(BaseSettings):
     mode: Literal["sandbox", "production"]
     data_dir: Path
     secret_key: SecretStr = Field(min_length=32)
+    # Replicas of every stream and consumer: 1 on the embedded stack, 3 on a cluster. It decides
+    # durability, so it has no default; a service never scales the servers' replicas down.
+    replicas: int = Field(ge=1, le=5)
+    # Handlers each instance runs at once per consumer, and how many instances share a durable:
+    # a consumer's max_ack_pending is instances x workers (capped by its spec).
+    workers: int = Field(default=1, ge=1, le=256)
+    instances: int = Field(default=1, ge=1, le=256)
     log_level: str = "INFO"
 
     @property

@@ -21,6 +21,8 @@ class Account:
     verified: bool
     name: str = ""
     phone: str = ""
+    country: str = "United States"  # LinkedIn lists the member's country first in its phone picker
+    second_email: str = ""  # LinkedIn members often have more than one address to choose from
     verify_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
 
     def check(self, password: str) -> bool:
@@ -32,10 +34,21 @@ class Accounts:
         self._accounts: dict[tuple[str, str], Account] = {}
 
     def create(
-        self, realm: str, email: str, password: str, *, verified: bool, name: str = "", phone: str = ""
+        self,
+        realm: str,
+        email: str,
+        password: str,
+        *,
+        verified: bool,
+        name: str = "",
+        phone: str = "",
+        country: str = "",
+        second_email: str = "",
     ) -> Account:
         salt = secrets.token_bytes(16)
         account = Account(realm, email.lower(), salt, _hash(password, salt), verified, name, phone)
+        account.country = country or account.country
+        account.second_email = second_email.lower()
         self._accounts[(realm, email.lower())] = account
         return account
 

@@ -100,6 +100,8 @@ async def create_account(request: Request) -> Response:
         verified=bool(body.get("verified", True)),
         name=str(body.get("name", "")),
         phone=str(body.get("phone", "")),
+        country=str(body.get("country", "")),
+        second_email=str(body.get("second_email", "")),
     )
     return JSONResponse({"site": realm, "email": email.lower()}, 201)
 

@@ -10,11 +10,11 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Lifespan
 
-from sandbox import admin, captcha_pages, signin
+from sandbox import admin, captcha_pages, invisible, signin
 from sandbox.html import esc, page
 from sandbox.jobs import SITES
 from sandbox.sessions import SessionMiddleware
-from sandbox.sites import ashby, careers, greenhouse, lever, linkedin, workday
+from sandbox.sites import ashby, careers, greenhouse, greenhouse_embed, lever, linkedin, workday
 from sandbox.state import SandboxState, sbx
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -46,8 +46,9 @@ async def root(request: Request) -> Response:
 
 
 def all_routes() -> list[BaseRoute]:
-    routes: list[BaseRoute] = [Route("/", root), *admin.routes(), *captcha_pages.routes(), *signin.routes()]
-    for module in (greenhouse, lever, ashby, workday, linkedin, careers):
+    routes: list[BaseRoute] = [Route("/", root), *admin.routes(), *captcha_pages.routes(), *invisible.routes()]
+    routes.extend(signin.routes())
+    for module in (greenhouse_embed, greenhouse, lever, ashby, workday, linkedin, careers):
         routes.extend(module.routes())
     routes.append(Mount("/_static", StaticFiles(directory=STATIC_DIR), name="static"))
     return routes

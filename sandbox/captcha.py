@@ -83,6 +83,7 @@ class CaptchaBook:
     def __init__(self) -> None:
         self._challenges: dict[str, Challenge] = {}
         self._tokens: dict[str, float] = {}
+        self._invisible: dict[str, float] = {}
 
     def new(self) -> Challenge:
         rng = random.Random(secrets.randbits(64))
@@ -122,3 +123,14 @@ class CaptchaBook:
 
     def redeem(self, token: str) -> bool:
         return self._tokens.pop(token, 0.0) > time.monotonic()
+
+    def invisible(self) -> str:
+        """A token from the invisible widget: every browser that runs the page's script scores well."""
+        if len(self._invisible) >= MAX_CHALLENGES:
+            self._invisible.pop(next(iter(self._invisible)))
+        token = "03A" + secrets.token_urlsafe(40)
+        self._invisible[token] = time.monotonic() + TOKEN_TTL_S
+        return token
+
+    def invisible_valid(self, token: str) -> bool:
+        return self._invisible.get(token, 0.0) > time.monotonic()

@@ -1,5 +1,7 @@
 """Countries with dialing codes, and US states, for phone pickers and address dropdowns."""
 
+from sandbox.dial_codes import ALL_COUNTRIES
+
 COUNTRIES: tuple[tuple[str, str], ...] = (
     ("Argentina", "54"),
     ("Australia", "61"),
@@ -128,8 +130,12 @@ def country_names() -> tuple[str, ...]:
     return tuple(name for name, _ in COUNTRIES)
 
 
-def dial_labels(style: str) -> tuple[str, ...]:
-    """Phone-country option labels: "linkedin" gives "Canada (+1)", "greenhouse" gives "Canada +1"."""
+def dial_labels(style: str, *, full: bool = False) -> tuple[str, ...]:
+    """Phone-country option labels: "linkedin" gives "Canada (+1)", "greenhouse" gives "Canada +1".
+
+    `full`: every country and territory, as the real pickers list them, not the short list.
+    """
+    listed = ALL_COUNTRIES if full else COUNTRIES
     if style == "linkedin":
-        return tuple(f"{name} (+{code})" for name, code in COUNTRIES)
-    return tuple(f"{name} +{code}" for name, code in COUNTRIES)
+        return tuple(f"{name} (+{code})" for name, code in listed)
+    return tuple(f"{name} +{code}" for name, code in listed)

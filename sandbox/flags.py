@@ -24,6 +24,7 @@ class JobFlags:
     dedupe: bool = True  # a second accepted application with the same email is refused
     phone_format: str = "any"
     delay_ms: int = 0
+    daily_limit: bool = False  # LinkedIn: the member has used up today's Easy Apply applications
 
     def as_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self) | {"applied": list(self.applied)}

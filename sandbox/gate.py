@@ -60,6 +60,11 @@ def signed_in(request: Request, realm: str) -> str | None:
     return str(email) if email else None
 
 
+def is_captcha_field(name: str) -> bool:
+    """CAPTCHA responses and tokens, visible or invisible: never part of what a candidate sent."""
+    return "captcha" in name and name.endswith(("-response", "-token"))
+
+
 def captcha_ok(request: Request, flags: JobFlags, token: str) -> bool:
     return not flags.captcha or sbx(request).captcha.valid(token)
 
@@ -71,7 +76,7 @@ async def accept(request: Request, job: Job, email: str, received: Received, tok
         state.captcha.redeem(token)
     for data in received.blobs.values():
         state.records.keep_upload(data)
-    fields = {k: v for k, v in received.fields.items() if not k.endswith("captcha-response")}
+    fields = {k: v for k, v in received.fields.items() if not is_captcha_field(k)}
     submission = Submission(
         confirmation_id(job.site),
         job.site,

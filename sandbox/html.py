@@ -8,6 +8,7 @@ from sandbox.jobs import Job
 
 STATIC = "/_static"
 
+
 def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
@@ -57,6 +58,15 @@ def captcha_widget(kind: str) -> str:
         f'<div class="{css} sbx-captcha" data-captcha-widget>'
         f'<iframe src="/_captcha/frame" title="{title} challenge" width="340" height="520"></iframe>'
         f'<textarea name="{name}" data-captcha-response hidden></textarea></div>'
+    )
+
+
+def late_render(markup: str) -> str:
+    """Markup the page script puts in the document only after the job's render delay, as an app that
+    builds its form on the client does; until then a reader finds an empty, busy placeholder."""
+    return (
+        '<div data-late-render aria-busy="true" class="sbx-loading"><span class="sbx-spinner">Loading...</span></div>'
+        f"<template data-late-template>{markup}</template>"
     )
 
 

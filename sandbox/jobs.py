@@ -12,6 +12,7 @@ from typing import Any
 
 from sandbox import pools
 from sandbox.flags import JobFlags
+from sandbox.traps import traps_for, workday_ids
 
 SITES = ("greenhouse", "lever", "ashby", "workday", "linkedin", "careers")
 JOBS_PER_SITE = 14  # 12 plain jobs, then one with a CAPTCHA and one closed
@@ -25,7 +26,7 @@ class Question:
     qid: str  # the platform's field id or name
     key: str  # what it asks, for tests and benchmarks; never rendered
     label: str
-    kind: str  # text | textarea | yesno | select | multi | number
+    kind: str  # text | textarea | yesno | select | multi | number; LinkedIn also checkbox | location | date
     required: bool
     options: tuple[str, ...] = ()
 
@@ -59,6 +60,7 @@ class Job:
     layout: tuple[str, ...]  # section order, platform-specific names
     ids: dict[str, str] = field(default_factory=dict)  # system field ids that vary per job
     defaults: JobFlags = field(default_factory=JobFlags)
+    traps: dict[str, Any] = field(default_factory=dict)  # see sandbox/traps.py
 
     @property
     def path(self) -> str:
@@ -77,6 +79,7 @@ class Job:
             "layout": list(self.layout),
             "ids": dict(self.ids),
             "questions": [q.as_json() for q in self.questions],
+            "traps": dict(self.traps),
         }
 
 
@@ -169,6 +172,29 @@ def _questions(rng: random.Random, site: str, job_id: str, fill: dict[str, str])
     return tuple(out)
 
 
+# LinkedIn's other question kinds, drawn from their own stream so the earlier questions stay put.
+_LINKEDIN_EXTRA = (
+    ("current_title", "What is your current job title?", "text", True),
+    ("project", "Tell us about a project you are proud of.", "textarea", False),
+    ("privacy", "I agree to the privacy policy of {company}.", "checkbox", True),
+    ("current_location", "Where are you currently located?", "location", True),
+    ("start_date", "When can you start?", "date", True),
+)
+
+
+def _extra_questions(seed: int, site: str, index: int, job_id: str, company: str) -> tuple[Question, ...]:
+    if site != "linkedin":
+        return ()
+    rng = random.Random(f"{seed}:{site}:{index}:extra")
+    picked = rng.sample(_LINKEDIN_EXTRA, rng.randint(2, 3))
+    urn = "urn:li:jobs_applyformcommon_easyApplyFormElement"
+    ids = [f"{urn}:({job_id},{rng.randrange(10**8, 10**9)},{kind})" for _, _, kind, _ in picked]
+    return tuple(
+        Question(qid, key, label.format(company=company), kind, req)
+        for qid, (key, label, kind, req) in zip(ids, picked, strict=True)
+    )
+
+
 def _layout(rng: random.Random, site: str) -> tuple[str, ...]:
     choices: dict[str, list[tuple[str, ...]]] = {
         "greenhouse": [("education", "questions"), ("questions", "education"), ("questions",)],
@@ -188,7 +214,7 @@ def _layout(rng: random.Random, site: str) -> tuple[str, ...]:
 def _system_ids(rng: random.Random, site: str, job_id: str) -> dict[str, str]:
     if site == "greenhouse":
         base = rng.randrange(4_000_000, 4_100_000)
-        keys = ("eeo_gender", "eeo_race", "eeo_veteran", "eeo_disability")
+        keys = ("eeo_gender", "eeo_race", "eeo_veteran", "eeo_disability", "eeo_orientation", "eeo_transgender")
         return {k: f"{base + i}007" for i, k in enumerate(keys)}
     if site == "linkedin":
         urn = "urn:li:jobs_applyformcommon_easyApplyFormElement"
@@ -221,6 +247,7 @@ def _make_job(seed: int, site: str, index: int) -> Job:
     country, city = country_city(location)
     fill = {"company": company, "country": country, "city": city, "skill": skill}
     low = rng.randrange(90, 180) * 1000
+    traps = traps_for(seed, site, index)
     return Job(
         site=site,
         index=index,
@@ -235,10 +262,11 @@ def _make_job(seed: int, site: str, index: int) -> Job:
         opener=rng.choice(pools.DESCRIPTION_OPENERS).format(company=company, title=title),
         responsibilities=tuple(rng.sample(pools.RESPONSIBILITIES, 4)),
         qualifications=tuple(q.format(skill=skill) for q in rng.sample(pools.QUALIFICATIONS, 3)),
-        questions=_questions(rng, site, job_id, fill),
+        questions=_questions(rng, site, job_id, fill) + _extra_questions(seed, site, index, job_id, company),
         layout=_layout(rng, site),
-        ids=_system_ids(rng, site, job_id),
+        ids=_system_ids(rng, site, job_id) | workday_ids(traps),
         defaults=_defaults(site, index),
+        traps=traps,
     )
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 
-from autoapply.local import ChromiumServer, LocalServer, NatsServer, PostgresServer, RedisServer
+from autoapply.local import ChromiumServer, ImapServer, LocalServer, NatsServer, PostgresServer, RedisServer
 from autoapply.local.chromium import browser_env, chromium_flags, find_chromium, stop_crash_handlers
 
 if TYPE_CHECKING:
@@ -172,3 +172,14 @@ async def chromium_browser(chromium_executable: Path, tmp_path: Path) -> AsyncIt
 def chromium_server_factory(tmp_path: Path) -> Iterator[Callable[..., ChromiumServer]]:
     """Starts Chromiums with remote debugging (CDP) on loopback, DNS blocked unless told otherwise."""
     yield from _factory(tmp_path, "chromium", ChromiumServer, block_dns=True)
+
+
+# IMAP
+@pytest.fixture(scope="session")
+def imap_server(servers_dir: Path) -> Iterator[ImapServer]:
+    """Dovecot on loopback; tests add users of their own (ImapServer.add_user) with unique addresses."""
+    server = ImapServer(servers_dir / "imap")
+    try:
+        yield from _serve(server)
+    finally:
+        server.destroy()

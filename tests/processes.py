@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -20,12 +21,12 @@ ROOT = Path(__file__).resolve().parents[1]
 class Child:
     """A process started from the repository root whose output goes to a log file."""
 
-    def __init__(self, module: str, env: dict[str, str], log: Path) -> None:
+    def __init__(self, module: str, env: dict[str, str], log: Path, args: Sequence[str] = ()) -> None:
         self.log = log
         self.env = env
         self._out = log.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", module],
+            [sys.executable, "-m", module, *args],
             cwd=ROOT,
             env={**os.environ, **env},
             stdin=subprocess.DEVNULL,
@@ -84,6 +85,7 @@ def service_env(
         "AUTOAPPLY_MODE": "sandbox",
         "AUTOAPPLY_DATA_DIR": str(tmp_path / "files"),
         "AUTOAPPLY_SECRET_KEY": secrets.token_hex(32),
+        "AUTOAPPLY_REPLICAS": "1",
     }
 
 

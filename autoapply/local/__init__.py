@@ -1,6 +1,7 @@
-"""Local servers on free loopback ports: nats-server, PostgreSQL, Redis, Chromium."""
+"""Local servers on free loopback ports: nats-server, PostgreSQL, Redis, Chromium, IMAP (Dovecot)."""
 
 from autoapply.local.chromium import ChromiumServer, chromium_flags, find_chromium
+from autoapply.local.imap import ImapServer
 from autoapply.local.nats import NatsServer
 from autoapply.local.ports import free_port
 from autoapply.local.postgres import PostgresServer
@@ -10,6 +11,7 @@ from autoapply.local.server import LocalServer
 
 __all__ = [
     "ChromiumServer",
+    "ImapServer",
     "LocalServer",
     "NatsServer",
     "PidRecord",

@@ -1,102 +1,33 @@
-"""Chromium for local runs and tests: Debian's build, or Playwright's own where installed."""
+"""Chromium for local runs and tests, as a local server with remote debugging on loopback."""
 
 from __future__ import annotations
 
-import glob
-import os
-import shutil
 from pathlib import Path
-
-import psutil
 
 from autoapply.local.ports import LOOPBACK, free_port
 from autoapply.local.probe import answers_ok, get_json
 from autoapply.local.server import LocalServer
 
-# Debian's launcher script first (it sources /etc/chromium.d), then other common names.
-SYSTEM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
-PATH_NAMES = ("chromium", "chromium-browser")
-# Quiet flags checked on Debian 12's Chromium: no first-run UI, no background traffic.
-QUIET_FLAGS = (
-    "--disable-gpu",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-    "--disable-quic",
-    "--disable-features=MediaRouter,OptimizationHints,Translate,NetworkTimeServiceQuerying",
-    "--metrics-recording-only",
-    "--disable-breakpad",
-    "--password-store=basic",
-    "--use-mock-keychain",
+# One copy of where Chromium is and how it is started: the provisioner's (services may not import
+# autoapply/, so the stack imports it from there).
+from services.provisioner.chromium import (
+    BLOCK_DNS_FLAG,
+    QUIET_FLAGS,
+    browser_env,
+    chromium_flags,
+    find_chromium,
+    stop_crash_handlers,
 )
-# Resolves no host name but loopback, so nothing leaves the machine. Sandbox and test runs only: a
-# real user's browser must reach the real job sites.
-BLOCK_DNS_FLAG = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"
 
-
-def find_chromium() -> Path:
-    """AUTOAPPLY_CHROMIUM if set, else Debian's chromium, else Playwright's downloaded build."""
-    override = os.environ.get("AUTOAPPLY_CHROMIUM")
-    if override:
-        return Path(override)
-    for candidate in SYSTEM_CANDIDATES:
-        if Path(candidate).is_file():
-            return Path(candidate)
-    for name in PATH_NAMES:
-        if shutil.which(name):
-            return Path(str(shutil.which(name)))
-    own = _playwright_chromium()
-    if own is not None:
-        return own
-    raise FileNotFoundError("no Chromium found; install the chromium package (./dev setup does)")
-
-
-def _playwright_chromium() -> Path | None:
-    root = os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or str(Path.home() / ".cache" / "ms-playwright")
-    found = sorted(glob.glob(os.path.join(root, "chromium-*", "chrome-linux*", "chrome")), reverse=True)
-    return Path(found[0]) if found else None
-
-
-def browser_env(home: Path) -> dict[str, str]:
-    """Environment giving Chromium a HOME of its own.
-
-    Chromium starts crash handlers that leave its process group and live in ~/.config; with a HOME
-    of our own they are recognisable (stop_crash_handlers) and nothing is written to the real home.
-    """
-    home.mkdir(parents=True, exist_ok=True)
-    return {**os.environ, "HOME": str(home)}
-
-
-def stop_crash_handlers(home: Path) -> None:
-    """End the crash handlers of a stopped Chromium that was given `home` (they exit soon anyway)."""
-    marker = f"--database={home}/"
-    handlers = []
-    for proc in psutil.process_iter(["cmdline"]):
-        if any(arg.startswith(marker) for arg in proc.info["cmdline"] or ()):
-            handlers.append(proc)
-    for proc in handlers:
-        try:
-            proc.terminate()
-        except psutil.Error:
-            pass
-    for proc in psutil.wait_procs(handlers, timeout=3.0)[1]:
-        proc.kill()
-
-
-def chromium_flags(*, headless: bool = True, block_dns: bool = False) -> list[str]:
-    """Flags for a Chromium we start ourselves (Playwright adds its own on top of these)."""
-    flags = list(QUIET_FLAGS)
-    if headless:
-        flags.insert(0, "--headless")
-    if os.geteuid() == 0:
-        flags.insert(0, "--no-sandbox")  # Chromium's sandbox cannot start as root
-    if block_dns:
-        flags.append(BLOCK_DNS_FLAG)
-    return flags
+__all__ = [
+    "BLOCK_DNS_FLAG",
+    "QUIET_FLAGS",
+    "ChromiumServer",
+    "browser_env",
+    "chromium_flags",
+    "find_chromium",
+    "stop_crash_handlers",
+]
 
 
 class ChromiumServer(LocalServer):

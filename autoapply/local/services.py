@@ -15,8 +15,8 @@ from autoapply.local.server import LocalServer
 
 # The services, in the order `up` starts them (order matters only for reading the log).
 SERVICES = ("intake", "provisioner", "executor", "verifier", "takeover")
-# The service that serves the HTTP API and so needs AUTOAPPLY_HTTP_PORT.
-HTTP_SERVICES = frozenset({"intake"})
+# The services that serve HTTP (intake's API, takeover's operator page) and so need AUTOAPPLY_HTTP_PORT.
+HTTP_SERVICES = frozenset({"intake", "takeover"})
 # The database every service uses (each keeps its tables in a schema of its own).
 DATABASE = "autoapply"
 # A service finishes its in-flight message and closes its browsers on SIGTERM; that can take a while.
@@ -33,6 +33,9 @@ class Wiring:
     data_dir: Path
     secret_key: str
     mode: str = "sandbox"
+    intake_url: str | None = None  # where the operator page signs operators in
+    # The embedded stack runs one nats-server: every stream and consumer has one replica.
+    replicas: int = 1
 
 
 def instance_name(service: str, index: int) -> str:
@@ -98,10 +101,13 @@ class ServiceInstance(LocalServer):
             "AUTOAPPLY_DATA_DIR": str(self.wiring.data_dir),
             "AUTOAPPLY_MODE": self.wiring.mode,
             "AUTOAPPLY_SECRET_KEY": self.wiring.secret_key,
+            "AUTOAPPLY_REPLICAS": str(self.wiring.replicas),
             "PYTHONUNBUFFERED": "1",  # log lines reach the log file as they happen
         }
         if self.http_port is not None:
             env["AUTOAPPLY_HTTP_PORT"] = str(self.http_port)
+        if self.wiring.intake_url is not None:
+            env["AUTOAPPLY_INTAKE_URL"] = self.wiring.intake_url
         return env
 
     def prepare(self) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+
+import asyncpg
 
 from autoapply.local import jsz, procs
 from autoapply.local.postgres import PostgresServer
@@ -57,15 +60,19 @@ def collect(stack: Stack) -> dict[str, Any]:
     if (site := stack.sandbox(state)) is not None:
         parts["sandbox"] = part_status(site)
     streams, error = _streams(nats.monitor_url) if parts["nats"]["healthy"] else ({}, "nats is down")
+    boxes, box_error = outboxes(pg.dsn(DATABASE), SERVICES) if parts["postgres"]["healthy"] else ({}, "down")
     report = {
         "healthy": all(p["healthy"] for p in parts.values()),
         "home": str(stack.home),
         "parts": parts,
         "streams": streams,
         "dead_letters": jsz.dead_letters(streams),
+        "outbox": boxes,
     }
     if error:
         report["streams_error"] = error
+    if box_error:
+        report["outbox_error"] = box_error
     return report
 
 
@@ -83,3 +90,51 @@ def _streams(monitor_url: str) -> tuple[dict[str, Any], str | None]:
         return jsz.streams(monitor_url), None
     except (OSError, RuntimeError) as exc:
         return {}, str(exc)
+
+
+# Parked rows shown per service in full; beyond that, the count says how many.
+SHOWN_PARKED = 5
+_OUTBOX_COUNTS = (
+    "SELECT count(*) FILTER (WHERE sent_at IS NULL AND parked_at IS NULL) AS pending, "
+    "count(*) FILTER (WHERE parked_at IS NOT NULL) AS parked FROM {schema}.outbox"
+)
+_PARKED_ROWS = (
+    "SELECT id, subject, attempts, last_error, parked_at FROM {schema}.outbox WHERE parked_at IS NOT NULL "
+    "ORDER BY seq LIMIT $1"
+)
+
+
+def outboxes(dsn: str, schemas: tuple[str, ...]) -> tuple[dict[str, Any], str | None]:
+    """Per service: unsent rows, and parked ones (the relay will never publish them) with their errors."""
+    try:
+        return asyncio.run(_outboxes(dsn, schemas)), None
+    except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
+        return {}, f"{type(exc).__name__}: {exc}"
+
+
+async def _outboxes(dsn: str, schemas: tuple[str, ...]) -> dict[str, Any]:
+    conn = await asyncpg.connect(dsn, timeout=5)
+    try:
+        found: dict[str, Any] = {}
+        for schema in schemas:
+            if await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", f"{schema}.outbox"):
+                found[schema] = await _outbox(conn, schema)
+        return found
+    finally:
+        await conn.close()
+
+
+async def _outbox(conn: asyncpg.Connection, schema: str) -> dict[str, Any]:
+    counts = await conn.fetchrow(_OUTBOX_COUNTS.format(schema=schema))
+    rows = await conn.fetch(_PARKED_ROWS.format(schema=schema), SHOWN_PARKED)
+    parked = [
+        {
+            "id": str(r["id"]),
+            "subject": r["subject"],
+            "attempts": r["attempts"],
+            "error": r["last_error"],
+            "parked_at": r["parked_at"].isoformat(),
+        }
+        for r in rows
+    ]
+    return {"pending": counts["pending"], "parked": counts["parked"], "parked_rows": parked}

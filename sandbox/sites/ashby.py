@@ -8,11 +8,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from sandbox import pools
+from sandbox import places
 from sandbox.flags import JobFlags
 from sandbox.gate import accept, already_applied, captcha_ok, email_ok, open_job, phone_ok, qs, signed_in
-from sandbox.html import captcha_widget, description, esc, json_script, page, site_index
+from sandbox.html import captcha_widget, description, esc, json_script, late_render, page, site_index
+from sandbox.invisible import SITE_KEYS, recaptcha_badge, script_tag
 from sandbox.jobs import Job, Question
+from sandbox.resume_parse import parse
 from sandbox.signin import login_url
 from sandbox.state import sbx
 from sandbox.uploads import Received, read_form
@@ -20,7 +22,8 @@ from sandbox.uploads import Received, read_form
 SITE = "ashby"
 CLOSED = "This job is no longer accepting applications."
 ALREADY = "It looks like you've already applied for this position."
-CSS, JS = ("ashby.css",), ("combobox.js", "captcha-host.js", "ashby.js")
+CSS, JS = ("ashby.css",), ("combobox.js", "captcha-host.js", "late-render.js", "ashby.js")
+RECAPTCHA = "recaptcha-v3"
 RESUME_TYPES = ("pdf", "doc", "docx", "odt", "rtf", "txt")
 
 
@@ -65,10 +68,8 @@ def _yes_no(q: Question) -> str:
         f'<button type="button" class="_option_" aria-pressed="false" data-value="{o}">{o}</button>'
         for o in ("Yes", "No")
     )
-    return (
-        f'<div class="_yesno_" role="group" aria-labelledby="{esc(q.qid)}-label">{buttons}</div>'
-        f'<input type="hidden" name="{esc(q.qid)}" value="">'
-    )
+    # Only the buttons' pressed state holds the answer: there is no input behind them to set.
+    return f'<div class="_yesno_" role="group" aria-labelledby="{esc(q.qid)}-label">{buttons}</div>'
 
 
 def _choices(q: Question, kind: str) -> str:
@@ -97,13 +98,24 @@ def question(q: Question) -> str:
     return _entry(q.qid, q.label, q.required, _input(q.qid, "number" if q.kind == "number" else "text"))
 
 
+# Ashby's autofill pane: an unlabelled file input ahead of the resume field; a file dropped here is
+# parsed and its findings overwrite the fields, typed or not. It does not attach the resume.
+AUTOFILL = (
+    '<div class="_autofillPane_" data-autofill-pane><p class="_autofillTitle_">Autofill from resume</p>'
+    "<p>Upload your resume here to autofill key application fields.</p>"
+    '<button type="button" class="_button_ _secondary_" data-autofill-button>Upload file</button>'
+    '<input type="file" class="_hidden_" accept=".pdf,.doc,.docx,.odt,.rtf,.txt" data-autofill-input></div>'
+)
+
+
 def system_fields(job: Job) -> str:
     parts = {
         "phone": _entry("_systemfield_phone", "Phone", True, _input("_systemfield_phone", "tel")),
         "location": _entry("_systemfield_location", "Location", True, _location(), label_for=False),
     }
     return (
-        _entry("_systemfield_name", "Name", True, _input("_systemfield_name"))
+        AUTOFILL
+        + _entry("_systemfield_name", "Name", True, _input("_systemfield_name"))
         + _entry("_systemfield_email", "Email", True, _input("_systemfield_email", "email", "hello@example.com..."))
         + "".join(parts[name] for name in job.layout)
         + _entry("_systemfield_resume", "Resume", True, _resume(), label_for=False)
@@ -143,7 +155,14 @@ async def overview(request: Request) -> Response:
         f'<div class="ashby-job-posting-description">{description(job, "h2")}</div>'
         f'<a class="_button_ _primary_" href="{job.path}/application{qs(request)}">Apply for this Job</a>'
     )
-    return HTMLResponse(page(f"{job.title} @ {job.company}", _shell(job, "overview", inner), css=CSS))
+    return HTMLResponse(_page(job, _shell(job, "overview", inner)))
+
+
+def _page(job: Job, body: str, js: tuple[str, ...] = ()) -> str:
+    """Every Ashby posting page loads invisible reCAPTCHA v3."""
+    return page(
+        f"{job.title} @ {job.company}", body + recaptcha_badge(RECAPTCHA), css=CSS, js=js, head=script_tag(RECAPTCHA)
+    )
 
 
 async def application(request: Request) -> Response:
@@ -151,18 +170,24 @@ async def application(request: Request) -> Response:
     if blocked:
         return blocked
     widget = captcha_widget("g") + '<p class="ashby-application-form-field-error" id="captcha-error" hidden></p>'
-    form = (
+    # The real page is a client-rendered app with no <form> element: the fields appear after a delay,
+    # and only the script's click handler sends them.
+    app = (
         '<div class="ashby-application-form-container"><div class="ashby-application-form-failure" role="alert"'
-        ' hidden></div><form id="ashby-application-form" novalidate>'
-        '<div class="ashby-application-form-section-container">'
+        ' hidden></div><div class="ashby-application-form-section-container">'
         + system_fields(job)
         + "".join(question(q) for q in job.questions)
         + (widget if flags.captcha else "")
-        + '</div><button type="submit" class="ashby-application-form-submit-button _button_ _primary_">'
-        "Submit Application</button></form></div>"
-        + json_script("sbx-config", {"submitUrl": f"{job.path}/application{qs(request)}"})
+        + '</div><button type="button" class="ashby-application-form-submit-button _button_ _primary_">'
+        "Submit Application</button></div>"
     )
-    return HTMLResponse(page(f"{job.title} @ {job.company}", _shell(job, "application", form), css=CSS, js=JS))
+    config = {
+        "submitUrl": f"{job.path}/application{qs(request)}",
+        "recaptchaKey": SITE_KEYS[RECAPTCHA],
+        "renderDelayMs": job.traps["render_delay_ms"],
+    }
+    form = f'<div id="ashby-app-root">{late_render(app)}</div>' + json_script("sbx-config", config)
+    return HTMLResponse(_page(job, _shell(job, "application", form), JS))
 
 
 def _errors(job: Job, flags: JobFlags, received: Received) -> dict[str, str]:
@@ -183,7 +208,7 @@ def _errors(job: Job, flags: JobFlags, received: Received) -> dict[str, str]:
     if phone and not phone_ok(phone, flags):
         errors["_systemfield_phone"] = "Enter a valid phone number"
     location = received.text("_systemfield_location")
-    if location and location not in pools.CITIES:
+    if location and not places.place_ok(location):
         errors["_systemfield_location"] = "Select a location from the list"
     for q in job.questions:
         if q.kind == "number" and received.text(q.qid) and not received.text(q.qid).isdigit():
@@ -241,13 +266,21 @@ async def index(request: Request) -> Response:
 
 
 async def locations(request: Request) -> Response:
-    query = request.query_params.get("q", "").strip().lower()
-    return JSONResponse({"results": [c for c in pools.CITIES if query and query in c.lower()][:10]})
+    return JSONResponse({"results": places.cities(request.query_params.get("q", ""))})
+
+
+async def parse_resume(request: Request) -> Response:
+    received = await read_form(request)
+    upload = received.files[0] if received.files else None
+    if upload is None:
+        return JSONResponse({"error": "no file"}, 400)
+    return JSONResponse(parse(received.blobs[upload.sha256], upload.filename))
 
 
 def routes() -> list[Route]:
     return [
         Route("/ashby/", index),
+        Route("/ashby/api/parseResume", parse_resume, methods=["POST"]),
         Route("/ashby/api/locations", locations),
         Route("/ashby/{org}", board),
         Route("/ashby/{org}/{posting}", overview),

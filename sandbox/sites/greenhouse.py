@@ -7,10 +7,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from sandbox import pools
+from sandbox import places
 from sandbox.flags import JobFlags
 from sandbox.gate import accept, already_applied, captcha_ok, email_ok, open_job, phone_ok, qs, signed_in
-from sandbox.html import description, esc, json_script, page, site_index
+from sandbox.html import description, esc, json_script, late_render, page, site_index
+from sandbox.invisible import SITE_KEYS, recaptcha_badge, script_tag
 from sandbox.jobs import Job
 from sandbox.mailer import sender
 from sandbox.signin import login_url
@@ -22,8 +23,10 @@ SITE = "greenhouse"
 REQUIRED = "This field is required."
 CLOSED = "This job is no longer accepting applications."
 ALREADY = "You have already applied for this position. We'll be in touch if there is a fit."
+RECAPTCHA = "recaptcha-enterprise"
+INVISIBLE_TOKEN = "g-recaptcha-enterprise-token"  # what the page script posts the invisible token as
 CODE_ALPHABET = string.ascii_uppercase + string.digits
-CSS, JS = ("greenhouse.css",), ("combobox.js", "captcha-host.js", "greenhouse.js")
+CSS, JS = ("greenhouse.css",), ("combobox.js", "captcha-host.js", "late-render.js", "greenhouse.js")
 
 
 def _shell(job_or_company: str, inner: str) -> str:
@@ -66,8 +69,21 @@ def _closed_page(job: Job) -> HTMLResponse:
     return HTMLResponse(page(f"{job.title} - {job.company}", _shell(job.company, inner), css=CSS))
 
 
+def embedded_url(job: Job) -> str:
+    return f"/greenhouse/company/{job.org}/careers?gh_jid={job.job_id}"
+
+
 async def job_page(request: Request) -> Response:
     job, flags = await open_job(request, SITE, request.path_params["job_id"])
+    if job.traps["embedded"]:
+        # The board of a company that embeds it sends you to the company's own page, as ?gh_jid= links do.
+        extra = qs(request).replace("?", "&")
+        return RedirectResponse(f"{embedded_url(job)}{extra}", status_code=303)
+    return render_job(request, job, flags)
+
+
+def render_job(request: Request, job: Job, flags: JobFlags) -> Response:
+    """The job page with its application form; also what the embed iframe shows."""
     if flags.closed:
         return _closed_page(job)
     if flags.login_wall and not signed_in(request, SITE):
@@ -85,12 +101,19 @@ async def job_page(request: Request) -> Response:
         '<h2 class="section-header font-primary">Apply for this job</h2></div>'
         '<p class="body body__secondary"><span aria-hidden="true">*</span> indicates a required field</p>'
         '<button type="button" class="btn btn--pill btn--secondary">Autofill with MyGreenhouse</button></div>'
-        f"{gf.application_form(job, flags.captcha)}</div>"
-        + json_script("sbx-config", {"submitUrl": f"{job.path}{qs(request)}"})
+        f"{late_render(gf.application_form(job, flags.captcha))}</div>"
+        + json_script(
+            "sbx-config",
+            {
+                "submitUrl": f"{job.path}{qs(request)}",
+                "recaptchaKey": SITE_KEYS[RECAPTCHA],
+                "renderDelayMs": job.traps["render_delay_ms"],
+            },
+        )
     )
-    return HTMLResponse(
-        page(f"Job Application for {job.title} at {job.company}", _shell(job.company, header + form), css=CSS, js=JS)
-    )
+    title = f"Job Application for {job.title} at {job.company}"
+    body = _shell(job.company, header + form) + recaptcha_badge(RECAPTCHA)
+    return HTMLResponse(page(title, body, css=CSS, js=JS, head=script_tag(RECAPTCHA)))
 
 
 def _missing(job: Job, received: Received) -> dict[str, str]:
@@ -100,6 +123,8 @@ def _missing(job: Job, received: Received) -> dict[str, str]:
     errors = {fid: REQUIRED for fid in required if not received.values(fid)}
     if not received.file("resume") and not received.text("resume_text"):
         errors["resume"] = "Resume/CV is required."
+    if job.traps["gdpr"] and not received.text(gf.GDPR_REQUIRED):
+        errors[gf.GDPR_REQUIRED] = "Please provide consent to continue."
     return errors
 
 
@@ -110,7 +135,7 @@ def _invalid(job: Job, flags: JobFlags, received: Received) -> dict[str, str]:
     if received.text("phone") and not phone_ok(received.text("phone"), flags):
         errors["phone"] = "Please enter a valid phone number."
     location = received.text("candidate-location")
-    if location and location not in pools.CITIES:
+    if location and not places.place_ok(location):
         errors["candidate-location"] = "Please select a location from the list."
     sets = gf.option_sets(job)
     for fid, allowed in sets.items():
@@ -158,7 +183,11 @@ async def submit(request: Request) -> Response:
     email = received.text("email")
     if already_applied(sbx(request), job, flags, email):
         return JSONResponse({"message": ALREADY}, 409)
-    if flags.email_verify and (step := await _security_step(request, job, email, received)) is not None:
+    # reCAPTCHA Enterprise scores every submit; a low score (here: no token from the page's script)
+    # turns into the emailed security code, as on the real boards.
+    low_score = not sbx(request).captcha.invisible_valid(received.text(INVISIBLE_TOKEN))
+    due = flags.email_verify or low_score
+    if due and (step := await _security_step(request, job, email, received)) is not None:
         return step
     await accept(request, job, email, received, token)
     return JSONResponse({"redirect": f"{job.path}/confirmation{qs(request)}"})
@@ -176,15 +205,19 @@ async def confirmation(request: Request) -> Response:
 
 
 async def locations(request: Request) -> Response:
-    query = request.query_params.get("q", "").strip().lower()
-    found = [c for c in pools.CITIES if query and query in c.lower()][:10]
+    found = places.cities(request.query_params.get("q", ""))
     return JSONResponse({"results": found})
+
+
+async def schools(request: Request) -> Response:
+    return JSONResponse({"results": places.schools(request.query_params.get("q", ""))})
 
 
 def routes() -> list[Route]:
     return [
         Route("/greenhouse/", index),
         Route("/greenhouse/api/locations", locations),
+        Route("/greenhouse/api/schools", schools),
         Route("/greenhouse/{board}", board),
         Route("/greenhouse/{board}/jobs/{job_id}", job_page),
         Route("/greenhouse/{board}/jobs/{job_id}", submit, methods=["POST"]),

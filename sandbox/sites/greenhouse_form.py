@@ -31,6 +31,27 @@ EEO: dict[str, tuple[str, bool, tuple[str, ...]]] = {
             "I don't wish to answer",
         ),
     ),
+    "eeo_orientation": (
+        "How would you describe your sexual orientation? (mark all that apply)",
+        True,
+        (
+            "Asexual",
+            "Bisexual and/or pansexual",
+            "Gay",
+            "Heterosexual",
+            "Lesbian",
+            "Queer",
+            "I prefer to self-describe",
+            "I don't wish to answer",
+        ),
+    ),
+    "eeo_transgender": ("Do you identify as transgender? (select one)", False, ("Yes", "No", "I don't wish to answer")),
+    "eeo_disability": (
+        "Do you have a disability or chronic condition that substantially limits one or more of "
+        "your major life activities? (select one)",
+        False,
+        ("Yes", "No", "I don't wish to answer"),
+    ),
     "eeo_veteran": (
         "Are you a veteran or active member of the United States Armed Forces? (select one)",
         False,
@@ -40,20 +61,50 @@ EEO: dict[str, tuple[str, bool, tuple[str, ...]]] = {
             "I don't wish to answer",
         ),
     ),
-    "eeo_disability": (
-        "Do you have a disability or chronic condition that substantially limits one or more of "
-        "your major life activities? (select one)",
-        False,
-        ("Yes", "No", "I don't wish to answer"),
+}
+# The classic EEOC block some boards show as well ("Voluntary Self-Identification"), with its own ids.
+EEOC: dict[str, tuple[str, tuple[str, ...]]] = {
+    "gender": ("Gender", ("Male", "Female", "Decline To Self Identify")),
+    "hispanic_ethnicity": ("Are you Hispanic/Latino?", ("Yes", "No", "Decline To Self Identify")),
+    "race": (
+        "Please identify your race",
+        (
+            "American Indian or Alaskan Native",
+            "Asian",
+            "Black or African American",
+            "Hispanic or Latino",
+            "White",
+            "Native Hawaiian or Other Pacific Islander",
+            "Two or More Races",
+            "Decline To Self Identify",
+        ),
+    ),
+    "veteran_status": (
+        "Veteran Status",
+        (
+            "I am not a protected veteran",
+            "I identify as one or more of the classifications of protected veteran",
+            "I don't wish to answer",
+        ),
+    ),
+    "disability_status": (
+        "Disability Status",
+        (
+            "Yes, I have a disability (or previously had a disability)",
+            "No, I do not have a disability",
+            "I do not want to answer",
+        ),
     ),
 }
+SCHOOL_SOURCE = "/greenhouse/api/schools"  # a remote typeahead: any school can be found
+GDPR_REQUIRED = "gdpr_processing_consent_given"
+GDPR_OPTIONAL = "gdpr_retention_consent_given"
 EDUCATION_FIELDS = ("school", "degree", "discipline", "start-month", "end-month")
 
 
 def option_sets(job: Job) -> dict[str, list[str]]:
     sets: dict[str, list[str]] = {
-        "country": list(countries.dial_labels("greenhouse")),
-        "school": list(pools.SCHOOLS),
+        "country": list(countries.dial_labels("greenhouse", full=True)),
         "degree": list(pools.DEGREES),
         "discipline": list(pools.DISCIPLINES),
         "start-month": list(pools.MONTHS),
@@ -61,6 +112,8 @@ def option_sets(job: Job) -> dict[str, list[str]]:
     }
     sets.update({q.qid: list(q.options) for q in job.questions if q.options})
     sets.update({job.ids[key]: list(opts) for key, (_, _, opts) in EEO.items()})
+    if job.traps.get("eeoc"):
+        sets.update({fid: list(opts) for fid, (_, opts) in EEOC.items()})
     return sets
 
 
@@ -222,7 +275,7 @@ def education_form(n: str) -> str:
     return (
         f'<div class="education--form" data-education-index="{n}"><hr><div class="education--header">'
         '<p class="body body--medium">Education</p></div>'
-        + combobox(f"school--{n}", "School", False, "school")
+        + combobox(f"school--{n}", "School", False, "school", source=SCHOOL_SOURCE, placeholder="Start typing...")
         + combobox(f"degree--{n}", "Degree", False, "degree")
         + combobox(f"discipline--{n}", "Discipline", False, "discipline")
         + '<div class="education--half-width-container">'
@@ -252,8 +305,37 @@ def demographic(job: Job) -> str:
     )
 
 
+def eeoc() -> str:
+    fields = "".join(combobox(fid, label, False, fid) for fid, (label, _) in EEOC.items())
+    return (
+        '<div id="eeoc_fields" class="eeoc--container"><h3 class="section-header font-primary">Voluntary'
+        ' Self-Identification</h3><div class="body"><p>For government reporting purposes, we ask candidates to'
+        " respond to the below self-identification survey. Completion of the form is entirely voluntary."
+        f"</p></div>{fields}</div>"
+    )
+
+
+def _consent(fid: str, text: str, required: bool) -> str:
+    return (
+        f'<div class="checkbox__wrapper"><input type="checkbox" id="{fid}" name="{fid}" value="true"'
+        f' class="checkbox__input" aria-required="{str(required).lower()}"><label for="{fid}">{esc(text)}'
+        f"{_req(required)}</label></div>{_error(fid)}"
+    )
+
+
+def gdpr(company: str) -> str:
+    return (
+        '<div class="data-compliance"><h3 class="section-header font-primary">Data privacy</h3>'
+        f'<p class="body">{esc(company)} processes the personal data you provide to review your application.</p>'
+        + _consent(GDPR_REQUIRED, "I consent to the processing of my personal data for this application.", True)
+        + _consent(GDPR_OPTIONAL, "Keep my data for future openings for up to two years.", False)
+        + "</div>"
+    )
+
+
+# Drawn only when the step is due (the page adds it from the template), never there before.
 SECURITY = (
-    '<div class="security-code" id="security-code-section" hidden>'
+    '<template id="security-code-template"><div class="security-code" id="email-verification">'
     '<p class="body">A verification code was sent to <strong class="security-code__email"></strong>. '
     "Enter the 8-character code to confirm you're a human.</p>"
     '<fieldset class="security-code__inputs"><legend class="label">Security code</legend>'
@@ -262,7 +344,7 @@ SECURITY = (
         f' aria-label="Security code character {n + 1}" type="text">'
         for n in range(8)
     )
-    + '</fieldset><p id="security-input-0-error" class="helper-text helper-text--error" hidden></p></div>'
+    + '</fieldset><p id="security-input-0-error" class="helper-text helper-text--error" hidden></p></div></template>'
 )
 
 
@@ -279,7 +361,9 @@ def application_form(job: Job, captcha: bool) -> str:
         f"{json_script('sbx-options', option_sets(job))}"
         '<div class="application--error" role="alert" hidden></div>'
         '<form id="application-form" class="application--form" novalidate>'
-        f'<div class="application--questions">{basics(job)}</div>{middle}{demographic(job)}{widget}{SECURITY}'
+        f'<div class="application--questions">{basics(job)}</div>{middle}{demographic(job)}'
+        f"{eeoc() if job.traps.get('eeoc') else ''}{gdpr(job.company) if job.traps.get('gdpr') else ''}"
+        f'{widget}<div id="security-code-slot"></div>{SECURITY}'
         '<div class="application--submit"><button type="submit" class="btn btn--pill" aria-disabled="false">'
         "Submit application</button></div></form>"
     )

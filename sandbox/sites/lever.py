@@ -6,11 +6,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from sandbox import pools
+from sandbox import places
 from sandbox.flags import JobFlags
 from sandbox.gate import accept, already_applied, captcha_ok, email_ok, open_job, phone_ok, qs, signed_in
 from sandbox.html import description, esc, page, site_index
+from sandbox.invisible import script_tag
 from sandbox.jobs import Job
+from sandbox.resume_parse import parse
 from sandbox.signin import login_url
 from sandbox.sites.lever_form import FormState, application_form
 from sandbox.state import sbx
@@ -98,10 +100,16 @@ async def posting(request: Request) -> Response:
 
 
 def _apply_page(request: Request, job: Job, flags: JobFlags, state: FormState, banner: str = "") -> str:
-    form = application_form(job, f"{job.path}/apply{qs(request)}", state, flags.captcha, banner)
+    hcaptcha = flags.captcha or job.traps["invisible_captcha"] == "hcaptcha"
+    form = application_form(job, f"{job.path}/apply{qs(request)}", state, hcaptcha, banner)
     inner = _headline(job, False) + f'<div class="section-wrapper page-full-width">{form}</div>'
+    head = script_tag("hcaptcha") if hcaptcha else ""
     return page(
-        f"{job.company} - {job.title}", _shell(job.company, job.org, inner), css=CSS, js=("captcha-host.js", "lever.js")
+        f"{job.company} - {job.title}",
+        _shell(job.company, job.org, inner),
+        css=CSS,
+        js=("captcha-host.js", "lever.js"),
+        head=head,
     )
 
 
@@ -115,7 +123,7 @@ def _location_error(received: Received) -> str | None:
         chosen = json.loads(received.text("selectedLocation") or "{}").get("name")
     except (ValueError, AttributeError):
         chosen = None
-    if chosen != received.text("location") or chosen not in pools.CITIES:
+    if chosen != received.text("location") or not places.place_ok(str(chosen or "")):
         return "Please select a location from the dropdown."
     return None
 
@@ -164,14 +172,23 @@ async def thanks(request: Request) -> Response:
 
 
 async def search_locations(request: Request) -> Response:
-    text = request.query_params.get("text", "").strip().lower()
-    found = [{"name": c, "id": str(n)} for n, c in enumerate(pools.CITIES) if text and text in c.lower()]
+    text = request.query_params.get("text", "")
+    found = [{"name": c, "id": f"loc-{n}"} for n, c in enumerate(places.cities(text))]
     return JSONResponse(found[:8])
+
+
+async def parse_resume(request: Request) -> Response:
+    received = await read_form(request)
+    upload = received.file("resume")
+    if upload is None:
+        return JSONResponse({"error": "no resume"}, 400)
+    return JSONResponse(parse(received.blobs[upload.sha256], upload.filename))
 
 
 def routes() -> list[Route]:
     return [
         Route("/lever/", index),
+        Route("/lever/parseResume", parse_resume, methods=["POST"]),
         Route("/lever/searchLocations", search_locations),
         Route("/lever/{company}", company),
         Route("/lever/{company}/{posting}", posting),

@@ -6,7 +6,8 @@ files have to be attached again, as with any re-rendered form.
 
 import json
 
-from sandbox.html import captcha_widget, esc
+from sandbox.html import esc
+from sandbox.invisible import hcaptcha_widget
 from sandbox.jobs import Job, Question
 from sandbox.uploads import Received
 
@@ -77,6 +78,7 @@ def resume_question(state: FormState) -> str:
         '<span class="filename"></span></a>'
         '<input type="file" class="application-file-input invisible-resume-upload" id="resume-upload-input"'
         ' name="resume" data-qa="input-resume" accept=".pdf,.doc,.docx,.txt,.rtf,.odt">'
+        '<span class="resume-upload-parsing" hidden>Parsing resume...</span>'
         '<span class="resume-upload-success" hidden>Success!</span></div></label>'
         f"{state.error('resume')}</li>"
     )
@@ -171,7 +173,7 @@ def eeo(state: FormState) -> str:
     )
 
 
-def application_form(job: Job, action: str, state: FormState, captcha: bool, banner: str = "") -> str:
+def application_form(job: Job, action: str, state: FormState, hcaptcha: bool, banner: str = "") -> str:
     top = (
         '<div class="section page-centered application-form"><h4>Submit your application</h4><ul>'
         + resume_question(state)
@@ -190,9 +192,8 @@ def application_form(job: Job, action: str, state: FormState, captcha: bool, ban
         f' placeholder="Add a cover letter or anything else you want to share.">{state.value("comments")}'
         "</textarea></div>"
     )
-    widget = (
-        f'<div class="section page-centered">{captcha_widget("h")}{state.error("captcha")}</div>' if captcha else ""
-    )
+    # Lever keeps the widget invisible; its challenge, when due, opens over the page after the submit click.
+    widget = f'<div class="section page-centered">{hcaptcha_widget()}{state.error("captcha")}</div>' if hcaptcha else ""
     alert = f'<div class="application-error" role="alert" data-qa="error-banner">{esc(banner)}</div>' if banner else ""
     return (
         f'<form id="application-form" method="POST" action="{esc(action)}" enctype="multipart/form-data" novalidate>'

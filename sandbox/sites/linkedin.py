@@ -1,16 +1,21 @@
 """LinkedIn job pages with Easy Apply: a modal whose steps come from the server one at a time."""
 
+import dataclasses
 import secrets
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from sandbox import places
 from sandbox.flags import JobFlags
 from sandbox.gate import accept, already_applied, captcha_ok, email_ok, open_job, phone_ok, qs, signed_in
 from sandbox.html import description, esc, json_script, page
-from sandbox.jobs import Job
+from sandbox.jobs import Job, Question
+from sandbox.pdf import make_pdf
+from sandbox.records import ReceivedFile
 from sandbox.signin import login_url
 from sandbox.sites import linkedin_steps as ls
 from sandbox.state import sbx, session
@@ -20,14 +25,43 @@ SITE = "linkedin"
 CLOSED = "No longer accepting applications"
 VALID_ANSWER, SELECTION = "Please enter a valid answer", "Please make a selection"
 CSS, JS = ("linkedin.css",), ("captcha-host.js", "linkedin.js")
+FREE_KINDS = ("text", "textarea", "checkbox", "location", "date")
+EARLIER_YEARS = (2026, 2025)  # two earlier resumes per member, the latest first
+EARLIER_USED = ("Last used on 10/2/2026", "Last used on 3/14/2025")
+EASY_LABEL = '<span class="job-search-card__easy-apply-label">Easy Apply</span>'
+DAILY_LIMIT = 30  # Easy Apply applications per member per day; people report being stopped at 30 to 100
+LIMIT = (
+    "You\u2019ve reached the Easy Apply application limit for today. Save this job and come back tomorrow to "
+    "continue applying."
+)
 
 
 def _member(request: Request) -> tuple[dict[str, str], list[str]]:
+    """The signed-in member and the addresses they can choose from: the sign-in one and a second one."""
     email = signed_in(request, SITE)
     account = sbx(request).accounts.get(SITE, email) if email else None
     if account is None:
         return {}, []
-    return {"name": account.name or account.email, "email": account.email}, [account.email]
+    local, _, domain = account.email.partition("@")
+    second = account.second_email or f"{local}.work@{domain}"
+    member = {"name": account.name or account.email, "email": account.email, "country": account.country}
+    return member, [account.email, second]
+
+
+def _limit_reached(request: Request, flags: JobFlags) -> bool:
+    if flags.daily_limit:
+        return True
+    email = signed_in(request, SITE)
+    if not email:
+        return False
+    today = datetime.now(UTC).date().isoformat()
+    sent = [s for s in sbx(request).records.find(SITE, None, email) if s.received_at.startswith(today)]
+    return len(sent) >= DAILY_LIMIT
+
+
+def _external(request: Request, job: Job) -> str:
+    """Where an outside-apply job's button leads: a company careers page elsewhere."""
+    return sbx(request).catalog.site("careers")[job.index].path
 
 
 def _applied(request: Request, job: Job, flags: JobFlags) -> bool:
@@ -56,6 +90,14 @@ def _apply_area(request: Request, job: Job, flags: JobFlags) -> str:
             '<div class="artdeco-inline-feedback artdeco-inline-feedback--success jobs-s-apply__application-link"'
             ' role="status"><span class="artdeco-inline-feedback__message">Applied</span></div>'
             '<a class="jobs-s-apply__link" href="#">See application</a>'
+        )
+    if job.traps["external_apply"]:
+        # "Apply", not "Easy Apply": the button opens the company's own site in a new tab.
+        return (
+            f'<button id="jobs-apply-button-id" class="jobs-apply-button artdeco-button artdeco-button--3'
+            f' artdeco-button--primary" role="link" aria-label="Apply to {esc(job.title)} on company website"'
+            f' data-external-url="{esc(_external(request, job))}" type="button">'
+            '<span class="artdeco-button__text">Apply</span></button>'
         )
     return (
         f'<button id="jobs-apply-button-id" class="jobs-apply-button artdeco-button artdeco-button--3'
@@ -107,7 +149,7 @@ async def search(request: Request) -> Response:
         f'<div class="base-search-card__info"><h3 class="base-search-card__title">{esc(j.title)}</h3>'
         f'<h4 class="base-search-card__subtitle">{esc(j.company)}</h4><div class="base-search-card__metadata">'
         f'<span class="job-search-card__location">{esc(j.location)}</span>'
-        '<span class="job-search-card__easy-apply-label">Easy Apply</span></div></div></div></li>'
+        f"{'' if j.traps['external_apply'] else EASY_LABEL}</div></div></div></li>"
         for j in sbx(request).catalog.site(SITE)
         if not j.defaults.closed
     )
@@ -136,7 +178,9 @@ def _render(
     if step == "contact":
         body = ls.contact(job, *_member(request), values, errors)
     elif step == "resume":
-        body = ls.resume(uploaded, errors.get("resume", ""))
+        upload = next((f.filename for f in draft["files"] if f.field == "resume" and f not in draft["earlier"]), "")
+        earlier = [(f.filename, used) for f, used in zip(draft["earlier"], EARLIER_USED, strict=False)]
+        body = ls.resume(upload, errors.get("resume", ""), earlier, int(draft["chosen"]))
     elif step == "review":
         body = ls.review(job, _answers(job, values, uploaded), flags.captcha, errors.get("captcha", ""))
     else:
@@ -157,9 +201,13 @@ def _answers(job: Job, values: dict[str, Any], uploaded: str) -> list[tuple[str,
 
 async def start(request: Request) -> Response:
     job, flags = await open_job(request, SITE, request.path_params["job_id"])
-    if flags.closed or (flags.login_wall and not signed_in(request, SITE)):
+    if flags.closed or job.traps["external_apply"] or (flags.login_wall and not signed_in(request, SITE)):
         return JSONResponse({"error": CLOSED if flags.closed else "Sign in to apply"}, 403)
-    draft = {"id": secrets.token_urlsafe(8), "fields": {}, "files": [], "blobs": {}}
+    if _limit_reached(request, flags):
+        return JSONResponse({"limit": LIMIT}, 429)
+    draft = {"id": secrets.token_urlsafe(8), "fields": {}, "files": [], "blobs": {}, "chosen": 0}
+    draft["earlier"], blobs = _earlier_resumes(_member(request)[0].get("name", ""))
+    draft["blobs"].update(blobs)
     session(request)[f"linkedin-draft:{job.job_id}"] = draft
     return JSONResponse({"draft": draft["id"], "html": _render(request, job, flags, "contact", draft, {})})
 
@@ -189,11 +237,33 @@ def _contact_errors(request: Request, job: Job, flags: JobFlags, received: Recei
     return errors
 
 
+def _date_ok(text: str) -> bool:
+    try:
+        datetime.strptime(text, "%m/%d/%Y")
+    except ValueError:
+        return False
+    return True
+
+
+def _free_error(q: Question, value: str) -> str | None:
+    """Checks of LinkedIn's free-form kinds: text, textarea, checkbox, location, date."""
+    if not value:
+        return VALID_ANSWER if q.required else None
+    if q.kind == "location" and not places.place_ok(value):
+        return "Please select a location from the list"
+    if q.kind == "date" and not _date_ok(value):
+        return "Please enter a valid date (mm/dd/yyyy)"
+    return None
+
+
 def _question_errors(job: Job, step: str, received: Received) -> dict[str, str]:
     errors: dict[str, str] = {}
     for q in ls.step_questions(job, step):
         value = received.text(q.qid)
-        if q.kind == "number":
+        if q.kind in FREE_KINDS:
+            if (problem := _free_error(q, value)) is not None:
+                errors[q.qid] = problem
+        elif q.kind == "number":
             if not value.isdigit() or not 0 <= int(value) <= 99:
                 errors[q.qid] = VALID_ANSWER if not value else "Enter a whole number between 0 and 99"
         elif value not in q.options and (q.required or value not in ("", ls.SELECT_PROMPT)):
@@ -207,7 +277,9 @@ def _step_errors(
     if step == "contact":
         return _contact_errors(request, job, flags, received)
     if step == "resume":
-        has_resume = received.file("resume") or any(f.field == "resume" for f in draft["files"])
+        choice = received.text(ls.CHOICE)
+        chosen = choice.lstrip("-").isdigit() and 0 <= int(choice) < len(draft["earlier"])
+        has_resume = received.file("resume") or chosen or any(f.field == "resume" for f in draft["files"])
         return {} if has_resume else {"resume": "A resume is required"}
     if step == "review":
         ok = captcha_ok(request, flags, received.text("g-recaptcha-response"))
@@ -215,7 +287,34 @@ def _step_errors(
     return _question_errors(job, step, received)
 
 
+def _by_name(job: Job, posted: Received) -> Received:
+    """What the page posted (keyed by DOM id, the inputs having no names), keyed as LinkedIn's payload is."""
+    names = ls.names_by_dom_id(job)
+    out = Received(blobs=posted.blobs)
+    for key, value in posted.fields.items():
+        for item in [value] if isinstance(value, str) else value:
+            out.add(names.get(key, key), item)
+    out.files = [dataclasses.replace(f, field=names.get(f.field, f.field)) for f in posted.files]
+    return out
+
+
+def _earlier_resumes(name: str) -> tuple[list[ReceivedFile], dict[str, bytes]]:
+    """The resumes the member uploaded before, latest first, as LinkedIn keeps them."""
+    stem = "_".join(name.split()) or "Resume"
+    files, blobs = [], {}
+    for year in EARLIER_YEARS:
+        data = make_pdf(f"{name or 'Member'} - Resume {year}")
+        upload = ReceivedFile.of("resume", f"{stem}_Resume_{year}.pdf", "application/pdf", data)
+        files.append(upload)
+        blobs[upload.sha256] = data
+    return files, blobs
+
+
 def _save(draft: dict[str, Any], received: Received) -> None:
+    choice = received.fields.pop(ls.CHOICE, None)
+    if isinstance(choice, str) and choice.isdigit() and int(choice) < len(draft["earlier"]) and not received.files:
+        draft["chosen"] = int(choice)
+        draft["files"] = [f for f in draft["files"] if f.field != "resume"] + [draft["earlier"][int(choice)]]
     draft["fields"].update({k: v for k, v in received.fields.items() if v != ls.SELECT_PROMPT})
     for upload in received.files:
         draft["files"] = [f for f in draft["files"] if f.field != upload.field] + [upload]
@@ -227,7 +326,7 @@ async def step_post(request: Request) -> Response:
     draft, step = _draft(request, job), request.path_params["step"]
     if draft is None or step not in ls.steps(job):
         return JSONResponse({"error": "This application is no longer available."}, 404)
-    received = await read_form(request)
+    received = _by_name(job, await read_form(request))
     errors = _step_errors(request, job, flags, step, received, draft)
     if errors or flags.closed:
         banner = CLOSED if flags.closed else ""
@@ -242,6 +341,8 @@ async def step_post(request: Request) -> Response:
 
 async def _submit(request: Request, job: Job, flags: JobFlags, draft: dict[str, Any], token: str) -> Response:
     email = str(draft["fields"].get(job.ids["email"], ""))
+    if _limit_reached(request, flags):
+        return JSONResponse({"html": _render(request, job, flags, "review", draft, {}, LIMIT)}, 429)
     if already_applied(sbx(request), job, flags, email):
         html = _render(request, job, flags, "review", draft, {}, "You've already applied to this job.")
         return JSONResponse({"html": html}, 409)
@@ -257,10 +358,15 @@ async def discard(request: Request) -> Response:
     return JSONResponse({"discarded": True})
 
 
+async def typeahead(request: Request) -> Response:
+    return JSONResponse({"elements": [{"title": c} for c in places.cities(request.query_params.get("q", ""))]})
+
+
 def routes() -> list[Route]:
     base = "/linkedin/jobs/view/{job_id}/easy-apply"
     return [
         Route("/linkedin/jobs/", search),
+        Route(ls.TYPEAHEAD, typeahead),
         Route("/linkedin/jobs/view/{job_id}/", job_page),
         Route(f"{base}/start", start, methods=["POST"]),
         Route(f"{base}/discard", discard, methods=["POST"]),

@@ -3,21 +3,27 @@
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from sandbox import places
 from sandbox.flags import JobFlags
 from sandbox.gate import accept, already_applied, captcha_ok, qs, signed_in
 from sandbox.html import captcha_widget, description, esc, json_script, page, site_index
 from sandbox.jobs import WORKDAY_SITE, Job
+from sandbox.regions import REGIONS
 from sandbox.sites import workday_account as account
+from sandbox.sites import workday_experience as experience
+from sandbox.sites import workday_fields as wf
 from sandbox.sites import workday_pages as wp
 from sandbox.sites.workday_checks import step_errors
 from sandbox.sites.workday_common import CSS, JS, SITE, apply_path, open_posting, realm, shell
+from sandbox.sites.workday_widgets import tree_json
 from sandbox.state import sbx, session
 from sandbox.uploads import Received, read_form
 
 ALREADY = "You have already applied for this job."
+STEP_FIELD = "wd-step"  # which step the page posts; the URL never says
 
 
 async def index(request: Request) -> Response:
@@ -78,22 +84,27 @@ def draft(request: Request, job: Job) -> dict[str, Any]:
     return found
 
 
-def _first_open_step(progress: dict[str, Any]) -> str:
-    return next(s for s in wp.STEPS if s not in progress["done"] or s == "review")
+def _first_open_step(job: Job, progress: dict[str, Any]) -> str:
+    return next(s for s in wf.steps(job) if s not in progress["done"] or s == "review")
 
 
 def _review(job: Job, progress: dict[str, Any]) -> str:
     rows = ""
-    for step in wp.STEPS[:-1]:
+    for step in wf.steps(job)[:-1]:
         values = progress["fields"].get(step, {})
         items = "".join(
-            f"<dt>{esc(f.label)}</dt><dd>{esc(_shown(values, progress, f))}</dd>" for f in wp.step_fields(job, step)
+            f"<dt>{esc(f.label)}</dt><dd>{esc(_shown(values, progress, f))}</dd>" for f in wf.step_fields(job, step)
         )
-        rows += f'<section class="wd-review-section"><h3>{esc(wp.STEP_TITLES[step])}</h3><dl>{items}</dl></section>'
+        items += "".join(
+            f"<dt>{esc(k)}</dt><dd>{esc(v if isinstance(v, str) else ', '.join(v))}</dd>"
+            for k, v in values.items()
+            if experience.belongs(k)
+        )
+        rows += f'<section class="wd-review-section"><h3>{esc(wf.title(job, step))}</h3><dl>{items}</dl></section>'
     return rows
 
 
-def _shown(values: dict[str, Any], progress: dict[str, Any], field: wp.Field) -> str:
+def _shown(values: dict[str, Any], progress: dict[str, Any], field: wf.Field) -> str:
     if field.kind == "file":
         return ", ".join(f.filename for f in progress["files"])
     if field.kind == "date":
@@ -102,95 +113,133 @@ def _shown(values: dict[str, Any], progress: dict[str, Any], field: wp.Field) ->
     return value if isinstance(value, str) else ", ".join(value)
 
 
-def step_page(
+def step_fragment(
     request: Request, job: Job, flags: JobFlags, step: str, values: dict[str, Any], errors: dict[str, str]
 ) -> str:
+    """One step as the SPA draws it into its one page: no <form>, no name attributes, no step in the URL."""
     progress = draft(request, job)
+    shown = wf.steps(job)
     ids = wp.Ids(job)
     uploaded = ", ".join(f.filename for f in progress["files"])
-    body = "".join(wp.field_html(ids, f, values, errors.get(f.name, ""), uploaded) for f in wp.step_fields(job, step))
+    body = "".join(wp.field_html(ids, f, values, errors.get(f.name, ""), uploaded) for f in wf.step_fields(job, step))
+    if step == "my-experience":
+        body += experience.sections(values, errors)
     if step == "review":
         body = _review(job, progress) + (captcha_widget("g") if flags.captcha else "")
-    last = step == "review"
-    previous = f"{apply_path(job)}/{wp.STEPS[wp.STEPS.index(step) - 1]}{qs(request)}"
     back = (
-        '<a role="button" class="wd-secondary" data-automation-id="bottom-navigation-previous-button"'
-        f' href="{previous}">Back</a>'
-        if step != wp.STEPS[0]
+        '<button type="button" class="wd-secondary" data-automation-id="bottom-navigation-previous-button"'
+        f' data-back="{shown[shown.index(step) - 1]}">Back</button>'
+        if step != shown[0]
         else ""
     )
-    options = {f.name: list(f.options) for f in wp.step_fields(job, step) if f.kind == "dropdown"}
-    inner = (
-        f'<div data-automation-id="applyFlowPage" class="wd-apply"><h2 class="wd-job-title">{esc(job.title)}</h2>'
-        f'{wp.progress(step)}<form method="post" enctype="multipart/form-data" novalidate'
-        f' action="{apply_path(job)}/{step}{qs(request)}" class="wd-step-form">'
-        f'<h2 class="wd-step-title" data-automation-id="pageHeader">{esc(wp.STEP_TITLES[step])}</h2>'
+    options: dict[str, Any] = {f.name: list(f.options) for f in wf.step_fields(job, step) if f.kind == "dropdown"}
+    options |= experience.options() | {"__regions__": REGIONS, "__trees__": tree_json()}
+    return (
+        f'<div class="wd-step" data-wd-step="{step}"><h2 class="wd-job-title">{esc(job.title)}</h2>'
+        f"{wp.progress(job, step)}"
+        f'<h2 class="wd-step-title" data-automation-id="pageHeader">{esc(wf.title(job, step))}</h2>'
         f'{wp.error_banner(errors)}{body}<div data-automation-id="pageFooter" class="wd-page-footer">{back}'
-        f'<button type="submit" class="wd-primary" data-automation-id="bottom-navigation-next-button">'
-        f"{'Submit' if last else 'Save and Continue'}</button></div></form></div>{json_script('sbx-options', options)}"
+        '<button type="button" class="wd-primary" data-automation-id="bottom-navigation-next-button">'
+        f"{'Submit' if step == 'review' else 'Save and Continue'}</button></div>{json_script('sbx-options', options)}"
+        "</div>"
     )
-    return page(f"{wp.STEP_TITLES[step]} - {job.title}", shell(job, request, inner), css=CSS, js=JS)
 
 
-async def _signed_in_step(request: Request) -> tuple[Job, JobFlags, str, Response | None]:
+def app_page(request: Request, job: Job) -> str:
+    """The signed-in application: one page whose script fetches each step after the job's render delay."""
+    config = {"stepUrl": f"{apply_path(job)}/step{qs(request)}", "renderDelayMs": job.traps["render_delay_ms"]}
+    inner = (
+        '<div data-automation-id="applyFlowPage" class="wd-apply" id="wd-app" aria-busy="true">'
+        '<div class="sbx-loading" data-automation-id="loadingSpinner">Loading...</div></div>'
+        + json_script("sbx-config", config)
+    )
+    return page(f"Apply - {job.title}", shell(job, request, inner), css=CSS, js=JS)
+
+
+async def apply_page(request: Request) -> Response:
+    job, _, blocked = await open_posting(request)
+    if blocked:
+        return blocked
+    if signed_in(request, realm(job)):
+        return HTMLResponse(app_page(request, job))
+    return account.account_form(request, job)
+
+
+async def _signed_in(request: Request) -> tuple[Job, JobFlags, Response | None]:
     job, flags, blocked = await open_posting(request)
-    step = request.path_params["step"]
-    if blocked or step not in wp.STEPS:
-        return job, flags, step, blocked or HTMLResponse("Not found", 404)
+    if blocked:
+        return job, flags, JSONResponse({"redirect": job.path}, 410)
     email = signed_in(request, realm(job))
     if email is None:
-        return job, flags, step, RedirectResponse(f"{apply_path(job)}{qs(request)}", status_code=303)
+        return job, flags, JSONResponse({"redirect": f"{apply_path(job)}?mode=signin"}, 401)
     if already_applied(sbx(request), job, flags, email):
         notice = f'<div class="wd-notice" data-automation-id="alreadyApplied"><h2>{esc(ALREADY)}</h2></div>'
-        return job, flags, step, HTMLResponse(page(job.title, shell(job, request, notice), css=CSS), 409)
-    opened = _first_open_step(draft(request, job))
-    if wp.STEPS.index(step) > wp.STEPS.index(opened):
-        return job, flags, step, RedirectResponse(f"{apply_path(job)}/{opened}{qs(request)}", status_code=303)
-    return job, flags, step, None
+        return job, flags, JSONResponse({"html": notice}, 409)
+    return job, flags, None
+
+
+def _allowed(job: Job, progress: dict[str, Any], wanted: str) -> str:
+    """The step asked for, unless it lies past the first one not yet saved."""
+    opened = _first_open_step(job, progress)
+    shown = wf.steps(job)
+    if wanted not in shown or shown.index(wanted) > shown.index(opened):
+        return opened
+    return wanted
 
 
 async def step_get(request: Request) -> Response:
-    job, flags, step, stop = await _signed_in_step(request)
+    job, flags, stop = await _signed_in(request)
     if stop:
         return stop
-    return HTMLResponse(step_page(request, job, flags, step, draft(request, job)["fields"].get(step, {}), {}))
+    progress = draft(request, job)
+    step = _allowed(job, progress, request.query_params.get("at", ""))
+    return JSONResponse({"html": step_fragment(request, job, flags, step, progress["fields"].get(step, {}), {})})
 
 
 def _save(progress: dict[str, Any], job: Job, step: str, received: Received) -> None:
-    names = {f.name for f in wp.step_fields(job, step)} | {f"dateSection{p}-input" for p in ("Month", "Day", "Year")}
-    progress["fields"][step] = {k: v for k, v in received.fields.items() if k in names}
-    if received.file("file-upload-input-ref"):
-        progress["files"], progress["blobs"] = list(received.files), dict(received.blobs)
+    names = {f.name for f in wf.step_fields(job, step)} | {f"dateSection{p}-input" for p in ("Month", "Day", "Year")}
+    progress["fields"][step] = {k: v for k, v in received.fields.items() if k in names or experience.belongs(k)}
     if step not in progress["done"]:
         progress["done"].append(step)
 
 
 async def step_post(request: Request) -> Response:
-    job, flags, step, stop = await _signed_in_step(request)
+    job, flags, stop = await _signed_in(request)
     if stop:
         return stop
     received = await read_form(request)
     progress = draft(request, job)
+    step = _allowed(job, progress, received.text(STEP_FIELD))
+    if received.file("file-upload-input-ref"):  # Workday keeps an upload at once, whatever else is wrong
+        progress["files"], progress["blobs"] = list(received.files), dict(received.blobs)
     errors = step_errors(job, flags, step, received, bool(progress["files"]))
     token = received.text("g-recaptcha-response")
     if step == "review" and not captcha_ok(request, flags, token):
         errors["captcha"] = "Complete the CAPTCHA to submit your application."
     if errors:
-        return HTMLResponse(step_page(request, job, flags, step, received.fields, errors), 400)
+        return JSONResponse({"html": step_fragment(request, job, flags, step, received.fields, errors)}, 400)
     if step != "review":
         _save(progress, job, step, received)
-        return RedirectResponse(f"{apply_path(job)}/{wp.STEPS[wp.STEPS.index(step) + 1]}{qs(request)}", 303)
-    return await _submit(request, job, progress, token)
+        shown = wf.steps(job)
+        following = shown[shown.index(step) + 1]
+        values = progress["fields"].get(following, {})
+        return JSONResponse({"html": step_fragment(request, job, flags, following, values, {})})
+    await _submit(request, job, progress, token)
+    return JSONResponse({"redirect": f"{apply_path(job)}/submitted{qs(request)}"})
 
 
-async def _submit(request: Request, job: Job, progress: dict[str, Any], token: str) -> Response:
+async def _submit(request: Request, job: Job, progress: dict[str, Any], token: str) -> None:
     merged = Received(files=list(progress["files"]), blobs=dict(progress["blobs"]))
-    for step in wp.STEPS[:-1]:
+    for step in wf.steps(job)[:-1]:
         merged.fields.update(progress["fields"].get(step, {}))
     email = signed_in(request, realm(job)) or ""
     await accept(request, job, email, merged, token)
     session(request).pop(f"workday-draft:{job.job_id}", None)
-    return RedirectResponse(f"{apply_path(job)}/submitted{qs(request)}", status_code=303)
+
+
+async def schools(request: Request) -> Response:
+    """The school typeahead: known schools that match, and what was typed, since any school is accepted."""
+    return JSONResponse({"results": places.schools(request.query_params.get("q", ""))})
 
 
 async def submitted(request: Request) -> Response:
@@ -210,14 +259,15 @@ def routes() -> list[Route]:
     apply = f"{job}/apply/applyManually"
     return [
         Route("/workday/", index),
+        Route(experience.SCHOOL_SOURCE, schools),
         Route("/workday/{tenant}/{site}", job_list),
         Route("/workday/{tenant}/{site}/activate/{token}", account.activate),
         Route(job, job_page),
         Route(f"{job}/apply", start),
-        Route(apply, account.account_page),
+        Route(apply, apply_page),
         Route(f"{apply}/createAccount", account.create, methods=["POST"]),
         Route(f"{apply}/signIn", account.sign_in, methods=["POST"]),
         Route(f"{apply}/submitted", submitted),
-        Route(f"{apply}/{{step}}", step_get),
-        Route(f"{apply}/{{step}}", step_post, methods=["POST"]),
+        Route(f"{apply}/step", step_get),
+        Route(f"{apply}/step", step_post, methods=["POST"]),
     ]

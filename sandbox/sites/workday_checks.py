@@ -5,7 +5,9 @@ import datetime as dt
 from sandbox.flags import JobFlags
 from sandbox.gate import phone_ok
 from sandbox.jobs import Job
-from sandbox.sites.workday_pages import Field, step_fields
+from sandbox.regions import regions_of
+from sandbox.sites import workday_experience as experience
+from sandbox.sites.workday_fields import Field, step_fields
 from sandbox.uploads import Received
 
 DATE_PARTS = ("dateSectionMonth-input", "dateSectionDay-input", "dateSectionYear-input")
@@ -30,9 +32,11 @@ def _date_ok(received: Received) -> bool:
 
 def _field_error(field: Field, received: Received, flags: JobFlags) -> str | None:
     values = received.values(field.name)
-    if field.kind in ("dropdown", "radio", "checkboxes") and any(v not in field.options for v in values):
+    if field.kind in ("dropdown", "prompt", "radio", "checkboxes") and any(v not in field.options for v in values):
         return f"The value entered for {field.label} is not valid."
-    if field.name == "phone-number" and values and not phone_ok(values[0], flags):
+    if field.kind == "region" and any(v not in regions_of(received.text(field.depends)) for v in values):
+        return f"The value entered for {field.label} is not valid."
+    if field.kind == "tel" and values and not phone_ok(values[0], flags):
         return "Enter a valid phone number."
     if field.name == "disabilityStatus" and len(values) > 1:
         return "Select only one option."
@@ -45,8 +49,12 @@ def step_errors(job: Job, flags: JobFlags, step: str, received: Received, has_re
     errors: dict[str, str] = {}
     for field in step_fields(job, step):
         if not _present(field, received, has_resume):
-            if field.required:
+            # The State list follows the country: a country without regions asks for none.
+            needed = field.required and (field.kind != "region" or bool(regions_of(received.text(field.depends))))
+            if needed:
                 errors[field.name] = f"The field {field.label} is required and must have a value."
         elif (problem := _field_error(field, received, flags)) is not None:
             errors[field.name] = problem
+    if step == "my-experience":
+        errors |= experience.errors({k: received.text(k) for k in received.fields})  # wd-panels included
     return errors

@@ -10,7 +10,7 @@ from sandbox.jobs import WORKDAY_SITE, Job
 
 SITE = "workday"
 CLOSED = "This job posting is no longer accepting applications."
-CSS, JS = ("workday.css",), ("captcha-host.js", "workday.js")
+CSS, JS = ("workday.css",), ("captcha-host.js", "workday.js", "workday-widgets.js")
 
 
 def realm(job: Job) -> str:

@@ -1,121 +1,15 @@
-"""Workday candidate pages: the fields of each application step and their markup.
+"""Workday candidate pages: the markup of each application step.
 
-Inputs are found by data-automation-id, as on real tenants; their ids ("input-12") differ per job.
+Legacy tenants mark their controls with data-automation-id and give them generic ids ("input-12",
+offset per job); current tenants give them meaningful ids (name--legalName--firstName) instead.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
-from sandbox import countries, pools
 from sandbox.html import esc
 from sandbox.jobs import Job
-
-STEPS = ("my-information", "my-experience", "application-questions", "voluntary-disclosures", "self-identify", "review")
-STEP_TITLES = dict(
-    zip(
-        STEPS,
-        (
-            "My Information",
-            "My Experience",
-            "Application Questions",
-            "Voluntary Disclosures",
-            "Self Identify",
-            "Review",
-        ),
-        strict=True,
-    )
-)
-COUNTRIES = tuple("United States of America" if c == "United States" else c for c in countries.country_names())
-DISABILITY = (
-    "Yes, I have a disability, or have had one in the past",
-    "No, I do not have a disability and have not had one in the past",
-    "I do not want to answer",
-)
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str  # the data-automation-id, also the posted name
-    label: str
-    kind: str  # text | tel | textarea | dropdown | radio | checkbox | checkboxes | file | date
-    required: bool
-    options: tuple[str, ...] = ()
-
-
-DISCLOSURES = (
-    Field("gender", "Gender", "dropdown", False, ("Male", "Female", "Decline to Self Identify")),
-    Field(
-        "ethnicityDropdown",
-        "Ethnicity",
-        "dropdown",
-        False,
-        (
-            "Hispanic or Latino",
-            "White (Not Hispanic or Latino)",
-            "Asian (Not Hispanic or Latino)",
-            "Black or African American (Not Hispanic or Latino)",
-            "Two or More Races (Not Hispanic or Latino)",
-            "I do not wish to answer",
-        ),
-    ),
-    Field(
-        "veteranStatus",
-        "Veteran Status",
-        "dropdown",
-        False,
-        (
-            "I am not a protected veteran",
-            "I identify as one or more of the classifications of protected veteran",
-            "I do not wish to self-identify",
-        ),
-    ),
-    Field("agreementCheckbox", "I have read and consent to the terms and conditions", "checkbox", True),
-)
-SELF_IDENTIFY = (
-    Field("name", "Name", "text", True),
-    Field("dateSection", "Date", "date", True),
-    Field("disabilityStatus", "Please check one of the boxes below", "checkboxes", True, DISABILITY),
-)
-
-
-def _my_information(job: Job) -> list[Field]:
-    return [
-        Field("countryDropdown", "Country", "dropdown", True, COUNTRIES),
-        Field("sourceDropdown", "How Did You Hear About Us?", "dropdown", True, pools.HEAR_ABOUT),
-        Field(
-            "candidateIsPreviousWorker", f"Have you previously worked for {job.company}?", "radio", True, ("Yes", "No")
-        ),
-        Field("legalNameSection_firstName", "First Name", "text", True),
-        Field("legalNameSection_lastName", "Last Name", "text", True),
-        Field("addressSection_addressLine1", "Address Line 1", "text", True),
-        Field("addressSection_city", "City", "text", True),
-        Field("addressSection_countryRegion", "State", "dropdown", True, countries.US_STATES),
-        Field("addressSection_postalCode", "Postal Code", "text", True),
-        Field("phone-device-type", "Phone Device Type", "dropdown", True, ("Mobile", "Home", "Work")),
-        Field("phone-number", "Phone Number", "tel", True),
-    ]
-
-
-def _questions(job: Job) -> list[Field]:
-    kinds = {"yesno": "dropdown", "select": "dropdown", "multi": "checkboxes", "textarea": "textarea"}
-    return [Field(q.qid, q.label, kinds.get(q.kind, "text"), q.required, q.options) for q in job.questions]
-
-
-def step_fields(job: Job, step: str) -> list[Field]:
-    if step == "my-information":
-        return _my_information(job)
-    if step == "my-experience":
-        return [
-            Field("file-upload-input-ref", "Resume/CV", "file", True),
-            Field("linkedinQuestion", "LinkedIn Profile", "text", False),
-        ]
-    if step == "application-questions":
-        return _questions(job)
-    if step == "voluntary-disclosures":
-        return list(DISCLOSURES)
-    if step == "self-identify":
-        return list(SELF_IDENTIFY)
-    return []
+from sandbox.sites.workday_fields import Field, steps, title
+from sandbox.sites.workday_widgets import date_inputs, prompt
 
 
 class Ids:
@@ -135,18 +29,28 @@ def _label(fid: str, field: Field, tag: str = "label") -> str:
     return f'<{tag} id="label-{fid}" class="wd-label"{target}>{esc(field.label)}{mark}</{tag}>'
 
 
+def _marks(fid: str, field: Field) -> str:
+    """The control's id and automation id: legacy tenants mark it, current ones name it by id."""
+    if field.by_id:
+        return f'id="{esc(field.name)}"'
+    return f'id="{fid}" data-automation-id="{esc(field.name)}"'
+
+
 def _dropdown(fid: str, field: Field, value: str) -> str:
+    cid = field.name if field.by_id else fid
+    source = (
+        f'data-options-by="{esc(field.depends)}"' if field.kind == "region" else f'data-options="{esc(field.name)}"'
+    )
     return (
-        f'{_label(fid, field)}<button type="button" id="{fid}" class="wd-dropdown" aria-haspopup="listbox"'
-        f' data-automation-id="{esc(field.name)}" data-options="{esc(field.name)}" value="{esc(value)}"'
-        f' aria-labelledby="label-{fid} {fid}">{esc(value or "Select One")}</button>'
-        f'<input type="hidden" name="{esc(field.name)}" value="{esc(value)}">'
+        f'{_label(cid, field)}<button type="button" {_marks(fid, field)} class="wd-dropdown" aria-haspopup="listbox"'
+        f' {source} value="{esc(value)}"'
+        f' aria-labelledby="label-{cid} {cid}">{esc(value or "Select One")}</button>'
     )
 
 
 def _choices(fid: str, field: Field, chosen: list[str], kind: str) -> str:
     boxes = "".join(
-        f'<label class="wd-choice"><input type="{kind}" id="{fid}-{n}" name="{esc(field.name)}" value="{esc(o)}"'
+        f'<label class="wd-choice"><input type="{kind}" id="{fid}-{n}" value="{esc(o)}"'
         f"{' checked' if o in chosen else ''}> {esc(o)}</label>"
         for n, o in enumerate(field.options)
     )
@@ -168,22 +72,21 @@ def _file(fid: str, field: Field, uploaded: str) -> str:
         f'<div data-automation-id="resumeUploadSection">{_label(fid, field, "h3")}'
         '<div data-automation-id="file-upload-drop-zone" class="wd-dropzone"><span>Drop file here</span>'
         '<span>or</span><button type="button" data-automation-id="select-files">Select files</button>'
-        f'<input type="file" id="{fid}" data-automation-id="file-upload-input-ref" name="{esc(field.name)}"'
+        f'<input type="file" id="{fid}" data-automation-id="file-upload-input-ref"'
         f' accept=".pdf,.doc,.docx,.rtf,.txt" class="wd-file-input"></div>{done}</div>'
     )
 
 
 def _date(ids: Ids, field: Field, values: Mapping[str, str]) -> str:
-    parts = "".join(
-        f'<input type="text" id="{ids.next()}" data-automation-id="{part}-input" name="{part}-input"'
-        f' placeholder="{ph}" aria-label="{label}" value="{esc(values.get(part + "-input", ""))}" class="wd-date">'
-        for part, ph, label in (
-            ("dateSectionMonth", "MM", "Month"),
-            ("dateSectionDay", "DD", "Day"),
-            ("dateSectionYear", "YYYY", "Year"),
-        )
-    )
-    return f'{_label("date", field, "span")}<div data-automation-id="dateInputWrapper" class="wd-dates">{parts}</div>'
+    parts = ("Month", "Day", "Year")
+    marks = {p: f'id="{ids.next()}" data-automation-id="dateSection{p}-input"' for p in parts}
+    given = {p: values.get(f"dateSection{p}-input", "") for p in parts}
+    return _label("date", field, "span") + date_inputs(marks, parts, given)
+
+
+def _prompt(fid: str, field: Field, chosen: list[str]) -> str:
+    cid = field.name if field.by_id else fid
+    return _label(cid, field) + prompt(_marks(fid, field), f"label-{cid}", "source", chosen, multi=True)
 
 
 def field_html(ids: Ids, field: Field, values: Mapping[str, str | list[str]], error: str, uploaded: str) -> str:
@@ -191,14 +94,16 @@ def field_html(ids: Ids, field: Field, values: Mapping[str, str | list[str]], er
     raw = values.get(field.name, "")
     value = raw if isinstance(raw, str) else ", ".join(raw)
     chosen = [raw] if isinstance(raw, str) else list(raw)
-    if field.kind == "dropdown":
+    if field.kind in ("dropdown", "region"):
         inner = _dropdown(fid, field, value)
+    elif field.kind == "prompt":
+        inner = _prompt(fid, field, [c for c in chosen if c])
     elif field.kind in ("radio", "checkboxes"):
         inner = _choices(fid, field, chosen, "radio" if field.kind == "radio" else "checkbox")
     elif field.kind == "checkbox":
         inner = (
             f'<label class="wd-choice"><input type="checkbox" id="{fid}" data-automation-id="{field.name}"'
-            f' name="{field.name}" value="Yes"{" checked" if value else ""}> {esc(field.label)}'
+            f' value="Yes"{" checked" if value else ""}> {esc(field.label)}'
             '<abbr class="wd-required" title="required">*</abbr></label>'
         )
     elif field.kind == "file":
@@ -208,28 +113,29 @@ def field_html(ids: Ids, field: Field, values: Mapping[str, str | list[str]], er
     elif field.kind == "textarea":
         inner = (
             f'{_label(fid, field)}<textarea id="{fid}" data-automation-id="{esc(field.name)}"'
-            f' name="{esc(field.name)}" class="wd-input">{esc(value)}</textarea>'
+            f' class="wd-input">{esc(value)}</textarea>'
         )
     else:
         inner = (
-            f'{_label(fid, field)}<input type="{"tel" if field.kind == "tel" else "text"}" id="{fid}"'
-            f' data-automation-id="{esc(field.name)}" name="{esc(field.name)}" value="{esc(value)}"'
+            f"{_label(field.name if field.by_id else fid, field)}"
+            f'<input type="{"tel" if field.kind == "tel" else "text"}" {_marks(fid, field)} value="{esc(value)}"'
             f' class="wd-input" aria-required="{str(field.required).lower()}">'
         )
     problem = f'<p class="wd-error" data-automation-id="inputError" role="alert">{esc(error)}</p>' if error else ""
-    return f'<div class="wd-field" data-automation-id="formField-{esc(field.name)}">{inner}{problem}</div>'
+    return f'<div class="wd-field" data-automation-id="formField-{esc(field.wrapper)}">{inner}{problem}</div>'
 
 
-def progress(step: str) -> str:
-    current = STEPS.index(step)
+def progress(job: Job, step: str) -> str:
+    shown = steps(job)
+    current = shown.index(step)
 
     def state(n: int) -> str:
         return "ActiveStep" if n == current else "CompletedStep" if n < current else "InactiveStep"
 
     items = "".join(
         f'<li data-automation-id="progressBar{state(n)}" class="wd-progress-step">'
-        f"<span>{esc(STEP_TITLES[s])}</span></li>"
-        for n, s in enumerate(STEPS)
+        f"<span>{esc(title(job, s))}</span></li>"
+        for n, s in enumerate(shown)
     )
     return f'<ol data-automation-id="progressBar" class="wd-progress">{items}</ol>'
 

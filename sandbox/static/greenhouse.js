@@ -4,7 +4,12 @@
 (() => {
   "use strict";
   const form = () => document.getElementById("application-form");
-  const security = () => document.getElementById("security-code-section");
+  const security = () => document.getElementById("email-verification");
+  // The code boxes exist only once the step is due: the page draws them from their template then.
+  const showSecurity = () => {
+    if (!security()) document.getElementById("security-code-slot").appendChild(document.getElementById("security-code-template").content.cloneNode(true));
+    return security();
+  };
   const codeBoxes = () => [...document.querySelectorAll(".security-input")];
   const submitButton = () => form().querySelector(".application--submit button");
   let educationCount = 1;
@@ -63,8 +68,29 @@
     if (e.target.matches('#application-form input[type="file"]')) fileChosen(e.target);
   });
 
+  // As the phone picker does, a typed number is rewritten in the chosen country's format when the
+  // field loses focus; a strict E.164 number ("+442079460000") is left as typed.
+  const dialCode = () => ((window.sbxCombos.get("country")?.values[0] || "").match(/\+(\d+)$/) || [])[1] || "";
+  const formatPhone = (raw, code) => {
+    let digits = raw.replace(/\D/g, "");
+    if (!code || !digits || /^\+\d{8,15}$/.test(raw.trim())) return raw;
+    if (raw.trim().startsWith("+")) {
+      if (!digits.startsWith(code)) return raw;
+      digits = digits.slice(code.length);
+    } else {
+      digits = digits.replace(/^0/, "");
+    }
+    if (code === "1" && digits.length === 10) return `+1 (${digits.slice(0, 3)}) ${digits.slice(3, 6)}-${digits.slice(6)}`;
+    const groups = [];
+    while (digits.length > 4) { groups.push(digits.slice(0, 3)); digits = digits.slice(3); }
+    return `+${code} ${[...groups, digits].join(" ")}`;
+  };
+  document.addEventListener("focusout", (e) => {
+    if (e.target.id === "phone" && e.target.closest("#application-form")) e.target.value = formatPhone(e.target.value, dialCode());
+  });
+
   const syncSubmit = () => {
-    if (!security().hidden) submitButton().disabled = codeBoxes().some((box) => !box.value);
+    if (security()) submitButton().disabled = codeBoxes().some((box) => !box.value);
   };
   document.addEventListener("input", (e) => {
     if (!e.target.matches(".security-input")) return;
@@ -105,7 +131,7 @@
     root.querySelectorAll('input[type="file"]').forEach((el) => { if (el.files.length) data.append(el.id, el.files[0]); });
     const captcha = root.querySelector("[data-captcha-response]");
     if (captcha && captcha.value) data.append(captcha.name, captcha.value);
-    if (!security().hidden) data.append("security_code", codeBoxes().map((b) => b.value).join(""));
+    if (security()) data.append("security_code", codeBoxes().map((b) => b.value).join(""));
     return data;
   };
 
@@ -131,13 +157,15 @@
     const config = JSON.parse(document.getElementById("sbx-config").textContent);
     clearErrors();
     submitButton().disabled = true;
-    const resp = await fetch(config.submitUrl, { method: "POST", body: collect() });
+    const body = collect();
+    const recaptcha = window.grecaptcha && window.grecaptcha.enterprise;
+    if (recaptcha) body.append("g-recaptcha-enterprise-token", await recaptcha.execute(config.recaptchaKey, { action: "apply_to_job" }));
+    const resp = await fetch(config.submitUrl, { method: "POST", body });
     const data = await resp.json();
     if (data.redirect) { window.location.assign(data.redirect); return; }
     submitButton().disabled = false;
     if (data.security_code_required) {
-      security().hidden = false;
-      security().querySelector(".security-code__email").textContent = data.email;
+      showSecurity().querySelector(".security-code__email").textContent = data.email;
       codeBoxes()[0].focus();
       syncSubmit();
       return;

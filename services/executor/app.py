@@ -13,14 +13,18 @@ from services.executor import handlers
 from services.executor.settings import ExecutorSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-# One browser per task at a time: the executor's real concurrency is its browser slots.
+# One browser per task at a time: the executor's real concurrency is its browser slots (a cap;
+# what runs is instances x AUTOAPPLY_WORKERS).
 BROWSER_SLOTS = 4
+# A whole application, page after page, may take minutes; past this it is cancelled and retried.
+MAX_STEP_S = 900
 
 PROFILE_READY = ConsumerSpec(
     durable=handlers.PROFILE_READY_CONSUMER,
     filter_subjects=(event_filter(ProfileReady.TYPE),),
     ack_wait_s=120,
     max_ack_pending=BROWSER_SLOTS,
+    max_run_s=MAX_STEP_S,
 )
 
 RESUMED = ConsumerSpec(
@@ -31,6 +35,7 @@ RESUMED = ConsumerSpec(
     ),
     ack_wait_s=120,
     max_ack_pending=BROWSER_SLOTS,
+    max_run_s=MAX_STEP_S,
 )
 
 

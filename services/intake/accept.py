@@ -11,9 +11,9 @@ from contracts.states import Priority
 from contracts.tasks import TaskQueued
 from runtime import outbox
 from runtime.service import Service
+from runtime.tokens import Principal
 from services.intake import jobs, quota, scope, store_tasks, urlcheck
 from services.intake.errors import ApiError
-from services.intake.passwords import Principal
 
 log = logging.getLogger(__name__)
 Preferences = dict[str, str | int | float | bool]

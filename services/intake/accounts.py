@@ -8,10 +8,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute
 
+from runtime import tokens
 from runtime.service import Service
+from runtime.tokens import Principal
 from services.intake import errors, passwords, scope, store_accounts, web
 from services.intake.bodies import parse
-from services.intake.passwords import Principal
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
@@ -38,7 +39,7 @@ class Refresh(BaseModel):
 def _tokens(svc: Service, who: Principal, refresh: str) -> dict[str, object]:
     s = web.settings(svc)
     return {
-        "access_token": passwords.access_token(who, s.secret_key.get_secret_value(), s.access_token_ttl_s),
+        "access_token": tokens.access_token(who, s.secret_key.get_secret_value(), s.access_token_ttl_s),
         "refresh_token": refresh,
         "token_type": "bearer",
         "expires_in": s.access_token_ttl_s,

@@ -23,7 +23,8 @@ from services.intake.settings import IntakeSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-# Every event of every task, in stream order (one at a time, so a task's history stays ordered).
+# Every event of every task, in stream order (one at a time, so a task's history stays ordered),
+# from the start of the stream (it rebuilds from history); types it does not know yet are acked.
 READ_MODEL = ConsumerSpec(
     durable=handlers.READ_MODEL_CONSUMER,
     filter_subjects=EVENT_SUBJECTS,
@@ -31,6 +32,9 @@ READ_MODEL = ConsumerSpec(
     max_deliver=8,
     backoff_s=(1, 2, 5, 10, 30, 60, 120),
     max_ack_pending=1,
+    max_run_s=60,
+    start_from="all",
+    skip_unknown_types=True,
 )
 
 

@@ -13,8 +13,8 @@ import asyncpg
 from starlette.requests import HTTPConnection
 
 from runtime.service import Service
+from runtime.tokens import BadToken, Principal, verify_access
 from services.intake import errors
-from services.intake.passwords import BadToken, Principal, verify_access
 from services.intake.settings import IntakeSettings
 
 API_ROLE = "autoapply_api"

@@ -1,4 +1,5 @@
 import asyncio
+import logging
 
 from runtime import settings
 from runtime.service import configure_logging, serve
@@ -9,6 +10,7 @@ from services.provisioner.settings import ProvisionerSettings
 def main() -> None:
     config = settings.load(ProvisionerSettings)
     configure_logging(config.log_level, config.instance)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per proxy check and CDP probe
     asyncio.run(serve(build(config)))
 
 

@@ -1,4 +1,4 @@
-"""provisioner's wiring: its durable consumers and their handlers."""
+"""provisioner's wiring: the provider, one durable consumer per priority, the finished consumer, the reaper."""
 
 from functools import partial
 from pathlib import Path
@@ -6,30 +6,66 @@ from pathlib import Path
 from contracts.states import Priority
 from contracts.streams import ConsumerSpec
 from contracts.subjects import event_filter, queued_filter
+from runtime.errors import SettingsError
 from runtime.service import Service
-from services.provisioner import handlers
+from services.provisioner import handlers, reaper
+from services.provisioner.handlers import Provisioner
+from services.provisioner.providers import Provider
 from services.provisioner.settings import ProvisionerSettings
 from services.provisioner.state import FINISHING_EVENTS
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-QUEUED = ConsumerSpec(
-    durable=handlers.QUEUED_CONSUMER,
-    filter_subjects=tuple(queued_filter(p) for p in Priority),
-    ack_wait_s=60,
-    max_ack_pending=8,
-)
+# A task over a limit comes back by delayed nak, each a delivery: waiting must not end in the dead
+# letters. A day's wait at the slot poll takes well under this many deliveries with spacing and limits
+# answering exactly when they free; a real error is still bounded by the retry policy, not by this.
+QUEUED_MAX_DELIVER = 10_000
+
+
+def queued_spec(priority: Priority, workers: int) -> ConsumerSpec:
+    # One consumer per priority, so waiting low-priority tasks never use up the high ones' ack budget.
+    return ConsumerSpec(
+        durable=f"{handlers.QUEUED_CONSUMER}-{priority.value}",
+        filter_subjects=(queued_filter(priority),),
+        ack_wait_s=60,
+        max_deliver=QUEUED_MAX_DELIVER,
+        # No server-side backoff: the server would take its first entry as the ack wait and hand a
+        # task that is still starting its browser to a second worker. Every nak names its delay.
+        backoff_s=(),
+        max_ack_pending=256,
+    )
+
 
 FINISHED = ConsumerSpec(
     durable=handlers.FINISHED_CONSUMER,
     filter_subjects=tuple(event_filter(t) for t in FINISHING_EVENTS),
     ack_wait_s=30,
+    backoff_s=(),
     max_ack_pending=32,
 )
 
 
-def build(settings: ProvisionerSettings) -> Service:
+def make_provider(settings: ProvisionerSettings) -> Provider:
+    if settings.provider == "adspower":
+        from services.provisioner.providers.adspower import AdsPowerProvider
+
+        return AdsPowerProvider(
+            settings.adspower_url, settings.adspower_api_key.get_secret_value(), group_id=settings.adspower_group_id
+        )
+    from services.provisioner.providers.local import LocalProvider
+
+    if settings.headful:
+        # Said at start, not at the first task: the Xvfb + x11vnc + noVNC chain is not built yet.
+        raise SettingsError("AUTOAPPLY_HEADFUL: the headful live view (Xvfb, x11vnc, noVNC) is not available yet")
+    return LocalProvider(settings.data_dir / "browsers", block_dns=settings.block_dns)
+
+
+def build(settings: ProvisionerSettings, provider: Provider | None = None) -> Service:
     svc = Service(settings, MIGRATIONS)
-    svc.consume(QUEUED, partial(handlers.on_task_queued, svc))
-    svc.consume(FINISHED, partial(handlers.on_task_finished, svc))
+    p = Provisioner(svc, settings, provider or make_provider(settings))
+    workers = settings.browser_slots
+    for priority in Priority:
+        svc.consume(queued_spec(priority, workers), partial(handlers.on_task_queued, p), workers)
+    svc.consume(FINISHED, partial(handlers.on_task_finished, p), 4)
+    svc.background(partial(reaper.run, p))
     return svc

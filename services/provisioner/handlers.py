@@ -1,19 +1,263 @@
-"""provisioner's handlers, one per consumed event; each notes the event once, atomically."""
+"""provisioner's handlers: a queued task gets a browser (or waits, or retries); a finished one gives it back.
+
+task.queued is handled more than once on purpose: a task over a limit waits by a delayed nak and
+comes back. The provisioner's own task row (its stage) decides what a delivery still has to do,
+and every event it sends goes through the outbox in the transaction that changes that stage.
+"""
+
+import logging
+import random
+import time
+from functools import cached_property
+
+import asyncpg
 
 from contracts.envelope import Event
-from runtime import ledger
+from contracts.profiles import ProfileFailed, ProfileReady, ProfileReleased
+from contracts.states import FailureReason, TaskState
+from contracts.tasks import TaskFailed, TaskProgress, TaskQueued, TaskRetrying
+from runtime import inbox, ledger, outbox
 from runtime.bus import Delivery
+from runtime.errors import PermanentError, TransientError
 from runtime.service import Service
+from services.provisioner import proxies, state, store, vault
+from services.provisioner.limits import Ask, Gate, Verdict
+from services.provisioner.locks import Locks
+from services.provisioner.pool import AccountBusy, Pool, Started
+from services.provisioner.providers import Provider, ProviderError
+from services.provisioner.settings import ProvisionerSettings
+
+log = logging.getLogger(__name__)
 
 QUEUED_CONSUMER = "provisioner-queued"
 FINISHED_CONSUMER = "provisioner-finished"
 
 
-async def on_task_queued(svc: Service, event: Event, delivery: Delivery) -> None:
-    """A queued task: the provisioner will start its browser profile here."""
-    await ledger.note_once(svc.pool, QUEUED_CONSUMER, event, svc.settings.instance)
+class Waiting(TransientError):
+    """Over a limit or out of slots: the delivery comes back after the delay (a delayed nak)."""
 
 
-async def on_task_finished(svc: Service, event: Event, delivery: Delivery) -> None:
-    """The task is over: the provisioner will release its browser here."""
-    await ledger.note_once(svc.pool, FINISHED_CONSUMER, event, svc.settings.instance)
+class Provisioner:
+    """What the handlers share. Built before the service starts; its parts once Redis and the pool exist."""
+
+    def __init__(self, svc: Service, settings: ProvisionerSettings, provider: Provider) -> None:
+        self.svc, self.settings, self.provider = svc, settings, provider
+        self.key = vault.derive_key(settings.secret_key.get_secret_value())
+        self._seeded = False
+
+    @property
+    def db(self) -> asyncpg.Pool:
+        return self.svc.pool
+
+    @cached_property
+    def gate(self) -> Gate:
+        s = self.settings
+        lease_ms = int(s.lock_ttl_s * 1000)
+        # A waiter that has not come back in three of its waits is gone (cancelled, or its service down).
+        return Gate(self.svc.redis, s.browser_slots, lease_ms, stale_ms=int(max(s.slot_wait_s * 3, 30) * 1000))
+
+    @cached_property
+    def locks(self) -> Locks:
+        return Locks(self.svc.redis, int(self.settings.lock_ttl_s * 1000))
+
+    @cached_property
+    def pool(self) -> Pool:
+        return Pool(self.settings, self.db, self.locks, self.provider, self.key)
+
+    async def seed(self) -> None:
+        """Adds the configured proxies to the store once per process (before the first binding)."""
+        if self._seeded:
+            return
+        configured = [proxies.parse(url) for url in self.settings.proxy_urls]
+        async with self.db.acquire() as conn:
+            added = await store.seed_proxies(conn, self.key, configured)
+        self._seeded = True
+        if added:
+            log.info("%d new proxies added to the pool", added)
+
+    async def publish(self, conn: asyncpg.Connection, event: Event) -> None:
+        await outbox.enqueue(conn, self.svc.schema, event)
+
+
+async def on_task_queued(p: Provisioner, event: Event, delivery: Delivery) -> None:
+    if not isinstance(event, TaskQueued):
+        raise PermanentError(f"{event.TYPE} on the queued consumer")
+    await p.seed()
+    async with p.db.acquire() as conn, conn.transaction():
+        task = await store.upsert_task(conn, event)
+        if not state.needs_browser(task["stage"]):
+            return  # done before (ready, failed, cancelled, released): a redelivery
+        if task["stage"] == "waiting":
+            await ledger.note(conn, event, p.settings.instance)
+            await inbox.record_once(conn, QUEUED_CONSUMER, event)  # accepted; its stage says how far it got
+        await _announce(p, conn, event, task["stage"], task["attempts"])
+    try:
+        claimed = await p.pool.claim(event)
+    except AccountBusy as exc:
+        await _wait(p, event, Verdict(False, "account_busy"), str(exc))
+        return
+    except ProviderError as exc:
+        await _failed(p, event, None, str(exc))
+        return
+    verdict = await p.gate.ask(_ask(p.settings, event), _now_ms())
+    if not verdict.allowed:
+        await p.locks.release(claimed.spec.profile_id, event.task_id)
+        await _wait(p, event, verdict, verdict.describe(event.platform, p.settings.browser_slots))
+        return
+    try:
+        started = await p.pool.start(claimed)
+    except (ProviderError, TransientError, ValueError, OSError) as exc:
+        await p.pool.stop(claimed.spec)
+        await _failed(p, event, claimed.spec.profile_id, str(exc), retryable=not isinstance(exc, ValueError))
+        return
+    await _ready(p, event, started)
+
+
+async def _announce(p: Provisioner, conn: asyncpg.Connection, event: TaskQueued, stage: str, attempts: int) -> None:
+    """QUEUED -> PROVISIONING on the first delivery; RETRYING -> PROVISIONING on each retry."""
+    if stage == "waiting" or stage == "retrying":
+        detail = f"attempt {attempts + 1}" if stage == "retrying" else None
+        await p.publish(conn, _progress(event, detail))
+        await store.set_stage(conn, event.task_id, "provisioning")
+
+
+async def _wait(p: Provisioner, event: TaskQueued, verdict: Verdict, why: str) -> None:
+    delay = _delay_s(p.settings, verdict)
+    until = verdict.until_ms / 1000 if verdict.until_ms else time.time() + delay
+    async with p.db.acquire() as conn, conn.transaction():
+        known = await conn.fetchval("SELECT wait_reason FROM tasks WHERE task_id = $1 FOR UPDATE", event.task_id)
+        if known != verdict.reason:  # say it once per reason, not on every return
+            await p.publish(conn, _progress(event, why))
+        await store.set_stage(
+            conn, event.task_id, "provisioning", wait_reason=verdict.reason, wait_until=_ts(until), last_error=why
+        )
+    raise Waiting(why, delay_s=delay)
+
+
+def _delay_s(settings: ProvisionerSettings, verdict: Verdict) -> float:
+    if verdict.until_ms:
+        # Come back when the limit frees, a little later than the exact edge.
+        return max(0.5, verdict.until_ms / 1000 - time.time() + random.uniform(0.1, 1.0))
+    return settings.slot_wait_s * random.uniform(0.8, 1.2)
+
+
+async def _failed(p: Provisioner, event: TaskQueued, profile_id: str | None, why: str, retryable: bool = True) -> None:
+    if profile_id is not None:
+        await p.locks.release(profile_id, event.task_id)
+    await p.gate.free(str(event.task_id))
+    async with p.db.acquire() as conn, conn.transaction():
+        attempts = int(await conn.fetchval("SELECT attempts FROM tasks WHERE task_id = $1 FOR UPDATE", event.task_id))
+        delays = p.settings.retry_delays_s
+        if retryable and attempts < len(delays):
+            delay = delays[attempts]
+            await p.publish(
+                conn, TaskRetrying(**_ids(event), stage="provisioning", attempt=attempts + 1, delay_s=delay, reason=why)
+            )
+            await store.set_stage(conn, event.task_id, "retrying", attempts=attempts + 1, last_error=why)
+        else:
+            await p.publish(conn, ProfileFailed(**_ids(event), reason=FailureReason.PROVISIONING_FAILED, message=why))
+            await store.set_stage(conn, event.task_id, "failed", attempts=attempts + 1, last_error=why)
+            return
+    log.warning("provisioning %s failed, retrying in %.1f s: %s", event.task_id, delay, why)
+    raise TransientError(why, delay_s=delay)
+
+
+async def _ready(p: Provisioner, event: TaskQueued, started: Started) -> None:
+    session, spec = started.session, started.claimed.spec
+    # A slow start may have outlasted the lock's TTL: renew it before the browser is on record.
+    if not await p.locks.acquire(spec.profile_id, event.task_id, p.settings.instance):
+        await p.pool.stop(spec)
+        raise TransientError("the profile's lock was taken while its browser started", delay_s=1.0)
+    async with p.db.acquire() as conn, conn.transaction():
+        await store.mark_running(conn, spec.profile_id, event.task_id, p.settings.instance, session)
+        await p.publish(
+            conn,
+            ProfileReady(
+                **_ids(event),
+                profile_id=spec.profile_id,
+                provider=p.pool.provider.name,
+                platform=event.platform,
+                cdp_url=session.cdp_url,
+                ws_url=session.ws_url,
+                live_view_url=session.live_view_url,
+                fingerprint=spec.fingerprint.summary(),
+                exit_ip=started.exit_ip,
+            ),
+        )
+        await store.set_stage(
+            conn, event.task_id, "ready", profile_id=spec.profile_id, wait_reason=None, wait_until=None, last_error=None
+        )
+
+
+async def on_task_finished(p: Provisioner, event: Event, delivery: Delivery) -> None:
+    """A terminal event: stop the task's browser, free its lock and slot, say profile.released."""
+    async with p.db.acquire() as conn:
+        profile = await store.profile_of_task(conn, event.task_id)
+        # So that no reaper takes the browser we are about to stop for one that died under its task.
+        await store.mark_finishing(conn, event.task_id)
+    if profile is not None:
+        await p.pool.stop(await p.pool.spec_of(profile))
+
+    async def apply(conn: asyncpg.Connection) -> None:
+        before = await store.mark_finished(conn, event.task_id, event.user_id, state.finished_stage(event.TYPE))
+        if profile is not None:
+            await store.clear_running(conn, profile["profile_id"], served=True)
+        if profile is not None or before not in ("released", "cancelled"):
+            await p.publish(conn, ProfileReleased(**_ids(event), profile_id=profile and str(profile["profile_id"])))
+
+    await inbox.handle_once(p.db, FINISHED_CONSUMER, event, apply)
+    if profile is not None:
+        await p.locks.release(profile["profile_id"], event.task_id)
+    await p.gate.free(str(event.task_id))
+
+
+async def browser_lost(p: Provisioner, profile: asyncpg.Record, why: str = "the task's browser exited") -> None:
+    """The browser of a running task is gone: the task fails cleanly, and its release follows."""
+    async with p.db.acquire() as conn, conn.transaction():
+        task = await conn.fetchrow("SELECT * FROM tasks WHERE task_id = $1 FOR UPDATE", profile["task_id"])
+        if task is None or task["stage"] != "ready":
+            return
+        await p.publish(
+            conn,
+            TaskFailed(
+                task_id=task["task_id"],
+                user_id=task["user_id"],
+                reason=FailureReason.INTERNAL,
+                message=why,
+            ),
+        )
+        await store.set_stage(conn, task["task_id"], "failed", last_error=why)
+    log.warning("task %s fails: %s", profile["task_id"], why)
+
+
+def _ask(settings: ProvisionerSettings, event: TaskQueued) -> Ask:
+    plan = str(event.preferences.get("plan", "free"))
+    spacing = random.uniform(settings.spacing_min_s, max(settings.spacing_min_s, settings.spacing_max_s))
+    return Ask(
+        task_id=str(event.task_id),
+        user_id=str(event.user_id),
+        platform=event.platform,
+        priority=event.priority,
+        queued_ms=int(event.occurred_at.timestamp() * 1000),
+        account_limit=settings.hourly_limit(event.platform),
+        user_limit=settings.plan_limits.get(plan, settings.plan_limits.get("free", 5)),
+        spacing_ms=int(spacing * 1000),
+    )
+
+
+def _progress(event: TaskQueued, detail: str | None) -> TaskProgress:
+    return TaskProgress(**_ids(event), state=TaskState.PROVISIONING, detail=detail)
+
+
+def _ids(event: Event) -> dict[str, object]:
+    return {"task_id": event.task_id, "user_id": event.user_id, "causation_id": event.event_id}
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _ts(epoch_s: float) -> object:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(epoch_s, UTC)

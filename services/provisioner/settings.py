@@ -1,5 +1,67 @@
+"""provisioner's settings: the browser provider, host slots, rate limits, proxies and the live view."""
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+
+from contracts.states import RETRY_POLICY
 from runtime.settings import ServiceSettings
+
+# LinkedIn restricts accounts that apply faster than about 30 an hour; other sites are more lenient.
+DEFAULT_HOURLY_LIMITS = {"linkedin": 30, "*": 60}
+# Applications a user may start per day, by plan (DESIGN.md).
+DEFAULT_PLAN_LIMITS = {"free": 5, "pro": 50}
 
 
 class ProvisionerSettings(ServiceSettings):
-    pass
+    provider: Literal["local", "adspower"] = "local"
+    # Browsers this host runs at once: the global concurrency (about 0.3-0.4 GB of memory each).
+    browser_slots: int = Field(default=4, ge=1, le=256)
+    # Applications per account (user, platform) per hour, by platform; "*" for every other platform.
+    hourly_limits: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_HOURLY_LIMITS))
+    plan_limits: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_PLAN_LIMITS))
+    # Random pause between two applications on one account, so the pace looks like a person's.
+    spacing_min_s: float = Field(default=45.0, ge=0)
+    spacing_max_s: float = Field(default=180.0, ge=0)
+    # A waiting task comes back this often to look for a free browser slot (a delayed nak).
+    slot_wait_s: float = Field(default=5.0, gt=0)
+    # A profile lock outlives its holder by at most this long; holders refresh it every third.
+    lock_ttl_s: float = Field(default=30.0, ge=3)
+    # Provisioning retries (contracts/states.py RETRY_POLICY: 5, 15, 45 s); shortened in tests only.
+    retry_delays_s: tuple[float, ...] = RETRY_POLICY.delays_s
+    # Proxy endpoints for new bindings, http://user:password@host:port, comma-separated.
+    proxies: SecretStr = SecretStr("")
+    # Where a proxy's exit IP is asked before its first use; answers {"ip": ...} or the bare address.
+    proxy_check_url: str = "https://api.ipify.org?format=json"
+    proxy_check_timeout_s: float = Field(default=10.0, gt=0)
+    # At a clean stop: leave the browsers running for another instance to adopt (a rolling restart),
+    # or stop them and fail their tasks (the default: nothing outlives `autoapply down`).
+    keep_browsers_on_stop: bool = False
+    # Headful browsers on a virtual display, watched through noVNC (port 6080 by default).
+    headful: bool = False
+    novnc_port: int = Field(default=6080, ge=0, le=65535)
+    display: int = Field(default=99, ge=1)
+    # AdsPower's Local API (research/apis.md section 1); the key is sent as a Bearer token.
+    adspower_url: str = "http://127.0.0.1:50325"
+    adspower_api_key: SecretStr = SecretStr("")
+    adspower_group_id: str = "0"
+
+    @field_validator("hourly_limits", "plan_limits")
+    @classmethod
+    def _positive(cls, limits: dict[str, int]) -> dict[str, int]:
+        bad = [key for key, value in limits.items() if value < 1]
+        if bad:
+            raise ValueError(f"limits must be at least 1: {', '.join(bad)}")
+        return limits
+
+    @property
+    def block_dns(self) -> bool:
+        """The flag that resolves only loopback is for sandbox and test runs, never a real user's."""
+        return self.mode == "sandbox"
+
+    @property
+    def proxy_urls(self) -> list[str]:
+        return [url.strip() for url in self.proxies.get_secret_value().split(",") if url.strip()]
+
+    def hourly_limit(self, platform: str) -> int:
+        return self.hourly_limits.get(platform, self.hourly_limits.get("*", DEFAULT_HOURLY_LIMITS["*"]))

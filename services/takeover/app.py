@@ -1,17 +1,30 @@
-"""takeover's wiring: its durable consumers and their handlers."""
+"""takeover's wiring: its consumers, the clock for timeouts, and the operator page."""
 
+import asyncio
+import logging
 from functools import partial
 from pathlib import Path
+
+import asyncpg
+import redis.exceptions
+from opentelemetry.instrumentation.starlette import StarletteInstrumentor
+from starlette.applications import Starlette
 
 from contracts.human import CaptchaDetected, HumanNeeded
 from contracts.mail import EmailNotFound
 from contracts.streams import ConsumerSpec
 from contracts.subjects import event_filter
+from runtime import web
 from runtime.service import Service
-from services.takeover import handlers
+from services.takeover import actions, api, handlers, pages, queue, store
+from services.takeover.liveview import Viewer
 from services.takeover.settings import TakeoverSettings
+from services.takeover.state import TASK_FACTS
 
+log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The Redis order is rebuilt from the record this often (after a Redis restart, a missed update).
+RECONCILE_EVERY_S = 30.0
 
 HELP_WANTED = ConsumerSpec(
     durable=handlers.HELP_WANTED_CONSUMER,
@@ -24,8 +37,55 @@ HELP_WANTED = ConsumerSpec(
     max_ack_pending=64,
 )
 
+TASKS = ConsumerSpec(
+    durable=handlers.TASKS_CONSUMER,
+    filter_subjects=tuple(event_filter(t) for t in TASK_FACTS),
+    ack_wait_s=30,
+    max_ack_pending=64,
+)
+
 
 def build(settings: TakeoverSettings) -> Service:
     svc = Service(settings, MIGRATIONS)
+    svc.consume(TASKS, partial(handlers.on_task_fact, svc))
     svc.consume(HELP_WANTED, partial(handlers.on_help_wanted, svc))
+    svc.background(partial(expire_overdue, svc))
+    svc.background(partial(reconcile, svc))
     return svc
+
+
+async def expire_overdue(svc: Service) -> None:
+    """A person had their time: the intervention times out and the task fails (human.timeout)."""
+    assert isinstance(svc.settings, TakeoverSettings)
+    while True:
+        try:
+            for intervention_id in await store.overdue(svc.pool):
+                await actions.time_out(svc, intervention_id)
+        except (OSError, asyncpg.PostgresError, redis.exceptions.RedisError) as exc:
+            log.warning("timeouts skipped this round: %r", exc)
+        await asyncio.sleep(svc.settings.timeout_check_s)
+
+
+async def reconcile(svc: Service) -> None:
+    while True:
+        try:
+            await queue.rebuild(svc.redis, await store.open_ones(svc.pool))
+        except (OSError, asyncpg.PostgresError, redis.exceptions.RedisError) as exc:
+            log.warning("queue rebuild skipped this round: %r", exc)
+        await asyncio.sleep(RECONCILE_EVERY_S)
+
+
+def http_app(svc: Service, viewer: Viewer) -> Starlette:
+    app = Starlette(routes=[*api.ROUTES, *pages.ROUTES])
+    app.state.svc, app.state.viewer = svc, viewer
+    StarletteInstrumentor.instrument_app(app, tracer_provider=svc.provider)
+    return app
+
+
+async def serve_http(svc: Service) -> None:
+    assert isinstance(svc.settings, TakeoverSettings)
+    viewer = Viewer()
+    try:
+        await web.serve(http_app(svc, viewer), svc.settings.http_port)
+    finally:
+        await viewer.close()

@@ -1,13 +1,79 @@
-"""takeover's handlers, one per consumed event; each notes the event once, atomically."""
+"""takeover's handlers, one per consumed event; each applies once, in the transaction of its effect."""
+
+import uuid
+
+import asyncpg
 
 from contracts.envelope import Event
-from runtime import ledger
+from contracts.profiles import ProfileReady
+from contracts.states import TaskState
+from contracts.tasks import TaskCancelled, TaskProgress, TaskQueued
+from runtime import outbox, telemetry
 from runtime.bus import Delivery
+from runtime.inbox import handle_once
 from runtime.service import Service
+from services.takeover import queue, state, store
+from services.takeover.settings import TakeoverSettings
 
 HELP_WANTED_CONSUMER = "takeover-queue"
+TASKS_CONSUMER = "takeover-tasks"
+
+
+def _settings(svc: Service) -> TakeoverSettings:
+    assert isinstance(svc.settings, TakeoverSettings)
+    return svc.settings
+
+
+async def on_task_fact(svc: Service, event: Event, delivery: Delivery) -> None:
+    """Remembers a task's priority and browser; a cancelled task's intervention is closed."""
+    closed: list[uuid.UUID] = []
+
+    async def apply(conn: asyncpg.Connection) -> None:
+        if isinstance(event, TaskQueued):
+            await store.task_queued(conn, event)
+        elif isinstance(event, ProfileReady):
+            await store.browser_ready(conn, event)
+        elif isinstance(event, TaskCancelled):
+            closed.extend(await store.close_for_task(conn, event.task_id, "cancelled", "cancel"))
+
+    await handle_once(svc.pool, TASKS_CONSUMER, event, apply)
+    await queue.remove(svc.redis, *closed)
 
 
 async def on_help_wanted(svc: Service, event: Event, delivery: Delivery) -> None:
-    """A task needs a person: takeover will queue it for an operator here."""
-    await ledger.note_once(svc.pool, HELP_WANTED_CONSUMER, event, svc.settings.instance)
+    """A task needs a person: it joins the operators' queue and the task moves to HUMAN_TAKEOVER."""
+    wanted = state.help_wanted(event)
+    superseded: list[uuid.UUID] = []
+
+    async def apply(conn: asyncpg.Connection) -> None:
+        superseded.extend(
+            await store.open_intervention(
+                conn,
+                intervention_id=event.event_id,
+                task_id=event.task_id,
+                user_id=event.user_id,
+                kind=wanted.kind,
+                reason=wanted.reason,
+                page_url=wanted.page_url,
+                questions=wanted.questions,
+                screenshot_uri=wanted.screenshot_uri,
+                resume_state=wanted.resume_state.value,
+                trace_id=telemetry.trace_id_of(delivery.headers),
+                wait_s=_settings(svc).human_timeout_s,
+            )
+        )
+        taken = TaskProgress(
+            event_id=uuid.uuid5(event.event_id, "taken-over"),
+            task_id=event.task_id,
+            user_id=event.user_id,
+            causation_id=event.event_id,
+            state=TaskState.HUMAN_TAKEOVER,
+            detail=wanted.reason,
+        )
+        await outbox.enqueue(conn, svc.schema, taken)
+
+    if await handle_once(svc.pool, HELP_WANTED_CONSUMER, event, apply):
+        await queue.remove(svc.redis, *superseded)
+    item = await store.get(svc.pool, event.event_id)
+    if item is not None and item.open:  # also on a redelivery: Redis may have missed the first add
+        await queue.add(svc.redis, item)

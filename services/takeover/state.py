@@ -1,6 +1,12 @@
-"""What takeover accepts: for each event it consumes, the task states it applies in. Pure."""
+"""What takeover accepts and what each request for help means. Pure."""
 
+from dataclasses import dataclass
+from typing import Any
+
+from contracts.envelope import Event
+from contracts.human import CaptchaDetected, HumanNeeded
 from contracts.machine import sources_for
+from contracts.mail import EmailNotFound
 from contracts.states import TaskState
 
 CONSUMED = (
@@ -8,7 +14,33 @@ CONSUMED = (
     "human.needed",
     "email.not_found",
 )
+# What takeover learns of a task before anyone asks for help: its priority, its browser, its end.
+TASK_FACTS = ("task.queued", "profile.ready", "task.cancelled")
 
-# Derived from the one transition table in contracts: the guard for the state this service will
-# keep of each task (its handlers are thin for now and keep only the ledger).
 ACCEPTED_IN: dict[str, tuple[TaskState, ...]] = {event: tuple(sources_for(event)) for event in CONSUMED}
+
+
+@dataclass(frozen=True)
+class HelpWanted:
+    kind: str  # captcha, question, email_not_found
+    reason: str
+    page_url: str | None
+    questions: list[dict[str, Any]]
+    screenshot_uri: str | None
+    resume_state: TaskState
+
+
+def help_wanted(event: Event) -> HelpWanted:
+    """The intervention an event asks for; ValueError for an event that asks for none."""
+    if isinstance(event, CaptchaDetected):
+        return HelpWanted(
+            "captcha", "a CAPTCHA must be solved", event.page_url, [], event.screenshot_uri, event.resume_state
+        )
+    if isinstance(event, HumanNeeded):
+        questions = [q.model_dump() for q in event.fields] or [{"label": q} for q in event.questions]
+        return HelpWanted("question", event.reason, event.page_url, questions, event.screenshot_uri, event.resume_state)
+    if isinstance(event, EmailNotFound):
+        reason = f"no verification mail arrived within {event.waited_s:.0f} s"
+        ask = [{"label": "Verification code or link from the mail", "widget": "text", "required": True}]
+        return HelpWanted("email_not_found", reason, None, ask, None, event.resume_state)
+    raise ValueError(f"{event.TYPE} asks for no person")

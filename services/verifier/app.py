@@ -1,4 +1,4 @@
-"""verifier's wiring: its durable consumers and their handlers."""
+"""verifier's wiring: its durable consumers and their handlers, and the loop that looks at waits."""
 
 from functools import partial
 from pathlib import Path
@@ -7,12 +7,16 @@ from contracts.applications import ApplicationSubmitted
 from contracts.mail import EmailVerificationNeeded
 from contracts.streams import ConsumerSpec
 from contracts.subjects import event_filter
+from contracts.tasks import TaskCancelled
 from runtime.service import Service
-from services.verifier import handlers
+from services.verifier import handlers, lookagain
+from services.verifier.sealing import Sealer
 from services.verifier.settings import VerifierSettings
+from services.verifier.waits import Waiter
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
+# Handlers only write a row or two (the wait itself is a row): short ack waits suffice.
 VERIFICATION_NEEDED = ConsumerSpec(
     durable=handlers.VERIFICATION_NEEDED_CONSUMER,
     filter_subjects=(event_filter(EmailVerificationNeeded.TYPE),),
@@ -27,9 +31,24 @@ SUBMITTED = ConsumerSpec(
     max_ack_pending=16,
 )
 
+CANCELLED = ConsumerSpec(
+    durable=handlers.CANCELLED_CONSUMER,
+    filter_subjects=(event_filter(TaskCancelled.TYPE),),
+    ack_wait_s=30,
+    max_ack_pending=16,
+)
+
+
+def sealer_for(settings: VerifierSettings) -> Sealer:
+    if settings.mailbox_key is not None:
+        return Sealer(bytes.fromhex(settings.mailbox_key.get_secret_value()))
+    return Sealer.derived(settings.secret_key.get_secret_value())
+
 
 def build(settings: VerifierSettings) -> Service:
     svc = Service(settings, MIGRATIONS)
     svc.consume(VERIFICATION_NEEDED, partial(handlers.on_verification_needed, svc))
     svc.consume(SUBMITTED, partial(handlers.on_submitted, svc))
+    svc.consume(CANCELLED, partial(handlers.on_cancelled, svc))
+    svc.background(Waiter(svc, settings, sealer_for(settings), lookagain.job_page_text).run)
     return svc

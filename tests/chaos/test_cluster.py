@@ -1,22 +1,32 @@
-"""A three-node JetStream cluster on loopback: the stream leader is killed mid-publish; the bus
-retries with the same Nats-Msg-Id through the failover and every acknowledged event is stored once."""
+"""A three-node JetStream cluster on loopback under real service processes with their own settings
+(AUTOAPPLY_REPLICAS=3): the events stream's leader is SIGKILLed while publishes are in flight and
+restarted. Every acknowledged event is stored once, and applied exactly once by every consumer,
+counted in the services' own tables: provisioner's task_ledger counts every application
+(events_seen), so a second apply of one event would show there."""
 
 import asyncio
 import json
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from autoapply.local.nats import NatsServer
 from autoapply.local.ports import free_port
 from contracts.streams import EVENTS_STREAM
 from runtime.bus import Bus
-from tests.support import queued_event, unique
+from tests.processes import Child, service_env, wait_healthy
+from tests.support import eventually, queued_event, unique
 
 pytestmark = pytest.mark.chaos
 NODES = 3
+EVENTS = 240
+PUBLISHERS = 16
+KILL_AFTER_ACKS = 80
+DOWN_S = 3.0
 
 
 class ClusterNode(NatsServer):
@@ -44,32 +54,104 @@ def cluster(tmp_path: Path) -> Iterator[list[ClusterNode]]:
             node.stop()
 
 
-async def test_publishes_survive_the_stream_leader_dying(cluster: list[ClusterNode]) -> None:
+def _service(name: str, urls: str, dsn: str, redis_url: str, tmp_path: Path, instance: int) -> Child:
+    env = {**service_env(name, urls, dsn, redis_url, tmp_path, instance), "AUTOAPPLY_REPLICAS": "3"}
+    if name == "provisioner":
+        env["AUTOAPPLY_INSTANCES"] = "2"
+    return Child(f"services.{name}", env, tmp_path / f"{name}-{instance}.log")
+
+
+async def test_a_node_killed_under_running_services_loses_nothing_and_applies_each_event_once(
+    cluster: list[ClusterNode], fresh_database: str, redis_url: str, tmp_path: Path
+) -> None:
+    urls = ",".join(node.url for node in cluster)
+    children: list[Child] = []
     bus = Bus([node.url for node in cluster], unique("publisher"), replicas=3)
-    await _connect_when_meta_leader(bus)
-    stored: list[str] = []
+    acked: list[uuid.UUID] = []
+    killed: list[ClusterNode] = []
     try:
-        for i in range(300):
-            if i == 100:
-                leader = (await bus.js.stream_info(EVENTS_STREAM)).cluster.leader  # type: ignore[union-attr]
-                next(node for node in cluster if node.server_name == leader).kill()
-            event = queued_event()
-            await bus.publish(event)  # may take seconds during the election; never raises here
-            stored.append(str(event.event_id))
+        await _connect_when_meta_leader(bus)  # a service started before that exits, saying so
+        children += [
+            _service("provisioner", urls, fresh_database, redis_url, tmp_path, 1),
+            _service("provisioner", urls, fresh_database, redis_url, tmp_path, 2),
+            _service("intake", urls, fresh_database, redis_url, tmp_path, 1),
+        ]
+        for child in children:
+            await wait_healthy(child, timeout_s=60)
+        leader = await _stream_leader(bus, cluster)
+
+        async def publisher(events: list[uuid.UUID]) -> None:
+            for task_id in events:
+                await bus.publish(queued_event(task_id=task_id))  # may wait out the election; never raises
+                acked.append(task_id)
+                if len(acked) >= KILL_AFTER_ACKS and not killed:
+                    killed.append(leader)
+                    leader.kill()  # SIGKILL with the other publishers' messages in flight
+
+        tasks = [uuid.uuid4() for _ in range(EVENTS)]
+        await asyncio.gather(*(publisher(tasks[i::PUBLISHERS]) for i in range(PUBLISHERS)))
+        await asyncio.sleep(max(0.0, DOWN_S))
+        await asyncio.to_thread(leader.start)  # back on its store; it catches up from the others
         info = await bus.js.stream_info(EVENTS_STREAM)
+        conn = await asyncpg.connect(fresh_database)
+        try:
+            await eventually(lambda: _applied(conn, EVENTS), timeout_s=60, every_s=0.5)
+            ledger = await conn.fetch("SELECT task_id, events_seen FROM provisioner.task_ledger")
+            handled_by = {
+                r["h"] for r in await conn.fetch("SELECT DISTINCT handled_by AS h FROM provisioner.task_ledger")
+            }
+            intake_tasks = {r["task_id"] for r in await conn.fetch("SELECT task_id FROM intake.tasks")}
+            inbox = await conn.fetch("SELECT consumer, count(*) AS n FROM processed_events_all GROUP BY 1")
+        finally:
+            await conn.close()
+        replicas = await _replicas(bus)
+        healthy = [await wait_healthy(child) for child in children]
     finally:
+        for child in children:
+            child.stop()
         await bus.close()
-    assert len(stored) == 300
-    assert info.state.messages == 300  # nothing acknowledged was lost, nothing stored twice
-    assert info.cluster is not None and info.cluster.leader != leader
+    assert killed and len(acked) == EVENTS
+    assert info.state.messages == EVENTS  # nothing acknowledged lost, nothing stored twice
+    assert {r["task_id"] for r in ledger} == set(tasks) and {r["events_seen"] for r in ledger} == {1}
+    assert intake_tasks == set(tasks)
+    assert {r["consumer"]: r["n"] for r in inbox} == {"provisioner-queued": EVENTS, "intake-read-model": EVENTS}
+    assert handled_by == {"provisioner-1", "provisioner-2"}
+    assert set(replicas.values()) == {3}, replicas  # no service scaled anything down
+    assert all(h["healthy"] for h in healthy)
 
 
 async def _connect_when_meta_leader(bus: Bus) -> None:
-    # A fresh cluster elects its JetStream meta leader within a second; until then the API refuses.
+    # A fresh cluster elects its JetStream meta leader within seconds; until then the API times out.
     for _ in range(100):
         try:
             await bus.connect()
             return
         except Exception:
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(0.2)
     await bus.connect()
+
+
+async def _stream_leader(bus: Bus, cluster: list[ClusterNode]) -> ClusterNode:
+    info = await bus.js.stream_info(EVENTS_STREAM)
+    assert info.cluster is not None
+    return next(node for node in cluster if node.server_name == info.cluster.leader)
+
+
+async def _applied(conn: asyncpg.Connection, n: int) -> bool:
+    await conn.execute(
+        "CREATE OR REPLACE VIEW processed_events_all AS "
+        "SELECT consumer, event_id FROM provisioner.processed_events UNION ALL "
+        "SELECT consumer, event_id FROM intake.processed_events"
+    )
+    ledger = await conn.fetchval("SELECT count(*) FROM provisioner.task_ledger")
+    tasks = await conn.fetchval("SELECT count(*) FROM intake.tasks")
+    return bool(ledger == n and tasks == n)
+
+
+async def _replicas(bus: Bus) -> dict[str, int]:
+    """Replicas of the events stream and of every consumer on it, as the servers report them."""
+    info = await bus.js.stream_info(EVENTS_STREAM)
+    found = {EVENTS_STREAM: info.config.num_replicas or 1}
+    for consumer in await bus.js.consumers_info(EVENTS_STREAM):
+        found[consumer.name] = consumer.config.num_replicas or info.config.num_replicas or 1
+    return found

@@ -13,6 +13,7 @@ from autoapply.local.nats import NatsServer
 from autoapply.local.postgres import PostgresServer
 from contracts.streams import EVENTS_STREAM
 from runtime.bus import Bus
+from services.intake.app import READ_MODEL
 from tests.processes import Child, service_env, wait_healthy
 from tests.support import eventually, queued_event, unique
 
@@ -60,43 +61,60 @@ async def _deliveries(conn: asyncpg.Connection, schema: str, event_id: uuid.UUID
     return bool(count >= n)
 
 
-async def test_nats_killed_and_restarted_under_a_running_service_loses_no_acked_publish(
+async def test_nats_killed_under_a_running_service_with_publishes_in_flight_applies_each_event_once(
     nats: NatsServer, fresh_database: str, redis_url: str, tmp_path: Path
 ) -> None:
-    intake = Child(
-        "services.intake", service_env("intake", nats.url, fresh_database, redis_url, tmp_path), tmp_path / "intake.log"
-    )
+    # intake's task_ledger counts every application (events_seen): a double apply would show there.
+    env = service_env("intake", nats.url, fresh_database, redis_url, tmp_path)
+    intake = Child("services.intake", env, tmp_path / "intake.log")
     bus = Bus([nats.url], unique("publisher"))
     await bus.connect()
     acked: list[uuid.UUID] = []
-    try:
-        await wait_healthy(intake)
-        for i in range(60):
-            if i == 20:
-                nats.kill()  # SIGKILL; the store stays on disk
-                asyncio.get_running_loop().call_later(1.5, _start_in_thread, nats)
+    restarted: list[asyncio.Future[None]] = []
+
+    async def publisher(count: int) -> None:
+        for _ in range(count):
             event = queued_event()
             await bus.publish(event)  # retried with the same Nats-Msg-Id until the server is back
             acked.append(event.task_id)
+            if len(acked) == 40:
+                nats.kill()  # SIGKILL with the other publishers' messages, and intake's acks, in flight
+                restarted.append(asyncio.ensure_future(_start_later(nats, 1.5)))
+
+    try:
+        await wait_healthy(intake)
+        await asyncio.gather(*(publisher(15) for _ in range(8)))
+        await asyncio.gather(*restarted)
         info = await bus.js.stream_info(EVENTS_STREAM)
-        assert info.state.messages == len(acked) == 60
         conn = await asyncpg.connect(fresh_database)
         try:
-            await eventually(lambda: _read_model_count(conn, 60), timeout_s=45)
-            stored = {r["task_id"] for r in await conn.fetch("SELECT task_id FROM intake.tasks")}
+            # A lost ack holds intake's one ack slot for its ack_wait (30 s) before the redelivery.
+            await eventually(lambda: _counts(conn, 120), timeout_s=READ_MODEL.ack_wait_s + 15, every_s=0.5)
+            seen = {r["events_seen"] for r in await conn.fetch("SELECT events_seen FROM intake.task_ledger")}
+            tasks = {r["task_id"] for r in await conn.fetch("SELECT task_id FROM intake.tasks")}
+            inbox = await conn.fetchval("SELECT count(*) FROM intake.processed_events")
         finally:
             await conn.close()
-        assert stored == set(acked)
+        deliveries = (await bus.js.consumer_info(EVENTS_STREAM, READ_MODEL.durable)).delivered.consumer_seq
     finally:
         intake.stop()
         await bus.close()
+    assert restarted and info.state.messages == len(acked) == 120  # nothing lost, nothing stored twice
+    assert seen == {1} and inbox == 120 and tasks == set(acked)  # every event applied once
+    assert deliveries >= 120, deliveries
 
 
-_RESTARTS: list[asyncio.Future[None]] = []
+async def _start_later(server: NatsServer, delay_s: float) -> None:
+    await asyncio.sleep(delay_s)
+    await asyncio.to_thread(server.start)
 
 
-def _start_in_thread(server: NatsServer) -> None:
-    _RESTARTS.append(asyncio.ensure_future(asyncio.to_thread(server.start)))
+async def _counts(conn: asyncpg.Connection, n: int) -> bool:
+    try:
+        ledger = await conn.fetchval("SELECT count(*) FROM intake.task_ledger")
+        return bool(ledger == n and await conn.fetchval("SELECT count(*) FROM intake.tasks") == n)
+    except asyncpg.UndefinedTableError:
+        return False
 
 
 async def _read_model_count(conn: asyncpg.Connection, n: int) -> bool:

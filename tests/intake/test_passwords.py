@@ -6,15 +6,8 @@ import uuid
 import jwt
 import pytest
 
-from services.intake.passwords import (
-    BadToken,
-    Principal,
-    access_token,
-    check_password,
-    hash_password,
-    token_hash,
-    verify_access,
-)
+from runtime.tokens import BadToken, Principal, access_token, verify_access
+from services.intake.passwords import check_password, hash_password, token_hash
 
 pytestmark = pytest.mark.unit
 KEY = "k" * 64

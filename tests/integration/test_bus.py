@@ -118,7 +118,7 @@ async def test_a_poison_message_reaches_the_dead_letters_after_max_deliver_with_
     for gap, wanted in zip(gaps, backoff, strict=True):
         assert gap >= wanted * 0.9, (gaps, backoff)  # not a tight loop
     (letter,) = await deadletter.list_dead_letters(bus.js)
-    assert "gave up after 4 deliveries" in letter.reason and "page layout" in letter.reason
+    assert "gave up after 4 failed deliveries" in letter.reason and "page layout" in letter.reason
     assert [e.event_id for e in later] == [healthy.event_id]
 
 

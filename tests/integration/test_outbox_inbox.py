@@ -48,7 +48,8 @@ async def test_migrations_are_ordered_and_applied_once(fresh_database: str) -> N
         again = await db.migrate(pool, schema, None)
     finally:
         await pool.close()
-    assert first == ["runtime/0001_runtime.sql", "runtime/0002_ledger.sql"] and again == []
+    assert first == ["runtime/0001_runtime.sql", "runtime/0002_ledger.sql", "runtime/0003_outbox_order.sql"]
+    assert again == []
 
 
 async def test_an_outboxed_event_is_published_after_commit_and_a_rolled_back_one_never(
@@ -88,8 +89,11 @@ async def test_a_relay_that_publishes_again_after_a_crash_is_deduplicated(
         await outbox.enqueue(conn, schema, event)
     relay = outbox.OutboxRelay(pool, bus, schema)
     assert await relay.drain() == 1
+    await relay.close()
     await pool.execute("UPDATE outbox SET sent_at = NULL")  # as if the mark had not committed
-    assert await outbox.OutboxRelay(pool, bus, schema).drain() == 1
+    again = outbox.OutboxRelay(pool, bus, schema)
+    assert await again.drain() == 1
+    await again.close()
     assert (await bus.js.stream_info(EVENTS_STREAM)).state.messages == 1
 
 
@@ -146,7 +150,9 @@ async def test_the_relay_keeps_the_trace_of_the_transaction_that_wrote_the_event
             async with pool.acquire() as conn, conn.transaction():
                 await outbox.enqueue(conn, schema, queued_event())
         # The relay runs later, outside that span, as it would in another task or process.
-        await outbox.OutboxRelay(pool, bus, schema).drain()
+        relay = outbox.OutboxRelay(pool, bus, schema)
+        await relay.drain()
+        await relay.close()
         await eventually(lambda: len(seen) == 1)
     finally:
         await bus.close()

@@ -105,9 +105,10 @@ def stop_sandbox(proc: subprocess.Popen[str]) -> int:
     return code
 
 
-def make_pdf(text: str) -> bytes:
-    """A small valid one-page PDF showing `text`."""
-    content = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
+def make_pdf(text: str, *more: str) -> bytes:
+    """A small valid one-page PDF showing `text` and any further lines below it."""
+    lines = " ".join(f"0 -24 Td ({line}) Tj" for line in more)
+    content = f"BT /F1 18 Tf 72 720 Td ({text}) Tj {lines} ET".encode()
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

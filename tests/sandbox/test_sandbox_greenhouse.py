@@ -52,6 +52,9 @@ def test_security_code_from_the_mailbox(sandbox: Sandbox, page: Page, email: str
     page.goto(job["url"])
     fill_greenhouse_basics(page, email, resume_pdf)
     fill_greenhouse_questions(page, [q for q in job["questions"] if q["required"]])
+    assert job["traps"]["eeoc"] is True
+    pick(page, "hispanic_ethnicity", "No")  # the classic EEOC block, on this job besides the six questions
+    assert page.locator(".security-input").count() == 0  # the boxes exist only once the step is due
     page.get_by_role("button", name="Submit application").click()
     expect(page.locator("#security-input-0")).to_be_visible()
     submit = page.get_by_role("button", name="Submit application")
@@ -66,6 +69,7 @@ def test_security_code_from_the_mailbox(sandbox: Sandbox, page: Page, email: str
     expect(page.get_by_role("heading", name="Thank you for applying.")).to_be_visible()
     [record] = sandbox.submissions(site="greenhouse", job=job["job_id"], email=email)
     assert record["fields"]["security_code"] == code.group(1)
+    assert record["fields"]["hispanic_ethnicity"] == "No"
 
 
 def test_server_rejects_a_bad_phone_inline_and_wants_the_captcha(
@@ -80,7 +84,7 @@ def test_server_rejects_a_bad_phone_inline_and_wants_the_captcha(
     expect(page.locator("#phone")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#captcha-error")).to_have_text("Please verify that you are not a robot.")
     page.fill("#phone", "+442079460000")
-    solve_captcha(sandbox, page.frame_locator('iframe[src*="captcha"]'), wrong_first=False)
+    solve_captcha(sandbox, page.frame_locator('iframe[src*="/_captcha/frame"]'), wrong_first=False)
     page.get_by_role("button", name="Submit application").click()
     expect(page.get_by_role("heading", name="Thank you for applying.")).to_be_visible()
     [record] = sandbox.submissions(site="greenhouse", job=job["job_id"], email=email)
@@ -97,3 +101,46 @@ def test_missing_required_fields_get_errors_and_no_record(sandbox: Sandbox, page
     expect(page.locator("#last_name-error")).to_have_text("This field is required.")
     expect(page.locator("#resume-error")).to_have_text("Resume/CV is required.")
     assert sandbox.submissions(site="greenhouse", job=job["job_id"], email=email) == []
+
+
+def test_the_six_demographic_questions_and_gdpr_consent(sandbox: Sandbox, page: Page, email: str) -> None:
+    job = next(j for j in sandbox.get("/_admin/jobs", site="greenhouse")["jobs"][:12] if j["traps"]["gdpr"])
+    page.goto(job["url"])
+    section = page.locator("#demographic-section")
+    for label in ("gender identity", "racial/ethnic", "sexual orientation", "transgender", "disability", "veteran"):
+        expect(section.get_by_text(label)).to_be_visible()
+    assert page.locator("#eeoc_fields").count() == int(job["traps"]["eeoc"])
+    page.fill("#first_name", FIRST)
+    page.fill("#email", email)
+    page.get_by_role("button", name="Submit application").click()
+    expect(page.locator("#gdpr_processing_consent_given-error")).to_have_text("Please provide consent to continue.")
+    assert sandbox.submissions(site="greenhouse", job=job["job_id"], email=email) == []
+
+
+def test_some_jobs_live_in_an_iframe_on_the_company_page(
+    sandbox: Sandbox, page: Page, email: str, resume_pdf: Path
+) -> None:
+    job = next(j for j in sandbox.get("/_admin/jobs", site="greenhouse")["jobs"] if j["traps"]["embedded"])
+    page.goto(job["url"])
+    assert f"gh_jid={job['job_id']}" in page.url and "/careers" in page.url
+    expect(page.locator("h1")).to_have_text(job["title"])
+    assert page.locator("#first_name").count() == 0  # the form is not on the company's page itself
+    frame = page.wait_for_selector("#grnhse_iframe").content_frame()
+    assert frame is not None
+    expected = fill_greenhouse_basics(frame, email, resume_pdf)
+    expected |= fill_greenhouse_questions(frame, [q for q in job["questions"] if q["required"]])
+    frame.get_by_role("button", name="Submit application").click()
+    expect(frame.get_by_role("heading", name="Thank you for applying.")).to_be_visible()
+    [record] = sandbox.submissions(site="greenhouse", job=job["job_id"], email=email)
+    assert record["fields"] == expected
+
+
+def test_phone_picker_lists_every_country_and_reformats_the_number(sandbox: Sandbox, page: Page) -> None:
+    page.goto(sandbox.job("greenhouse", 3)["url"])
+    page.locator("#country").click()
+    assert page.get_by_role("option").count() >= 240
+    page.keyboard.press("Escape")
+    pick(page, "country", "United States +1", typed="United States")
+    page.fill("#phone", "415 555 0100")
+    page.locator("#email").click()
+    expect(page.locator("#phone")).to_have_value("+1 (415) 555-0100")

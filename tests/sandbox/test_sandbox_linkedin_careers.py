@@ -1,5 +1,6 @@
 """LinkedIn Easy Apply (sign in, modal steps, "Applied") and the hand-made careers page."""
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,18 @@ def answer_step(page: Page, questions: list[dict[str, Any]]) -> dict[str, Any]:
         label = page.get_by_label(q["label"]) if q["kind"] != "yesno" else None
         if q["kind"] == "yesno":
             page.get_by_role("group", name=q["label"]).get_by_label(value, exact=True).check()
+        elif q["kind"] == "checkbox":
+            page.get_by_label(q["label"]).check()
+            value = "Yes"
+        elif q["kind"] == "location":
+            page.get_by_label(q["label"]).press_sequentially("Ghent", delay=20)  # a city from no list
+            page.get_by_role("option", name="Ghent", exact=True).click()
+            value = "Ghent"
+        elif q["kind"] == "date":
+            page.get_by_label(q["label"]).fill("01/15/2031")
+            value = "01/15/2031"
+        elif q["kind"] in ("text", "textarea"):
+            page.get_by_label(q["label"]).fill(value)
         elif q["kind"] == "number" and label is not None:
             label.fill("four")
             page.get_by_role("button", name="Continue to next step").or_(
@@ -45,16 +58,78 @@ def answer_step(page: Page, questions: list[dict[str, Any]]) -> dict[str, Any]:
     return sent
 
 
+def question_steps(page: Page, job: dict[str, Any]) -> dict[str, Any]:
+    """Answer each question step until Review shows."""
+    dialog, expected = page.get_by_role("dialog"), {}
+    while (step := dialog.locator("form").get_attribute("data-step")) != "review":
+        assert dialog.locator("h3.t-16").inner_text() in ("Additional Questions", "Work authorization")
+        step_questions = [q for q in job["questions"] if dialog.get_by_text(q["label"]).count()]
+        expected |= answer_step(page, step_questions)
+        dialog.get_by_role("button", name="Continue to next step").or_(
+            dialog.get_by_role("button", name="Review your application")
+        ).click()
+        expect(dialog.locator("form")).not_to_have_attribute("data-step", str(step))
+    return expected
+
+
+def test_an_earlier_resume_goes_when_none_is_uploaded(sandbox: Sandbox, page: Page, email: str) -> None:
+    job = sandbox.job("linkedin", 7)
+    sign_in_linkedin(sandbox, page, job, email)
+    page.locator("button.jobs-apply-button").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Email address").select_option(email.replace("@", ".work@"))  # the second address
+    dialog.get_by_label("Phone country code").select_option("United States (+1)")
+    dialog.get_by_label("Mobile phone number").fill("415 555 0100")
+    dialog.get_by_role("button", name="Continue to next step").click()
+    expect(dialog.get_by_text("Ada_Example_Resume_2026.pdf")).to_be_visible()
+    dialog.get_by_role("button", name="Continue to next step").click()
+    question_steps(page, job)
+    dialog.get_by_role("button", name="Submit application").click()
+    expect(dialog.get_by_text(f"Your application was sent to {job['company']}!")).to_be_visible()
+    [record] = sandbox.submissions(site="linkedin", job=job["job_id"], email=email.replace("@", ".work@"))
+    [resume] = record["files"]
+    assert resume["filename"] == "Ada_Example_Resume_2026.pdf" and "resumeChoice" not in record["fields"]
+    assert (sandbox.state_dir / "uploads" / resume["sha256"]).exists()
+
+
+def test_daily_limit_and_jobs_that_apply_elsewhere(sandbox: Sandbox, page: Page, email: str) -> None:
+    job = sandbox.job("linkedin", 6)
+    sandbox.set_flags("linkedin", job["job_id"], daily_limit=True)
+    sign_in_linkedin(sandbox, page, job, email)
+    page.locator("button.jobs-apply-button").click()
+    expect(page.get_by_role("dialog").get_by_role("alert")).to_contain_text(
+        "reached the Easy Apply application limit for today"
+    )
+    expect(page.get_by_role("dialog").locator("form")).to_have_count(0)
+    outside = next(j for j in sandbox.get("/_admin/jobs", site="linkedin")["jobs"] if j["traps"]["external_apply"])
+    page.goto(outside["url"])
+    button = page.locator("button.jobs-apply-button")
+    expect(button).to_have_text("Apply")
+    assert "Easy Apply" not in (button.get_attribute("aria-label") or "")
+    with page.context.expect_page() as opened:
+        button.click()
+    opened.value.wait_for_load_state()
+    assert "/careers/jobs/" in opened.value.url
+
+
 def test_person_uses_easy_apply_and_sees_applied(sandbox: Sandbox, page: Page, email: str, resume_pdf: Path) -> None:
     job = sandbox.job("linkedin", 0)
     sign_in_linkedin(sandbox, page, job, email)
     page.locator('button.jobs-apply-button[aria-label*="Easy Apply"]').click()
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_role("heading", name="Contact info")).to_be_visible()
+    emails = dialog.get_by_label("Email address").locator("option")
+    assert emails.all_inner_texts()[1:] == [email, email.replace("@", ".work@")]  # two addresses to choose from
+    assert dialog.get_by_label("Phone country code").locator("option").nth(1).inner_text() == "United States (+1)"
+    assert dialog.get_by_label("Phone country code").locator("option").count() > 240  # first, then every country
+    assert dialog.locator("[name]").count() == 0  # no input has a name
     dialog.get_by_label("Email address").select_option(email)
     dialog.get_by_label("Phone country code").select_option("United Kingdom (+44)")
     dialog.get_by_label("Mobile phone number").fill("7700 900123")
     dialog.get_by_role("button", name="Continue to next step").click()
+    cards = dialog.locator(".jobs-document-upload-redesign-card__container")
+    expect(cards).to_have_count(2)  # earlier resumes, the latest selected
+    expect(cards.first).to_have_class(re.compile("--selected"))
     attach(page, dialog.get_by_text("Upload resume"), resume_pdf)
     dialog.get_by_role("button", name="Continue to next step").click()
     expect(dialog.locator("form")).not_to_have_attribute("data-step", "resume")
@@ -65,14 +140,7 @@ def test_person_uses_easy_apply_and_sees_applied(sandbox: Sandbox, page: Page, e
         ids["phone"]: "7700 900123",
         "followCompany": "true",
     }
-    while (step := dialog.locator("form").get_attribute("data-step")) != "review":
-        assert dialog.locator("h3.t-16").inner_text() in ("Additional Questions", "Work authorization")
-        step_questions = [q for q in job["questions"] if dialog.get_by_text(q["label"]).count()]
-        expected |= answer_step(page, step_questions)
-        dialog.get_by_role("button", name="Continue to next step").or_(
-            dialog.get_by_role("button", name="Review your application")
-        ).click()
-        expect(dialog.locator("form")).not_to_have_attribute("data-step", str(step))
+    expected |= question_steps(page, job)
     dialog.get_by_role("button", name="Submit application").click()
     expect(dialog.get_by_text(f"Your application was sent to {job['company']}!")).to_be_visible()
     dialog.get_by_role("button", name="Done").click()

@@ -1,11 +1,16 @@
 """Secrets and personal data never leave the process in a span."""
 
+import logging
+import uuid
+
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import Link
 
-from runtime.scrub import REDACTED, ScrubbingSpanProcessor, scrub_attributes, secret_key
+from runtime import scrub
+from runtime.scrub import REDACTED, ScrubbingFilter, ScrubbingSpanProcessor, scrub_attributes, scrub_text, secret_key
 
 pytestmark = pytest.mark.unit
 
@@ -60,3 +65,73 @@ def test_the_exporter_only_sees_scrubbed_spans() -> None:
 )
 def test_keys_are_judged_by_their_words(key: str, secret: bool) -> None:
     assert secret_key(key) is secret
+
+
+def test_uuids_and_timestamps_are_left_intact() -> None:
+    ids = [str(uuid.uuid4()) for _ in range(5000)]
+    text = " ".join(f"task.progress.{i} at 2026-12-01T09:10:11.123456+00:00" for i in ids)
+    assert scrub_text(text) == text
+    assert scrub_text("2026-12-01 09:10:11,123 INFO started") == "2026-12-01 09:10:11,123 INFO started"
+
+
+@pytest.mark.parametrize(
+    "leak",
+    [
+        "jane.roe@example.org",
+        "jane.roe%40example.org",
+        "+1 (415) 555-0134",
+        "415-555-0134",
+        "221B Baker Street",
+        "Bearer abc.def",
+        "sk-ant-0123456789",
+    ],
+)
+def test_personal_shapes_are_caught_in_free_text(leak: str) -> None:
+    assert leak not in scrub_text(f"failed for {leak}, retrying")
+
+
+def test_counts_ports_and_versions_are_not_phone_numbers() -> None:
+    text = "port 54321, nats-server 2.15.1, 12 deliveries, 127.0.0.1"
+    assert scrub_text(text) == text
+
+
+def test_remembered_values_are_redacted_wherever_they_appear() -> None:
+    scrub.remember_personal({"preferences": {"full_name": "Jules Okafor-Brandt", "city": "Ulan Bator"}, "n": "keep"})
+    try:
+        text = scrub_text('invalid input: {"x": "Okafor-Brandt, Jules", "where": "ulan%20bator", "n": "keep"}')
+    finally:
+        scrub.forget_all()
+    assert "Okafor" not in text and "Jules" not in text and "ulan" not in text.lower()
+    assert '"n": "keep"' in text
+
+
+def test_span_names_status_links_and_exceptions_are_scrubbed() -> None:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(ScrubbingSpanProcessor(SimpleSpanProcessor(exporter)))
+    tracer = provider.get_tracer("t")
+    with tracer.start_as_current_span("linked") as other:
+        pass
+    link = Link(other.get_span_context(), {"note": "call +44 20 7946 0000"})
+    with pytest.raises(ValueError), tracer.start_as_current_span("mail jane.roe@example.org", links=[link]):
+        raise ValueError("no such user Jane Roe at 221B Baker Street")
+    exported = exporter.get_finished_spans()[-1]
+    dump = exported.to_json()
+    assert "jane.roe" not in dump and "7946" not in dump and "Baker" not in dump and "Jane Roe" not in dump
+    assert exported.status.description == "ValueError"
+    (event,) = exported.events
+    assert event.attributes == {"exception.type": "ValueError", "exception.escaped": "False"}
+
+
+def test_log_records_are_scrubbed_message_args_and_exception(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("test.scrub")
+    caplog.handler.addFilter(ScrubbingFilter())
+    try:
+        raise RuntimeError("no mailbox for jane.roe@example.org")
+    except RuntimeError:
+        logger.exception("failed for %s on task %s", "+1 415 555 0134", "7d3c0c7e-1d2a-4b5e-9f60-3a2b1c0d9e8f")
+    (record,) = caplog.records
+    text = caplog.text
+    assert "555 0134" not in text and "jane.roe" not in text
+    assert "7d3c0c7e-1d2a-4b5e-9f60-3a2b1c0d9e8f" in record.getMessage()
+    assert "RuntimeError" in text and "test_scrub.py" in text

@@ -16,6 +16,7 @@ GOOD = {
     "AUTOAPPLY_MODE": "sandbox",
     "AUTOAPPLY_DATA_DIR": "/tmp/x",
     "AUTOAPPLY_SECRET_KEY": "k" * 32,
+    "AUTOAPPLY_REPLICAS": "1",
 }
 
 
@@ -38,3 +39,11 @@ def test_missing_and_wrong_settings_are_all_named(monkeypatch: pytest.MonkeyPatc
     message = str(caught.value)
     assert "AUTOAPPLY_NATS_URL" in message and "AUTOAPPLY_MODE" in message and "AUTOAPPLY_SECRET_KEY" in message
     assert "short" not in message
+
+
+def test_replicas_have_no_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in GOOD.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AUTOAPPLY_REPLICAS")
+    with pytest.raises(SettingsError, match="AUTOAPPLY_REPLICAS"):
+        load(ServiceSettings)

@@ -1,0 +1,178 @@
+"""`./dev bench forms`: the form engine on every sandbox platform, from page open to ready-to-submit.
+
+Per platform, over the catalog's ordinary jobs (not the CAPTCHA, closed or security-code presets):
+seconds from opening the application page to ready-to-submit, and fields filled per second. A
+platform's sign-in (LinkedIn, Workday) happens before the clock starts: it belongs to the account,
+not to the form. Nothing is submitted. The last line is the JSON figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+from playwright.async_api import Browser, Page, async_playwright
+
+from autoapply.local.chromium import chromium_flags, find_chromium
+from autoapply.local.sandbox_site import SandboxSite
+from autoapply.profile_file import parse
+from bench._report import emit, percentile
+from contracts.profile import BankAnswer, Profile
+from forms.fill import fill_form
+
+SITES = ("greenhouse", "lever", "ashby", "careers", "linkedin", "workday")
+START = {"lever": "/apply", "ashby": "/application"}
+PASSWORD = "Bench!Pass1"
+ORDINARY_JOBS = 11  # the catalog's jobs 11-13 are the security-code, CAPTCHA and closed presets
+PROFILE = """
+first_name: Ada
+last_name: Example
+email: {email}
+phone: "+1 206 555 0100"
+phone_country: US
+phone_type: Mobile
+location: Seattle, Washington, United States
+address: {{line1: 100 Example Street, city: Seattle, region: Washington, postal_code: "98101", country: United States}}
+linkedin_url: https://www.linkedin.com/in/ada-example
+github_url: https://github.com/ada-example
+portfolio_url: https://ada.example.org
+current_company: Example Corp
+years_of_experience: 6
+resume: {resume}
+answers:
+  "Have you previously worked for this company?": "No"
+  "Are you at least 18 years of age?": "Yes"
+  "Are you legally authorized to work in the country where this job is?": "Yes"
+  "Will you now or in the future require sponsorship for employment visa status?": "No"
+  "How did you hear about this job?": "Company website"
+  "Can you work from our office three days a week?": "Yes"
+preferences: {{relocation: false, privacy_consent: true, earliest_start: "2027-01-04", notice_period: 2 weeks}}
+"""
+# The smallest PDF a form accepts as a resume.
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def profile_for(resume: Path, job: dict[str, Any]) -> Profile:
+    """The bench's candidate; they have also answered this job's questions about years with one skill."""
+    profile = parse(PROFILE.format(email=f"bench.{uuid.uuid4().hex[:10]}@example.org", resume=resume), "bench profile")
+    skills = {q["label"]: {"answer": "3"} for q in job["questions"] if q["key"] == "years_skill"}
+    return profile.model_copy(update={"answers": {**profile.answers, **parse_answers(skills)}})
+
+
+def parse_answers(raw: dict[str, Any]) -> dict[str, BankAnswer]:
+    return {q: BankAnswer.model_validate(a) for q, a in raw.items()}
+
+
+async def _sign_in(page: Page, site: str, job: dict[str, Any], email: str, admin: httpx.AsyncClient) -> None:
+    if site == "linkedin":
+        await admin.post("/_admin/accounts", json={"site": "linkedin", "email": email, "password": PASSWORD})
+        await page.goto(job["url"])
+        await page.fill("#username", email)
+        await page.fill("#password", PASSWORD)
+        await page.get_by_role("button", name="Sign in").click()
+        await page.locator("button.jobs-apply-button").wait_for()
+    elif site == "workday":
+        account = {"site": f"workday:{job['org']}", "email": email, "password": PASSWORD, "verified": True}
+        await admin.post("/_admin/accounts", json=account)
+        await page.goto(job["url"])
+        for step in ("adventureButton", "applyManually", "signInLink"):
+            await page.locator(f"[data-automation-id={step}]").click()
+        await page.locator("[data-automation-id=email]").fill(email)
+        await page.locator("[data-automation-id=password]").fill(PASSWORD)
+        await page.get_by_role("button", name="Sign In").click()
+        await page.locator("[data-automation-id=pageHeader]").wait_for()
+
+
+async def one_job(
+    browser: Browser, site: str, job: dict[str, Any], resume: Path, admin: httpx.AsyncClient
+) -> dict[str, Any]:
+    profile = profile_for(resume, job)
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        await _sign_in(page, site, job, profile.email, admin)
+        began = time.monotonic()
+        if site not in ("linkedin", "workday"):
+            await page.goto(job["url"] + START.get(site, ""))
+        report = await fill_form(page, profile)
+        seconds = time.monotonic() - began
+    finally:
+        await context.close()
+    return {"status": report.status, "seconds": seconds, "fields": report.filled_count, "steps": len(report.steps)}
+
+
+def figures(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    ready = [r for r in runs if r["status"] == "ready"]
+    seconds = [r["seconds"] for r in ready]
+    total_s = sum(seconds)
+    return {
+        "jobs": len(runs),
+        "ready": len(ready),
+        "median_s": round(statistics.median(seconds), 3) if seconds else None,
+        "p95_s": round(percentile(seconds, 95), 3) if seconds else None,
+        "fields_per_s": round(sum(r["fields"] for r in ready) / total_s, 2) if total_s else None,
+    }
+
+
+async def run(jobs_per_site: int, sites: tuple[str, ...]) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="bench-forms-") as tmp:
+        resume = Path(tmp) / "Ada_Example_Resume.pdf"
+        resume.write_bytes(PDF)
+        site_server = SandboxSite(Path(tmp) / "sandbox")
+        site_server.start()
+        try:
+            return await _measure(site_server.url, resume, jobs_per_site, sites)
+        finally:
+            site_server.stop()
+
+
+async def _measure(url: str, resume: Path, jobs_per_site: int, sites: tuple[str, ...]) -> dict[str, Any]:
+    all_runs: list[dict[str, Any]] = []
+    per_site: dict[str, Any] = {}
+    async with httpx.AsyncClient(base_url=url, timeout=10) as admin, async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(find_chromium()), args=chromium_flags(block_dns=True))
+        try:
+            for site in sites:
+                jobs = (await admin.get("/_admin/jobs", params={"site": site})).json()["jobs"][:ORDINARY_JOBS]
+                runs = [await one_job(browser, site, job, resume, admin) for job in jobs[:jobs_per_site]]
+                per_site[site] = figures(runs)
+                all_runs += runs
+                _print_site(site, per_site[site], runs)
+        finally:
+            await browser.close()
+    return {**figures(all_runs), "platforms": per_site}
+
+
+def _print_site(site: str, fig: dict[str, Any], runs: list[dict[str, Any]]) -> None:
+    others = sorted({r["status"] for r in runs} - {"ready"})
+    print(
+        f"{site:<11} {fig['ready']:>2}/{fig['jobs']:<2} ready  median {fig['median_s']} s  p95 {fig['p95_s']} s  "
+        f"{fig['fields_per_s']} fields/s" + (f"  (not ready: {', '.join(others)})" if others else ""),
+        flush=True,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench forms", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--jobs", type=int, default=ORDINARY_JOBS, help="jobs per platform (at most 11)")
+    parser.add_argument("--sites", nargs="+", default=list(SITES), choices=SITES)
+    args = parser.parse_args(argv)
+    result = asyncio.run(run(min(args.jobs, ORDINARY_JOBS), tuple(args.sites)))
+    emit(result)
+    return 0 if result["ready"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""Choices a page shows all at once: native selects, radio groups, checkboxes, toggle buttons."""
+
+from __future__ import annotations
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Locator, Page
+
+from forms.act.common import Filled, frame_of, locate, locate_option, same
+from forms.records import FieldRecord, Option, Resolution
+
+CLICK_MS = 2000
+
+
+def _option(record: FieldRecord, label: str) -> Option | None:
+    return next((o for o in record.options if same(o.label, label)), None)
+
+
+async def fill_select(page: Page, record: FieldRecord, res: Resolution) -> Filled:
+    field = locate(page, record)
+    wanted = list(res.values or (res.choice,))
+    if sorted(record.checked) == sorted(wanted):
+        return Filled(record, res, "kept", "; ".join(record.checked))
+    values = [(_option(record, w) or Option(w, w)).value for w in wanted]
+    for _ in range(2):
+        await field.select_option(values)
+        shown = await field.evaluate("e => [...e.selectedOptions].map(o => o.textContent.trim())")
+        if all(any(same(s, w) for s in shown) for w in wanted):
+            return Filled(record, res, "filled", "; ".join(shown))
+    return Filled(record, res, "failed", "; ".join(shown), "the select did not keep the option")
+
+
+async def _tick(page: Page, record: FieldRecord, option: Locator, on: bool) -> None:
+    """Tick as a person does: the box itself where it shows, else its label (custom-styled inputs hide
+    the box); the reader saw both on screen, so no waiting for them to settle."""
+    if await option.is_visible():
+        await option.set_checked(on, force=True)
+        return
+    ident = await option.get_attribute("id")
+    frame = frame_of(page, record)
+    label = frame.locator(f'label[for="{ident}"]').first if ident else option.locator("xpath=ancestor::label[1]")
+    try:
+        await label.click(force=True, timeout=CLICK_MS)
+    except PlaywrightError:
+        await option.evaluate("e => e.click()")  # the same events a click on it sends
+
+
+async def _is_checked(option: Locator) -> bool:
+    return bool(await option.is_checked())
+
+
+async def fill_radio(page: Page, record: FieldRecord, res: Resolution) -> Filled:
+    option = _option(record, res.choice)
+    if option is None:
+        return Filled(record, res, "failed", "", "the chosen option is gone")
+    target = locate_option(page, record, option)
+    if await _is_checked(target):
+        return Filled(record, res, "kept", option.label)
+    for _ in range(2):
+        await _tick(page, record, target, True)
+        if await _is_checked(target):
+            return Filled(record, res, "filled", option.label)
+    return Filled(record, res, "failed", "", "the radio button did not stay chosen")
+
+
+async def fill_checkbox(page: Page, record: FieldRecord, res: Resolution) -> Filled:
+    on = res.value == "Yes"
+    box = locate(page, record)
+    if await _is_checked(box) == on:
+        return Filled(record, res, "kept", "checked" if on else "")
+    for _ in range(2):
+        await _tick(page, record, box, on)
+        if await _is_checked(box) == on:
+            return Filled(record, res, "filled", "checked" if on else "")
+    return Filled(record, res, "failed", "", "the tick did not stay")
+
+
+async def fill_checkboxes(page: Page, record: FieldRecord, res: Resolution) -> Filled:
+    wanted = set(res.values)
+    for option in record.options:
+        box = locate_option(page, record, option)
+        on = any(same(option.label, w) for w in wanted)
+        if await _is_checked(box) != on:
+            await _tick(page, record, box, on)
+    shown = [o.label for o in record.options if await _is_checked(locate_option(page, record, o))]
+    ok = sorted(map(str.casefold, shown)) == sorted(map(str.casefold, wanted))
+    return Filled(record, res, "filled" if ok else "failed", "; ".join(shown), "" if ok else "ticks did not stay")
+
+
+async def fill_buttons(page: Page, record: FieldRecord, res: Resolution) -> Filled:
+    """Toggle buttons (Yes / No with aria-pressed): press the one that means the answer."""
+    option = _option(record, res.choice)
+    if option is None:
+        return Filled(record, res, "failed", "", "the chosen button is gone")
+    button = locate_option(page, record, option)
+    for attempt in range(3):
+        if await button.get_attribute("aria-pressed") == "true":
+            return Filled(record, res, "kept" if attempt == 0 else "filled", option.label)
+        if attempt < 2:
+            await button.click(force=True)
+    return Filled(record, res, "failed", "", "the button did not stay pressed")

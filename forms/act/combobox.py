@@ -1,0 +1,156 @@
+"""Dropdowns whose options exist only while open: react-select and ARIA comboboxes, typeaheads that
+ask the server, and button dropdowns (Workday prompts). Open, read the options, pick the one that
+means the answer (or type to narrow them), then check what the widget shows."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Frame, Locator, Page
+
+from forms.act.common import WIDGET_WAIT_MS, Filled, frame_of, locate, same, type_like_a_person
+from forms.choose import choose, decline_option, real_options
+from forms.records import FieldRecord, Option, Resolution
+from forms.text import fold
+
+# Where the open list's options are: the listbox the field controls, else any visible option popup.
+OPEN_OPTIONS = "[role=listbox]:visible [role=option], [data-automation-widget=wd-popup] [role=option]:visible"
+WAIT_S = WIDGET_WAIT_MS / 1000
+POLL_S = 0.05
+# A list that opens empty (a typeahead saying "Start typing...") is given this long before typing.
+OPEN_WAIT_S = 0.5
+
+
+# Waits in the page until the open list stops changing: one round trip however long the server takes.
+# The list is the one the field controls (aria-controls, read on each look: it is set on opening),
+# else any visible popup of options.
+OPTIONS_JS = """async (field, [waitMs, pollMs]) => {
+  const shown = (el) => el.getClientRects().length > 0;
+  const look = () => {
+    const id = field.getAttribute("aria-controls") || field.getAttribute("aria-owns");
+    const box = id ? field.getRootNode().getElementById?.(id) || document.getElementById(id) : null;
+    const found = box ? box.querySelectorAll("[role=option]")
+      : document.querySelectorAll("[role=listbox] [role=option], [data-automation-widget=wd-popup] [role=option]");
+    const texts = [...found].filter(shown).map((o) => o.textContent.trim()).filter(Boolean);
+    // An open list that says "Start typing" or "No options" has nothing to wait for; "Loading" has.
+    const idle = box && !texts.length && box.textContent.trim() && !/loading|searching/i.test(box.textContent);
+    return { texts, idle };
+  };
+  const end = Date.now() + waitMs;
+  let previous = null;
+  while (Date.now() < end) {
+    const { texts, idle } = look();
+    if (previous !== null && texts.join("\\n") === previous.join("\\n") && (texts.length || idle)) return texts;
+    previous = texts;
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+  return previous || [];
+}"""
+
+
+async def _options(field: Locator, wait_s: float) -> list[Option]:
+    """The options on screen, once two looks agree (a server may still be answering)."""
+    texts = await field.evaluate(OPTIONS_JS, [int(wait_s * 1000), int(POLL_S * 1000)])
+    return [Option(label=str(t), value=str(t)) for t in texts]
+
+
+def _pick(res: Resolution, options: list[Option], question: str) -> Option | None:
+    if res.value == "decline" and not res.choice:
+        return decline_option(options)
+    return choose(res.choice or str(res.value), options, question)
+
+
+async def _click_option(frame: Frame, field: Locator, label: str) -> None:
+    controls = await field.get_attribute("aria-controls")
+    scope = f'[id="{controls}"] [role=option]' if controls else OPEN_OPTIONS
+    exact = frame.locator(scope).filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
+    await exact.first.click(force=True)
+
+
+async def shown_value(field: Locator) -> str:
+    """What the combobox shows as chosen (react-select's single value or chips, else its text)."""
+    script = """e => {
+      const root = e.closest('[class*=select__control], [class*=select-shell], [data-combobox], .select')
+        || e.parentElement;
+      const chips = [...root.querySelectorAll('[class*=multi-value__label], [class*=multiValue] > div:first-child')];
+      if (chips.length) return chips.map(c => c.textContent.trim()).join('; ');
+      const single = root.querySelector('[class*=single-value], [class*=singleValue]');
+      if (single) return single.textContent.trim();
+      return e.tagName === 'BUTTON' ? e.textContent.trim() : (e.value || '');
+    }"""
+    return str(await field.evaluate(script))
+
+
+def _shows(shown: str, label: str) -> bool:
+    return any(same(part, label) for part in shown.split(";")) or same(shown, label)
+
+
+async def fill_combobox(page: Page, record: FieldRecord, res: Resolution) -> Filled:
+    frame = frame_of(page, record)
+    field = locate(page, record)
+    shown = await shown_value(field)
+    if shown and res.choice and _shows(shown, res.choice):
+        return Filled(record, res, "kept", shown)
+    for _ in range(2):
+        picked = await _open_and_pick(frame, field, record, res)
+        if isinstance(picked, str):
+            return Filled(record, res, "unresolved", "", picked)
+        shown = await shown_value(field)
+        if _shows(shown, picked.label):
+            return Filled(record, res, "filled", shown)
+    return Filled(record, res, "failed", shown, "the dropdown did not keep the option")
+
+
+async def _open_and_pick(frame: Frame, field: Locator, record: FieldRecord, res: Resolution) -> Option | str:
+    """The option clicked, or why none could be."""
+    await field.click(force=True)  # the field is on screen (the reader saw it); waiting for "stable" costs
+    options = real_options(await _options(field, OPEN_WAIT_S if record.widget == "combobox" else WAIT_S))
+    option = _pick(res, options, record.label) if options else None
+    if option is None and record.widget == "combobox":
+        query = _query(res)
+        if query:
+            await type_like_a_person(field, query)
+            options = real_options(await _options(field, WAIT_S))
+            option = _pick(res, options, record.label)
+    if option is None:
+        await field.press("Escape")
+        return f"no option means {res.choice or res.value!r}" if options else "the dropdown showed no options"
+    await _click_option(frame, field, option.label)
+    return option
+
+
+def _query(res: Resolution) -> str:
+    """What a person types to narrow a long list: the first words of the answer."""
+    text = res.choice or str(res.value or "")
+    if not text or text == "decline":
+        return ""
+    return re.split(r"[,(+]", text)[0].strip()[:24]
+
+
+async def fill_listbox_button(page: Page, record: FieldRecord, res: Resolution) -> Filled:
+    """A button that opens a popup list (Workday): click, pick, check the button's text."""
+    frame = frame_of(page, record)
+    button = locate(page, record)
+    shown = (await button.inner_text()).strip()
+    if res.choice and same(shown, res.choice):
+        return Filled(record, res, "kept", shown)
+    for _ in range(2):
+        await button.click(force=True)
+        options = real_options(await _options(button, WAIT_S))
+        option = _pick(res, options, record.label)
+        if option is None:
+            await _close(button)
+            return Filled(record, res, "unresolved", "", f"no option means {res.choice or res.value!r}")
+        await _click_option(frame, button, option.label)
+        shown = (await button.inner_text()).strip()
+        if same(shown, option.label) or fold(option.label) in fold(shown):
+            return Filled(record, res, "filled", shown)
+    return Filled(record, res, "failed", shown, "the dropdown did not keep the option")
+
+
+async def _close(field: Locator) -> None:
+    try:
+        await field.press("Escape")
+    except PlaywrightError:
+        pass

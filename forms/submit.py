@@ -1,0 +1,75 @@
+"""Submitting a filled form (once: the caller records the attempt first), and reading what follows:
+the confirmation, a challenge, or validation errors mapped back to their fields."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Literal
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page
+
+from forms.outcomes import challenges
+from forms.platforms import COMMON_DONE, COMMON_ERRORS, Platform
+from forms.records import Challenge
+
+ERRORS_JS = resources.files("forms").joinpath("errors.js").read_text(encoding="utf-8")
+# How long a submit may take to show its outcome before it is reported as unknown.
+OUTCOME_TIMEOUT_S = 20.0
+AFTER_SUBMIT = frozenset({"captcha", "email_code", "email_link", "already_applied", "closed"})
+
+
+@dataclass(frozen=True)
+class FieldError:
+    message: str
+    field: str = ""  # the reader's stamp of the field it is about ("" for a page-wide message)
+    name: str = ""  # its id or name
+
+
+@dataclass(frozen=True)
+class SubmitReport:
+    status: Literal["submitted", "invalid", "challenge", "unknown"]
+    errors: tuple[FieldError, ...] = ()
+    challenges: tuple[Challenge, ...] = ()
+    detail: str = ""
+
+
+async def read_errors(page: Page, platform: Platform) -> tuple[FieldError, ...]:
+    selectors = list(platform.errors or COMMON_ERRORS)
+    found: list[FieldError] = []
+    for frame in page.frames:
+        try:
+            raw: list[dict[str, Any]] = await frame.evaluate(ERRORS_JS, selectors)
+        except PlaywrightError:
+            continue
+        found += [FieldError(str(e["message"]), str(e["field"]), str(e["id"])) for e in raw]
+    return tuple(found)
+
+
+async def _done_text(page: Page, platform: Platform) -> str:
+    try:
+        text = await page.evaluate("() => document.body ? document.body.innerText : ''")
+    except PlaywrightError:
+        return ""  # navigating: ask again
+    return next((t for t in platform.done or COMMON_DONE if t.casefold() in str(text).casefold()), "")
+
+
+async def outcome(page: Page, platform: Platform, timeout_s: float = OUTCOME_TIMEOUT_S) -> SubmitReport:
+    """Wait for what the page says after a submit."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.15)
+        done = await _done_text(page, platform)
+        if done:
+            return SubmitReport("submitted", detail=done)
+        stop = tuple(c for c in await challenges(page) if c.kind in AFTER_SUBMIT)
+        if stop:
+            return SubmitReport("challenge", challenges=stop)
+        errors = tuple(e for e in await read_errors(page, platform) if e.message != "marked invalid" or e.field)
+        if errors:
+            await asyncio.sleep(0.2)  # every message of the answer, not the first one drawn
+            return SubmitReport("invalid", errors=await read_errors(page, platform))
+    return SubmitReport("unknown", detail="no confirmation, error or challenge appeared")

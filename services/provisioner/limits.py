@@ -1,0 +1,148 @@
+"""Rate limits and browser slots in Redis, checked and taken in one atomic step.
+
+A task may start when its account (user, platform) has had fewer than the platform's hourly limit
+of applications in the last hour, its user fewer than the plan's daily limit in the last day, the
+account's random spacing since its last application has passed, and a browser slot is free with no
+waiting task of higher priority (or the same priority, queued earlier) ahead of it. Windows slide
+(sorted sets of start times), so a limit frees up exactly when its oldest entry ages out.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import redis.asyncio as aioredis
+
+from contracts.states import Priority
+
+PREFIX = "provisioner"
+HOUR_MS = 3_600_000
+DAY_MS = 86_400_000
+# Priority rank times this plus the queued time in ms orders the waiting tasks (fits a double).
+RANK_SPAN_MS = 10**13
+RANKS = {Priority.HIGH: 0, Priority.NORMAL: 1, Priority.LOW: 2}
+
+# KEYS: slots, waiting, waiting_seen, account window, user window, account next-allowed.
+# ARGV: now, task, slots, lease, account limit, user limit, waiting score, stale after, spacing.
+# The account's next-allowed time names the task that set it: that task's own retries pass.
+# Returns {0} when the task may start, else {1, reason, until-ms}.
+_GATE = """
+local now, task = tonumber(ARGV[1]), ARGV[2]
+local slots, lease = tonumber(ARGV[3]), tonumber(ARGV[4])
+if redis.call('ZSCORE', KEYS[1], task) then
+  redis.call('ZADD', KEYS[1], now + lease, task)
+  return {0, '', 0}
+end
+local nxt = redis.call('HMGET', KEYS[6], 'until', 'task')
+if tonumber(nxt[1] or '0') > now and nxt[2] ~= task then return {1, 'spacing', tonumber(nxt[1])} end
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - 3600000)
+if redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[5]) then
+  local oldest = redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')
+  return {1, 'account_hourly', tonumber(oldest[2]) + 3600000}
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - 86400000)
+if redis.call('ZCARD', KEYS[5]) >= tonumber(ARGV[6]) then
+  local oldest = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
+  return {1, 'user_daily', tonumber(oldest[2]) + 86400000}
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local stale = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[8]))
+for _, gone in ipairs(stale) do
+  redis.call('ZREM', KEYS[2], gone)
+  redis.call('ZREM', KEYS[3], gone)
+end
+local score = tonumber(ARGV[7])
+local ahead = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. score)
+if ahead < slots - redis.call('ZCARD', KEYS[1]) then
+  redis.call('ZADD', KEYS[1], now + lease, task)
+  redis.call('ZREM', KEYS[2], task)
+  redis.call('ZREM', KEYS[3], task)
+  redis.call('ZADD', KEYS[4], now, task)
+  redis.call('ZADD', KEYS[5], now, task)
+  redis.call('PEXPIRE', KEYS[4], 3600000)
+  redis.call('PEXPIRE', KEYS[5], 86400000)
+  if nxt[2] ~= task then
+    redis.call('HSET', KEYS[6], 'until', now + tonumber(ARGV[9]), 'task', task)
+    redis.call('PEXPIRE', KEYS[6], math.max(1, tonumber(ARGV[9])))
+  end
+  return {0, '', 0}
+end
+redis.call('ZADD', KEYS[2], 'NX', score, task)
+redis.call('ZADD', KEYS[3], now, task)
+return {1, 'slots', 0}
+"""
+
+
+@dataclass(frozen=True)
+class Ask:
+    task_id: str
+    user_id: str
+    platform: str
+    priority: Priority
+    queued_ms: int
+    account_limit: int
+    user_limit: int
+    spacing_ms: int
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    reason: str = ""  # spacing, account_hourly, user_daily, slots
+    until_ms: int = 0  # 0 when nobody can say (a slot frees when some task ends)
+
+    def describe(self, platform: str, slots: int) -> str:
+        until = (
+            datetime.fromtimestamp(self.until_ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if self.until_ms else ""
+        )
+        return {
+            "spacing": f"waiting: spacing between applications on this {platform} account, until {until}",
+            "account_hourly": f"waiting: {platform} hourly limit for this account, until {until}",
+            "user_daily": f"waiting: daily limit of the user's plan, until {until}",
+            "slots": f"waiting: all {slots} browser slots are busy",
+        }.get(self.reason, self.reason)
+
+
+class Gate:
+    def __init__(self, client: aioredis.Redis, slots: int, lease_ms: int, stale_ms: int) -> None:
+        self.redis, self.slots, self.lease_ms, self.stale_ms = client, slots, lease_ms, stale_ms
+        self._script = client.register_script(_GATE)
+
+    async def ask(self, ask: Ask, now_ms: int) -> Verdict:
+        keys = [
+            f"{PREFIX}:slots",
+            f"{PREFIX}:waiting",
+            f"{PREFIX}:waiting:seen",
+            f"{PREFIX}:window:account:{ask.platform}:{ask.user_id}",
+            f"{PREFIX}:window:user:{ask.user_id}",
+            f"{PREFIX}:next:{ask.platform}:{ask.user_id}",
+        ]
+        score = RANKS[ask.priority] * RANK_SPAN_MS + ask.queued_ms
+        args: list[int | str] = [
+            now_ms,
+            ask.task_id,
+            self.slots,
+            self.lease_ms,
+            ask.account_limit,
+            ask.user_limit,
+            score,
+            self.stale_ms,
+            ask.spacing_ms,
+        ]
+        answer = await self._script(keys=keys, args=args)
+        if int(answer[0]) == 0:
+            return Verdict(True)
+        return Verdict(False, str(answer[1]), int(answer[2]))
+
+    async def renew(self, task_id: str, now_ms: int) -> None:
+        await self.redis.zadd(f"{PREFIX}:slots", {task_id: now_ms + self.lease_ms}, xx=True)
+
+    async def free(self, task_id: str) -> None:
+        """Gives the task's slot back (and forgets it as a waiter)."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zrem(f"{PREFIX}:slots", task_id)
+            pipe.zrem(f"{PREFIX}:waiting", task_id)
+            pipe.zrem(f"{PREFIX}:waiting:seen", task_id)
+            await pipe.execute()
+
+    async def in_use(self, now_ms: int) -> int:
+        return int(await self.redis.zcount(f"{PREFIX}:slots", now_ms, "+inf"))

@@ -1,0 +1,212 @@
+"""provisioner's SQL: proxies and their bindings, browser profiles, and its view of each task."""
+
+import json
+import uuid
+from typing import Any
+
+import asyncpg
+
+from contracts.tasks import TaskQueued
+from services.provisioner import vault
+from services.provisioner.fingerprint import Fingerprint
+from services.provisioner.providers import Session
+from services.provisioner.proxies import Proxy
+
+
+# Proxies and bindings.
+async def seed_proxies(conn: asyncpg.Connection, key: bytes, proxies: list[Proxy]) -> int:
+    """Adds configured proxies not known yet; returns how many were new."""
+    added = 0
+    for proxy in proxies:
+        proxy_id = uuid.uuid4()
+        sealed = vault.seal(key, proxy.password, str(proxy_id)) if proxy.password else None
+        added += bool(
+            await conn.fetchval(
+                "INSERT INTO proxies (proxy_id, scheme, host, port, username, password_sealed) "
+                "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING true",
+                proxy_id,
+                proxy.scheme,
+                proxy.host,
+                proxy.port,
+                proxy.username,
+                sealed,
+            )
+        )
+    return added
+
+
+async def binding_for(conn: asyncpg.Connection, user_id: object, platform: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM proxy_bindings WHERE user_id = $1 AND platform = $2", user_id, platform)
+
+
+async def bind_free_proxy(conn: asyncpg.Connection, user_id: object, platform: str) -> asyncpg.Record | None:
+    """Binds a proxy no binding has ever had to (user, platform); None when none is left."""
+    proxy_id = await conn.fetchval(
+        "SELECT p.proxy_id FROM proxies p "
+        "WHERE NOT EXISTS (SELECT 1 FROM proxy_bindings b WHERE b.proxy_id = p.proxy_id) "
+        "ORDER BY p.created_at LIMIT 1 FOR UPDATE SKIP LOCKED"
+    )
+    if proxy_id is None:
+        return None
+    return await conn.fetchrow(
+        "INSERT INTO proxy_bindings (binding_id, user_id, platform, proxy_id) VALUES ($1, $2, $3, $4) RETURNING *",
+        uuid.uuid4(),
+        user_id,
+        platform,
+        proxy_id,
+    )
+
+
+async def proxy_of(conn: asyncpg.Connection, key: bytes, binding_id: object) -> Proxy:
+    row = await conn.fetchrow(
+        "SELECT p.* FROM proxies p JOIN proxy_bindings b USING (proxy_id) WHERE b.binding_id = $1", binding_id
+    )
+    password = vault.unseal(key, bytes(row["password_sealed"]), str(row["proxy_id"])) if row["password_sealed"] else ""
+    return Proxy(row["scheme"], row["host"], row["port"], row["username"], password)
+
+
+async def record_exit_ip(conn: asyncpg.Connection, binding_id: object, ip: str) -> None:
+    await conn.execute(
+        "UPDATE proxy_bindings SET exit_ip = $2::inet, checked_at = now() WHERE binding_id = $1", binding_id, ip
+    )
+
+
+# Profiles.
+async def profile_for(conn: asyncpg.Connection, user_id: object, platform: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT * FROM browser_profiles WHERE user_id = $1 AND platform = $2 FOR UPDATE", user_id, platform
+    )
+
+
+async def take_pooled(
+    conn: asyncpg.Connection, user_id: object, platform: str, binding_id: object
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "UPDATE browser_profiles SET user_id = $1, binding_id = $3 WHERE profile_id = ("
+        "SELECT profile_id FROM browser_profiles WHERE user_id IS NULL AND platform = $2 "
+        "ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING *",
+        user_id,
+        platform,
+        binding_id,
+    )
+
+
+async def insert_profile(
+    conn: asyncpg.Connection, provider: str, platform: str, fp: Fingerprint, user_id: object, binding_id: object
+) -> asyncpg.Record:
+    return await conn.fetchrow(
+        "INSERT INTO browser_profiles (profile_id, provider, platform, user_id, binding_id, fingerprint) "
+        "VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING *",
+        uuid.uuid4(),
+        provider,
+        platform,
+        user_id,
+        binding_id,
+        fp.model_dump_json(),
+    )
+
+
+async def set_external_id(conn: asyncpg.Connection, profile_id: object, external_id: str) -> None:
+    await conn.execute("UPDATE browser_profiles SET external_id = $2 WHERE profile_id = $1", profile_id, external_id)
+
+
+async def mark_running(
+    conn: asyncpg.Connection, profile_id: object, task_id: object, holder: str, session: Session
+) -> None:
+    await conn.execute(
+        "UPDATE browser_profiles SET task_id = $2, holder = $3, cdp_url = $4, ws_url = $5, live_view_url = $6, "
+        "pid = $7, started_at = now() WHERE profile_id = $1",
+        profile_id,
+        task_id,
+        holder,
+        session.cdp_url,
+        session.ws_url,
+        session.live_view_url,
+        session.pid,
+    )
+
+
+async def clear_running(conn: asyncpg.Connection, profile_id: object, served: bool) -> None:
+    await conn.execute(
+        "UPDATE browser_profiles SET task_id = NULL, holder = NULL, cdp_url = NULL, ws_url = NULL, "
+        "live_view_url = NULL, pid = NULL, started_at = NULL, tasks_served = tasks_served + $2::int, "
+        "last_used_at = now() WHERE profile_id = $1",
+        profile_id,
+        int(served),
+    )
+
+
+async def profile_of_task(conn: asyncpg.Connection, task_id: object) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM browser_profiles WHERE task_id = $1", task_id)
+
+
+async def running_profiles(conn: asyncpg.Connection | asyncpg.Pool) -> list[asyncpg.Record]:
+    return list(await conn.fetch("SELECT * FROM browser_profiles WHERE task_id IS NOT NULL"))
+
+
+async def take_over(conn: asyncpg.Connection | asyncpg.Pool, profile_id: object, old: str | None, new: str) -> bool:
+    return bool(
+        await conn.fetchval(
+            "UPDATE browser_profiles SET holder = $3 WHERE profile_id = $1 AND holder IS NOT DISTINCT FROM $2 "
+            "AND task_id IS NOT NULL RETURNING true",
+            profile_id,
+            old,
+            new,
+        )
+    )
+
+
+def fingerprint_of(row: asyncpg.Record) -> Fingerprint:
+    raw = row["fingerprint"]
+    return Fingerprint.model_validate(json.loads(raw) if isinstance(raw, str) else raw)
+
+
+# Tasks.
+async def upsert_task(conn: asyncpg.Connection, event: TaskQueued) -> asyncpg.Record:
+    await conn.execute(
+        "INSERT INTO tasks (task_id, user_id, platform, priority, stage) VALUES ($1, $2, $3, $4, 'waiting') "
+        "ON CONFLICT (task_id) DO UPDATE SET platform = COALESCE(tasks.platform, EXCLUDED.platform), "
+        "priority = COALESCE(tasks.priority, EXCLUDED.priority)",
+        event.task_id,
+        event.user_id,
+        event.platform,
+        event.priority.value,
+    )
+    return await conn.fetchrow("SELECT * FROM tasks WHERE task_id = $1 FOR UPDATE", event.task_id)
+
+
+async def set_stage(conn: asyncpg.Connection | asyncpg.Pool, task_id: object, stage: str, **fields: Any) -> None:
+    names = ["stage", *fields]
+    sets = ", ".join(f"{name} = ${i + 2}" for i, name in enumerate(names))
+    await conn.execute(
+        f"UPDATE tasks SET {sets}, updated_at = now() WHERE task_id = $1", task_id, stage, *fields.values()
+    )
+
+
+async def mark_finishing(conn: asyncpg.Connection, task_id: object) -> None:
+    await conn.execute(
+        "UPDATE tasks SET stage = 'finishing', updated_at = now() WHERE task_id = $1 AND stage = 'ready'", task_id
+    )
+
+
+async def mark_finished(conn: asyncpg.Connection, task_id: object, user_id: object, stage: str) -> str | None:
+    """Notes the end of a task (inserting it if it never reached us); returns the stage it had."""
+    before = await conn.fetchval("SELECT stage FROM tasks WHERE task_id = $1 FOR UPDATE", task_id)
+    await conn.execute(
+        "INSERT INTO tasks (task_id, user_id, stage) VALUES ($1, $2, $3) "
+        "ON CONFLICT (task_id) DO UPDATE SET stage = EXCLUDED.stage, updated_at = now()",
+        task_id,
+        user_id,
+        stage,
+    )
+    return str(before) if before else None
+
+
+async def list_profiles(conn: asyncpg.Connection | asyncpg.Pool) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            "SELECT bp.*, b.exit_ip, b.checked_at, p.scheme || '://' || p.host || ':' || p.port AS proxy_server "
+            "FROM browser_profiles bp LEFT JOIN proxy_bindings b USING (binding_id) "
+            "LEFT JOIN proxies p USING (proxy_id) ORDER BY bp.created_at"
+        )
+    )

@@ -1,0 +1,193 @@
+"""takeover's SQL: the tasks it may be asked about, the interventions, and the audit trail."""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from contracts.profiles import ProfileReady
+from contracts.tasks import TaskQueued
+
+
+@dataclass(frozen=True)
+class Intervention:
+    intervention_id: UUID
+    task_id: UUID
+    user_id: UUID
+    kind: str
+    reason: str
+    page_url: str | None
+    questions: list[dict[str, Any]]
+    screenshot_uri: str | None
+    resume_state: str
+    trace_id: str | None
+    priority: str
+    created_at: datetime
+    deadline_at: datetime
+    closed_at: datetime | None
+    outcome: str | None
+    cdp_url: str | None
+    live_view_url: str | None
+    job_url: str | None
+    platform: str | None
+
+    @property
+    def open(self) -> bool:
+        return self.closed_at is None
+
+
+_SELECT = (
+    "SELECT i.*, t.cdp_url, t.live_view_url, t.job_url, t.platform FROM interventions i "
+    "LEFT JOIN tasks t ON t.task_id = i.task_id"
+)
+
+
+def _intervention(row: asyncpg.Record) -> Intervention:
+    values = dict(row)
+    values["questions"] = json.loads(values["questions"])
+    values.pop("closed_by", None)
+    return Intervention(**values)
+
+
+async def task_queued(conn: asyncpg.Connection, event: TaskQueued) -> None:
+    await conn.execute(
+        "INSERT INTO tasks (task_id, user_id, priority, job_url, platform) VALUES ($1, $2, $3, $4, $5) "
+        "ON CONFLICT (task_id) DO UPDATE SET priority = EXCLUDED.priority, job_url = EXCLUDED.job_url, "
+        "platform = EXCLUDED.platform, updated_at = now()",
+        event.task_id,
+        event.user_id,
+        event.priority.value,
+        str(event.job_url),
+        event.platform,
+    )
+
+
+async def browser_ready(conn: asyncpg.Connection, event: ProfileReady) -> None:
+    await conn.execute(
+        "INSERT INTO tasks (task_id, user_id, cdp_url, live_view_url, platform) VALUES ($1, $2, $3, $4, $5) "
+        "ON CONFLICT (task_id) DO UPDATE SET cdp_url = EXCLUDED.cdp_url, live_view_url = EXCLUDED.live_view_url, "
+        "updated_at = now()",
+        event.task_id,
+        event.user_id,
+        event.cdp_url,
+        event.live_view_url,
+        event.platform,
+    )
+
+
+async def priority_of(conn: asyncpg.Connection, task_id: UUID) -> str:
+    return str(await conn.fetchval("SELECT priority FROM tasks WHERE task_id = $1", task_id) or "normal")
+
+
+async def open_intervention(
+    conn: asyncpg.Connection,
+    *,
+    intervention_id: UUID,
+    task_id: UUID,
+    user_id: UUID,
+    kind: str,
+    reason: str,
+    page_url: str | None,
+    questions: list[dict[str, Any]],
+    screenshot_uri: str | None,
+    resume_state: str,
+    trace_id: str | None,
+    wait_s: float,
+) -> list[UUID]:
+    """Opens the intervention; returns the ids of earlier open ones of the task it supersedes."""
+    superseded = [
+        r["intervention_id"]
+        for r in await conn.fetch(
+            "UPDATE interventions SET closed_at = now(), outcome = 'superseded', closed_by = 'takeover' "
+            "WHERE task_id = $1 AND closed_at IS NULL RETURNING intervention_id",
+            task_id,
+        )
+    ]
+    await conn.execute(
+        "INSERT INTO interventions (intervention_id, task_id, user_id, kind, reason, page_url, questions, "
+        "screenshot_uri, resume_state, trace_id, priority, deadline_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, now() + make_interval(secs => $12))",
+        intervention_id,
+        task_id,
+        user_id,
+        kind,
+        reason,
+        page_url,
+        json.dumps(questions),
+        screenshot_uri,
+        resume_state,
+        trace_id,
+        await priority_of(conn, task_id),
+        wait_s,
+    )
+    return superseded
+
+
+async def get(conn: asyncpg.Connection | asyncpg.Pool, intervention_id: UUID) -> Intervention | None:
+    row = await conn.fetchrow(f"{_SELECT} WHERE i.intervention_id = $1", intervention_id)
+    return _intervention(row) if row is not None else None
+
+
+async def open_ones(conn: asyncpg.Connection | asyncpg.Pool) -> list[Intervention]:
+    rows = await conn.fetch(f"{_SELECT} WHERE i.closed_at IS NULL ORDER BY i.created_at")
+    return [_intervention(r) for r in rows]
+
+
+async def close(conn: asyncpg.Connection, intervention_id: UUID, outcome: str, by: str) -> Intervention | None:
+    """Closes an open intervention; None if it was closed already (someone else got there first)."""
+    row = await conn.fetchrow(
+        "UPDATE interventions SET closed_at = now(), outcome = $2, closed_by = $3 "
+        "WHERE intervention_id = $1 AND closed_at IS NULL RETURNING intervention_id",
+        intervention_id,
+        outcome,
+        by,
+    )
+    return await get(conn, intervention_id) if row is not None else None
+
+
+async def close_for_task(conn: asyncpg.Connection, task_id: UUID, outcome: str, by: str) -> list[UUID]:
+    await conn.execute("UPDATE tasks SET cancelled = true WHERE task_id = $1", task_id)
+    rows = await conn.fetch(
+        "UPDATE interventions SET closed_at = now(), outcome = $2, closed_by = $3 "
+        "WHERE task_id = $1 AND closed_at IS NULL RETURNING intervention_id",
+        task_id,
+        outcome,
+        by,
+    )
+    return [r["intervention_id"] for r in rows]
+
+
+async def overdue(conn: asyncpg.Connection | asyncpg.Pool, limit: int = 100) -> list[UUID]:
+    rows = await conn.fetch(
+        "SELECT intervention_id FROM interventions WHERE closed_at IS NULL AND deadline_at < now() "
+        "ORDER BY deadline_at LIMIT $1",
+        limit,
+    )
+    return [r["intervention_id"] for r in rows]
+
+
+async def audit(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    operator_id: str,
+    intervention_id: UUID | None,
+    action: str,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    await conn.execute(
+        "INSERT INTO audit (operator_id, intervention_id, action, detail) VALUES ($1, $2, $3, $4::jsonb)",
+        operator_id,
+        intervention_id,
+        action,
+        json.dumps(detail or {}),
+    )
+
+
+async def audit_trail(conn: asyncpg.Connection | asyncpg.Pool, intervention_id: UUID) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        "SELECT at, operator_id, action, detail FROM audit WHERE intervention_id = $1 ORDER BY audit_id",
+        intervention_id,
+    )
+    return [{**dict(r), "detail": json.loads(r["detail"])} for r in rows]

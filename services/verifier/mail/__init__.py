@@ -1,0 +1,1 @@
+"""Mailboxes the verifier reads: one interface (MailSource), three back ends (Gmail, IMAP, sandbox)."""

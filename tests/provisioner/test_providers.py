@@ -1,0 +1,201 @@
+"""One behaviour suite over both providers: local Chromium, and AdsPower through its Local API
+(a local server speaking the documented API that launches real Chromium)."""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+from playwright.async_api import async_playwright
+
+from autoapply.local.ports import free_port
+from services.provisioner import fingerprint
+from services.provisioner.fingerprint import Fingerprint
+from services.provisioner.providers import ProfileSpec, Provider
+from services.provisioner.providers.adspower import AdsPowerError, AdsPowerProvider
+from services.provisioner.providers.local import LocalProvider
+from tests.processes import Child
+
+pytestmark = pytest.mark.integration
+API_KEY = "test-key-0123456789"
+FINGERPRINT = Fingerprint(
+    user_agent=fingerprint.USER_AGENTS[1], locale="en-GB", timezone="Europe/London", width=1366, height=768
+)
+
+
+def start_fake(tmp_path: Path, *args: str, min_interval_s: float = 0.0) -> tuple[Child, str]:
+    port = free_port()
+    env = {"AUTOAPPLY_FAKE_API_KEY": API_KEY, "AUTOAPPLY_FAKE_MIN_INTERVAL_S": str(min_interval_s)}
+    name = f"adspower-{port}"
+    child = Child(
+        "tests.provisioner.fake_adspower", env, tmp_path / f"{name}.log", args=[str(port), str(tmp_path / name), *args]
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/status", timeout=1).status_code == 200:
+                return child, url
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    child.stop()
+    raise AssertionError(f"the fake AdsPower did not answer:\n{child.tail()}")
+
+
+@pytest.fixture
+def fake_factory(tmp_path: Path) -> Iterator[Callable[..., tuple[Child, str]]]:
+    made: list[Child] = []
+
+    def make(*args: str, min_interval_s: float = 0.0) -> tuple[Child, str]:
+        child, url = start_fake(tmp_path, *args, min_interval_s=min_interval_s)
+        made.append(child)
+        return child, url
+
+    yield make
+    for child in made:
+        child.stop()
+
+
+@pytest.fixture(params=["local", "adspower"])
+async def provider(
+    request: pytest.FixtureRequest, tmp_path: Path, fake_factory: Callable[..., tuple[Child, str]]
+) -> AsyncIterator[Provider]:
+    if request.param == "local":
+        yield LocalProvider(tmp_path / "browsers", block_dns=True)
+        return
+    _, url = fake_factory()
+    made = AdsPowerProvider(url, API_KEY, min_interval_s=0.0)
+    yield made
+    await made.api.close()
+
+
+async def _created(provider: Provider) -> ProfileSpec:
+    spec = ProfileSpec(f"profile-{time.monotonic_ns()}", FINGERPRINT)
+    external = await provider.create(spec)
+    return ProfileSpec(spec.profile_id, spec.fingerprint, None, external)
+
+
+async def test_a_started_profile_answers_cdp_with_its_fingerprint(provider: Provider) -> None:
+    spec = await _created(provider)
+    try:
+        session = await provider.start(spec)
+        async with async_playwright() as pw:
+            browser = await pw.chromium.connect_over_cdp(session.cdp_url)
+            page = browser.contexts[0].pages[0] if browser.contexts[0].pages else await browser.contexts[0].new_page()
+            seen = await page.evaluate(
+                "[navigator.userAgent, navigator.language, Intl.DateTimeFormat().resolvedOptions().timeZone]"
+            )
+            await browser.close()
+        assert seen == [FINGERPRINT.user_agent, "en-GB", "Europe/London"]
+        again = await provider.start(spec)  # already running: the same browser, not a second one
+        assert again.ws_url == session.ws_url
+        assert (await provider.running(spec)) is not None
+    finally:
+        await provider.stop(spec)
+    assert await provider.running(spec) is None
+    await provider.stop(spec)  # stopping a stopped browser is not an error
+
+
+async def test_cookies_survive_a_restart(provider: Provider, tmp_path: Path) -> None:
+    spec = await _created(provider)
+    site = Child("http.server", {}, tmp_path / "site.log", args=[str(port := free_port()), "--bind", "127.0.0.1"])
+    try:
+        await _until_listening(port)
+        url = f"http://127.0.0.1:{port}/"
+        await _in_page(provider, spec, url, "document.cookie = 'seen=yes; max-age=86400'")
+        await provider.stop(spec)
+        assert await _in_page(provider, spec, url, "document.cookie") == "seen=yes"
+    finally:
+        await provider.stop(spec)
+        site.stop()
+
+
+async def test_a_killed_browser_is_not_running(provider: Provider) -> None:
+    spec = await _created(provider)
+    try:
+        session = await provider.start(spec)
+        port = int(session.cdp_url.rsplit(":", 1)[1])
+        owner = next(c.pid for c in psutil.net_connections("tcp") if c.laddr and c.laddr.port == port and c.pid)
+        psutil.Process(owner).kill()
+        await _until(lambda: provider.running(spec), expect_none=True)
+    finally:
+        await provider.stop(spec)
+
+
+async def _in_page(provider: Provider, spec: ProfileSpec, url: str, script: str) -> object:
+    session = await provider.start(spec)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.connect_over_cdp(session.cdp_url)
+        page = await browser.contexts[0].new_page()
+        await page.goto(url)
+        result = await page.evaluate(script)
+        # After a reload the cookie has been through the network process's store; a stop must keep it.
+        await page.reload()
+        assert await page.evaluate("document.cookie") == "seen=yes"
+        await page.close()
+        await browser.close()
+    return result
+
+
+async def _until_listening(port: int) -> None:
+    for _ in range(200):
+        try:
+            async with httpx.AsyncClient() as client:
+                await client.get(f"http://127.0.0.1:{port}/", timeout=1)
+            return
+        except httpx.HTTPError:
+            await asyncio.sleep(0.05)
+    raise AssertionError("the test site did not answer")
+
+
+async def _until(check: Callable[[], object], expect_none: bool) -> None:
+    for _ in range(100):
+        result = await check()  # type: ignore[misc]
+        if (result is None) == expect_none:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the provider never noticed")
+
+
+# AdsPower only: its Local API's own ways of failing.
+async def test_adspower_throttling_is_retried_without_duplicate_profiles(
+    fake_factory: Callable[..., tuple[Child, str]],
+) -> None:
+    _, url = fake_factory(min_interval_s=0.5)
+    ads = AdsPowerProvider(url, API_KEY, min_interval_s=0.1)  # faster than the server allows
+    spec = ProfileSpec("profile-throttled", FINGERPRINT)
+    first = await ads.create(spec)
+    again = await ads.create(spec)  # a retried create finds the first one by its name
+    calls = ads.api.calls
+    await ads.api.close()
+    async with httpx.AsyncClient() as client:
+        profiles = (await client.get(f"{url}/_fake/profiles")).json()
+    assert first == again and [p["name"] for p in profiles] == ["profile-throttled"]
+    assert calls > 3  # the throttled calls were retried
+
+
+async def test_adspower_down_or_wrong_key_is_a_clear_error(fake_factory: Callable[..., tuple[Child, str]]) -> None:
+    gone = AdsPowerProvider(f"http://127.0.0.1:{free_port()}", API_KEY, min_interval_s=0)
+    with pytest.raises(AdsPowerError, match="does not answer"):
+        await gone.create(ProfileSpec("p", FINGERPRINT))
+    await gone.api.close()
+    _, url = fake_factory()
+    wrong = AdsPowerProvider(url, "not-the-key", min_interval_s=0)
+    with pytest.raises(AdsPowerError, match="api-key"):
+        await wrong.create(ProfileSpec("p", FINGERPRINT))
+    await wrong.api.close()
+
+
+async def test_adspower_without_v2_falls_back_to_v1(fake_factory: Callable[..., tuple[Child, str]]) -> None:
+    _, url = fake_factory("--no-v2")
+    ads = AdsPowerProvider(url, API_KEY, min_interval_s=0)
+    spec = await _created(ads)
+    try:
+        session = await ads.start(spec)
+        assert session.ws_url.startswith("ws://127.0.0.1:") and ads.api.v1_only
+    finally:
+        await ads.stop(spec)
+        await ads.api.close()

@@ -1,0 +1,113 @@
+"""The provisioner as a real process: a queued task gets a proxied browser with its fingerprint,
+a terminal event gives it back; a dead proxy fails the task after its retries, never unproxied."""
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import psutil
+import pytest
+from playwright.async_api import async_playwright
+
+from autoapply.local.nats import NatsServer
+from autoapply.local.ports import free_port
+from contracts.applications import ApplicationCompleted
+from runtime.bus import Bus
+from tests.processes import wait_healthy
+from tests.provisioner.conftest import PROXY_EXIT_IP, ProxyServer
+from tests.provisioner.helpers import Events, start_provisioner
+from tests.support import queued_event, unique
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def events(nats: NatsServer) -> AsyncIterator[Events]:
+    watcher = await Events().start(nats.url)
+    yield watcher
+    await watcher.close()
+
+
+@pytest.fixture
+async def bus(nats: NatsServer) -> AsyncIterator[Bus]:
+    b = Bus([nats.url], unique("test"))
+    await b.connect()
+    yield b
+    await b.close()
+
+
+async def test_a_task_gets_a_proxied_browser_and_gives_it_back(
+    nats: NatsServer,
+    fresh_database: str,
+    redis_url: str,
+    tmp_path: Path,
+    echo_url: str,
+    proxy_factory: Callable[[], ProxyServer],
+    events: Events,
+    bus: Bus,
+) -> None:
+    proxy = proxy_factory()
+    child = start_provisioner(nats, fresh_database, redis_url, tmp_path, proxies=proxy.url, proxy_check_url=echo_url)
+    try:
+        await wait_healthy(child)
+        task = queued_event(platform="greenhouse")
+        await bus.publish(task)
+        ready = await events.wait_for(task.task_id, "profile.ready")
+        assert ready["exit_ip"] == PROXY_EXIT_IP and ready["fingerprint"]
+        async with async_playwright() as pw:
+            browser = await pw.chromium.connect_over_cdp(ready["cdp_url"])
+            page = browser.contexts[0].pages[0]
+            await page.goto(echo_url)
+            seen_ip = await page.evaluate("JSON.parse(document.body.innerText).ip")
+            agent = await page.evaluate("navigator.userAgent")
+            await browser.close()
+        assert seen_ip == PROXY_EXIT_IP  # the browser itself goes out through the authenticated proxy
+        assert ready["fingerprint"].split(",")[0].split()[0] in ("Windows", "Linux") and "HeadlessChrome" not in agent
+        pid = _browser_pid(ready["cdp_url"])
+        await bus.publish(ApplicationCompleted(task_id=task.task_id, user_id=task.user_id))
+        released = await events.wait_for(task.task_id, "profile.released")
+        assert released["profile_id"] == ready["profile_id"]
+        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+        assert [r["reason"] for r in events.of(task.task_id, "task.retrying")] == []
+        assert events.types(task.task_id)[:3] == ["task.queued", "task.progress", "profile.ready"]
+        # The same account gets the same profile, fingerprint and proxy next time.
+        again = queued_event(platform="greenhouse", user_id=task.user_id)
+        await bus.publish(again)
+        second = await events.wait_for(again.task_id, "profile.ready")
+        assert (second["profile_id"], second["fingerprint"]) == (ready["profile_id"], ready["fingerprint"])
+    finally:
+        child.stop()
+
+
+async def test_a_dead_proxy_fails_the_task_after_its_retries(
+    nats: NatsServer,
+    fresh_database: str,
+    redis_url: str,
+    tmp_path: Path,
+    echo_url: str,
+    events: Events,
+    bus: Bus,
+) -> None:
+    dead = f"http://u:p@127.0.0.1:{free_port()}"
+    child = start_provisioner(nats, fresh_database, redis_url, tmp_path, proxies=dead, proxy_check_url=echo_url)
+    try:
+        await wait_healthy(child)
+        task = queued_event()
+        await bus.publish(task)
+        failed = await events.wait_for(task.task_id, "profile.failed", timeout_s=40)
+        await events.wait_for(task.task_id, "profile.released")
+    finally:
+        child.stop()
+    retries = events.of(task.task_id, "task.retrying")
+    assert [r["attempt"] for r in retries] == [1, 2, 3]
+    assert all("did not answer" in r["reason"] for r in retries)
+    assert failed["reason"] == "provisioning_failed" and "did not answer" in failed["message"]
+    assert events.of(task.task_id, "profile.ready") == []  # never sent out unproxied
+    assert not list((tmp_path / "files" / "browsers").glob("*/session.json"))
+
+
+def _browser_pid(cdp_url: str) -> int:
+    port = int(cdp_url.rsplit(":", 1)[1])
+    for conn in psutil.net_connections("tcp"):
+        if conn.laddr and conn.laddr.port == port and conn.status == psutil.CONN_LISTEN and conn.pid:
+            return int(conn.pid)
+    raise AssertionError("no process listens on the CDP port")

@@ -1,0 +1,262 @@
+"""The takeover service as a real process: a request for help queues, an operator claims it, works
+the live browser, resolves it; another times out. Against real nats-server, PostgreSQL, Redis and
+Chromium."""
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from nats.js.errors import NotFoundError
+from playwright.async_api import async_playwright
+from websockets.asyncio.client import connect
+
+from autoapply.local.chromium import ChromiumServer
+from autoapply.local.nats import NatsServer
+from contracts.human import CaptchaDetected, HumanNeeded, Question
+from contracts.profiles import ProfileReady
+from contracts.states import Priority, TaskState
+from contracts.streams import EVENTS_STREAM
+from runtime.bus import Bus
+from runtime.tokens import Principal, access_token
+from tests.processes import Child, service_env, wait_healthy
+from tests.support import eventually, queued_event, unique
+
+pytestmark = pytest.mark.integration
+
+BUTTON_PAGE = (
+    'data:text/html,<button id="b" style="position:fixed;left:0;top:0;width:300px;height:200px"'
+    " onclick=\"this.textContent='solved'\">I am not a robot</button>"
+)
+
+
+class Takeover:
+    def __init__(self, child: Child, bus: Bus) -> None:
+        self.child, self.bus = child, bus
+        self.url = f"http://127.0.0.1:{child.env['AUTOAPPLY_HTTP_PORT']}"
+        self.secret = child.env["AUTOAPPLY_SECRET_KEY"]
+
+    def token(self, role: str = "operator", user: uuid.UUID | None = None) -> str:
+        who = Principal(user or uuid.uuid4(), role, uuid.uuid4())  # type: ignore[arg-type]
+        return access_token(who, self.secret, ttl_s=300)
+
+    async def last(self, subject: str) -> dict[str, Any] | None:
+        try:
+            msg = await self.bus.js.get_last_msg(EVENTS_STREAM, subject)
+        except NotFoundError:
+            return None
+        body: dict[str, Any] = json.loads(msg.data)
+        return body
+
+
+@pytest.fixture
+def human_timeout_s() -> float:
+    return 300.0
+
+
+@pytest.fixture
+async def takeover(
+    nats: NatsServer, fresh_database: str, redis_url: str, tmp_path: Path, human_timeout_s: float
+) -> AsyncIterator[Takeover]:
+    env = service_env("takeover", nats.url, fresh_database, redis_url, tmp_path)
+    env["AUTOAPPLY_HUMAN_TIMEOUT_S"] = str(human_timeout_s)
+    env["AUTOAPPLY_TIMEOUT_CHECK_S"] = "0.5"
+    child = Child("services.takeover", env, tmp_path / "takeover.log")
+    bus = Bus([nats.url], unique("test"))
+    try:
+        await wait_healthy(child)
+        await bus.connect()
+        yield Takeover(child, bus)
+    finally:
+        child.stop()
+        await bus.close()
+
+
+async def browser_with_page(factory: Callable[..., ChromiumServer]) -> ChromiumServer:
+    chromium = factory()
+    async with async_playwright() as pw:
+        browser = await pw.chromium.connect_over_cdp(chromium.url)
+        await browser.contexts[0].pages[0].goto(BUTTON_PAGE)
+        await browser.close()
+    return chromium
+
+
+async def ask_for_help(t: Takeover, cdp_url: str | None, priority: Priority = Priority.NORMAL) -> CaptchaDetected:
+    queued = queued_event(priority=priority)
+    await t.bus.publish(queued)
+    if cdp_url:
+        ready = ProfileReady(
+            task_id=queued.task_id,
+            user_id=queued.user_id,
+            profile_id="p-1",
+            provider="local",
+            platform="greenhouse",
+            cdp_url=cdp_url,
+        )
+        await t.bus.publish(ready)
+    captcha = CaptchaDetected(
+        task_id=queued.task_id,
+        user_id=queued.user_id,
+        page_url="https://jobs.example.com/42",
+        resume_state=TaskState.EXECUTING_RPA,
+    )
+    await t.bus.publish(captcha)
+    return captcha
+
+
+async def queue_of(client: httpx.AsyncClient, token: str) -> list[dict[str, Any]]:
+    answer = await client.get("/api/v1/interventions", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.text
+    items: list[dict[str, Any]] = answer.json()["interventions"]
+    return items
+
+
+async def test_a_captcha_is_solved_in_the_live_view_and_the_task_resumes(
+    takeover: Takeover, chromium_server_factory: Callable[..., ChromiumServer]
+) -> None:
+    chromium = await browser_with_page(chromium_server_factory)
+    captcha = await ask_for_help(takeover, chromium.url)
+    me = takeover.token()
+    auth = {"Authorization": f"Bearer {me}"}
+    async with httpx.AsyncClient(base_url=takeover.url, timeout=10) as client:
+        found: list[dict[str, Any]] = []
+
+        async def queued() -> bool:
+            found[:] = await queue_of(client, me)
+            return any(i["task_id"] == str(captcha.task_id) for i in found)
+
+        await eventually(queued, timeout_s=15)
+        item = next(i for i in found if i["task_id"] == str(captcha.task_id))
+        assert item["kind"] == "captcha" and item["has_live_view"] and item["claimed_by"] is None
+        progress = await takeover.last(f"task.progress.{captcha.task_id}")
+        assert progress is not None and progress["state"] == "HUMAN_TAKEOVER"
+
+        path = f"/api/v1/interventions/{item['intervention_id']}"
+        assert (await client.post(f"{path}/resolve", json={}, headers=auth)).status_code == 409  # claim first
+        assert (await client.post(f"{path}/claim", headers=auth)).status_code == 200
+        other = {"Authorization": f"Bearer {takeover.token()}"}
+        refused = await client.post(f"{path}/claim", headers=other)
+        assert refused.status_code == 409 and "another operator" in refused.json()["error"]
+
+        ws_url = takeover.url.replace("http", "ws") + f"{path}/live"
+        async with connect(ws_url, additional_headers=auth) as socket:
+            meta = json.loads(await asyncio.wait_for(socket.recv(), 10))
+            jpeg = await asyncio.wait_for(socket.recv(), 10)
+            assert meta["frame"]["width"] > 0 and isinstance(jpeg, bytes) and jpeg[:2] == b"\xff\xd8"
+            for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
+                await socket.send(json.dumps({"type": kind, "x": 100, "y": 100}))
+            await asyncio.sleep(0.5)
+        async with async_playwright() as pw:
+            browser = await pw.chromium.connect_over_cdp(chromium.url)
+            assert await browser.contexts[0].pages[0].inner_text("#b") == "solved"
+            await browser.close()
+
+        beat = await client.post(f"{path}/claim", headers=auth)  # the page's heartbeat keeps the claim
+        assert beat.status_code == 200
+        done = await client.post(f"{path}/resolve", json={}, headers=auth)
+        assert done.status_code == 200, done.text
+        assert done.json() == {"status": "EXECUTING_RPA", "message": "Automation resumed"}
+        again = await client.post(f"{path}/resolve", json={}, headers=auth)
+        assert again.status_code == 409  # resolved once
+
+        async def resolved() -> bool:
+            return await takeover.last(f"human.resolved.{captcha.task_id}") is not None
+
+        await eventually(resolved, timeout_s=10)
+        event = await takeover.last(f"human.resolved.{captcha.task_id}")
+        assert event is not None and event["resume_state"] == "EXECUTING_RPA"
+        assert event["resolution"] == "captcha_solved"
+        assert all(i["task_id"] != str(captcha.task_id) for i in await queue_of(client, me))
+
+
+async def test_operators_only(takeover: Takeover) -> None:
+    async with httpx.AsyncClient(base_url=takeover.url, timeout=10) as client:
+        assert (await client.get("/api/v1/interventions")).status_code == 401
+        user = {"Authorization": f"Bearer {takeover.token(role='user')}"}
+        assert (await client.get("/api/v1/interventions", headers=user)).status_code == 403
+        forged = {"Authorization": f"Bearer {takeover.token()[:-4]}abcd"}
+        assert (await client.get("/api/v1/interventions", headers=forged)).status_code == 401
+        page = await client.get("/", follow_redirects=False)
+        assert page.status_code == 303 and page.headers["location"] == "/login"
+
+
+@pytest.mark.parametrize("human_timeout_s", [3.0])
+async def test_a_question_nobody_answers_times_out_and_the_task_fails(takeover: Takeover) -> None:
+    queued = queued_event()
+    await takeover.bus.publish(queued)
+    asked = HumanNeeded(
+        task_id=queued.task_id,
+        user_id=queued.user_id,
+        reason="a required question the profile does not answer",
+        questions=("Years of Rust?",),
+        fields=(Question(label="Years of Rust?", widget="select", options=("0-1", "2-4", "5+")),),
+        resume_state=TaskState.EXECUTING_RPA,
+    )
+    await takeover.bus.publish(asked)
+
+    async def timed_out() -> bool:
+        return await takeover.last(f"human.timeout.{queued.task_id}") is not None
+
+    await eventually(timed_out, timeout_s=20)
+    event = await takeover.last(f"human.timeout.{queued.task_id}")
+    assert event is not None and event["waited_s"] >= 2.5
+
+
+async def test_high_priority_waits_are_first_in_the_queue(takeover: Takeover) -> None:
+    normal = await ask_for_help(takeover, None)
+    high = await ask_for_help(takeover, None, Priority.HIGH)
+    me = takeover.token()
+    async with httpx.AsyncClient(base_url=takeover.url, timeout=10) as client:
+        order: list[str] = []
+
+        async def both() -> bool:
+            order[:] = [i["task_id"] for i in await queue_of(client, me)]
+            return {str(normal.task_id), str(high.task_id)} <= set(order)
+
+        await eventually(both, timeout_s=15)
+    assert order.index(str(high.task_id)) < order.index(str(normal.task_id))
+
+
+async def test_an_operator_solves_it_in_the_page(
+    takeover: Takeover, chromium_server_factory: Callable[..., ChromiumServer], tmp_path: Path
+) -> None:
+    """Playwright drives the operator page: the queue shows the request, the live view takes the click."""
+    task_browser = await browser_with_page(chromium_server_factory)
+    operator_browser = chromium_server_factory()
+    captcha = await ask_for_help(takeover, task_browser.url)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.connect_over_cdp(operator_browser.url)
+        context = await browser.new_context(viewport={"width": 1400, "height": 900})
+        await context.add_cookies([{"name": "autoapply_operator", "value": takeover.token(), "url": takeover.url}])
+        page = await context.new_page()
+        logs: list[str] = []
+        page.on("console", lambda m: logs.append(m.text))
+        page.on("pageerror", lambda e: logs.append(str(e)))
+        await page.goto(takeover.url + "/")
+        open_link = page.locator("#queue-body a", has_text="Open")
+        await open_link.first.wait_for(timeout=15_000)
+        assert "captcha" in await page.inner_text("#queue-body")
+        await page.screenshot(path=str(tmp_path / "queue.png"))
+        await open_link.first.click()
+        await page.wait_for_selector("#screen-status:text('live')", timeout=15_000)
+        await page.wait_for_selector("#screen[data-frames]", timeout=15_000)  # the first frame is drawn
+        box = await page.locator("#screen").bounding_box()
+        assert box is not None
+        await page.mouse.click(box["x"] + 40, box["y"] + 40)  # the task page's button fills its top-left corner
+        await page.screenshot(path=str(tmp_path / "intervention.png"))
+        assert [line for line in logs if "Error" in line] == []
+        await page.click("#resolve")
+        await page.wait_for_selector("#notice:text('Resolved')", timeout=10_000)
+        await browser.close()
+        check = await pw.chromium.connect_over_cdp(task_browser.url)
+        assert await check.contexts[0].pages[0].inner_text("#b") == "solved"
+        await check.close()
+
+    async def resolved() -> bool:
+        return await takeover.last(f"human.resolved.{captcha.task_id}") is not None
+
+    await eventually(resolved, timeout_s=10)
