@@ -29,7 +29,10 @@ def allowed(state: TaskState, event_type: str) -> list[Transition]:
 
 def transition_for(state: TaskState, event_type: str, target: TaskState | None) -> Transition:
     candidates = allowed(state, event_type)
-    if target is not None:
+    # A named state decides between transitions that go there; `resume_state` on an event that
+    # asks for help (captcha.detected, email.not_found) says where the task continues later, not
+    # where this event sends it.
+    if target is not None and any(tr.target is target for tr in candidates):
         candidates = [tr for tr in candidates if tr.target is target]
     if len(candidates) != 1:
         raise InvalidTransition(f"{event_type} (to {target}) does not apply in state {state}")

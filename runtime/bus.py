@@ -12,7 +12,6 @@ import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from dataclasses import dataclass, field
 from functools import partial
 
 import nats.errors
@@ -29,11 +28,10 @@ from contracts.envelope import Event
 from contracts.streams import EVENTS_STREAM, ConsumerSpec
 from contracts.subjects import event_type_of
 from runtime import streams
-from runtime.codec import EVENT_TYPE_HEADER, MAX_REASON_CHARS, decode, encode, model_for, one_line
+from runtime.codec import EVENT_TYPE_HEADER, MAX_REASON_CHARS, decode, encode, model_for
 from runtime.consumer import FETCH_TIMEOUT_S, PullConsumer
-from runtime.deadletter import publish_dead_letter, reason_text
-from runtime.errors import DependencyDown, PermanentError, TransientError
-from runtime.outage import OUTAGE_NAK_DELAY_S, is_outage, note_outage, outages_of
+from runtime.delivery import Delivery, Run, settle
+from runtime.errors import DependencyDown
 
 __all__ = ["EVENT_TYPE_HEADER", "FETCH_TIMEOUT_S", "MAX_REASON_CHARS", "Bus", "Delivery", "decode", "encode"]
 
@@ -43,8 +41,6 @@ log = logging.getLogger(__name__)
 # (about 10 s measured), and far inside the stream's duplicate window.
 PUBLISH_RETRY_HORIZON_S = 30.0
 PUBLISH_TIMEOUT_S = 2.0
-# How long to wait for the server to confirm an ack; a lost ack means one harmless redelivery.
-ACK_TIMEOUT_S = 2.0
 # The client pings this often and gives the connection up after this many unanswered pings, so
 # a half-open connection is found in seconds, not the library's default minutes.
 PING_INTERVAL_S = 5
@@ -61,40 +57,8 @@ _RETRYABLE_PUBLISH = (
 )
 
 
-@dataclass
-class Delivery:
-    """What a handler knows about the message besides the event."""
-
-    subject: str
-    headers: dict[str, str]
-    num_delivered: int
-    stream_seq: int
-    consumer: str
-    _msg: Msg = field(repr=False)
-
-    async def in_progress(self) -> None:
-        """Tells the server the step is still running, so it does not redeliver meanwhile."""
-        with suppress(Exception):
-            await self._msg.in_progress()
-
-
 Handler = Callable[[Event, Delivery], Awaitable[None]]
 RawHandler = Callable[[Msg], Awaitable[None]]
-Run = Callable[[Msg, Delivery], Awaitable[None]]
-
-
-def nak_delay(spec: ConsumerSpec, failures: int, asked: float | None) -> float:
-    if asked is not None:
-        return asked
-    if not spec.backoff_s:
-        return 1.0
-    return spec.backoff_s[min(max(failures, 1), len(spec.backoff_s)) - 1]
-
-
-async def terminate(msg: Msg, reason: str) -> None:
-    """Stops redelivery; the dead letter is already stored."""
-    await msg._client.publish(msg.reply, b"+TERM " + one_line(reason).encode())
-    msg._ackd = True
 
 
 class Bus:
@@ -240,7 +204,7 @@ class Bus:
         )
         beat = asyncio.create_task(_heartbeat(delivery, self._ack_wait.get(spec.durable, spec.ack_wait_s) / 3))
         try:
-            await self._decide(spec, run, msg, delivery)
+            await settle(self.js, spec, run, msg, delivery)
         except asyncio.CancelledError:  # stopping past the grace period: another instance takes it
             with suppress(Exception):
                 await msg.nak()
@@ -249,76 +213,6 @@ class Bus:
             log.warning("%s: could not settle %s: %r", spec.durable, msg.subject, exc)
         finally:
             beat.cancel()
-
-    async def _decide(self, spec: ConsumerSpec, run: Run, msg: Msg, delivery: Delivery) -> None:
-        if await self._spent(spec, delivery):  # earlier deliveries died or hung without an answer
-            reason = f"gave up: {delivery.num_delivered - 1} deliveries ended without an answer"
-            await self._dead_letter(spec, msg, reason)
-            return
-        timer = asyncio.timeout(spec.max_run_s)
-        try:
-            async with timer:
-                await run(msg, delivery)
-        except PermanentError as exc:
-            log.warning("%s: terminating %s: %s", spec.durable, msg.subject, reason_text(exc.reason))
-            await self._dead_letter(spec, msg, exc.reason)
-        except Exception as exc:
-            if timer.expired():
-                await self._failed(spec, msg, delivery, f"still running after max_run_s={spec.max_run_s}", None)
-            elif is_outage(exc):
-                await self._outage(spec, msg, delivery, exc)
-            else:
-                await self._failed(spec, msg, delivery, repr(exc), exc)
-        else:
-            await _ack(msg)
-
-    async def _spent(self, spec: ConsumerSpec, delivery: Delivery) -> bool:
-        if delivery.num_delivered <= spec.max_deliver:
-            return False
-        return await self._failures(spec, delivery) > spec.max_deliver
-
-    async def _failures(self, spec: ConsumerSpec, delivery: Delivery) -> int:
-        """Deliveries so far, this one included, that did not end in an outage nak."""
-        if delivery.num_delivered == 1:
-            return 1
-        return delivery.num_delivered - await outages_of(self.js, spec.durable, delivery.stream_seq)
-
-    async def _outage(self, spec: ConsumerSpec, msg: Msg, delivery: Delivery, exc: Exception) -> None:
-        log.warning("%s: a dependency is down (%s); %s retried later", spec.durable, type(exc).__name__, msg.subject)
-        await note_outage(self.js, spec.durable, delivery.stream_seq, delivery.num_delivered)
-        asked = exc.delay_s if isinstance(exc, TransientError) else None
-        await msg.nak(delay=OUTAGE_NAK_DELAY_S if asked is None else asked)
-
-    async def _failed(
-        self, spec: ConsumerSpec, msg: Msg, delivery: Delivery, error: str, exc: Exception | None
-    ) -> None:
-        failures = await self._failures(spec, delivery)
-        if failures >= spec.max_deliver or delivery.num_delivered >= streams.server_max_deliver(spec):
-            reason = f"gave up after {failures} failed deliveries: {error}"
-            log.error("%s: %s on %s", spec.durable, reason_text(reason), msg.subject)
-            await self._dead_letter(spec, msg, reason)
-            return
-        if exc is not None and not isinstance(exc, TransientError):
-            log.exception("%s: unexpected error on %s, will retry", spec.durable, msg.subject)
-        asked = exc.delay_s if isinstance(exc, TransientError) else None
-        await msg.nak(delay=nak_delay(spec, failures, asked))
-
-    async def _dead_letter(self, spec: ConsumerSpec, msg: Msg, reason: str) -> None:
-        """Stores the dead letter, then terminates; if it cannot be stored, naks to try again later."""
-        try:
-            await publish_dead_letter(self.js, msg, spec.durable, reason)
-        except Exception as exc:
-            log.warning("%s: dead letter of %s not stored (%r); naked instead", spec.durable, msg.subject, exc)
-            await msg.nak(delay=OUTAGE_NAK_DELAY_S)
-            return
-        await terminate(msg, reason_text(reason))
-
-
-async def _ack(msg: Msg) -> None:
-    try:
-        await msg.ack_sync(timeout=ACK_TIMEOUT_S)
-    except Exception as exc:  # the commit is done; a lost ack only causes a skipped redelivery
-        log.warning("ack of %s not confirmed: %r", msg.subject, exc)
 
 
 async def _heartbeat(delivery: Delivery, every_s: float) -> None:

@@ -57,7 +57,8 @@ class PullConsumer:
         else:
             self._may_fetch.set()
 
-    def stalled(self, stall_after_s: float = STALL_AFTER_S) -> bool:
+    def stalled(self, stall_after_s: float | None = None) -> bool:
+        stall_after_s = STALL_AFTER_S if stall_after_s is None else stall_after_s
         now = time.monotonic()
         for worker in self.workers:
             if worker.task is None or worker.task.done():

@@ -1,6 +1,6 @@
 """Keeps secrets and personal data out of everything that leaves a process: spans (a processor
-that redacts on the way out), log records (a filter), and reasons that travel with a dead letter
-(`scrub_text`).
+that redacts on the way out), log records (runtime.logscrub, on the same rules), and reasons that
+travel with a dead letter (`scrub_text`).
 
 Three nets, because no one of them is enough: a value under a key that names personal data is
 never kept (`secret_key`); values the process has learnt are personal (`remember`, e.g. every
@@ -11,10 +11,8 @@ its trace and are not personal.
 """
 
 import itertools
-import logging
 import re
 import threading
-import traceback
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -217,41 +215,6 @@ def secret_key(key: str) -> bool:
 
 def scrub_attributes(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
     return {key: REDACTED if secret_key(key) else scrub_value(value) for key, value in (attributes or {}).items()}
-
-
-def scrub_exception_text(exc_info: tuple[type[BaseException], BaseException, Any]) -> str:
-    """A traceback with every message dropped: where it failed and what type, never the values."""
-    lines: list[str] = []
-    seen: set[int] = set()
-    exc: BaseException | None = exc_info[1]
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        frames = "".join(traceback.format_tb(exc.__traceback__))
-        lines.insert(0, f"Traceback (most recent call last):\n{frames}{type(exc).__qualname__}\n")
-        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
-    return "\nDuring the handling of the above, another exception occurred:\n\n".join(lines).rstrip("\n")
-
-
-class ScrubbingFilter(logging.Filter):
-    """Put on a handler: every record it writes has its message, arguments and exception scrubbed."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = scrub_text(record.getMessage()), None
-        if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = scrub_text(scrub_exception_text(record.exc_info))
-            record.exc_info = None
-        elif record.exc_text:
-            record.exc_text = scrub_text(record.exc_text)
-        if record.stack_info:
-            record.stack_info = scrub_text(record.stack_info)
-        return True
-
-
-def scrub_logs(logger: logging.Logger | None = None) -> None:
-    """Adds the filter to every handler of the logger (the root by default) that lacks it."""
-    for handler in (logger or logging.getLogger()).handlers:
-        if not any(isinstance(f, ScrubbingFilter) for f in handler.filters):
-            handler.addFilter(ScrubbingFilter())
 
 
 class ScrubbingSpanProcessor(SpanProcessor):

@@ -18,7 +18,7 @@ from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 
 from contracts.streams import ADVISORY_STREAM, ConsumerSpec
-from runtime import cache, db, deadletter, housekeeping, scrub, telemetry
+from runtime import cache, db, deadletter, housekeeping, logscrub, telemetry
 from runtime.bus import Bus, Handler
 from runtime.health import HealthServer, run_checks
 from runtime.outbox import OutboxRelay
@@ -160,7 +160,7 @@ def configure_logging(level: str, instance: str) -> None:
         level=level.upper(),
         format=f"%(asctime)s %(levelname)s {instance} %(name)s: %(message)s",
     )
-    scrub.scrub_logs()  # personal data never reaches a log line (runtime.scrub)
+    logscrub.scrub_logs()  # personal data never reaches a log line
     # FastStream logs every message received and processed at INFO: too loud for a service log.
     logging.getLogger("bus").setLevel(logging.WARNING)
 

@@ -70,12 +70,20 @@ async def declare_streams(js: JetStreamContext, replicas: int) -> None:
     for config in stream_configs(replicas):
         assert config.name is not None
         try:
-            info = await js.stream_info(config.name)
-        except NotFoundError:
-            await js.add_stream(config)
-            continue
-        _refuse_scale_down("stream", config.name, info.config.num_replicas or 1, replicas)
-        await js.update_stream(config)
+            await _declare_stream(js, config, replicas)
+        except APIError as exc:  # e.g. 3 replicas asked of a single server
+            raise RefusedToStart(f"stream {config.name}: the server refused its config: {exc.description}") from None
+
+
+async def _declare_stream(js: JetStreamContext, config: StreamConfig, replicas: int) -> None:
+    assert config.name is not None
+    try:
+        info = await js.stream_info(config.name)
+    except NotFoundError:
+        await js.add_stream(config)
+        return
+    _refuse_scale_down("stream", config.name, info.config.num_replicas or 1, replicas)
+    await js.update_stream(config)
 
 
 def server_max_deliver(spec: names.ConsumerSpec) -> int:

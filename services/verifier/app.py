@@ -8,6 +8,7 @@ from contracts.mail import EmailVerificationNeeded
 from contracts.streams import ConsumerSpec
 from contracts.subjects import event_filter
 from contracts.tasks import TaskCancelled
+from contracts.users import UserDeleted
 from runtime.service import Service
 from services.verifier import handlers, lookagain
 from services.verifier.sealing import Sealer
@@ -38,6 +39,14 @@ CANCELLED = ConsumerSpec(
     max_ack_pending=16,
 )
 
+# Account events' subjects are `user.deleted.<user id>`.
+USERS = ConsumerSpec(
+    durable=handlers.USERS_CONSUMER,
+    filter_subjects=(f"{UserDeleted.TYPE}.*",),
+    ack_wait_s=60,
+    max_ack_pending=4,
+)
+
 
 def sealer_for(settings: VerifierSettings) -> Sealer:
     if settings.mailbox_key is not None:
@@ -50,5 +59,6 @@ def build(settings: VerifierSettings) -> Service:
     svc.consume(VERIFICATION_NEEDED, partial(handlers.on_verification_needed, svc))
     svc.consume(SUBMITTED, partial(handlers.on_submitted, svc))
     svc.consume(CANCELLED, partial(handlers.on_cancelled, svc))
+    svc.consume(USERS, partial(handlers.on_user_deleted, svc))
     svc.background(Waiter(svc, settings, sealer_for(settings), lookagain.job_page_text).run)
     return svc

@@ -22,6 +22,7 @@ from services.verifier.settings import VerifierSettings
 VERIFICATION_NEEDED_CONSUMER = "verifier-email"
 SUBMITTED_CONSUMER = "verifier-submissions"
 CANCELLED_CONSUMER = "verifier-cancelled"
+USERS_CONSUMER = "verifier-users"
 
 
 def _settings(svc: Service) -> VerifierSettings:
@@ -70,3 +71,12 @@ async def on_cancelled(svc: Service, event: Event, delivery: Delivery) -> None:
         await store.cancel_waits(conn, event.task_id)
 
     await handle_once(svc.pool, CANCELLED_CONSUMER, event, apply)
+
+
+async def on_user_deleted(svc: Service, event: Event, delivery: Delivery) -> None:
+    """A user asked to be forgotten: their mailboxes, secrets, waits and receipts go."""
+
+    async def apply(conn: asyncpg.Connection) -> None:
+        await store.forget_user(conn, event.user_id)
+
+    await handle_once(svc.pool, USERS_CONSUMER, event, apply)

@@ -204,3 +204,12 @@ async def save_result(
         json.dumps([f.model_dump() for f in event.fields]),
         json.dumps(list(event.files)),
     )
+
+
+async def forget_user(conn: asyncpg.Connection, user_id: UUID) -> int:
+    """Deletes everything the verifier keeps of a user (mailboxes and their secrets, waits, receipts)."""
+    deleted = 0
+    for table in ("mailboxes", "waits", "used_messages", "application_results", "task_ledger"):
+        status = await conn.execute(f"DELETE FROM {table} WHERE user_id = $1", user_id)
+        deleted += int(status.split()[-1])
+    return deleted

@@ -79,3 +79,12 @@ async def test_a_consumer_the_server_cannot_update_refuses_to_start(bus: Bus) ->
     await bus.js.add_consumer(EVENTS_STREAM, pushed)
     with pytest.raises(RefusedToStart, match=spec.durable):
         await streams.declare_consumer(bus.js, spec, EVENTS_STREAM, replicas=1)
+
+
+async def test_more_replicas_than_the_servers_have_is_refused_with_the_stream_named(nats: NatsServer) -> None:
+    bus = Bus([nats.url], unique("r3-on-one"), replicas=3)
+    try:
+        with pytest.raises(RefusedToStart, match=f"stream {EVENTS_STREAM}: the server refused its config"):
+            await bus.connect()
+    finally:
+        await bus.close()

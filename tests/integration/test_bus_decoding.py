@@ -91,8 +91,10 @@ async def test_real_failures_after_an_outage_still_end_in_the_dead_letters(bus: 
 
     async def outage_then_bug(event: Event, delivery: Delivery) -> None:
         deliveries.append(delivery.num_delivered)
-        if delivery.num_delivered <= 3:
+        if delivery.num_delivered == 1:  # a bare socket error: naked after the outage delay
             raise ConnectionRefusedError(111, "Connect call failed")
+        if delivery.num_delivered <= 3:
+            raise DependencyDown("redis: connection reset", delay_s=0.1)
         raise KeyError("a field the handler expected")
 
     bus.subscribe(queued_spec(max_deliver=2, backoff_s=(0.1,)), outage_then_bug)

@@ -48,7 +48,12 @@ async def test_migrations_are_ordered_and_applied_once(fresh_database: str) -> N
         again = await db.migrate(pool, schema, None)
     finally:
         await pool.close()
-    assert first == ["runtime/0001_runtime.sql", "runtime/0002_ledger.sql", "runtime/0003_outbox_order.sql"]
+    assert first == [
+        "runtime/0001_runtime.sql",
+        "runtime/0002_ledger.sql",
+        "runtime/0003_outbox_order.sql",
+        "runtime/0004_outbox_identity.sql",
+    ]
     assert again == []
 
 

@@ -147,3 +147,16 @@ async def test_the_relay_listens_again_after_postgres_restarts(
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         await pool.close()
+
+
+async def test_a_role_granted_only_insert_on_the_outbox_can_enqueue(pool: asyncpg.Pool, schema: str) -> None:
+    role = unique("writer").replace("-", "_")
+    await pool.execute(f"CREATE ROLE {role} NOLOGIN")
+    await pool.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}; GRANT INSERT, SELECT (id) ON outbox TO {role}")
+    first = await _enqueue(pool, schema)
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(f"SET LOCAL ROLE {role}")
+        await outbox.enqueue(conn, schema, queued_event())
+    seqs = [r["seq"] for r in await pool.fetch("SELECT seq FROM outbox ORDER BY seq")]
+    assert len(seqs) == 2 and seqs[0] < seqs[1]
+    assert await pool.fetchval("SELECT seq FROM outbox WHERE id = $1", first) == seqs[0]

@@ -55,8 +55,12 @@ async def test_a_redis_that_accepts_and_never_answers_fails_within_the_socket_ti
     await client.aclose()
     assert kwargs["socket_connect_timeout"] == cache.CONNECT_TIMEOUT_S
 
+    done = asyncio.Event()
+
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.read()  # reads the PING, answers nothing
+        await done.wait()  # reads nothing, answers nothing
+        writer.close()
+        await writer.wait_closed()
 
     server = await asyncio.start_server(silent, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
@@ -65,5 +69,7 @@ async def test_a_redis_that_accepts_and_never_answers_fails_within_the_socket_ti
         with pytest.raises(redis.exceptions.TimeoutError) as stuck:
             await cache.connect(f"redis://127.0.0.1:{port}/0")
     finally:
+        done.set()
         server.close()
+        await server.wait_closed()
     assert time.monotonic() - started < cache.SOCKET_TIMEOUT_S + 3 and is_outage(stuck.value)

@@ -2,6 +2,7 @@
 
 import logging
 import uuid
+from pathlib import Path
 
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
@@ -9,8 +10,9 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import Link
 
-from runtime import scrub
-from runtime.scrub import REDACTED, ScrubbingFilter, ScrubbingSpanProcessor, scrub_attributes, scrub_text, secret_key
+from runtime import logscrub, scrub
+from runtime.logscrub import ScrubbingFilter
+from runtime.scrub import REDACTED, ScrubbingSpanProcessor, scrub_attributes, scrub_text, secret_key
 
 pytestmark = pytest.mark.unit
 
@@ -135,3 +137,26 @@ def test_log_records_are_scrubbed_message_args_and_exception(caplog: pytest.LogC
     assert "555 0134" not in text and "jane.roe" not in text
     assert "7d3c0c7e-1d2a-4b5e-9f60-3a2b1c0d9e8f" in record.getMessage()
     assert "RuntimeError" in text and "test_scrub.py" in text
+
+
+def test_every_record_of_the_process_is_scrubbed_also_by_handlers_of_their_own(tmp_path: Path) -> None:
+    own = logging.getLogger("test.scrub.own")  # like uvicorn's: its own handler, not propagated
+    handler = logging.FileHandler(tmp_path / "own.log")
+    own.addHandler(handler)
+    own.propagate = False
+    logscrub.scrub_logs()
+    logscrub.scrub_logs()  # twice changes nothing
+    try:
+        try:
+            raise KeyError("maren.quistgaard@example.org")
+        except KeyError:
+            own.exception("lookup of %s failed", "maren.quistgaard%40example.org")
+        own.warning("%d deliveries, %.1f s, for %r", 3, 2.5, {"phone": "+1 415 555 0142"})
+    finally:
+        logscrub.unscrub_logs()
+        own.removeHandler(handler)
+        handler.close()
+    text = (tmp_path / "own.log").read_text()
+    assert "quistgaard" not in text and "KeyError" in text and "[redacted]" in text
+    assert "3 deliveries, 2.5 s, for {'phone': '[redacted]'}" in text and "555" not in text
+    assert not isinstance(logging.getLogRecordFactory(), logscrub._ScrubbingFactory)

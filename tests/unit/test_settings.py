@@ -1,7 +1,10 @@
 """Settings are read once and fail loudly, naming every missing or wrong variable."""
 
+from pathlib import Path
+
 import pytest
 
+from autoapply.local.services import ServiceInstance, Wiring
 from runtime.errors import SettingsError
 from runtime.settings import ServiceSettings, load
 
@@ -47,3 +50,18 @@ def test_replicas_have_no_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AUTOAPPLY_REPLICAS")
     with pytest.raises(SettingsError, match="AUTOAPPLY_REPLICAS"):
         load(ServiceSettings)
+
+
+def test_the_embedded_stack_tells_every_service_one_replica(tmp_path: Path) -> None:
+    wiring = Wiring("nats://127.0.0.1:1", "postgresql://x@127.0.0.1:2/db", "redis://127.0.0.1:3/0", tmp_path, "k" * 64)
+    instance = ServiceInstance(
+        "verifier",
+        1,
+        wiring,
+        health_port=1,
+        http_port=None,
+        log=tmp_path / "log",
+        pid_file=tmp_path / "pid",
+        cwd=tmp_path,
+    )
+    assert instance.own_env()["AUTOAPPLY_REPLICAS"] == "1"

@@ -7,7 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from contracts.human import CaptchaDetected
 from contracts.machine import InvalidTransition, allowed, apply, sources_for, transition_for
+from contracts.mail import EmailNotFound
 from contracts.registry import EVENT_TYPES
 from contracts.states import (
     OUTCOMES,
@@ -162,3 +164,11 @@ def test_apply_either_follows_the_table_or_refuses(state: TaskState, event_type:
     if not allowed(state, event_type):
         with pytest.raises(InvalidTransition):
             transition_for(state, event_type, None)
+
+
+def test_a_request_for_help_goes_where_the_table_says_not_to_its_resume_state() -> None:
+    ids = {"task_id": uuid4(), "user_id": uuid4()}
+    captcha = CaptchaDetected(**ids, page_url="https://jobs.example.com/1", resume_state=TaskState.SUBMITTING)
+    assert apply(TaskState.EXECUTING_RPA, captcha) is TaskState.NEED_CAPTCHA
+    lost = EmailNotFound(**ids, waited_s=120, resume_state=TaskState.SUBMITTING)
+    assert apply(TaskState.VERIFYING_EMAIL, lost) is TaskState.NEED_HUMAN

@@ -6,7 +6,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,12 +21,14 @@ from autoapply.local import ChromiumServer, ImapServer, NatsServer, PostgresServ
 from contracts.applications import ApplicationSubmitted, SentField
 from contracts.mail import EmailVerificationNeeded
 from contracts.states import TaskState
+from contracts.tasks import TaskCancelled
+from contracts.users import UserDeleted
 from runtime.bus import Bus
 from services.verifier import store
 from services.verifier.sealing import Sealer
 from tests.processes import Child
 from tests.sandbox.harness import Sandbox
-from tests.support import unique
+from tests.support import eventually, unique
 from tests.verifier import mails
 from tests.verifier.conftest import IMAP_PASSWORD, unique_address
 from tests.verifier.running import Watcher, start_verifier
@@ -377,3 +379,57 @@ async def test_a_wait_survives_a_crashed_verifier(
         first.stop()
         if second is not None:
             second.stop()
+
+
+async def test_a_cancelled_task_stops_waiting(
+    world: tuple[Bus, Watcher, asyncpg.Connection], sealer: Sealer, sandbox_site: Sandbox
+) -> None:
+    bus, watcher, conn = world
+    user, address = uuid.uuid4(), unique_address()
+    await connect_sandbox(conn, sealer, user, address, sandbox_site)
+    asked = needed(user, address, company=mails.COMPANY)
+    await bus.publish(asked)
+    await watcher.wait_for(asked.task_id, "task.progress")
+    await bus.publish(TaskCancelled(task_id=asked.task_id, user_id=user))
+
+    async def outcome() -> str | None:
+        value = await conn.fetchval("SELECT outcome FROM waits WHERE event_id = $1", asked.event_id)
+        return str(value) if value else None
+
+    await eventually(lambda: _is(outcome(), "cancelled"))
+    send_to_sink(sandbox_site, address, mails.security_code(mails.CODE, to=address))  # too late: nobody waits
+    await asyncio.sleep(1.0)
+    assert watcher.of(asked.task_id, "email.verified") == [] and watcher.of(asked.task_id, "email.not_found") == []
+
+
+async def _is(value: Awaitable[str | None], wanted: str) -> bool:
+    return await value == wanted
+
+
+async def test_a_deleted_user_is_forgotten(
+    world: tuple[Bus, Watcher, asyncpg.Connection], sealer: Sealer, sandbox_site: Sandbox
+) -> None:
+    bus, watcher, conn = world
+    user, address = uuid.uuid4(), unique_address()
+    await connect_sandbox(conn, sealer, user, address, sandbox_site)
+    confirmed = submitted(uuid.uuid4(), user, confirmation_text="Thank you for applying.")
+    waiting = needed(user, address, company=mails.COMPANY)
+    await bus.publish(confirmed)
+    await bus.publish(waiting)
+    await watcher.wait_for(confirmed.task_id, "application.completed")
+    await watcher.wait_for(waiting.task_id, "task.progress")
+
+    await bus.publish(UserDeleted(task_id=user, user_id=user))
+
+    async def left() -> int:
+        counts = [
+            await conn.fetchval(f"SELECT count(*) FROM {table} WHERE user_id = $1", user)
+            for table in ("mailboxes", "waits", "application_results", "task_ledger")
+        ]
+        return sum(counts)
+
+    await eventually(lambda: _zero(left()))
+
+
+async def _zero(value: Awaitable[int]) -> bool:
+    return await value == 0

@@ -43,6 +43,7 @@ def settings(dsn: str, tmp_path: Path, **extra: Any) -> VerifierSettings:
         mode="sandbox",
         data_dir=tmp_path,
         secret_key="k" * 40,
+        replicas=1,
         verify_poll_s=0.1,
         verify_timeout_s=30,
         clock_skew_s=0,

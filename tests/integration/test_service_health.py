@@ -1,0 +1,70 @@
+"""A service's /healthz answers for its consumers: a fetch loop that stalled makes it unhealthy."""
+
+import asyncio
+import secrets
+from pathlib import Path
+
+import httpx
+import pytest
+from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+from opentelemetry.instrumentation.redis import RedisInstrumentor
+
+from autoapply.local.nats import NatsServer
+from contracts.envelope import Event
+from runtime import consumer as consumer_module
+from runtime import telemetry
+from runtime.bus import Delivery
+from runtime.service import Service
+from runtime.settings import ServiceSettings
+from tests.support import eventually, queued_spec
+
+pytestmark = pytest.mark.integration
+
+
+def _settings(nats: NatsServer, dsn: str, redis_url: str, tmp_path: Path) -> ServiceSettings:
+    return ServiceSettings(
+        service="healthcheck",
+        instance="healthcheck-1",
+        nats_url=nats.url,
+        database_url=dsn,
+        redis_url=redis_url,
+        health_port=0,
+        mode="sandbox",
+        data_dir=tmp_path,
+        secret_key=secrets.token_hex(32),  # type: ignore[arg-type]
+        replicas=1,
+    )
+
+
+async def test_a_stalled_fetch_loop_makes_the_service_unhealthy(
+    nats: NatsServer, fresh_database: str, redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def handle(event: Event, delivery: Delivery) -> None:
+        pass
+
+    # In this process, the service must not become the global tracer provider of later tests.
+    monkeypatch.setattr(telemetry, "setup", telemetry.make_provider)
+    svc = Service(_settings(nats, fresh_database, redis_url, tmp_path), None)
+    svc.consume(queued_spec(), handle)
+    await svc.start()
+    try:
+        url = f"http://127.0.0.1:{svc.health.port}/healthz"
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(url)).json()["checks"]["consumers"] is True
+            monkeypatch.setattr(consumer_module, "STALL_AFTER_S", 0.5)
+
+            async def never_returns(*args: object, **kwargs: object) -> list[object]:
+                await asyncio.Event().wait()
+                return []
+
+            svc.bus._consumers[0]._subs[0].fetch = never_returns  # type: ignore[method-assign,assignment]
+
+            async def unhealthy() -> bool:
+                answer = await client.get(url)
+                return answer.status_code == 503 and answer.json()["checks"]["consumers"] is False
+
+            await eventually(unhealthy, timeout_s=10)
+    finally:
+        await svc.stop()
+        AsyncPGInstrumentor().uninstrument()  # type: ignore[no-untyped-call]
+        RedisInstrumentor().uninstrument()
