@@ -19,7 +19,8 @@ from typing import Any
 import asyncpg
 from nats import errors as nats_errors
 
-from autoapply import deadletters, plan, profiles
+from autoapply import deadletters, plan, profiles, usercmds
+from autoapply.api_client import ApiError
 from autoapply.local.procs import StartError
 from autoapply.local.services import DATABASE, SERVICES
 from autoapply.local.status import collect
@@ -247,6 +248,11 @@ COMMANDS: dict[str, Command] = {
     "dlq": Command("list or replay dead letters", _configure_dlq, _run_dlq),
     "profiles": Command("browser profiles: bindings, state, memory", _configure_profiles, _run_profiles),
     "plan": Command("show what would be filled into an application page, never submitting", plan.configure, plan.run),
+    "login": Command("log in to the API (and remember the tokens)", usercmds.configure_login, usercmds.run_login),
+    "apply": Command("apply to jobs, with a live progress bar per task", usercmds.configure_apply, usercmds.run_apply),
+    "tasks": Command("your tasks, newest first", usercmds.configure_tasks, usercmds.run_tasks),
+    "task": Command("one task and its timeline", usercmds.configure_task, usercmds.run_task),
+    "profile": Command("import a PROFILE file into your account", usercmds.configure_profile, usercmds.run_profile),
 }
 
 
@@ -273,6 +279,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, FileNotFoundError, PermissionError, TimeoutError) as exc:
         print(f"autoapply {args.command}: {exc}", file=sys.stderr)
         return 2
+    except ApiError as exc:
+        print(f"autoapply {args.command}: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

@@ -44,6 +44,7 @@ def intake_env(nats: str, dsn: str, redis: str, folder: Path) -> dict[str, str]:
         "AUTOAPPLY_DATA_DIR": str(folder / "files"),
         "AUTOAPPLY_SECRET_KEY": secrets.token_hex(32),
         "AUTOAPPLY_LOG_LEVEL": "WARNING",
+        "AUTOAPPLY_REPLICAS": "1",  # one nats-server
     }
 
 
@@ -146,9 +147,12 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
             await drained(dsn)
             counts = await queued_counts(nats.url)
         finally:
-            proc.terminate()
-            await asyncio.wait_for(proc.wait(), 20)
+            if proc.returncode is None:
+                proc.terminate()
+                await asyncio.wait_for(proc.wait(), 20)
             log.close()
+            if proc.returncode not in (0, None):
+                print((folder / "intake.log").read_text(errors="replace")[-3000:], file=sys.stderr)
     accepted = result["accepted"]
     lost = sum(1 for task_id in accepted if counts.get(task_id, 0) == 0)
     duplicates = sum(1 for task_id in accepted if counts.get(task_id, 0) > 1)

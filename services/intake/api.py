@@ -3,7 +3,7 @@
 from starlette.routing import BaseRoute
 
 from runtime.service import Service
-from services.intake import accounts, privacy, profiles, resumes, tasks
+from services.intake import accounts, openapi, privacy, profiles, resumes, tasks
 
 
 def routes(svc: Service) -> list[BaseRoute]:
@@ -13,4 +13,5 @@ def routes(svc: Service) -> list[BaseRoute]:
         *resumes.routes(svc),
         *profiles.routes(svc),
         *privacy.routes(svc),
+        *openapi.routes(),
     ]

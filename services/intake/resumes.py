@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute
 from runtime import objects
 from runtime.service import Service
 from services.intake import errors, resume_files, resume_parse, scope, web
+from services.intake.bodies import check_text
 from services.intake.errors import ApiError
 
 # The multipart envelope around the file: boundaries and headers, never this large.
@@ -50,7 +51,9 @@ async def _file(request: Request) -> tuple[str, bytes]:
         )
     data = await upload.read(resume_files.MAX_BYTES + 1)
     await form.close()
-    return (upload.filename or "resume")[:MAX_FILENAME], data
+    name = (upload.filename or "resume")[:MAX_FILENAME]
+    check_text({"file": name})
+    return name, data
 
 
 def shown(row: Any) -> dict[str, Any]:

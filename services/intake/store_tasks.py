@@ -73,7 +73,7 @@ async def timeline(conn: asyncpg.Connection, task_id: UUID) -> list[asyncpg.Reco
     return list(
         await conn.fetch(
             "SELECT event_id, event_type, from_state, to_state, applied, occurred_at, trace_id, data "
-            "FROM task_events WHERE task_id = $1 ORDER BY occurred_at, event_id",
+            "FROM task_events WHERE task_id = $1 ORDER BY occurred_at, arrival",
             task_id,
         )
     )

@@ -16,7 +16,7 @@ from contracts.tasks import TaskCancelled
 from runtime import objects, outbox
 from runtime.service import Service
 from services.intake import accept, errors, scope, store_tasks, view, web
-from services.intake.bodies import invalid, parse
+from services.intake.bodies import check_text, invalid, parse
 from services.intake.errors import ApiError
 
 # Many URLs at once, but one request may not hold an instance for long.
@@ -98,6 +98,7 @@ def _states(raw: str | None) -> list[str] | None:
 
 async def list_tasks(svc: Service, request: Request) -> Response:
     who = scope.principal(svc, request)
+    check_text(dict(request.query_params))
     try:
         query = ListQuery.model_validate(dict(request.query_params))
     except ValidationError as exc:

@@ -1,0 +1,115 @@
+"""The API described as OpenAPI 3.1, served at /openapi.json; request schemas come from the models."""
+
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from contracts.profile import Profile
+from services.intake.accept import NewTask
+from services.intake.accounts import Login, Refresh, Register
+from services.intake.tasks import PAGE_MAX, NewBatch
+
+BODIES: tuple[type[BaseModel], ...] = (Register, Login, Refresh, NewTask, NewBatch, Profile)
+ERROR = {
+    "type": "object",
+    "required": ["error", "message"],
+    "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+}
+UUID_PATH = {"type": "string", "format": "uuid"}
+
+
+def _ref(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _op(summary: str, ok: int, body: type[BaseModel] | None = None, auth: bool = True, **extra: Any) -> dict[str, Any]:
+    responses: dict[str, Any] = {str(ok): {"description": "done", **_json({"type": "object"})}}
+    for status in ("401", "404", "409", "413", "415", "422", "429") if auth else ("401", "409", "422"):
+        responses[status] = {"description": "refused; the body says why", **_json(ERROR)}
+    op: dict[str, Any] = {"summary": summary, "responses": responses, **extra}
+    if body is not None:
+        op["requestBody"] = {"required": True, **_json(_ref(body))}
+    op["security"] = [{"bearer": []}] if auth else []
+    return op
+
+
+def _param(name: str, where: str, schema: dict[str, Any], required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": where, "required": required or where == "path", "schema": schema}
+
+
+TASK_ID = [_param("task_id", "path", UUID_PATH)]
+LIST_PARAMS = [
+    _param("state", "query", {"type": "string"}),
+    _param("platform", "query", {"type": "string", "maxLength": 40}),
+    _param("limit", "query", {"type": "integer", "minimum": 1, "maximum": PAGE_MAX}),
+    _param("cursor", "query", {"type": "string", "maxLength": 200}),
+    _param("user_id", "query", UUID_PATH),
+]
+UPLOAD = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+}
+
+
+def paths() -> dict[str, Any]:
+    return {
+        "/api/v1/auth/register": {"post": _op("create an account", 201, Register, auth=False)},
+        "/api/v1/auth/login": {"post": _op("log in: access and refresh tokens", 200, Login, auth=False)},
+        "/api/v1/auth/refresh": {"post": _op("new tokens for a refresh token (rotated)", 200, Refresh, auth=False)},
+        "/api/v1/auth/logout": {"post": _op("end this login", 200)},
+        "/api/v1/me": {"get": _op("the account", 200), "delete": _op("delete the account and all its data", 202)},
+        "/api/v1/me/export": {"get": _op("all of the user's data as one zip archive", 200)},
+        "/api/v1/profile": {"get": _op("the profile", 200), "put": _op("replace the profile", 200, Profile)},
+        "/api/v1/resumes": {
+            "get": _op("the user's resumes", 200),
+            "post": {**_op("upload a resume (PDF or DOCX, 10 MB at most)", 201), "requestBody": UPLOAD},
+        },
+        "/api/v1/resumes/{resume_id}": {
+            "get": _op("one resume", 200, parameters=[_param("resume_id", "path", UUID_PATH)])
+        },
+        "/api/v1/tasks": {
+            "post": _op("apply to one job", 201, NewTask),
+            "get": _op("the user's tasks, newest first", 200, parameters=LIST_PARAMS),
+        },
+        "/api/v1/tasks/batch": {"post": _op("apply to many jobs: one answer per URL", 200, NewBatch)},
+        "/api/v1/tasks/{task_id}": {"get": _op("one task: state, timeline, receipt", 200, parameters=TASK_ID)},
+        "/api/v1/tasks/{task_id}/cancel": {"post": _op("cancel a task", 202, parameters=TASK_ID)},
+    }
+
+
+def document() -> dict[str, Any]:
+    _, defs = models_json_schema([(m, "validation") for m in BODIES], ref_template="#/components/schemas/{model}")
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Autoapply intake", "version": "1"},
+        "paths": paths(),
+        "components": {
+            "schemas": defs.get("$defs", {}),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+    }
+
+
+def routes() -> list[BaseRoute]:
+    spec = document()
+
+    async def serve(request: Request) -> JSONResponse:
+        return JSONResponse(spec)
+
+    return [Route("/openapi.json", serve)]
