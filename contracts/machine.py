@@ -14,13 +14,18 @@ class InvalidTransition(ValueError):
     """The event does not apply to a task in this state (late, duplicate or out of order)."""
 
 
+# Events whose resume_state is where they send the task. On an event that asks for help
+# (captcha.detected, human.needed, email.verification_needed, email.not_found) resume_state says
+# where the task continues later, once help has come, not where the request sends it.
+RESUMING = frozenset({"human.resolved", "email.verified"})
+
+
 def declared_target(event: Event) -> TaskState | None:
     """The state an event names itself, for events that carry one."""
-    for field in ("state", "resume_state"):
-        value = getattr(event, field, None)
-        if isinstance(value, TaskState):
-            return value
-    return None
+    value = getattr(event, "state", None)
+    if value is None and event.TYPE in RESUMING:
+        value = getattr(event, "resume_state", None)
+    return value if isinstance(value, TaskState) else None
 
 
 def allowed(state: TaskState, event_type: str) -> list[Transition]:
@@ -29,10 +34,7 @@ def allowed(state: TaskState, event_type: str) -> list[Transition]:
 
 def transition_for(state: TaskState, event_type: str, target: TaskState | None) -> Transition:
     candidates = allowed(state, event_type)
-    # A named state decides between transitions that go there; `resume_state` on an event that
-    # asks for help (captcha.detected, email.not_found) says where the task continues later, not
-    # where this event sends it.
-    if target is not None and any(tr.target is target for tr in candidates):
+    if target is not None:
         candidates = [tr for tr in candidates if tr.target is target]
     if len(candidates) != 1:
         raise InvalidTransition(f"{event_type} (to {target}) does not apply in state {state}")
