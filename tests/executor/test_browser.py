@@ -16,6 +16,9 @@ pytestmark = pytest.mark.integration
 
 class _Site(BaseHTTPRequestHandler):
     released = threading.Event()  # set at teardown: a slow answer stops waiting
+    # Chromium opens spare connections it may never use; each handler gives up on silence soon,
+    # so closing the server does not wait for the browser to drop them.
+    timeout = 2
 
     def do_GET(self) -> None:
         if self.path == "/ip":
