@@ -59,12 +59,16 @@ def answer_step(page: Page, questions: list[dict[str, Any]]) -> dict[str, Any]:
     return sent
 
 
+QUESTION_HEADINGS = re.compile(r"^(Additional Questions|Work authorization)$")
+
+
 def question_steps(page: Page, job: dict[str, Any]) -> dict[str, Any]:
     """Answer each question step until Review shows."""
     dialog = page.get_by_role("dialog")
     expected: dict[str, Any] = {}
     while (step := dialog.locator("form").get_attribute("data-step")) != "review":
-        assert dialog.locator("h3.t-16").inner_text() in ("Additional Questions", "Work authorization")
+        # Waits for the question step's heading (the step before may still be on its way out).
+        expect(dialog.locator("h3.t-16").first).to_have_text(QUESTION_HEADINGS)
         step_questions = [q for q in job["questions"] if dialog.get_by_text(q["label"]).count()]
         expected |= answer_step(page, step_questions)
         dialog.get_by_role("button", name="Continue to next step").or_(
