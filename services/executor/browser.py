@@ -4,14 +4,15 @@ Attaching never launches anything, and detaching (`Attached.detach`) leaves the 
 a task waiting for a person keeps its page, and any executor instance re-attaches to it later.
 """
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from runtime.browsers import PlaywrightDriver
 
 # The page a person or an earlier step left open is the one to continue on; the executor's own
 # tabs (the exit-IP check) close again.
@@ -44,18 +45,11 @@ class Driver:
     """One Playwright driver per executor process, shared by its tasks."""
 
     def __init__(self) -> None:
-        self._playwright: Playwright | None = None
-        self._lock = asyncio.Lock()
-
-    async def _pw(self) -> Playwright:
-        async with self._lock:
-            if self._playwright is None:
-                self._playwright = await async_playwright().start()
-            return self._playwright
+        self._driver = PlaywrightDriver()
 
     @asynccontextmanager
     async def attach(self, cdp_url: str, timeout_s: float = 10.0) -> AsyncIterator[Attached]:
-        pw = await self._pw()
+        pw = await self._driver.get()
         try:
             browser = await pw.chromium.connect_over_cdp(cdp_url, timeout=timeout_s * 1000)
         except PlaywrightError as exc:
@@ -67,9 +61,7 @@ class Driver:
             await attached.detach()
 
     async def close(self) -> None:
-        if self._playwright is not None:
-            await self._playwright.stop()
-            self._playwright = None
+        await self._driver.close()
 
 
 async def _working_page(browser: Browser) -> tuple[BrowserContext, Page]:

@@ -12,8 +12,10 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from playwright.async_api import BrowserContext, CDPSession, Page, Playwright, async_playwright
+from playwright.async_api import BrowserContext, CDPSession, Page
 from playwright.async_api import Error as PlaywrightError
+
+from runtime.browsers import PlaywrightDriver
 
 # About ten frames a second at most (the page repaints as it likes; frames come on repaint only).
 EVERY_NTH_FRAME = 1
@@ -123,18 +125,11 @@ class Viewer:
     """One Playwright driver per takeover process; one view per operator connection."""
 
     def __init__(self) -> None:
-        self._playwright: Playwright | None = None
-        self._lock = asyncio.Lock()
-
-    async def _pw(self) -> Playwright:
-        async with self._lock:
-            if self._playwright is None:
-                self._playwright = await async_playwright().start()
-            return self._playwright
+        self._driver = PlaywrightDriver()
 
     @asynccontextmanager
     async def view(self, cdp_url: str) -> AsyncIterator[LiveView]:
-        pw = await self._pw()
+        pw = await self._driver.get()
         try:
             browser = await pw.chromium.connect_over_cdp(cdp_url, timeout=10_000)
         except PlaywrightError as exc:
@@ -152,9 +147,7 @@ class Viewer:
                 await browser.close()  # over CDP this only disconnects; the task's browser stays
 
     async def close(self) -> None:
-        if self._playwright is not None:
-            await self._playwright.stop()
-            self._playwright = None
+        await self._driver.close()
 
 
 def _page_of(contexts: list[BrowserContext]) -> Page:

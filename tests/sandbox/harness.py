@@ -13,6 +13,8 @@ from typing import Any
 
 import httpx
 
+from sandbox.pdf import make_pdf as sandbox_pdf
+
 REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 20
 
@@ -107,23 +109,4 @@ def stop_sandbox(proc: subprocess.Popen[str]) -> int:
 
 def make_pdf(text: str, *more: str) -> bytes:
     """A small valid one-page PDF showing `text` and any further lines below it."""
-    lines = " ".join(f"0 -24 Td ({line}) Tj" for line in more)
-    content = f"BT /F1 18 Tf 72 720 Td ({text}) Tj {lines} ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for n, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return sandbox_pdf(text, *more)
