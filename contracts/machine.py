@@ -17,7 +17,7 @@ class InvalidTransition(ValueError):
 # Events whose resume_state is where they send the task. On an event that asks for help
 # (captcha.detected, human.needed, email.verification_needed, email.not_found) resume_state says
 # where the task continues later, once help has come, not where the request sends it.
-RESUMING = frozenset({"human.resolved", "email.verified"})
+RESUMING = frozenset({"human.resolved", "email.verified", "task.approved"})
 
 
 def declared_target(event: Event) -> TaskState | None:

@@ -5,7 +5,16 @@ from contracts.envelope import Event
 from contracts.human import CaptchaDetected, HumanNeeded, HumanResolved, HumanTimeout
 from contracts.mail import EmailNotFound, EmailVerificationNeeded, EmailVerified
 from contracts.profiles import ProfileFailed, ProfileReady, ProfileReleased
-from contracts.tasks import TaskCancelled, TaskFailed, TaskProgress, TaskQueued, TaskRejected, TaskRetrying
+from contracts.tasks import (
+    TaskApproved,
+    TaskCancelled,
+    TaskFailed,
+    TaskProgress,
+    TaskQueued,
+    TaskRejected,
+    TaskRetrying,
+    TaskReviewNeeded,
+)
 from contracts.users import UserDeleted
 
 EVENT_TYPES: dict[str, type[Event]] = {
@@ -17,6 +26,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         TaskProgress,
         TaskRetrying,
         TaskFailed,
+        TaskReviewNeeded,
+        TaskApproved,
         ProfileReady,
         ProfileFailed,
         ProfileReleased,

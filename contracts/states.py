@@ -20,6 +20,7 @@ class TaskState(StrEnum):
     NEED_CAPTCHA = "NEED_CAPTCHA"
     NEED_EMAIL_VERIFY = "NEED_EMAIL_VERIFY"
     NEED_HUMAN = "NEED_HUMAN"
+    NEED_REVIEW = "NEED_REVIEW"  # filled, waiting for the user to approve or correct it
     HUMAN_TAKEOVER = "HUMAN_TAKEOVER"
     VERIFYING_EMAIL = "VERIFYING_EMAIL"
     SUBMITTING = "SUBMITTING"
@@ -82,6 +83,7 @@ OWNERS: dict[TaskState, frozenset[str]] = {
     S.NEED_CAPTCHA: frozenset({"executor"}),
     S.NEED_EMAIL_VERIFY: frozenset({"executor"}),
     S.NEED_HUMAN: frozenset({"executor", "verifier"}),
+    S.NEED_REVIEW: frozenset({"executor"}),
     S.SUBMITTING: frozenset({"executor"}),
     S.VERIFYING_EMAIL: frozenset({"verifier"}),
     S.VERIFYING_SUBMISSION: frozenset({"verifier"}),
@@ -173,6 +175,7 @@ _EXECUTING = [
         _t(src, "email.verification_needed", S.NEED_EMAIL_VERIFY),
         _t(src, "human.needed", S.NEED_HUMAN),
         _t(src, "task.progress", S.SUBMITTING, 120),
+        _t(src, "task.review_needed", S.NEED_REVIEW),
     )
 ] + [_t(S.EXECUTING_RPA, "task.progress", S.EXECUTING_AGENT)]
 
@@ -191,9 +194,14 @@ _RESUMES = [
     for target in (*EXECUTING, S.SUBMITTING)
 ]
 
+# The user approved a reviewed form: the executor types the corrections in and submits.
+_REVIEWS = [_t(S.NEED_REVIEW, "task.approved", S.SUBMITTING, 120)]
+
 # The executor fails the states it drives; an operator can fail a task that waits for a person.
-_FAILURES = [_t(src, "task.failed", S.FAILED) for src in (*EXECUTOR_ACTIVE, S.HUMAN_TAKEOVER)]
+_FAILURES = [_t(src, "task.failed", S.FAILED) for src in (*EXECUTOR_ACTIVE, S.HUMAN_TAKEOVER, S.NEED_REVIEW)]
 
 _CANCELS = [_t(src, "task.cancelled", S.CANCELLED) for src in TaskState if src not in TERMINAL]
 
-TRANSITIONS: tuple[Transition, ...] = tuple(_FORWARD + _EXECUTING + _SUBMITTING + _RESUMES + _FAILURES + _CANCELS)
+TRANSITIONS: tuple[Transition, ...] = tuple(
+    _FORWARD + _EXECUTING + _SUBMITTING + _RESUMES + _REVIEWS + _FAILURES + _CANCELS
+)

@@ -4,7 +4,9 @@ from typing import Literal
 
 from pydantic import Field, HttpUrl
 
+from contracts.applications import SentField
 from contracts.envelope import Event
+from contracts.human import Question
 from contracts.states import FailureReason, Priority, TaskState
 
 
@@ -58,3 +60,30 @@ class TaskFailed(Event):
     type: Literal["task.failed"] = "task.failed"
     reason: FailureReason
     message: str = ""
+
+
+class TaskReviewNeeded(Event):
+    """The form is filled and waits for the user: what would be sent, and what is still open.
+
+    The browser stays open on the filled form. A dry run stops here for good unless the user
+    approves it; otherwise the user approves or corrects it (task.approved) and the executor submits.
+    """
+
+    TYPE = "task.review_needed"
+    type: Literal["task.review_needed"] = "task.review_needed"
+    page_url: str
+    fields: tuple[SentField, ...] = ()  # every field the executor would send, with its provenance
+    unresolved: tuple[Question, ...] = ()  # required fields nobody answered (the user must)
+    files: tuple[str, ...] = ()  # object-store keys of the files it would upload
+    screenshot_uri: str | None = None
+    dry_run: bool = False
+    resume_state: TaskState  # where the executor continues once approved (SUBMITTING)
+
+
+class TaskApproved(Event):
+    """The user approved a reviewed form, with corrections (label -> value) to type in first."""
+
+    TYPE = "task.approved"
+    type: Literal["task.approved"] = "task.approved"
+    corrections: dict[str, str] = Field(default_factory=dict)
+    resume_state: TaskState = TaskState.SUBMITTING
