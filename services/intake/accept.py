@@ -102,8 +102,8 @@ async def _snapshot(svc: Service, acting: scope.Acting, task_id: UUID, resume_id
         resume_key=resume["object_key"] if resume else None,
         resume_filename=resume["filename"] if resume else None,
     )
-    store = objects.LocalObjects(svc.settings.data_dir)
-    await store.put(objects.key(user_id, "tasks", str(task_id), TASK_PROFILE_OBJECT), snapshot.model_dump_json().encode())
+    where = objects.key(user_id, "tasks", str(task_id), TASK_PROFILE_OBJECT)
+    await objects.LocalObjects(svc.settings.data_dir).put(where, snapshot.model_dump_json().encode())
 
 
 def _no_resume(asked: UUID | None) -> ApiError:
