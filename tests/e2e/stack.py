@@ -35,7 +35,11 @@ FAST: dict[str, dict[str, str]] = {
         "AUTOAPPLY_BROWSER_SLOTS": "4",
     },
     "executor": {"AUTOAPPLY_NAVIGATION_RETRY_DELAYS_S": "[0.3, 0.3, 0.3]", "AUTOAPPLY_NAVIGATION_TIMEOUT_S": "20"},
-    "verifier": {"AUTOAPPLY_PROOF_TIMEOUT_S": "4", "AUTOAPPLY_VERIFY_TIMEOUT_S": "20", "AUTOAPPLY_VERIFY_POLL_S": "0.5"},
+    "verifier": {
+        "AUTOAPPLY_PROOF_TIMEOUT_S": "4",
+        "AUTOAPPLY_VERIFY_TIMEOUT_S": "20",
+        "AUTOAPPLY_VERIFY_POLL_S": "0.5",
+    },
     "takeover": {},
     "intake": {},
 }
@@ -113,14 +117,13 @@ def spawn(folder: Path, sandbox: Sandbox, nats_url: str, dsn: str, redis_url: st
 
 async def healthy(stack: Stack) -> None:
     for child in stack.children.values():
-        await wait_healthy(child, timeout_s=60)
+        await wait_healthy(child, timeout_s=150)  # five services importing at once, on a busy machine
 
 
 def candidate(email: str, job: dict[str, Any], leave_out: str | None = None) -> dict[str, Any]:
     """A made-up person whose profile answers the job's questions (all but `leave_out`'s label)."""
-    from bench.forms import PROFILE
-
     from autoapply.profile_file import parse
+    from bench.forms import PROFILE
 
     profile = parse(PROFILE.format(email=email, resume="resume.pdf"), "e2e profile")
     answers = {q: a.answer for q, a in profile.answers.items()}

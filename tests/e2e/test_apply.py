@@ -10,12 +10,9 @@ import httpx
 import pytest
 
 from contracts.applications import ApplicationSubmitted
-from contracts.human import HumanNeeded, HumanResolved
 from contracts.states import TaskState
-from runtime.bus import Bus
 from tests.e2e.stack import Stack, Watcher, applicant
 from tests.intake.client import User
-from tests.support import unique
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
