@@ -72,6 +72,7 @@ def captcha_ok(request: Request, flags: JobFlags, token: str) -> bool:
 async def accept(request: Request, job: Job, email: str, received: Received, token: str = "") -> Submission:
     """Record the application, redeem its CAPTCHA token and mail the candidate a confirmation."""
     state = sbx(request)
+    await state.holds.wait(job.site, job.job_id)  # tests: the click has landed, the answer waits
     if token:
         state.captcha.redeem(token)
     for data in received.blobs.values():
