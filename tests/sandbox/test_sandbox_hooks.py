@@ -1,4 +1,4 @@
-"""Held submits: the click has landed and its request waits in the sandbox until released."""
+"""Hooks for crash and mail tests: a held submit waits until released; a job can lose its mail."""
 
 import time
 from pathlib import Path
@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from tests.sandbox.fill import fill_greenhouse_basics, fill_greenhouse_questions
 from tests.sandbox.harness import Sandbox
+from tests.verifier.sites import greenhouse_form, post_greenhouse
 
 pytestmark = pytest.mark.integration
 
@@ -38,3 +39,16 @@ def test_a_held_submit_is_recorded_only_once_released(
     (hold,) = [h for h in sandbox.get("/_admin/holds")["holds"] if h["job_id"] == job["job_id"]]
     assert hold == {"site": "greenhouse", "job_id": job["job_id"], "held": False, "waiting": 0, "arrived": 1}
     assert sandbox.client.post("/_admin/holds/greenhouse/0000").status_code == 404
+
+
+def test_a_job_that_loses_its_mail_sends_the_code_nowhere(sandbox: Sandbox, email: str) -> None:
+    job = sandbox.job("greenhouse", 11)  # asks for the emailed security code
+    sandbox.set_flags("greenhouse", job["job_id"], lose_mail=True)
+    try:
+        assert post_greenhouse(sandbox, job, greenhouse_form(sandbox, job, email)).status_code == 428
+        time.sleep(0.3)
+        assert sandbox.get("/_admin/mailbox", to=email)["messages"] == []
+    finally:
+        sandbox.clear_flags("greenhouse", job["job_id"])
+    assert post_greenhouse(sandbox, job, greenhouse_form(sandbox, job, email)).status_code == 428
+    assert "Security code" in sandbox.mail(email, "Security code")["subject"]
