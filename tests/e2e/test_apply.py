@@ -1,0 +1,67 @@
+"""A job URL handed to intake becomes one submitted application on the sandbox, through the services
+alone: per platform, exactly one submission with the profile's values and the resume file; a
+question the profile cannot answer goes to a person (human.needed), and their answer completes it."""
+
+import hashlib
+from typing import Any
+from uuid import UUID
+
+import httpx
+import pytest
+
+from contracts.applications import ApplicationSubmitted
+from contracts.states import TaskState
+from tests.e2e.stack import Stack, Watcher, applicant
+from tests.intake.client import User
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
+
+
+async def start_task(http: httpx.AsyncClient, user: User, url: str, **preferences: Any) -> UUID:
+    made = await http.post("/api/v1/tasks", headers=user.auth, json={"job_url": url, "preferences": preferences})
+    assert made.status_code == 201, made.text
+    return UUID(made.json()["task_id"])
+
+
+def values(submission: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in submission["fields"].items()}
+
+
+def assert_one_application(stack: Stack, job: dict[str, Any], user: User, resume: bytes) -> dict[str, Any]:
+    found = stack.sandbox.submissions(site=job["site"], job_id=job["job_id"], email=user.email)
+    assert len(found) == 1, found
+    files = found[0]["files"]
+    assert [f["sha256"] for f in files] == [hashlib.sha256(resume).hexdigest()]
+    assert files[0]["filename"] == "Ada_Example_Resume.pdf"
+    return found[0]
+
+
+async def submitted(watcher: Watcher, stack: Stack, task_id: UUID, timeout_s: float = 90) -> ApplicationSubmitted:
+    try:
+        event = await watcher.wait_for(task_id, ApplicationSubmitted.TYPE, timeout_s=timeout_s)
+    except AssertionError:
+        print(stack.logs())
+        raise
+    assert isinstance(event, ApplicationSubmitted)
+    return event
+
+
+@pytest.mark.parametrize("site", ["greenhouse", "lever", "ashby", "careers"])
+async def test_a_job_url_becomes_one_application_with_the_profiles_values(
+    site: str, stack: Stack, http: httpx.AsyncClient, watcher: Watcher
+) -> None:
+    job = stack.sandbox.job(site, 0)
+    user, resume = await applicant(http, job)
+    task_id = await start_task(http, user, job["url"])
+    event = await submitted(watcher, stack, task_id)
+    record = assert_one_application(stack, job, user, resume)
+    sent = values(record)
+    assert "Ada" in sent.values() and "Example" in sent.values()
+    by_label = {f.label: f for f in event.fields}
+    assert any(f.value == "Ada" and f.provenance == "profile" for f in by_label.values())
+    assert not event.recovered and event.confirmation_text and event.receipt_uri.endswith("/receipt.json")
+    assert event.files and event.files[0].startswith(f"{user.user_id}/resumes/")
+    shots = list((stack.objects / user.user_id / "tasks" / str(task_id) / "screenshots").glob("*.png"))
+    assert len(shots) >= 3 and set(event.screenshots) <= {str(p.relative_to(stack.objects)) for p in shots}
+    states = [e.state for e in watcher.of(task_id, "task.progress")]  # type: ignore[attr-defined]
+    assert TaskState.NAVIGATING in states and TaskState.SUBMITTING in states
