@@ -7,9 +7,9 @@ with a required question nobody answered stops the walk: nothing is guessed and 
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Literal
 
 from playwright.async_api import Error as PlaywrightError
@@ -20,6 +20,7 @@ from forms.act import act
 from forms.act.common import Filled
 from forms.decide import decide, questions
 from forms.engine import detect_platform
+from forms.network import answered
 from forms.outcomes import challenges
 from forms.platforms import COMMON_NEXT, COMMON_SUBMIT, Platform, by_name
 from forms.read import read_page, read_settled
@@ -28,8 +29,9 @@ from forms.submit import SubmitReport, outcome, read_errors
 
 # Steps of a multi-step form before the walk gives up (Workday has about six; LinkedIn four).
 MAX_STEPS = 10
-# A parser that runs after an upload has this long to overwrite fields before they are checked again.
-PARSER_GRACE_S = 0.4
+# A parser that runs after an upload has at most this long to answer before the other fields are
+# filled (its answer overwrites them; whatever it changes later is caught by the re-check).
+PARSER_AT_MOST_S = 2.0
 # How long a Next or Submit button may take to be clickable before it is pressed directly.
 BUTTON_MS = 3_000
 # Rounds of reading again after a step is filled, for questions that its answers reveal.
@@ -114,14 +116,13 @@ async def fill_step(page: Page, profile: Profile, platform: Platform, *, first: 
 
 async def _fill_all(page: Page, platform: Platform, decided: list[tuple[FieldRecord, Resolution]]) -> list[Filled]:
     filled: list[Filled] = []
-    waited = False
     for record, res in _order(decided, platform):
         if not res.resolved:
             continue
-        if not waited and record.widget != "file" and platform.resume_first and filled:
-            await asyncio.sleep(PARSER_GRACE_S)  # let the parser run before filling over it
-            waited = True
-        filled.append(await _act(page, record, res))
+        if record.widget == "file" and platform.resume_first:  # let the parser answer before filling over it
+            filled.append(await answered(page, partial(_act, page, record, res), PARSER_AT_MOST_S))
+        else:
+            filled.append(await _act(page, record, res))
     return filled
 
 
@@ -207,14 +208,22 @@ async def _open_form(page: Page, platform: Platform) -> bool:
     if not platform.open_form or questions(await read_page(page), platform):
         return False
     button = await visible_button(page, platform.open_form)
-    if button is None:
-        return False
+    if button is None or await _leads_here(page, button):
+        return False  # the tab we are on (Ashby's "Application"): its form is still drawing
     try:
         await button.click(timeout=5_000)
     except PlaywrightError:
         return False  # covered or gone: the page is read as it is
     await _after_click(page)
     return True
+
+
+async def _leads_here(page: Page, button: Locator) -> bool:
+    try:
+        href = await button.evaluate("e => e.href ? e.href.split('#')[0] : ''")
+    except PlaywrightError:
+        return False
+    return bool(href) and href == page.url.split("#")[0]
 
 
 async def _after_click(page: Page) -> None:
