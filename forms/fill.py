@@ -7,6 +7,8 @@ with a required question nobody answered stops the walk: nothing is guessed and 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -18,6 +20,7 @@ from playwright.async_api import Locator, Page
 from contracts.profile import Profile
 from forms.act import act
 from forms.act.common import Filled
+from forms.consent import refuse_cookies
 from forms.decide import decide, questions
 from forms.engine import detect_platform
 from forms.network import answered
@@ -34,6 +37,8 @@ MAX_STEPS = 10
 PARSER_AT_MOST_S = 2.0
 # How long a Next or Submit button may take to be clickable before it is pressed directly.
 BUTTON_MS = 3_000
+# A form's submit starts its navigation within this long of the click, where it starts one at all.
+NAVIGATION_START_S = 0.5
 # Rounds of reading again after a step is filled, for questions that its answers reveal.
 REVEAL_ROUNDS = 3
 # A step is read at once; one with no question yet is given this long to draw its form.
@@ -175,6 +180,7 @@ async def fill_form(page: Page, profile: Profile, *, max_steps: int = MAX_STEPS)
         stop = _stops(await challenges(page), PAGE_STOPS)
         if stop:
             return FormReport(platform.name, "challenge", tuple(steps), stop, time.monotonic() - began)
+        await refuse_cookies(page)
         if not opened and not steps:
             opened = True
             if await _open_form(page, platform):
@@ -194,8 +200,7 @@ async def fill_form(page: Page, profile: Profile, *, max_steps: int = MAX_STEPS)
         following = ahead or await visible_button(page, platform.next_buttons or COMMON_NEXT)
         if following is None:
             return FormReport(platform.name, "failed", tuple(steps), (), time.monotonic() - began, "no Next or Submit")
-        await press(following)
-        await _after_click(page)
+        await press_and_settle(page, following)
         errors = [e for e in await read_errors(page, platform) if e.message != "marked invalid"]
         if errors:
             detail = "; ".join(e.message for e in errors)
@@ -241,9 +246,30 @@ async def submit(page: Page, report: FormReport) -> SubmitReport:
     return await outcome(page, by_name(report.platform))
 
 
-async def press(button: Locator) -> None:
-    """Click as a person; where something lies over the button (a cookie banner), its own click."""
+async def press(button: Locator) -> bool:
+    """Click as a person; where something lies over the button (a cookie banner), its own click.
+    True when it was a person's click (Playwright then waits for the navigation it starts)."""
     try:
         await button.click(timeout=BUTTON_MS)
+        return True
     except PlaywrightError:
         await button.evaluate("e => e.click()")
+        return False
+
+
+async def press_and_settle(page: Page, button: Locator) -> None:
+    """Press Next, and wait for the page it leads to: a script's click does not wait for the
+    navigation it starts, so that one is waited for here (an SPA's step changes in place)."""
+    navigated = asyncio.Event()
+
+    def seen(_: object) -> None:
+        navigated.set()
+
+    page.on("framenavigated", seen)
+    try:
+        if not await press(button):
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(navigated.wait(), NAVIGATION_START_S)
+    finally:
+        page.remove_listener("framenavigated", seen)
+    await _after_click(page)

@@ -111,7 +111,7 @@ SHOWN_JS = """e => {
   if (chips.length) return chips.map(c => c.textContent.trim()).join('; ');
   const single = root.querySelector('[class*=single-value], [class*=singleValue]');
   if (single) return single.textContent.trim();
-  return e.tagName === 'BUTTON' ? e.textContent.trim() : (e.value || '');
+  return e.tagName === 'BUTTON' || !('value' in e) ? e.textContent.trim() : (e.value || '');
 }"""
 
 
