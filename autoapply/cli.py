@@ -212,6 +212,9 @@ COMMANDS: dict[str, Command] = {
     "down": Command("stop everything `up` started (and nothing else)", _add_home, _run_down),
     "sandbox": Command("run the ATS sandbox in the foreground", _configure_sandbox, _run_sandbox),
     "dlq": Command("list or replay dead letters", opscmds.configure_dlq, opscmds.run_dlq),
+    "traces": Command(
+        "start the local trace explorer and send the stack's spans to it", opscmds.configure_traces, opscmds.run_traces
+    ),
     "bus": Command("JetStream streams and consumers, and the events passing", opscmds.configure_bus, opscmds.run_bus),
     "profiles": Command("browser profiles: bindings, state, memory", _configure_profiles, _run_profiles),
     "plan": Command("show what would be filled into an application page, never submitting", plan.configure, plan.run),

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from nats import errors as nats_errors
 
 from autoapply import deadletters, ops
+from autoapply.local.procs import StartError
 from autoapply.stack import HOME_ENV, Stack, default_home
 
 T = TypeVar("T")
@@ -122,3 +123,37 @@ def run_dlq(args: argparse.Namespace) -> int:
     if subject is not None:
         print(f"replayed dead letter {args.seq} onto {subject}")
     return code
+
+
+# traces
+def configure_traces(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--home", type=Path, default=None, help=f"the stack's folder (default: ${HOME_ENV}, else ./var/stack)"
+    )
+    parser.add_argument("--off", action="store_true", help="stop the explorer; services stop exporting spans")
+
+
+def run_traces(args: argparse.Namespace) -> int:
+    stack = Stack(Path(args.home).absolute() if args.home else default_home())
+    try:
+        with stack.locked():
+            stack.up(traces=not args.off)
+    except StartError as exc:
+        print(f"autoapply traces: not healthy: {exc}", file=sys.stderr)
+        return EXIT_DOWN
+    explorer = stack.trace_explorer(stack.load_state())
+    if explorer is None:
+        print("trace explorer stopped; the services no longer export spans")
+    else:
+        print(f"trace explorer: {explorer.url}  (services export to {explorer.otlp_traces_url})")
+        print(f"a task's trace: {explorer.trace_url('<trace_id>')}  (`autoapply task ID` prints it)")
+    return 0
+
+
+def trace_link(trace_id: str | None, home: Path | None = None) -> str | None:
+    """The local explorer's page for a trace, when the local stack runs one."""
+    stack = Stack(home or default_home(), readonly=True)
+    if not trace_id or not stack.state_file.exists():
+        return None
+    explorer = stack.trace_explorer(stack.load_state())
+    return explorer.trace_url(trace_id) if explorer else None
