@@ -23,8 +23,8 @@ from autoapply import deadletters, plan, profiles, usercmds
 from autoapply.api_client import ApiError
 from autoapply.local.procs import StartError
 from autoapply.local.services import DATABASE, SERVICES
-from autoapply.local.status import collect
-from autoapply.stack import HOME_ENV, MAX_INSTANCES, Stack, default_home
+from autoapply.local.status import collect, render_cluster
+from autoapply.stack import HOME_ENV, MAX_INSTANCES, Stack, default_home, nats_url
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,14 @@ def _configure_up(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="also run the sandbox job sites and mailbox (demo mode; remembered for later ups)",
     )
+    parser.add_argument(
+        "--cluster",
+        type=int,
+        default=None,
+        metavar="N",
+        help="run a JetStream cluster of N (3 or 5) nats-server nodes, streams at N replicas; 1 for one node "
+        "(remembered for later ups; docs/deploy.md)",
+    )
 
 
 def _run_up(args: argparse.Namespace) -> int:
@@ -82,7 +90,7 @@ def _run_up(args: argparse.Namespace) -> int:
     began = time.monotonic()
     try:
         with stack.locked():
-            reports = stack.up(counts, sandbox=args.sandbox)
+            reports = stack.up(counts, sandbox=args.sandbox, cluster=args.cluster)
     except StartError as exc:
         print(
             f"autoapply up: not healthy: {exc}\n(`autoapply status` shows the rest; `autoapply down` stops it)",
@@ -135,7 +143,7 @@ def render_status(report: dict[str, Any]) -> str:
             state = "healthy" if entry["healthy"] else ("unhealthy" if entry["running"] else "down")
             where = entry.get("http_url") or entry.get("health_url") or entry.get("url") or ""
             lines.append(f"{label:<16} {state:<9} {entry['pid'] or '-':>7}  {where}")
-    lines += ["", *render_streams(report)]
+    lines += ["", *render_cluster(report), *render_streams(report)]
     lines += ["", *profiles.render_browsers(report.get("browsers"))]
     lines.append(f"overall: {'healthy' if report['healthy'] else 'NOT healthy'}")
     return "\n".join(lines)
@@ -201,7 +209,7 @@ def _nats_url(args: argparse.Namespace) -> str:
     if args.nats_url:
         return str(args.nats_url)
     stack = Stack(_home(args), readonly=True)
-    return stack.nats(stack.load_state()).url
+    return nats_url(stack.nats_nodes(stack.load_state()))
 
 
 def _run_dlq(args: argparse.Namespace) -> int:

@@ -16,7 +16,8 @@ CONNECT_TIMEOUT_S = 3
 
 
 async def _with_js(url: str, work: Callable[[JetStreamContext], Awaitable[T]]) -> T:
-    client = await nats.connect(url, connect_timeout=CONNECT_TIMEOUT_S, max_reconnect_attempts=1)
+    # A cluster's URLs come comma-separated; the client takes them as a list and fails over.
+    client = await nats.connect(url.split(","), connect_timeout=CONNECT_TIMEOUT_S, max_reconnect_attempts=1)
     try:
         return await work(client.jetstream(timeout=5))
     finally:
