@@ -19,7 +19,7 @@ from typing import Any
 import asyncpg
 from nats import errors as nats_errors
 
-from autoapply import deadletters, plan, profiles, usercmds
+from autoapply import deadletters, demo, plan, profiles, usercmds
 from autoapply.api_client import ApiError
 from autoapply.local.procs import StartError
 from autoapply.local.services import DATABASE, SERVICES
@@ -261,6 +261,7 @@ COMMANDS: dict[str, Command] = {
     "tasks": Command("your tasks, newest first", usercmds.configure_tasks, usercmds.run_tasks),
     "task": Command("one task and its timeline", usercmds.configure_task, usercmds.run_task),
     "profile": Command("import a PROFILE file into your account", usercmds.configure_profile, usercmds.run_profile),
+    "demo": Command("start everything and apply to a dozen sandbox jobs as a demo user", demo.configure, demo.run),
 }
 
 
