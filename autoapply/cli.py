@@ -22,7 +22,7 @@ from autoapply import demo, opscmds, plan, profiles, usercmds
 from autoapply.api_client import ApiError
 from autoapply.local.procs import StartError
 from autoapply.local.services import DATABASE, SERVICES
-from autoapply.local.status import collect
+from autoapply.local.status import collect, render_cluster
 from autoapply.stack import HOME_ENV, MAX_INSTANCES, Stack, default_home
 
 
@@ -73,6 +73,14 @@ def _configure_up(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="also run the sandbox job sites and mailbox (demo mode; remembered for later ups)",
     )
+    parser.add_argument(
+        "--cluster",
+        type=int,
+        default=None,
+        metavar="N",
+        help="run a JetStream cluster of N (3 or 5) nats-server nodes, streams at N replicas; 1 for one node "
+        "(remembered for later ups; docs/deploy.md)",
+    )
 
 
 def _run_up(args: argparse.Namespace) -> int:
@@ -81,7 +89,7 @@ def _run_up(args: argparse.Namespace) -> int:
     began = time.monotonic()
     try:
         with stack.locked():
-            reports = stack.up(counts, sandbox=args.sandbox)
+            reports = stack.up(counts, sandbox=args.sandbox, cluster=args.cluster)
     except StartError as exc:
         print(
             f"autoapply up: not healthy: {exc}\n(`autoapply status` shows the rest; `autoapply down` stops it)",
@@ -134,7 +142,7 @@ def render_status(report: dict[str, Any]) -> str:
             state = "healthy" if entry["healthy"] else ("unhealthy" if entry["running"] else "down")
             where = entry.get("http_url") or entry.get("health_url") or entry.get("url") or ""
             lines.append(f"{label:<16} {state:<9} {entry['pid'] or '-':>7}  {where}")
-    lines += ["", *render_streams(report)]
+    lines += ["", *render_cluster(report), *render_streams(report)]
     lines += ["", *profiles.render_browsers(report.get("browsers"))]
     lines.append(f"overall: {'healthy' if report['healthy'] else 'NOT healthy'}")
     return "\n".join(lines)

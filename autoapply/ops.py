@@ -41,7 +41,7 @@ async def _quiet(_: Exception) -> None:
 async def connect(url: str) -> Client:
     try:
         return await nats.connect(
-            url,
+            url.split(","),  # a cluster's URLs come comma-separated
             connect_timeout=CONNECT_TIMEOUT_S,
             allow_reconnect=False,
             error_cb=_quiet,

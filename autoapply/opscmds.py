@@ -16,6 +16,7 @@ from nats import errors as nats_errors
 from autoapply import deadletters, ops
 from autoapply.local.procs import StartError
 from autoapply.stack import HOME_ENV, Stack, default_home
+from autoapply.stack import nats_url as stack_nats_url
 
 T = TypeVar("T")
 # Exit codes: the stack (or the server) is not there; what was asked for does not exist.
@@ -36,7 +37,7 @@ def nats_url(args: argparse.Namespace) -> str:
     stack = Stack(Path(args.home).absolute() if args.home else default_home(), readonly=True)
     if not stack.state_file.exists():
         raise ops.StackDown(f"no stack in {stack.home}; run `autoapply up` first")
-    return stack.nats(stack.load_state()).url
+    return stack_nats_url(stack.nats_nodes(stack.load_state()))
 
 
 def _target(command: str, args: argparse.Namespace) -> str | None:

@@ -21,6 +21,9 @@ HTTP_SERVICES = frozenset({"intake", "takeover"})
 DATABASE = "autoapply"
 # A service finishes its in-flight message and closes its browsers on SIGTERM; that can take a while.
 SERVICE_STOP_GRACE_S = 15.0
+# Services run the same code as the command that starts them: this checkout's, ahead of whatever
+# copy of the project the interpreter would otherwise find.
+SOURCE_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,8 @@ class ServiceInstance(LocalServer):
         return [sys.executable, "-m", f"services.{self.service}"]
 
     def env(self) -> dict[str, str]:
-        return {**os.environ, **self.own_env()}
+        path = os.pathsep.join(p for p in (str(SOURCE_ROOT), os.environ.get("PYTHONPATH", "")) if p)
+        return {**os.environ, **self.own_env(), "PYTHONPATH": path}
 
     def own_env(self) -> dict[str, str]:
         env = {
