@@ -3,7 +3,7 @@
 from starlette.routing import BaseRoute
 
 from runtime.service import Service
-from services.intake import accounts, openapi, privacy, profiles, resumes, tasks
+from services.intake import accounts, credentials, openapi, privacy, profiles, resumes, tasks
 
 
 def routes(svc: Service) -> list[BaseRoute]:
@@ -13,5 +13,6 @@ def routes(svc: Service) -> list[BaseRoute]:
         *resumes.routes(svc),
         *profiles.routes(svc),
         *privacy.routes(svc),
+        *credentials.routes(svc),
         *openapi.routes(),
     ]

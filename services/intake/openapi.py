@@ -11,9 +11,10 @@ from starlette.routing import BaseRoute, Route
 from contracts.profile import Profile
 from services.intake.accept import NewTask
 from services.intake.accounts import Login, Refresh, Register
+from services.intake.credentials import NewCredential
 from services.intake.tasks import PAGE_MAX, NewBatch
 
-BODIES: tuple[type[BaseModel], ...] = (Register, Login, Refresh, NewTask, NewBatch, Profile)
+BODIES: tuple[type[BaseModel], ...] = (Register, Login, Refresh, NewTask, NewBatch, Profile, NewCredential)
 ERROR = {
     "type": "object",
     "required": ["error", "message"],
@@ -53,6 +54,10 @@ LIST_PARAMS = [
     _param("cursor", "query", {"type": "string", "maxLength": 200}),
     _param("user_id", "query", UUID_PATH),
 ]
+CREDENTIAL_PARAMS = [
+    _param("platform", "query", {"type": "string", "maxLength": 40}, required=True),
+    _param("tenant", "query", {"type": "string", "maxLength": 253}),
+]
 UPLOAD = {
     "required": True,
     "content": {
@@ -90,6 +95,11 @@ def paths() -> dict[str, Any]:
         "/api/v1/tasks/batch": {"post": _op("apply to many jobs: one answer per URL", 200, NewBatch)},
         "/api/v1/tasks/{task_id}": {"get": _op("one task: state, timeline, receipt", 200, parameters=TASK_ID)},
         "/api/v1/tasks/{task_id}/cancel": {"post": _op("cancel a task", 202, parameters=TASK_ID)},
+        "/api/v1/credentials": {
+            "get": _op("the stored platform accounts (never a password)", 200),
+            "put": _op("store a platform account (the password is sealed)", 200, NewCredential),
+            "delete": _op("delete one stored account", 200, parameters=CREDENTIAL_PARAMS),
+        },
     }
 
 
