@@ -74,7 +74,16 @@ async def forget(conn: asyncpg.Connection, user_id: UUID) -> None:
         user_id,
     )
     # users cascades to sessions
-    for table in ("tasks", "task_requests", "resumes", "profiles", "user_credentials", "users"):
+    tables = (
+        "tasks",
+        "task_requests",
+        "resumes",
+        "profiles",
+        "user_credentials",
+        "mailbox_connections",
+        "oauth_states",
+    )
+    for table in (*tables, "users"):
         await conn.execute(f"DELETE FROM {table} WHERE user_id = $1", user_id)
 
 
