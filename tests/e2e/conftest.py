@@ -1,6 +1,7 @@
-"""One whole stack per test module: its own nats-server, a database and Redis database of its own on
-the session's servers, the sandbox, and the five services as real processes. Tests in a module keep
-apart by users and jobs of their own."""
+"""One whole stack for the e2e package (starting five services takes up to a minute on a busy
+machine, so its modules share it): its own nats-server, a database and Redis database of its own on
+the session's servers, the sandbox, and the five services as real processes. Tests keep apart by users of
+their own, and by jobs of their own where they switch a job's flags."""
 
 import asyncio
 import uuid
@@ -14,7 +15,7 @@ from tests.e2e.stack import Stack, Watcher, healthy, spawn
 from tests.sandbox.harness import Sandbox, start_sandbox, stop_sandbox
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def e2e_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     box = start_sandbox(tmp_path_factory.mktemp("e2e-sandbox") / "state", "--captcha-oracle")
     try:
@@ -24,7 +25,7 @@ def e2e_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
         stop_sandbox(box.proc)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def stack(
     tmp_path_factory: pytest.TempPathFactory,
     postgres_server: PostgresServer,
@@ -44,7 +45,11 @@ def stack(
         yield running
     finally:
         if running is not None:
-            for child in reversed(list(running.children.values())):
+            children = list(running.children.values())
+            for child in children:  # all at once: each may take seconds to finish its work and close
+                if child.proc.poll() is None:
+                    child.proc.terminate()
+            for child in reversed(children):
                 child.stop()
         nats.stop()
 

@@ -36,7 +36,7 @@ async def test_a_question_nobody_answered_goes_to_a_person_and_their_answer_comp
 ) -> None:
     job = next(
         j
-        for j in stack.sandbox.get("/_admin/jobs", site="greenhouse")["jobs"][:11]
+        for j in stack.sandbox.get("/_admin/jobs", site="greenhouse")["jobs"][5:11]  # jobs no other test switches
         if any(q["label"] == HEAR and q["required"] for q in j["questions"])
     )
     asked = next(q for q in job["questions"] if q["label"] == HEAR)
