@@ -268,3 +268,24 @@ async def test_a_form_embedded_in_the_company_page_is_filled_in_its_frame(
     assert sent is not None and sent.status == "submitted", sent
     [record] = sandbox.submissions(site="greenhouse", email=email)
     assert record["fields"]["first_name"] == "Ada" and record["fields"]["email"] == email
+
+
+@pytest.mark.parametrize("site", ["greenhouse", "careers"])
+async def test_a_refused_phone_is_written_again_as_the_page_asks(
+    site: str, sandbox: Sandbox, browser: Browser, resume_pdf: Path
+) -> None:
+    """The page wants E.164 (+12065550100): greenhouse says so after Submit, careers after Continue."""
+    job = pick(sandbox, site)
+    email = f"ada.{uuid.uuid4().hex[:10]}@example.org"
+    report, sent, page = await apply(browser, job["url"] + "?phone_format=e164", profile_for(resume_pdf, email, job))
+    await page.context.close()
+    assert report.status == "ready", report.detail
+    assert sent is not None and sent.status == "submitted", sent
+    fixed = [c for c in report.corrections + sent.corrections if c.corrected]
+    assert [c.after for c in fixed] == ["+12065550100"], fixed
+    [record] = sandbox.submissions(site=site, email=email)
+    assert record["fields"][STANDARD_PHONE[site]] == "+12065550100"
+    assert record["files"][0]["filename"] == resume_pdf.name  # a page drawn anew got its file again
+
+
+STANDARD_PHONE = {"greenhouse": "phone", "careers": "tel"}
