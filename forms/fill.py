@@ -22,6 +22,7 @@ from playwright.async_api import Locator, Page
 from contracts.profile import Profile
 from forms.act import act
 from forms.act.common import Filled
+from forms.act.rows import add_row
 from forms.consent import refuse_cookies
 from forms.correct import Correction
 from forms.decide import decide, questions
@@ -45,6 +46,8 @@ BUTTON_MS = 3_000
 NAVIGATION_START_S = 0.5
 # Rounds of reading again after a step is filled, for questions that its answers reveal.
 REVEAL_ROUNDS = 3
+# Rows added to repeated sections (education, work history) in one step, at most.
+MAX_ROWS = 10
 # A step is read at once; one with no question yet is given this long to draw its form.
 QUICK_READ_S = 0.3
 LATE_RENDER_S = 8.0
@@ -124,15 +127,16 @@ async def fill_step(
     if platform.resume_first and any(f.record.widget == "file" and f.outcome == "filled" for f in filled):
         filled = await _recheck(page, profile, platform, filled, overrides)
     unresolved = [(r, res) for r, res in decided if not res.resolved]
-    for _ in range(REVEAL_ROUNDS):  # an answer may reveal a question (State once Country is chosen)
+    added = 0
+    for _ in range(REVEAL_ROUNDS + MAX_ROWS):  # an answer may reveal a question (State once Country is chosen)
         seen = {r.selector for r, _ in decided}
-        revealed = [
-            (r, res)
-            for r, res in _decide(await read_settled(page, QUICK_READ_S), profile, platform, overrides)
-            if r.selector not in seen
-        ]
+        now = _decide(await read_settled(page, QUICK_READ_S), profile, platform, overrides)
+        revealed = [(r, res) for r, res in now if r.selector not in seen]
         if not revealed:
-            break
+            if added >= MAX_ROWS or not await add_row(page, profile, now):
+                break
+            added += 1  # a new education or work row: its fields are read and filled next round
+            continue
         decided += revealed
         filled += await _fill_all(page, platform, revealed)
         unresolved += [(r, res) for r, res in revealed if not res.resolved]

@@ -289,3 +289,29 @@ async def test_a_refused_phone_is_written_again_as_the_page_asks(
 
 
 STANDARD_PHONE = {"greenhouse": "phone", "careers": "tel"}
+
+
+EDUCATION = """
+education:
+  - {school: University of Washington, degree: "Bachelor's Degree", field_of_study: Computer Science}
+  - {school: Stanford University, degree: "Master's Degree", field_of_study: Computer Engineering}
+"""
+
+
+async def test_each_education_entry_gets_its_own_row_and_no_more(
+    sandbox: Sandbox, browser: Browser, resume_pdf: Path
+) -> None:
+    jobs = sandbox.get("/_admin/jobs", site="greenhouse")["jobs"][:11]
+    job = next(j for j in jobs if "education" in j.get("layout", ()) and answerable(j))
+    email = f"ada.{uuid.uuid4().hex[:10]}@example.org"
+    raw = PROFILE.format(email=email, linkedin=LINKEDIN, resume=resume_pdf) + EDUCATION
+    report, sent, page = await apply(browser, job["url"], parse(raw, "test profile"))
+    await page.context.close()
+    assert report.status == "ready", report.detail
+    assert sent is not None and sent.status == "submitted", sent
+    [record] = sandbox.submissions(site="greenhouse", email=email)
+    fields = record["fields"]
+    # a school is the typeahead's suggestion that means it, written as the site writes it
+    assert (fields["school--0"].casefold(), fields["degree--0"]) == ("university of washington", "Bachelor's Degree")
+    assert (fields["school--1"].casefold(), fields["discipline--1"]) == ("stanford university", "Computer Engineering")
+    assert not any(name.endswith("--2") for name in fields)
