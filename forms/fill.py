@@ -306,10 +306,12 @@ async def _after_click(page: Page) -> None:
         pass
 
 
-async def submit(page: Page, report: FormReport) -> SubmitReport:
-    """Click the final Submit of a ready form, once, and read what the page says. Where the page
-    refuses a value the profile can give in another form (no application was taken: it shows
-    errors, not a confirmation), that value is written again and Submit clicked once more."""
+async def submit(page: Page, report: FormReport, *, correct: bool = False) -> SubmitReport:
+    """Click the final Submit of a ready form, once, and read what the page says. With `correct`,
+    where the page refuses a value the profile can give in another form (it shows errors, not a
+    confirmation), that value is written again and Submit clicked once more; without it (the
+    executor's rule: a refused attempt is never clicked again by itself) the corrections it would
+    make are only reported."""
     if report.status != "ready" or report.submit is None:
         raise ValueError(f"the form is not ready to submit: {report.status} {report.detail}".strip())
     platform = by_name(report.platform)
@@ -318,7 +320,7 @@ async def submit(page: Page, report: FormReport) -> SubmitReport:
     if sent.status != "invalid" or report.profile is None:
         return sent
     fix = await repair(page, report.profile, platform, sent.errors)
-    if not fix.overrides:
+    if not fix.overrides or not correct:
         return replace(sent, corrections=fix.corrections)
     step = await fill_step(page, report.profile, platform, first=False, overrides=fix.overrides)
     again = await visible_button(page, platform.submit_buttons or COMMON_SUBMIT)

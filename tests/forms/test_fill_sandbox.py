@@ -105,7 +105,7 @@ def pick(sandbox: Sandbox, site: str, asking: str = "") -> dict[str, Any]:
 
 
 async def apply(
-    browser: Browser, url: str, profile: Profile, sign_in: SignIn | None = None
+    browser: Browser, url: str, profile: Profile, sign_in: SignIn | None = None, *, correct: bool = False
 ) -> tuple[FormReport, SubmitReport | None, Page]:
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
@@ -114,7 +114,7 @@ async def apply(
     if sign_in is not None:
         await sign_in(page)
     report = await fill_form(page, profile)
-    sent = await submit(page, report) if report.status == "ready" else None
+    sent = await submit(page, report, correct=correct) if report.status == "ready" else None
     return report, sent, page
 
 
@@ -277,7 +277,8 @@ async def test_a_refused_phone_is_written_again_as_the_page_asks(
     """The page wants E.164 (+12065550100): greenhouse says so after Submit, careers after Continue."""
     job = pick(sandbox, site)
     email = f"ada.{uuid.uuid4().hex[:10]}@example.org"
-    report, sent, page = await apply(browser, job["url"] + "?phone_format=e164", profile_for(resume_pdf, email, job))
+    url = job["url"] + "?phone_format=e164"
+    report, sent, page = await apply(browser, url, profile_for(resume_pdf, email, job), correct=True)
     await page.context.close()
     assert report.status == "ready", report.detail
     assert sent is not None and sent.status == "submitted", sent
