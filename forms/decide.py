@@ -9,6 +9,7 @@ from contracts.profile import Profile
 from forms.platforms import Platform
 from forms.records import FieldRecord, Resolution
 from forms.resolve import Context, key_of, resolve
+from forms.rows import for_row, ranks, section_of
 
 
 def _main_form(records: Sequence[FieldRecord]) -> str:
@@ -48,4 +49,13 @@ def decide(
 ) -> list[tuple[FieldRecord, Resolution]]:
     asked = questions(records, platform)
     ctx = context_for(asked, platform)
-    return [(r, resolve(r, profile, ctx)) for r in asked]
+    keys = {r.handle: key_of(r, ctx) for r in asked}
+    rank = ranks(asked, keys)
+    return [(r, resolve(r, _seen_from(r, profile, keys, rank), ctx)) for r in asked]
+
+
+def _seen_from(record: FieldRecord, profile: Profile, keys: dict[str, str], rank: dict[str, int]) -> Profile:
+    """The profile as the field's row sees it: a repeated row takes its own entry, or none."""
+    if record.handle not in rank:
+        return profile
+    return for_row(profile, section_of(keys[record.handle]), rank[record.handle])

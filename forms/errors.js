@@ -8,18 +8,26 @@
   const control = "input:not([type=hidden]),select,textarea,button[aria-haspopup]";
   const out = [];
   const seen = new Set();
+  // An error's id often names its field: "phone-error", "tel-error-22", "email_error", "error-email".
+  const named = (id) => {
+    const m = id.match(/^(.+?)[-_]error\b/i) || id.match(/^error[-_](.+)$/i);
+    if (!m) return null;
+    const f = document.getElementById(m[1]) || document.querySelector(`[name="${CSS.escape(m[1])}"]`);
+    return f && f.matches(control) ? f : null;
+  };
+  // A popup's search box or a picker's button beside the field is not what the message is about.
+  const primary = (c) => !c.matches("[type=search], button");
   const fieldOf = (el) => {
     const id = el.id || "";
-    if (id.endsWith("-error")) {
-      const f = document.getElementById(id.slice(0, -6));
-      if (f) return f;
-    }
+    const byName = id && named(id);
+    if (byName) return byName;
     if (id) {
       const ref = document.querySelector(`[aria-describedby~="${CSS.escape(id)}"],[aria-errormessage="${CSS.escape(id)}"]`);
       if (ref) return ref;
     }
     for (let node = el.parentElement, depth = 0; node && depth < 4; node = node.parentElement, depth++) {
-      const controls = node.querySelectorAll(control);
+      const all = [...node.querySelectorAll(control)];
+      const controls = all.some(primary) ? all.filter(primary) : all;
       if (controls.length >= 1 && controls.length <= 8 && new Set([...controls].map((c) => c.name || c.id)).size === 1) return controls[0];
     }
     return null;

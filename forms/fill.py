@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
+from types import MappingProxyType
 from typing import Literal
 
 from playwright.async_api import Error as PlaywrightError
@@ -20,7 +22,9 @@ from playwright.async_api import Locator, Page
 from contracts.profile import Profile
 from forms.act import act
 from forms.act.common import Filled
+from forms.act.rows import add_row
 from forms.consent import refuse_cookies
+from forms.correct import Correction
 from forms.decide import decide, questions
 from forms.engine import detect_platform
 from forms.network import answered
@@ -28,7 +32,8 @@ from forms.outcomes import challenges
 from forms.platforms import COMMON_NEXT, COMMON_SUBMIT, Platform, by_name
 from forms.read import read_page, read_settled
 from forms.records import Challenge, FieldRecord, Resolution
-from forms.submit import SubmitReport, outcome, read_errors
+from forms.repair import repair
+from forms.submit import FieldError, SubmitReport, outcome, read_errors
 
 # Steps of a multi-step form before the walk gives up (Workday has about six; LinkedIn four).
 MAX_STEPS = 10
@@ -41,9 +46,12 @@ BUTTON_MS = 3_000
 NAVIGATION_START_S = 0.5
 # Rounds of reading again after a step is filled, for questions that its answers reveal.
 REVEAL_ROUNDS = 3
+# Rows added to repeated sections (education, work history) in one step, at most.
+MAX_ROWS = 10
 # A step is read at once; one with no question yet is given this long to draw its form.
 QUICK_READ_S = 0.3
 LATE_RENDER_S = 8.0
+NONE: Mapping[str, str] = MappingProxyType({})
 Status = Literal["ready", "needs_answers", "invalid", "challenge", "failed", "step_limit"]
 # What stops a walk before a step is filled, and what stops it at the end (a challenge at submit).
 PAGE_STOPS = frozenset({"email_code", "email_link", "login_wall", "closed", "already_applied"})
@@ -73,6 +81,9 @@ class FormReport:
     seconds: float = 0.0
     detail: str = ""
     submit: Locator | None = field(default=None, compare=False)
+    errors: tuple[FieldError, ...] = ()  # the page's validation errors left after one correction
+    corrections: tuple[Correction, ...] = ()  # refused values written again in another form, or not
+    profile: Profile | None = field(default=None, compare=False, repr=False)  # for corrections at submit
 
     @property
     def filled_count(self) -> int:
@@ -98,21 +109,34 @@ async def _read_step(page: Page, platform: Platform, first: bool) -> list[FieldR
     return await read_settled(page, LATE_RENDER_S)
 
 
-async def fill_step(page: Page, profile: Profile, platform: Platform, *, first: bool = True) -> Step:
-    decided = decide(await _read_step(page, platform, first), profile, platform)
+def _decide(
+    records: list[FieldRecord], profile: Profile, platform: Platform, overrides: Mapping[str, str]
+) -> list[tuple[FieldRecord, Resolution]]:
+    """Decide; a field the page refused takes its corrected value (the same answer, another form)."""
+    decided = decide(records, profile, platform)
+    return [
+        (r, replace(res, value=overrides[r.handle], exact=True) if r.handle in overrides else res) for r, res in decided
+    ]
+
+
+async def fill_step(
+    page: Page, profile: Profile, platform: Platform, *, first: bool = True, overrides: Mapping[str, str] = NONE
+) -> Step:
+    decided = _decide(await _read_step(page, platform, first), profile, platform, overrides)
     filled = await _fill_all(page, platform, decided)
     if platform.resume_first and any(f.record.widget == "file" and f.outcome == "filled" for f in filled):
-        filled = await _recheck(page, profile, platform, filled)
+        filled = await _recheck(page, profile, platform, filled, overrides)
     unresolved = [(r, res) for r, res in decided if not res.resolved]
-    for _ in range(REVEAL_ROUNDS):  # an answer may reveal a question (State once Country is chosen)
+    added = 0
+    for _ in range(REVEAL_ROUNDS + MAX_ROWS):  # an answer may reveal a question (State once Country is chosen)
         seen = {r.selector for r, _ in decided}
-        revealed = [
-            (r, res)
-            for r, res in decide(await read_settled(page, QUICK_READ_S), profile, platform)
-            if r.selector not in seen
-        ]
+        now = _decide(await read_settled(page, QUICK_READ_S), profile, platform, overrides)
+        revealed = [(r, res) for r, res in now if r.selector not in seen]
         if not revealed:
-            break
+            if added >= MAX_ROWS or not await add_row(page, profile, now):
+                break
+            added += 1  # a new education or work row: its fields are read and filled next round
+            continue
         decided += revealed
         filled += await _fill_all(page, platform, revealed)
         unresolved += [(r, res) for r, res in revealed if not res.resolved]
@@ -140,9 +164,12 @@ async def _act(page: Page, record: FieldRecord, res: Resolution) -> Filled:
     return replace(done, seconds=time.monotonic() - began)
 
 
-async def _recheck(page: Page, profile: Profile, platform: Platform, filled: list[Filled]) -> list[Filled]:
+async def _recheck(
+    page: Page, profile: Profile, platform: Platform, filled: list[Filled], overrides: Mapping[str, str]
+) -> list[Filled]:
     """Read again after everything is filled; fill once more whatever a script changed."""
-    again = {r.selector: (r, res) for r, res in decide(await read_settled(page, 2.0), profile, platform)}
+    records = await read_settled(page, 2.0)
+    again = {r.selector: (r, res) for r, res in _decide(records, profile, platform, overrides)}
     out = []
     for done in filled:
         now = again.get(done.record.selector)
@@ -175,6 +202,7 @@ async def fill_form(page: Page, profile: Profile, *, max_steps: int = MAX_STEPS)
     began = time.monotonic()
     platform = await detect_platform(page)
     steps: list[Step] = []
+    corrections: list[Correction] = []
     opened = False  # Apply is clicked once at most: a form that draws late is waited on, not re-opened
     for _ in range(max_steps):
         stop = _stops(await challenges(page), PAGE_STOPS)
@@ -196,16 +224,56 @@ async def fill_form(page: Page, profile: Profile, *, max_steps: int = MAX_STEPS)
         if submit is not None:
             stop = _stops(await challenges(page), READY_STOPS)
             status: Status = "challenge" if stop else "ready"
-            return FormReport(platform.name, status, tuple(steps), stop, time.monotonic() - began, submit=submit)
+            spent = time.monotonic() - began
+            return FormReport(
+                platform.name,
+                status,
+                tuple(steps),
+                stop,
+                spent,
+                submit=submit,
+                corrections=tuple(corrections),
+                profile=profile,
+            )
         following = ahead or await visible_button(page, platform.next_buttons or COMMON_NEXT)
         if following is None:
             return FormReport(platform.name, "failed", tuple(steps), (), time.monotonic() - began, "no Next or Submit")
         await press_and_settle(page, following)
-        errors = [e for e in await read_errors(page, platform) if e.message != "marked invalid"]
+        errors, fixed = await _next_or_repair(
+            page, profile, platform, steps, buttons=platform.next_buttons or COMMON_NEXT
+        )
+        corrections += fixed
         if errors:
             detail = "; ".join(e.message for e in errors)
-            return FormReport(platform.name, "invalid", tuple(steps), (), time.monotonic() - began, detail)
+            spent = time.monotonic() - began
+            return FormReport(
+                platform.name, "invalid", tuple(steps), (), spent, detail, errors=errors, corrections=tuple(corrections)
+            )
     return FormReport(platform.name, "step_limit", tuple(steps), (), time.monotonic() - began)
+
+
+def _shown(errors: tuple[FieldError, ...]) -> tuple[FieldError, ...]:
+    return tuple(e for e in errors if e.message != "marked invalid")
+
+
+async def _next_or_repair(
+    page: Page, profile: Profile, platform: Platform, steps: list[Step], *, buttons: tuple[str, ...]
+) -> tuple[tuple[FieldError, ...], list[Correction]]:
+    """After Next: the errors the page still shows, and the corrections tried. A refused value that
+    the profile can give in another form is written that way, the step filled again (a page drawn
+    anew has lost its file), and Next pressed once more."""
+    errors = _shown(await read_errors(page, platform))
+    if not errors:
+        return (), []
+    fix = await repair(page, profile, platform, errors)
+    if not fix.overrides:
+        return errors, list(fix.corrections)
+    steps.append(await fill_step(page, profile, platform, first=False, overrides=fix.overrides))
+    again = await visible_button(page, buttons)
+    if again is None or steps[-1].blocking:
+        return errors, list(fix.corrections)
+    await press_and_settle(page, again)
+    return _shown(await read_errors(page, platform)), list(fix.corrections)
 
 
 async def _open_form(page: Page, platform: Platform) -> bool:
@@ -238,12 +306,28 @@ async def _after_click(page: Page) -> None:
         pass
 
 
-async def submit(page: Page, report: FormReport) -> SubmitReport:
-    """Click the final Submit of a ready form, once, and read what the page says."""
+async def submit(page: Page, report: FormReport, *, correct: bool = False) -> SubmitReport:
+    """Click the final Submit of a ready form, once, and read what the page says. With `correct`,
+    where the page refuses a value the profile can give in another form (it shows errors, not a
+    confirmation), that value is written again and Submit clicked once more; without it (the
+    executor's rule: a refused attempt is never clicked again by itself) the corrections it would
+    make are only reported."""
     if report.status != "ready" or report.submit is None:
         raise ValueError(f"the form is not ready to submit: {report.status} {report.detail}".strip())
+    platform = by_name(report.platform)
     await press(report.submit)
-    return await outcome(page, by_name(report.platform))
+    sent = await outcome(page, platform)
+    if sent.status != "invalid" or report.profile is None:
+        return sent
+    fix = await repair(page, report.profile, platform, sent.errors)
+    if not fix.overrides or not correct:
+        return replace(sent, corrections=fix.corrections)
+    step = await fill_step(page, report.profile, platform, first=False, overrides=fix.overrides)
+    again = await visible_button(page, platform.submit_buttons or COMMON_SUBMIT)
+    if again is None or step.blocking:
+        return replace(sent, corrections=fix.corrections)
+    await press(again)
+    return replace(await outcome(page, platform), corrections=fix.corrections)
 
 
 async def press(button: Locator) -> bool:

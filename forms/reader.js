@@ -8,7 +8,10 @@
   const COOKIE = /cookie|consent-?(banner|manager|modal|dialog)|onetrust|cookiebot|usercentrics|didomi|truste|\bcmp\b|cc-window|gdpr-banner/i;
   const records = [];
   const seenGroups = new Map();
-  let counter = 0;
+  // Stamps go on counting across reads: an element drawn after the first read never gets a stamp
+  // another element already has.
+  const NEXT = "data-autoapply-next";
+  let counter = Number(document.documentElement.getAttribute(NEXT) || 0);
 
   const clean = (s) => (s || "").replace(/[\s\u00a0]+/g, " ").replace(/^\s*required\.?\s*/i, "")
     .replace(/(\s*(\*|\(required\)|required))+\s*$/i, "").trim();
@@ -381,5 +384,6 @@
     if (!rec.noise && textual && ((rec.concealed && !rec.visible) || el.tabIndex === -1)) rec.noise = "honeypot";
     records.push(rec);
   }
+  document.documentElement.setAttribute(NEXT, String(counter));
   return { url: location.href, title: document.title, records };
 })()

@@ -107,6 +107,7 @@ class Resolution:
     reason: str = ""  # set when value is None
     choice: str = ""  # for choice widgets: the option picked, when the options were known
     values: tuple[str, ...] = ()  # several options (checkbox groups, multi-selects)
+    exact: bool = False  # the page refused another form of this value: it must show these very characters
 
     @property
     def resolved(self) -> bool:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
+from forms.correct import Correction
 from forms.outcomes import challenges
 from forms.platforms import COMMON_DONE, COMMON_ERRORS, Platform
 from forms.records import Challenge
@@ -35,6 +36,7 @@ class SubmitReport:
     errors: tuple[FieldError, ...] = ()
     challenges: tuple[Challenge, ...] = ()
     detail: str = ""
+    corrections: tuple[Correction, ...] = ()  # refused values written again in another form, or not
 
 
 async def read_errors(page: Page, platform: Platform) -> tuple[FieldError, ...]:

@@ -22,8 +22,9 @@ WAIT_S = WIDGET_WAIT_MS / 1000
 POLL_S = 0.03
 # A list that opens empty (a typeahead saying "Start typing...") is given this long before typing.
 OPEN_WAIT_S = 0.5
-# A stamped option that is gone (the list was drawn again) is given up on this soon.
-STAMPED_MS = 500
+# A stamped option that is gone (the list was drawn again) is given up on after this long; a loaded
+# machine may take most of it to deliver a click that did land, so it is not cut short.
+STAMPED_MS = WIDGET_WAIT_MS
 # Each look at a list stamps its options with a fresh token, so a stale stamp never matches.
 _LOOKS = (f"o{n}" for n in itertools.count(1))
 

@@ -50,7 +50,9 @@ FIND_JS = """(field, label) =>
   (window.__autoapplySuggestions || []).find((o) => o.textContent.trim() === label) || null"""
 
 
-def stuck(record: FieldRecord, want: str, shown: str) -> bool:
+def stuck(record: FieldRecord, want: str, shown: str, exact: bool = False) -> bool:
+    if exact:
+        return shown.strip() == want.strip()
     if record.widget == "tel" or record.type == "tel" or "phone" in (record.name or record.id or "").lower():
         return digits_only(shown).endswith(digits_only(want)[-7:]) and len(digits_only(shown)) >= 7
     return same(shown, want) or shown.strip() == want.strip()
@@ -75,7 +77,7 @@ ENTER_JS = """(e, value) => {
 async def fill_text(page: Page, record: FieldRecord, res: Resolution) -> Filled:
     want = str(res.value)
     field = locate(page, record)
-    if stuck(record, want, record.value):  # as the reader saw it a moment ago
+    if stuck(record, want, record.value, res.exact):  # as the reader saw it a moment ago
         return Filled(record, res, "kept", record.value)
     if res.key in TYPEAHEAD_KEYS:
         picked = await _from_suggestions(page, record, res, field)
@@ -83,10 +85,10 @@ async def fill_text(page: Page, record: FieldRecord, res: Resolution) -> Filled:
             return picked
     entered = await field.evaluate(ENTER_JS, want)
     shown = "" if entered is None else str(entered)
-    if entered is not None and stuck(record, want, shown):
+    if entered is not None and stuck(record, want, shown, res.exact):
         return Filled(record, res, "filled", shown)
     shown = await _type(field, want)  # a page that ignores entered values gets real typing, once
-    if stuck(record, want, shown):
+    if stuck(record, want, shown, res.exact):
         return Filled(record, res, "filled", shown)
     return Filled(record, res, "failed", shown, "the page did not keep the value")
 

@@ -105,7 +105,7 @@ def pick(sandbox: Sandbox, site: str, asking: str = "") -> dict[str, Any]:
 
 
 async def apply(
-    browser: Browser, url: str, profile: Profile, sign_in: SignIn | None = None
+    browser: Browser, url: str, profile: Profile, sign_in: SignIn | None = None, *, correct: bool = False
 ) -> tuple[FormReport, SubmitReport | None, Page]:
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
@@ -114,7 +114,7 @@ async def apply(
     if sign_in is not None:
         await sign_in(page)
     report = await fill_form(page, profile)
-    sent = await submit(page, report) if report.status == "ready" else None
+    sent = await submit(page, report, correct=correct) if report.status == "ready" else None
     return report, sent, page
 
 
@@ -268,3 +268,51 @@ async def test_a_form_embedded_in_the_company_page_is_filled_in_its_frame(
     assert sent is not None and sent.status == "submitted", sent
     [record] = sandbox.submissions(site="greenhouse", email=email)
     assert record["fields"]["first_name"] == "Ada" and record["fields"]["email"] == email
+
+
+@pytest.mark.parametrize("site", ["greenhouse", "careers"])
+async def test_a_refused_phone_is_written_again_as_the_page_asks(
+    site: str, sandbox: Sandbox, browser: Browser, resume_pdf: Path
+) -> None:
+    """The page wants E.164 (+12065550100): greenhouse says so after Submit, careers after Continue."""
+    job = pick(sandbox, site)
+    email = f"ada.{uuid.uuid4().hex[:10]}@example.org"
+    url = job["url"] + "?phone_format=e164"
+    report, sent, page = await apply(browser, url, profile_for(resume_pdf, email, job), correct=True)
+    await page.context.close()
+    assert report.status == "ready", report.detail
+    assert sent is not None and sent.status == "submitted", sent
+    fixed = [c for c in report.corrections + sent.corrections if c.corrected]
+    assert [c.after for c in fixed] == ["+12065550100"], fixed
+    [record] = sandbox.submissions(site=site, email=email)
+    assert record["fields"][STANDARD_PHONE[site]] == "+12065550100"
+    assert record["files"][0]["filename"] == resume_pdf.name  # a page drawn anew got its file again
+
+
+STANDARD_PHONE = {"greenhouse": "phone", "careers": "tel"}
+
+
+EDUCATION = """
+education:
+  - {school: University of Washington, degree: "Bachelor's Degree", field_of_study: Computer Science}
+  - {school: Stanford University, degree: "Master's Degree", field_of_study: Computer Engineering}
+"""
+
+
+async def test_each_education_entry_gets_its_own_row_and_no_more(
+    sandbox: Sandbox, browser: Browser, resume_pdf: Path
+) -> None:
+    jobs = sandbox.get("/_admin/jobs", site="greenhouse")["jobs"][:11]
+    job = next(j for j in jobs if "education" in j.get("layout", ()) and answerable(j))
+    email = f"ada.{uuid.uuid4().hex[:10]}@example.org"
+    raw = PROFILE.format(email=email, linkedin=LINKEDIN, resume=resume_pdf) + EDUCATION
+    report, sent, page = await apply(browser, job["url"], parse(raw, "test profile"))
+    await page.context.close()
+    assert report.status == "ready", report.detail
+    assert sent is not None and sent.status == "submitted", sent
+    [record] = sandbox.submissions(site="greenhouse", email=email)
+    fields = record["fields"]
+    # a school is the typeahead's suggestion that means it, written as the site writes it
+    assert (fields["school--0"].casefold(), fields["degree--0"]) == ("university of washington", "Bachelor's Degree")
+    assert (fields["school--1"].casefold(), fields["discipline--1"]) == ("stanford university", "Computer Engineering")
+    assert not any(name.endswith("--2") for name in fields)
