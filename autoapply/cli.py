@@ -18,7 +18,7 @@ from typing import Any
 
 import asyncpg
 
-from autoapply import opscmds, plan, profiles, usercmds
+from autoapply import demo, opscmds, plan, profiles, usercmds
 from autoapply.api_client import ApiError
 from autoapply.local.procs import StartError
 from autoapply.local.services import DATABASE, SERVICES
@@ -225,7 +225,11 @@ COMMANDS: dict[str, Command] = {
     "apply": Command("apply to jobs, with a live progress bar per task", usercmds.configure_apply, usercmds.run_apply),
     "tasks": Command("your tasks, newest first", usercmds.configure_tasks, usercmds.run_tasks),
     "task": Command("one task and its timeline", usercmds.configure_task, usercmds.run_task),
+    "approve": Command(
+        "approve a task waiting for review, with corrections", usercmds.configure_approve, usercmds.run_approve
+    ),
     "profile": Command("import a PROFILE file into your account", usercmds.configure_profile, usercmds.run_profile),
+    "demo": Command("start everything and apply to a dozen sandbox jobs as a demo user", demo.configure, demo.run),
 }
 
 

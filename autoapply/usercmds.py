@@ -1,4 +1,4 @@
-"""The user's commands through the HTTP API: login, apply, tasks, task, profile import."""
+"""The user's commands through the HTTP API: login, apply, tasks, task, approve, profile import."""
 
 import argparse
 import asyncio
@@ -127,6 +127,9 @@ def run_task(args: argparse.Namespace) -> int:
     console.print(table)
     if task["receipt"]:
         console.print(f"receipt: {task['receipt']['receipt_uri']}")
+    if task.get("review"):
+        console.print(review_table(task["review"]))
+        console.print(f"approve with: autoapply approve {args.task_id} [--set LABEL=VALUE ...]")
     return 0
 
 
@@ -142,3 +145,53 @@ def run_profile(args: argparse.Namespace) -> int:
         client.ok("PUT", "/api/v1/profile", 200, 201, json=profile.model_dump(mode="json"))
     print(f"profile imported: {len(profile.answers)} answers in the answer bank")
     return 0
+
+
+def configure_approve(parser: argparse.ArgumentParser) -> None:
+    add_api(parser)
+    parser.add_argument("task_id", metavar="TASK_ID")
+    parser.add_argument(
+        "--set",
+        dest="corrections",
+        action="append",
+        default=[],
+        metavar="LABEL=VALUE",
+        help="correct a field, or answer an open question, by its label (repeatable)",
+    )
+
+
+def corrections(pairs: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for pair in pairs:
+        label, sep, value = pair.partition("=")
+        if not sep or not label.strip():
+            raise ValueError(f"--set takes LABEL=VALUE, not {pair!r}")
+        found[label.strip()] = value
+    return found
+
+
+def run_approve(args: argparse.Namespace) -> int:
+    body = {"corrections": corrections(args.corrections)}
+    with Client(api_client.api_url(args.api)) as client:
+        answer = client.request("POST", f"/api/v1/tasks/{args.task_id}/approve", json=body)
+    if answer.status_code != 202:
+        labels = (
+            answer.json().get("labels")
+            if answer.headers.get("content-type", "").startswith("application/json")
+            else None
+        )
+        raise ApiError(api_client.describe(answer) + (f": {', '.join(labels)}" if labels else ""))
+    print(f"approved {args.task_id}: the executor submits now")
+    return 0
+
+
+def review_table(review: dict[str, Any]) -> Table:
+    table = Table(
+        "field", "value", "from", title="waiting for your approval" + (" (dry run)" if review["dry_run"] else "")
+    )
+    for field in review["fields"]:
+        table.add_row(field["label"], field["value"], field["provenance"])
+    for question in review["unresolved"]:
+        options = f" ({' / '.join(question['options'])})" if question["options"] else ""
+        table.add_row(question["label"], f"[bold red]unanswered[/bold red]{options}", "-")
+    return table

@@ -11,9 +11,10 @@ from starlette.routing import BaseRoute, Route
 from contracts.profile import Profile
 from services.intake.accept import NewTask
 from services.intake.accounts import Login, Refresh, Register
+from services.intake.review import Approval
 from services.intake.tasks import PAGE_MAX, NewBatch
 
-BODIES: tuple[type[BaseModel], ...] = (Register, Login, Refresh, NewTask, NewBatch, Profile)
+BODIES: tuple[type[BaseModel], ...] = (Register, Login, Refresh, NewTask, NewBatch, Profile, Approval)
 ERROR = {
     "type": "object",
     "required": ["error", "message"],
@@ -90,6 +91,9 @@ def paths() -> dict[str, Any]:
         "/api/v1/tasks/batch": {"post": _op("apply to many jobs: one answer per URL", 200, NewBatch)},
         "/api/v1/tasks/{task_id}": {"get": _op("one task: state, timeline, receipt", 200, parameters=TASK_ID)},
         "/api/v1/tasks/{task_id}/cancel": {"post": _op("cancel a task", 202, parameters=TASK_ID)},
+        "/api/v1/tasks/{task_id}/approve": {
+            "post": _op("approve a reviewed form, with corrections (label: value)", 202, Approval, parameters=TASK_ID)
+        },
     }
 
 
