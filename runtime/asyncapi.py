@@ -6,6 +6,7 @@ publishers, and the bus fetches its consumers itself (see runtime/bus.py), so Fa
 none of them. Every service can serve it (intake does, at /asyncapi.yaml).
 """
 
+import functools
 from typing import Any
 
 import yaml
@@ -104,5 +105,6 @@ class _Plain(yaml.SafeDumper):  # type: ignore[misc]  # PyYAML ships no types
         return True
 
 
+@functools.cache  # made on first request, not at start: a service starts no slower for it
 def document_yaml() -> str:
     return str(yaml.dump(document(), Dumper=_Plain, sort_keys=False, allow_unicode=True, width=100))

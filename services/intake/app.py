@@ -60,10 +60,8 @@ def http_app(svc: Service, feed: live.Feed) -> Starlette:
             {"healthy": all(checks.values()), "checks": checks}, status_code=200 if all(checks.values()) else 503
         )
 
-    events_doc = asyncapi.document_yaml()
-
     async def asyncapi_yaml(request: Request) -> Response:
-        return Response(events_doc, media_type="application/yaml")
+        return Response(asyncapi.document_yaml(), media_type="application/yaml")
 
     app = Starlette(
         routes=[
