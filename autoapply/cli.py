@@ -223,6 +223,9 @@ COMMANDS: dict[str, Command] = {
     "traces": Command(
         "start the local trace explorer and send the stack's spans to it", opscmds.configure_traces, opscmds.run_traces
     ),
+    "asyncapi": Command(
+        "write docs/asyncapi.yaml: every subject and payload", opscmds.configure_asyncapi, opscmds.run_asyncapi
+    ),
     "bus": Command("JetStream streams and consumers, and the events passing", opscmds.configure_bus, opscmds.run_bus),
     "profiles": Command("browser profiles: bindings, state, memory", _configure_profiles, _run_profiles),
     "plan": Command("show what would be filled into an application page, never submitting", plan.configure, plan.run),

@@ -17,6 +17,7 @@ from autoapply import deadletters, ops
 from autoapply.local.procs import StartError
 from autoapply.stack import HOME_ENV, Stack, default_home
 from autoapply.stack import nats_url as stack_nats_url
+from runtime import asyncapi
 
 T = TypeVar("T")
 # Exit codes: the stack (or the server) is not there; what was asked for does not exist.
@@ -158,3 +159,30 @@ def trace_link(trace_id: str | None, home: Path | None = None) -> str | None:
         return None
     explorer = stack.trace_explorer(stack.load_state())
     return explorer.trace_url(trace_id) if explorer else None
+
+
+# asyncapi
+DOCS_ASYNCAPI = Path(__file__).resolve().parents[1] / "docs" / "asyncapi.yaml"
+
+
+def configure_asyncapi(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--output", type=Path, default=DOCS_ASYNCAPI, help="where to write it (default: docs/)")
+    parser.add_argument("--check", action="store_true", help="only say whether the file is up to date")
+    parser.add_argument("--stdout", action="store_true", help="print it instead of writing a file")
+
+
+def run_asyncapi(args: argparse.Namespace) -> int:
+    text = asyncapi.document_yaml()
+    if args.stdout:
+        print(text, end="")
+        return 0
+    if args.check:
+        current = args.output.read_text() if args.output.exists() else ""
+        if current != text:
+            print(f"{args.output} is out of date: run `autoapply asyncapi`", file=sys.stderr)
+            return 1
+        print(f"{args.output} is up to date")
+        return 0
+    args.output.write_text(text)
+    print(f"wrote {args.output} ({len(asyncapi.document()['channels'])} channels)")
+    return 0

@@ -108,7 +108,13 @@ def build_app(store: TraceStore) -> Starlette:
     async def index(request: Request) -> Response:
         task = request.query_params.get("task")
         title = f"Traces of task {task}" if task else "Traces"
-        return _page(title, "<p><a href='/'>all traces</a></p>" + trace_rows(store.summaries(task)))
+        found = store.summaries(task)
+        # A poll loop's lone query (a service looking for due work every second) is a trace of one
+        # client span: listed only on request, so tasks' traces are not buried under them.
+        shown = found if request.query_params.get("all") else [s for s in found if not s["lone_client"]]
+        hidden = len(found) - len(shown)
+        note = f" ({hidden} single-query traces hidden: <a href='/?all=1'>show all</a>)" if hidden else ""
+        return _page(title, f"<p><a href='/'>all traces</a>{note}</p>" + trace_rows(shown))
 
     async def one(request: Request) -> Response:
         trace_id = request.path_params["trace_id"]

@@ -123,6 +123,7 @@ def summary(trace_id: str, spans: list[dict[str, Any]]) -> dict[str, Any]:
     first = min(roots, key=lambda s: s["start_ns"])
     return {
         "trace_id": trace_id,
+        "lone_client": len(spans) == 1 and first["kind"] == "client",
         "root": first["name"],
         "services": sorted({s["service"] for s in spans}),
         "spans": len(spans),

@@ -155,6 +155,14 @@ class Bus:
         for consumer in self._consumers:
             consumer.pause(paused)
 
+    async def depths(self) -> list[tuple[str, int, int]]:
+        """(durable, pending, ack pending) of each consumer, from the server."""
+        found = []
+        for consumer in self._consumers:
+            info = await self.js.consumer_info(consumer.stream, consumer.spec.durable)
+            found.append((consumer.spec.durable, info.num_pending or 0, info.num_ack_pending or 0))
+        return found
+
     def stalled(self) -> list[str]:
         """The consumers whose fetch loop stopped making progress."""
         return [c.spec.durable for c in self._consumers if c.stalled()]

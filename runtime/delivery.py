@@ -3,6 +3,7 @@ with a delay, or, once its dead letter is stored, terminate with a reason."""
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -11,7 +12,8 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
 from contracts.streams import ConsumerSpec
-from runtime import streams
+from contracts.subjects import event_type_of
+from runtime import metrics, streams
 from runtime.codec import one_line
 from runtime.deadletter import publish_dead_letter, reason_text
 from runtime.errors import PermanentError, TransientError
@@ -19,6 +21,8 @@ from runtime.outage import OUTAGE_NAK_DELAY_S, is_outage, note_outage, outages_o
 
 log = logging.getLogger(__name__)
 
+# What the server was told, as counted in runtime.metrics.
+ACK, NAK, TERM = "ack", "nak", "term"
 # How long to wait for the server to confirm an ack; a lost ack means one harmless redelivery.
 ACK_TIMEOUT_S = 2.0
 
@@ -58,27 +62,33 @@ async def terminate(msg: Msg, reason: str) -> None:
 
 
 async def settle(js: JetStreamContext, spec: ConsumerSpec, run: Run, msg: Msg, delivery: Delivery) -> None:
+    """Runs the handler, answers the server, and counts the answer (runtime.metrics)."""
+    began = time.monotonic()
+    outcome = await _settle(js, spec, run, msg, delivery)
+    metrics.handled(spec.durable, event_type_of(msg.subject), outcome, time.monotonic() - began)
+
+
+async def _settle(js: JetStreamContext, spec: ConsumerSpec, run: Run, msg: Msg, delivery: Delivery) -> str:
     """Runs the handler for at most spec.max_run_s, then answers the server by what happened."""
     if await _spent(js, spec, delivery):  # earlier deliveries died or hung without an answer
         reason = f"gave up: {delivery.num_delivered - 1} deliveries ended without an answer"
-        await _dead_letter(js, spec, msg, reason)
-        return
+        return await _dead_letter(js, spec, msg, reason)
     timer = asyncio.timeout(spec.max_run_s)
     try:
         async with timer:
             await run(msg, delivery)
     except PermanentError as exc:
         log.warning("%s: terminating %s: %s", spec.durable, msg.subject, reason_text(exc.reason))
-        await _dead_letter(js, spec, msg, exc.reason)
+        return await _dead_letter(js, spec, msg, exc.reason)
     except Exception as exc:
         if timer.expired():
-            await _failed(js, spec, msg, delivery, f"still running after max_run_s={spec.max_run_s}", None)
-        elif is_outage(exc):
+            return await _failed(js, spec, msg, delivery, f"still running after max_run_s={spec.max_run_s}", None)
+        if is_outage(exc):
             await _outage(js, spec, msg, delivery, exc)
-        else:
-            await _failed(js, spec, msg, delivery, repr(exc), exc)
-    else:
-        await _ack(msg)
+            return NAK
+        return await _failed(js, spec, msg, delivery, repr(exc), exc)
+    await _ack(msg)
+    return ACK
 
 
 async def _spent(js: JetStreamContext, spec: ConsumerSpec, delivery: Delivery) -> bool:
@@ -103,28 +113,29 @@ async def _outage(js: JetStreamContext, spec: ConsumerSpec, msg: Msg, delivery: 
 
 async def _failed(
     js: JetStreamContext, spec: ConsumerSpec, msg: Msg, delivery: Delivery, error: str, exc: Exception | None
-) -> None:
+) -> str:
     failures = await _failures(js, spec, delivery)
     if failures >= spec.max_deliver or delivery.num_delivered >= streams.server_max_deliver(spec):
         reason = f"gave up after {failures} failed deliveries: {error}"
         log.error("%s: %s on %s", spec.durable, reason_text(reason), msg.subject)
-        await _dead_letter(js, spec, msg, reason)
-        return
+        return await _dead_letter(js, spec, msg, reason)
     if exc is not None and not isinstance(exc, TransientError):
         log.exception("%s: unexpected error on %s, will retry", spec.durable, msg.subject)
     asked = exc.delay_s if isinstance(exc, TransientError) else None
     await msg.nak(delay=nak_delay(spec, failures, asked))
+    return NAK
 
 
-async def _dead_letter(js: JetStreamContext, spec: ConsumerSpec, msg: Msg, reason: str) -> None:
+async def _dead_letter(js: JetStreamContext, spec: ConsumerSpec, msg: Msg, reason: str) -> str:
     """Stores the dead letter, then terminates; if it cannot be stored, naks to try again later."""
     try:
         await publish_dead_letter(js, msg, spec.durable, reason)
     except Exception as exc:
         log.warning("%s: dead letter of %s not stored (%r); naked instead", spec.durable, msg.subject, exc)
         await msg.nak(delay=OUTAGE_NAK_DELAY_S)
-        return
+        return NAK
     await terminate(msg, reason_text(reason))
+    return TERM
 
 
 async def _ack(msg: Msg) -> None:

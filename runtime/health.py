@@ -1,4 +1,5 @@
-"""A small HTTP health endpoint: GET /healthz answers 200 when every check passes, else 503."""
+"""A small HTTP endpoint per service: GET /healthz answers 200 when every check passes, else 503;
+GET /metrics serves the process's Prometheus metrics (runtime.metrics)."""
 
 import asyncio
 import json
@@ -7,11 +8,14 @@ from collections.abc import Awaitable, Callable
 
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 
+from runtime import metrics
+
 log = logging.getLogger(__name__)
 
 Check = Callable[[], Awaitable[bool]]
 # A check slower than this counts as failed: a health probe must answer quickly.
 CHECK_TIMEOUT_S = 2.0
+JSON = "application/json"
 
 
 async def run_checks(checks: dict[str, Check]) -> dict[str, bool]:
@@ -48,9 +52,9 @@ class HealthServer:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             request = await asyncio.wait_for(reader.readline(), CHECK_TIMEOUT_S)
-            status, body = await self._answer(request.decode("latin-1"))
+            status, body, kind = await self._answer(request.decode("latin-1"))
             writer.write(
-                f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\n"
+                f"HTTP/1.1 {status}\r\nContent-Type: {kind}\r\n"
                 f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
                 + body
             )
@@ -60,11 +64,14 @@ class HealthServer:
         finally:
             writer.close()
 
-    async def _answer(self, request_line: str) -> tuple[str, bytes]:
+    async def _answer(self, request_line: str) -> tuple[str, bytes, str]:
         parts = request_line.split()
-        if len(parts) < 2 or parts[0] != "GET" or parts[1].split("?")[0] != "/healthz":
-            return "404 Not Found", b'{"error": "not found"}'
+        path = parts[1].split("?")[0] if len(parts) >= 2 and parts[0] == "GET" else ""
+        if path == "/metrics":
+            return "200 OK", metrics.exposition(), metrics.CONTENT_TYPE
+        if path != "/healthz":
+            return "404 Not Found", b'{"error": "not found"}', JSON
         checks = await run_checks(self._checks)
         healthy = all(checks.values())
         body = json.dumps({"healthy": healthy, "checks": checks, **self._info}).encode()
-        return ("200 OK" if healthy else "503 Service Unavailable"), body
+        return ("200 OK" if healthy else "503 Service Unavailable"), body, JSON

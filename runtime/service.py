@@ -18,7 +18,7 @@ from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 
 from contracts.streams import ADVISORY_STREAM, ConsumerSpec
-from runtime import cache, db, deadletter, housekeeping, logscrub, telemetry
+from runtime import cache, db, deadletter, housekeeping, logscrub, metrics, telemetry
 from runtime.bus import Bus, Handler
 from runtime.health import HealthServer, run_checks
 from runtime.outbox import OutboxRelay
@@ -86,7 +86,8 @@ class Service:
         await self.bus.start()
         self.checks = self._checks()
         relay = OutboxRelay(self.pool, self.bus, self.schema)
-        for job in (relay.run, lambda: housekeeping.run(self.pool), self._pause_while_unhealthy, *self._background):
+        jobs = (relay.run, lambda: housekeeping.run(self.pool), self._pause_while_unhealthy, self._depths)
+        for job in (*jobs, *self._background):
             self._tasks.append(asyncio.create_task(job()))
         self.health = HealthServer(
             s.health_port, self.checks, {"service": s.service, "instance": s.instance}, host=str(s.listen_host)
@@ -103,6 +104,9 @@ class Service:
             self.bus.subscribe_raw(
                 spec, ADVISORY_STREAM, lambda msg: deadletter.copy_to_dead_letters(self.bus.js, msg.subject, msg.data)
             )
+
+    async def _depths(self) -> None:
+        await metrics.refresh(self.bus.depths)
 
     def _checks(self) -> dict[str, Callable[[], Awaitable[bool]]]:
         async def nats_ok() -> bool:

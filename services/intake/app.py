@@ -10,12 +10,13 @@ import uvicorn
 from opentelemetry.instrumentation.starlette import StarletteInstrumentor
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from contracts.streams import ConsumerSpec
 from contracts.subjects import EVENT_SUBJECTS
 from contracts.users import UserDeleted
+from runtime import asyncapi
 from runtime.health import run_checks
 from runtime.service import Service
 from services.intake import api, errors, handlers, live, privacy, sockets
@@ -59,8 +60,16 @@ def http_app(svc: Service, feed: live.Feed) -> Starlette:
             {"healthy": all(checks.values()), "checks": checks}, status_code=200 if all(checks.values()) else 503
         )
 
+    async def asyncapi_yaml(request: Request) -> Response:
+        return Response(asyncapi.document_yaml(), media_type="application/yaml")
+
     app = Starlette(
-        routes=[Route("/healthz", healthz), *api.routes(svc), *sockets.routes(svc, feed)],
+        routes=[
+            Route("/healthz", healthz),
+            Route("/asyncapi.yaml", asyncapi_yaml),
+            *api.routes(svc),
+            *sockets.routes(svc, feed),
+        ],
         exception_handlers={errors.ApiError: errors.handle},
     )
     StarletteInstrumentor.instrument_app(app, tracer_provider=svc.provider)

@@ -15,7 +15,7 @@ from contracts.mail import EmailNotFound
 from contracts.streams import ConsumerSpec
 from contracts.subjects import event_filter
 from contracts.users import UserDeleted
-from runtime import web
+from runtime import metrics, web
 from runtime.service import Service
 from services.takeover import actions, api, handlers, pages, queue, store
 from services.takeover.liveview import Viewer
@@ -61,7 +61,17 @@ def build(settings: TakeoverSettings) -> Service:
     svc.consume(USERS, partial(handlers.on_user_deleted, svc))
     svc.background(partial(expire_overdue, svc))
     svc.background(partial(reconcile, svc))
+    svc.background(partial(count_waiting, svc))
     return svc
+
+
+async def count_waiting(svc: Service) -> None:
+    """The operators' queue length, for Prometheus (autoapply_interventions_waiting)."""
+
+    async def waiting() -> int:
+        return int(await svc.redis.zcard(queue.QUEUE_KEY))
+
+    await metrics.watch(metrics.INTERVENTIONS_WAITING, waiting)
 
 
 async def expire_overdue(svc: Service) -> None:

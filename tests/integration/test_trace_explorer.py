@@ -11,6 +11,7 @@ from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExport
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.trace import SpanKind
 
 from autoapply.local.traces_site import TraceExplorer
 from runtime import telemetry
@@ -38,6 +39,8 @@ def test_spans_sent_over_otlp_are_listed_by_trace_and_task(explorer: TraceExplor
             handling.set_attribute("autoapply.task_id", task_id)
             with telemetry.step("navigate", executor, platform="lever"):
                 pass
+    with executor.get_tracer("t").start_as_current_span("SELECT", kind=SpanKind.CLIENT) as poll:
+        pass  # a poll loop's lone query: its own trace, hidden from the page unless asked for
     for provider in (intake, executor):
         provider.shutdown()
     trace_id = format(root.get_span_context().trace_id, "032x")
@@ -46,6 +49,7 @@ def test_spans_sent_over_otlp_are_listed_by_trace_and_task(explorer: TraceExplor
         spans = client.get(f"/api/traces/{trace_id}").json()["spans"]
         page = client.get(f"/traces/{trace_id}").text
         index = client.get("/").text
+        every = client.get("/", params={"all": "1"}).text
         missing = client.get(f"/api/traces/{uuid.uuid4().hex}")
         refused = client.post("/v1/traces", content=b"not protobuf", headers={"content-type": "application/x-protobuf"})
         wrong_type = client.post("/v1/traces", json={"resourceSpans": []})
@@ -56,6 +60,8 @@ def test_spans_sent_over_otlp_are_listed_by_trace_and_task(explorer: TraceExplor
     assert by_name["step navigate"]["attributes"] == {"autoapply.step": "navigate", "autoapply.platform": "lever"}
     assert by_name["POST /api/v1/tasks"]["parent_id"] is None
     assert "step navigate" in page and "autoapply.platform = lever" in page and trace_id in index
+    poll_id = format(poll.get_span_context().trace_id, "032x")
+    assert poll_id not in index and "1 single-query traces hidden" in index and poll_id in every
     assert missing.status_code == 404 and refused.status_code == 400 and wrong_type.status_code == 415
 
 
