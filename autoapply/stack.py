@@ -30,6 +30,7 @@ from autoapply.local.redis import RedisServer
 from autoapply.local.sandbox_site import SandboxSite
 from autoapply.local.server import LocalServer
 from autoapply.local.services import DATABASE, HTTP_SERVICES, SERVICES, ServiceInstance, Wiring, instance_name
+from autoapply.local.traces_site import TraceExplorer
 
 HOME_ENV = "AUTOAPPLY_HOME"
 DEFAULT_HOME = Path("var") / "stack"
@@ -40,7 +41,7 @@ MAX_INSTANCES = 16
 # Another `up` or `down` on the same folder may hold the lock for about as long as an `up` takes.
 LOCK_WAIT_S = UP_DEADLINE_S + 10.0
 # Services stop first (they hold connections), then the servers they use.
-STOP_ORDER = {"service": 0, "sandbox": 0, "redis": 1, "postgres": 2, "nats": 3}
+STOP_ORDER = {"service": 0, "sandbox": 0, "traces": 0, "redis": 1, "postgres": 2, "nats": 3}
 # A service that exits while starting is started once more before `up` gives up (see _start_one).
 SERVICE_START_TRIES = 2
 # One nats-server, or a JetStream cluster of this many nodes (`up --cluster N`).
@@ -223,6 +224,17 @@ class Stack:
             pid_file=self._pid_file("sandbox"),
         )
 
+    def trace_explorer(self, state: dict[str, Any]) -> TraceExplorer | None:
+        """The local trace explorer, when `autoapply traces` turned it on."""
+        if not state.get("traces"):
+            return None
+        return TraceExplorer(
+            self.data / "traces",
+            self._port(state, "traces", "traces"),
+            log=self._log("traces"),
+            pid_file=self._pid_file("traces"),
+        )
+
     def infra(self, state: dict[str, Any]) -> tuple[list[NatsServer], PostgresServer, RedisServer]:
         return self.nats_nodes(state), self.postgres(state), self.redis(state)
 
@@ -249,7 +261,9 @@ class Stack:
                 )
         return made
 
-    def wiring(self, nats: Sequence[NatsServer], pg: PostgresServer, redis: RedisServer) -> Wiring:
+    def wiring(
+        self, nats: Sequence[NatsServer], pg: PostgresServer, redis: RedisServer, traces: TraceExplorer | None = None
+    ) -> Wiring:
         return Wiring(
             nats_url=nats_url(nats),
             # Every stream and consumer on every node: a cluster survives losing a minority of them.
@@ -258,11 +272,17 @@ class Stack:
             redis_url=redis.url_for(0),
             data_dir=self.data / "files",
             secret_key=self.secret_key(),
+            otlp_traces_url=traces.otlp_traces_url if traces else None,
+            traces_url=traces.url if traces else None,
         )
 
     # Commands.
     def up(
-        self, counts: dict[str, int] | None = None, sandbox: bool | None = None, cluster: int | None = None
+        self,
+        counts: dict[str, int] | None = None,
+        sandbox: bool | None = None,
+        traces: bool | None = None,
+        cluster: int | None = None,
     ) -> list[PartReport]:
         """Start whatever is not running and wait until every part is healthy (or raise StartError)."""
         deadline = time.monotonic() + UP_DEADLINE_S
@@ -272,13 +292,18 @@ class Stack:
         state["instances"] = {**{s: 1 for s in SERVICES}, **state.get("instances", {}), **(counts or {})}
         if sandbox is not None:
             state["sandbox"] = sandbox
+        # Services learn where to send spans from their environment: a change restarts them.
+        retrace = traces is not None and bool(state.get("traces")) != traces
+        if traces is not None:
+            state["traces"] = traces
         if cluster is not None:
             self.set_cluster(state, cluster)
         nats, pg, redis = self.infra(state)
-        services = self.instances(state, self.wiring(nats, pg, redis))
+        explorer = self.trace_explorer(state)
+        services = self.instances(state, self.wiring(nats, pg, redis, explorer))
         self.save_state(state)  # the ports are remembered even if this start fails
         # The nodes of a cluster start side by side: each is healthy only once a majority has joined.
-        reports = _start_all([*nats, pg, redis], deadline)
+        reports = _start_all([*nats, pg, redis, *([explorer] if explorer else [])], deadline)
         if len(nats) > 1:
             declare_streams([node.url for node in nats], len(nats), deadline)
         try:
@@ -286,13 +311,14 @@ class Stack:
         except (RuntimeError, OSError) as exc:
             raise StartError(f"postgres: cannot create the {DATABASE} database: {exc}") from exc
         moved = {_owner_kind(owner) for owner in self._moved}
-        self._stop_unwanted({s.name for s in services}, restart_all=bool(moved & set(STOP_ORDER)))
+        self._stop_unwanted({s.name for s in services}, restart_all=bool(moved & set(STOP_ORDER)) or retrace)
         site = self.sandbox(state)
-        if site is None:
-            self._stop_kind("sandbox")
+        for kind, part in (("sandbox", site), ("traces", explorer)):
+            if part is None:
+                self._stop_kind(kind)
         extra = [site] if site is not None else []
         reports += _start_all([*services, *extra], deadline)
-        state["parts"] = describe([*nats, pg, redis, *services, *extra])
+        state["parts"] = describe([*nats, pg, redis, *services, *extra, *([explorer] if explorer else [])])
         self.save_state(state)
         return reports
 

@@ -5,6 +5,8 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 
+from opentelemetry.instrumentation.utils import suppress_instrumentation
+
 log = logging.getLogger(__name__)
 
 Check = Callable[[], Awaitable[bool]]
@@ -15,7 +17,9 @@ CHECK_TIMEOUT_S = 2.0
 async def run_checks(checks: dict[str, Check]) -> dict[str, bool]:
     async def one(check: Check) -> bool:
         try:
-            return await asyncio.wait_for(check(), CHECK_TIMEOUT_S)
+            # Checks run every second: as spans they would bury every task's trace in noise.
+            with suppress_instrumentation():
+                return await asyncio.wait_for(check(), CHECK_TIMEOUT_S)
         except Exception:
             return False
 

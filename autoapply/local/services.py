@@ -39,6 +39,9 @@ class Wiring:
     intake_url: str | None = None  # where the operator page signs operators in
     # The embedded stack runs one nats-server: every stream and consumer has one replica.
     replicas: int = 1
+    # The local trace explorer (`autoapply traces`): where spans go, and its pages for a trace id.
+    otlp_traces_url: str | None = None
+    traces_url: str | None = None
 
 
 def instance_name(service: str, index: int) -> str:
@@ -112,6 +115,10 @@ class ServiceInstance(LocalServer):
             env["AUTOAPPLY_HTTP_PORT"] = str(self.http_port)
         if self.wiring.intake_url is not None:
             env["AUTOAPPLY_INTAKE_URL"] = self.wiring.intake_url
+        if self.wiring.otlp_traces_url is not None:
+            env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] = self.wiring.otlp_traces_url
+        if self.wiring.traces_url is not None:  # the operator page and the task API link each task's trace
+            env["AUTOAPPLY_TRACE_URL_TEMPLATE"] = self.wiring.traces_url + "/traces/{trace_id}"
         return env
 
     def prepare(self) -> None:

@@ -64,6 +64,8 @@ def collect(stack: Stack) -> dict[str, Any]:
     parts |= services_status(stack.instances(state, wiring))
     if (site := stack.sandbox(state)) is not None:
         parts["sandbox"] = part_status(site)
+    if (explorer := stack.trace_explorer(state)) is not None:
+        parts["traces"] = part_status(explorer)
     up = [node for node in nodes if parts[node.name]["healthy"]]
     streams, error = _streams(up[0].monitor_url) if up else ({}, "nats is down")
     boxes, box_error = outboxes(pg.dsn(DATABASE), SERVICES) if parts["postgres"]["healthy"] else ({}, "down")
