@@ -42,6 +42,8 @@ MAX_INSTANCES = 16
 LOCK_WAIT_S = UP_DEADLINE_S + 10.0
 # Services stop first (they hold connections), then the servers they use.
 STOP_ORDER = {"service": 0, "sandbox": 0, "traces": 0, "redis": 1, "postgres": 2, "nats": 3}
+# A service that exits while starting is started once more before `up` gives up (see _start_one).
+SERVICE_START_TRIES = 2
 # One nats-server, or a JetStream cluster of this many nodes (`up --cluster N`).
 SINGLE_NODE = 1
 
@@ -393,10 +395,18 @@ def _start_all(parts: Sequence[LocalServer], deadline: float) -> list[PartReport
 
 def _start_one(part: LocalServer, deadline: float) -> PartReport | StartError:
     began = time.monotonic()
-    try:
-        spawned = part.start(timeout_s=max(1.0, deadline - began))
-    except StartError as exc:  # already names the part and carries its log tail
-        return exc
-    except (OSError, RuntimeError, ValueError) as exc:
-        return StartError(f"{part.name}: {exc}")
-    return PartReport(part.name, spawned, time.monotonic() - began, where(part))
+    # A service that exits while starting gets one more try: on a cluster that has just formed, the
+    # JetStream API can time out while ten instances declare their replicated consumers at once
+    # (seen on a loaded machine); an orchestrator would restart it the same way.
+    tries = SERVICE_START_TRIES if part.kind == "service" else 1
+    for attempt in range(1, tries + 1):
+        try:
+            spawned = part.start(timeout_s=max(1.0, deadline - time.monotonic()))
+        except StartError as exc:  # already names the part and carries its log tail
+            if attempt == tries or time.monotonic() >= deadline:
+                return exc
+            continue
+        except (OSError, RuntimeError, ValueError) as exc:
+            return StartError(f"{part.name}: {exc}")
+        return PartReport(part.name, spawned, time.monotonic() - began, where(part))
+    raise AssertionError("unreachable: the last try returns")

@@ -179,6 +179,10 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
             log.close()
             if proc.returncode not in (0, None):
                 print((folder / "intake.log").read_text(errors="replace")[-3000:], file=sys.stderr)
+    if result["errors"]:  # the folder goes away with the run: say why requests failed now
+        lines = (folder / "intake.log").read_text(errors="replace").splitlines()
+        first = next((i for i, line in enumerate(lines) if "ERROR" in line), len(lines))
+        print("\n".join(lines[first : first + 40]), file=sys.stderr)
     accepted = result["accepted"]
     lost = sum(1 for task_id in accepted if counts.get(task_id, 0) == 0)
     duplicates = sum(1 for task_id in accepted if counts.get(task_id, 0) > 1)

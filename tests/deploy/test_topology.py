@@ -1,11 +1,15 @@
-"""Switching a stack between one node and a cluster never leaves JetStream data behind (no processes)."""
+"""The stack's topology and start rules, without processes: switching between one node and a cluster
+never leaves JetStream data behind; a service that exits while starting gets one more try."""
 
+import time
 from pathlib import Path
 
 import pytest
 
 from autoapply.local.cluster import ClusterNode
-from autoapply.stack import Stack, cluster_size, nats_url
+from autoapply.local.procs import StartError
+from autoapply.local.server import LocalServer
+from autoapply.stack import PartReport, Stack, _start_one, cluster_size, nats_url
 
 pytestmark = pytest.mark.unit
 
@@ -37,3 +41,40 @@ def test_switching_away_from_a_store_with_data_is_refused_naming_it(tmp_path: Pa
 def test_an_even_cluster_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="got 4"):
         Stack(tmp_path).set_cluster({"ports": {}}, 4)
+
+
+class FlakyService(LocalServer):
+    """Exits while starting the first `failures` times, then starts."""
+
+    name = "flaky-1"
+
+    def __init__(self, directory: Path, failures: int, kind: str = "service") -> None:
+        super().__init__(directory)
+        self.failures, self._kind, self.tries = failures, kind, 0
+
+    @property
+    def kind(self) -> str:
+        return self._kind
+
+    def command(self) -> list[str]:
+        return ["true"]
+
+    def healthy(self) -> bool:
+        return True
+
+    def start(self, timeout_s: float = 30.0) -> bool:
+        self.tries += 1
+        if self.tries <= self.failures:
+            raise StartError(f"{self.name} exited while starting (try {self.tries})")
+        return True
+
+
+def test_a_service_that_exits_while_starting_gets_one_more_try(tmp_path: Path) -> None:
+    deadline = time.monotonic() + 30
+    once = FlakyService(tmp_path / "a", failures=1)
+    assert isinstance(_start_one(once, deadline), PartReport) and once.tries == 2
+    always = FlakyService(tmp_path / "b", failures=5)
+    failed = _start_one(always, deadline)
+    assert isinstance(failed, StartError) and "try 2" in str(failed) and always.tries == 2
+    server = FlakyService(tmp_path / "c", failures=1, kind="nats")  # servers are not retried
+    assert isinstance(_start_one(server, deadline), StartError) and server.tries == 1

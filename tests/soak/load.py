@@ -64,35 +64,63 @@ async def submit(http: httpx.AsyncClient, sandbox_url: str, tasks: int) -> tuple
 
 
 async def states(dsn: str, task_ids: list[str]) -> dict[str, str]:
+    return {t: state for t, (state, _) in (await read_model(dsn, task_ids)).items()}
+
+
+async def read_model(dsn: str, task_ids: list[str]) -> dict[str, tuple[str, str | None]]:
+    """(state, outcome) of each task as intake's read model has it."""
     conn = await asyncpg.connect(dsn, timeout=5)
     try:
         rows = await conn.fetch(
-            "SELECT task_id::text, state FROM intake.tasks WHERE task_id = ANY($1::uuid[])", task_ids
+            "SELECT task_id::text, state, outcome FROM intake.tasks WHERE task_id = ANY($1::uuid[])", task_ids
         )
     finally:
         await conn.close()
-    return {r["task_id"]: r["state"] for r in rows}
+    return {r["task_id"]: (r["state"], r["outcome"]) for r in rows}
+
+
+FAILURES = ("task.failed", "profile.failed", "application.failed", "human.timeout")
+
+
+async def failure_reasons(dsn: str, task_ids: list[str]) -> dict[str, int]:
+    """Why tasks failed, by the failing event's reason (codes, never personal data)."""
+    conn = await asyncpg.connect(dsn, timeout=5)
+    try:
+        rows = await conn.fetch(
+            "SELECT event_type || ': ' || coalesce(data->>'reason', '?') AS why, count(*) AS n FROM intake.task_events "
+            "WHERE task_id = ANY($1::uuid[]) AND event_type = ANY($2::text[]) GROUP BY 1",
+            task_ids,
+            list(FAILURES),
+        )
+    finally:
+        await conn.close()
+    return {r["why"]: r["n"] for r in rows}
 
 
 def settled(found: dict[str, str], task_ids: list[str]) -> bool:
     return all(found.get(t) in TERMINAL | WAITING_FOR_PERSON for t in task_ids)
 
 
-async def duplicates(http: httpx.AsyncClient, sandbox_url: str) -> int:
-    """Applications the sandbox received more than once for one (site, job, applicant)."""
+async def submissions(http: httpx.AsyncClient, sandbox_url: str) -> tuple[int, int]:
+    """(applications the sandbox received, how many of them repeat one site, job and applicant)."""
     records = (await http.get(f"{sandbox_url}/_admin/submissions")).json()["submissions"]
     seen = Counter((r.get("site"), r.get("job_id"), r.get("email")) for r in records)
-    return sum(n - 1 for n in seen.values() if n > 1)
+    return len(records), sum(n - 1 for n in seen.values() if n > 1)
 
 
-def summary(task_ids: list[str], found: dict[str, str], dupes: int, faults: Counter[str]) -> dict[str, Any]:
+def summary(
+    task_ids: list[str], model: dict[str, tuple[str, str | None]], received: tuple[int, int], faults: Counter[str]
+) -> dict[str, Any]:
+    found = {t: state for t, (state, _) in model.items()}
     return {
         "tasks": len(task_ids),
         "lost": sum(1 for t in task_ids if t not in found),
-        "duplicates": dupes,
+        "duplicates": received[1],
+        "submitted_to_sandbox": received[0],
         "terminal": sum(1 for t in task_ids if found.get(t) in TERMINAL),
         "waiting_for_person": sum(1 for t in task_ids if found.get(t) in WAITING_FOR_PERSON),
         "unsettled": sum(1 for t in task_ids if t in found and found[t] not in TERMINAL | WAITING_FOR_PERSON),
         "states": dict(Counter(found.values())),
+        "outcomes": dict(Counter(str(outcome) for _, outcome in model.values())),
         "faults": dict(faults),
     }
