@@ -1,4 +1,4 @@
-"""The user's commands through the HTTP API: login, apply, tasks, task, profile import."""
+"""The user's commands through the HTTP API: login, apply, tasks, task, approve, profile import."""
 
 import argparse
 import asyncio
@@ -11,7 +11,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from autoapply import api_client, profile_file, watch
+from autoapply import api_client, opscmds, profile_file, watch
 from autoapply.api_client import ApiError, Client
 
 
@@ -119,12 +119,17 @@ def run_task(args: argparse.Namespace) -> int:
         task = client.ok("GET", f"/api/v1/tasks/{args.task_id}")
     console = Console()
     console.print(f"{task['job_url']}  [bold]{task['state']}[/bold]  trace {task['trace_id'] or '-'}")
+    if link := task.get("trace_url") or opscmds.trace_link(task["trace_id"]):
+        console.print(f"trace: {link}")
     table = Table("when", "event", "from", "to", "applied")
     for e in task["timeline"]:
         table.add_row(e["at"][:23], e["type"], e["from"] or "", e["to"] or "", "yes" if e["applied"] else "no")
     console.print(table)
     if task["receipt"]:
         console.print(f"receipt: {task['receipt']['receipt_uri']}")
+    if task.get("review"):
+        console.print(review_table(task["review"]))
+        console.print(f"approve with: autoapply approve {args.task_id} [--set LABEL=VALUE ...]")
     return 0
 
 
@@ -140,3 +145,53 @@ def run_profile(args: argparse.Namespace) -> int:
         client.ok("PUT", "/api/v1/profile", 200, 201, json=profile.model_dump(mode="json"))
     print(f"profile imported: {len(profile.answers)} answers in the answer bank")
     return 0
+
+
+def configure_approve(parser: argparse.ArgumentParser) -> None:
+    add_api(parser)
+    parser.add_argument("task_id", metavar="TASK_ID")
+    parser.add_argument(
+        "--set",
+        dest="corrections",
+        action="append",
+        default=[],
+        metavar="LABEL=VALUE",
+        help="correct a field, or answer an open question, by its label (repeatable)",
+    )
+
+
+def corrections(pairs: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for pair in pairs:
+        label, sep, value = pair.partition("=")
+        if not sep or not label.strip():
+            raise ValueError(f"--set takes LABEL=VALUE, not {pair!r}")
+        found[label.strip()] = value
+    return found
+
+
+def run_approve(args: argparse.Namespace) -> int:
+    body = {"corrections": corrections(args.corrections)}
+    with Client(api_client.api_url(args.api)) as client:
+        answer = client.request("POST", f"/api/v1/tasks/{args.task_id}/approve", json=body)
+    if answer.status_code != 202:
+        labels = (
+            answer.json().get("labels")
+            if answer.headers.get("content-type", "").startswith("application/json")
+            else None
+        )
+        raise ApiError(api_client.describe(answer) + (f": {', '.join(labels)}" if labels else ""))
+    print(f"approved {args.task_id}: the executor submits now")
+    return 0
+
+
+def review_table(review: dict[str, Any]) -> Table:
+    table = Table(
+        "field", "value", "from", title="waiting for your approval" + (" (dry run)" if review["dry_run"] else "")
+    )
+    for field in review["fields"]:
+        table.add_row(field["label"], field["value"], field["provenance"])
+    for question in review["unresolved"]:
+        options = f" ({' / '.join(question['options'])})" if question["options"] else ""
+        table.add_row(question["label"], f"[bold red]unanswered[/bold red]{options}", "-")
+    return table

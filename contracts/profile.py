@@ -128,3 +128,15 @@ class Profile(_Data):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+# Where intake leaves a task's profile for the executor: `<user_id>/tasks/<task_id>/profile.json`.
+TASK_PROFILE_OBJECT = "profile.json"
+
+
+class TaskProfile(_Data):
+    """The profile as it was when the task was accepted, and where its resume lies in the object store."""
+
+    profile: Profile | None = None  # None: the user had not written a profile yet
+    resume_key: str | None = None
+    resume_filename: str | None = None

@@ -114,6 +114,23 @@ async def captcha_answer(request: Request) -> Response:
     return JSONResponse({"target": challenge.target, "answer": challenge.answer})
 
 
+async def list_holds(request: Request) -> Response:
+    return JSONResponse({"holds": sbx(request).holds.as_json()})
+
+
+async def hold(request: Request) -> Response:
+    job = _find_job(request)
+    if job is None:
+        return JSONResponse({"error": "no such job"}, 404)
+    sbx(request).holds.hold(job.site, job.job_id)
+    return JSONResponse({"holds": sbx(request).holds.as_json()})
+
+
+async def release(request: Request) -> Response:
+    sbx(request).holds.release(request.path_params["site"], request.path_params["job_id"])
+    return JSONResponse({"holds": sbx(request).holds.as_json()})
+
+
 async def reset(request: Request) -> Response:
     sbx(request).reset()
     return JSONResponse({"reset": True})
@@ -137,5 +154,8 @@ def routes() -> list[Route]:
         Route("/_admin/mailbox/{mail_id}/raw", mail_raw),
         Route("/_admin/accounts", create_account, methods=["POST"]),
         Route("/_admin/captcha/{cid}", captcha_answer),
+        Route("/_admin/holds", list_holds),
+        Route("/_admin/holds/{site}/{job_id}", hold, methods=["POST"]),
+        Route("/_admin/holds/{site}/{job_id}", release, methods=["DELETE"]),
         Route("/_admin/reset", reset, methods=["POST"]),
     ]

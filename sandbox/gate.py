@@ -31,6 +31,14 @@ async def open_job(request: Request, site: str, job_id: str) -> tuple[Job, JobFl
     return job, flags
 
 
+async def send_mail(request: Request, job: Job, to: str, subject: str, text: str, html: str = "") -> None:
+    """The job's mail to the candidate, unless the job loses its mail (the `lose_mail` flag)."""
+    state = sbx(request)
+    if state.job_flags(job, request).lose_mail:
+        return
+    await state.mailer.send(sender(job.site, job.org, job.company), to, subject, text, html)
+
+
 def qs(request: Request) -> str:
     """The flag query string of this request, to carry to the next page of the same flow."""
     return flag_query(request.query_params)
@@ -72,6 +80,7 @@ def captcha_ok(request: Request, flags: JobFlags, token: str) -> bool:
 async def accept(request: Request, job: Job, email: str, received: Received, token: str = "") -> Submission:
     """Record the application, redeem its CAPTCHA token and mail the candidate a confirmation."""
     state = sbx(request)
+    await state.holds.wait(job.site, job.job_id)  # tests: the click has landed, the answer waits
     if token:
         state.captcha.redeem(token)
     for data in received.blobs.values():
@@ -87,7 +96,7 @@ async def accept(request: Request, job: Job, email: str, received: Received, tok
         list(received.files),
     )
     state.records.add(submission)
-    await state.mailer.send(sender(job.site, job.org, job.company), email, *confirmation_mail(job))
+    await send_mail(request, job, email, *confirmation_mail(job))
     return submission
 
 

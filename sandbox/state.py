@@ -9,6 +9,7 @@ from starlette.requests import Request
 from sandbox.accounts import Accounts
 from sandbox.captcha import CaptchaBook
 from sandbox.flags import FlagStore, JobFlags
+from sandbox.holds import Holds
 from sandbox.jobs import Catalog, Job
 from sandbox.mailbox import MailStore
 from sandbox.mailer import Mailer
@@ -28,6 +29,7 @@ class SandboxState:
     sessions: Sessions = field(default_factory=Sessions)
     captcha: CaptchaBook = field(default_factory=CaptchaBook)
     accounts: Accounts = field(default_factory=Accounts)
+    holds: Holds = field(default_factory=Holds)
     # Flow state that outlives one request: Greenhouse security codes, LinkedIn drafts, ...
     pending: dict[str, Any] = field(default_factory=dict)
 
@@ -41,6 +43,7 @@ class SandboxState:
         self.sessions.clear()
         self.accounts.clear()
         self.pending.clear()
+        self.holds.clear()
 
 
 def sbx(request: Request) -> SandboxState:

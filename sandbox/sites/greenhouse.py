@@ -9,11 +9,10 @@ from starlette.routing import Route
 
 from sandbox import places
 from sandbox.flags import JobFlags
-from sandbox.gate import accept, already_applied, captcha_ok, email_ok, open_job, phone_ok, qs, signed_in
+from sandbox.gate import accept, already_applied, captcha_ok, email_ok, open_job, phone_ok, qs, send_mail, signed_in
 from sandbox.html import description, esc, json_script, late_render, page, site_index
 from sandbox.invisible import SITE_KEYS, recaptcha_badge, script_tag
 from sandbox.jobs import Job
-from sandbox.mailer import sender
 from sandbox.signin import login_url
 from sandbox.sites import greenhouse_form as gf
 from sandbox.state import sbx
@@ -163,9 +162,7 @@ async def _security_step(request: Request, job: Job, email: str, received: Recei
         f"Copy and paste this code into the security code field on your application: {code}  "
         "After you enter the code, resubmit your application."
     )
-    await sbx(request).mailer.send(
-        sender(SITE, job.org, job.company), email, f"Security code for your application to {job.company}", text
-    )
+    await send_mail(request, job, email, f"Security code for your application to {job.company}", text)
     return JSONResponse({"security_code_required": True, "email": email}, 428)
 
 

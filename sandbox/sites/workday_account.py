@@ -6,9 +6,9 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from sandbox.gate import send_mail
 from sandbox.html import esc, page
 from sandbox.jobs import WORKDAY_SITE, Job
-from sandbox.mailer import sender
 from sandbox.sites.workday_common import CSS, JS, apply_path, open_posting, realm, shell
 from sandbox.state import sbx, session
 
@@ -138,7 +138,7 @@ async def _send_verification(request: Request, job: Job, email: str, token: str)
         f'<p><a href="{esc(link)}">Verify Account</a></p>'
     )
     subject = f"{job.company}: verify your candidate account"
-    await sbx(request).mailer.send(sender("workday", job.org, job.company), email, subject, text, html)
+    await send_mail(request, job, email, subject, text, html)
 
 
 async def create(request: Request) -> Response:

@@ -8,8 +8,10 @@ from contracts.mail import EmailVerified
 from contracts.profiles import ProfileReady
 from contracts.streams import ConsumerSpec
 from contracts.subjects import event_filter
+from contracts.tasks import TaskApproved, TaskQueued
 from runtime.service import Service
 from services.executor import handlers
+from services.executor.context import Executor
 from services.executor.settings import ExecutorSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -18,6 +20,15 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 BROWSER_SLOTS = 4
 # A whole application, page after page, may take minutes; past this it is cancelled and retried.
 MAX_STEP_S = 900
+# Navigation retries (3) and claims another instance holds come back as naks: room for both.
+FLOW_MAX_DELIVER = 12
+
+QUEUED = ConsumerSpec(
+    durable=handlers.QUEUED_CONSUMER,
+    filter_subjects=(event_filter(TaskQueued.TYPE),),
+    ack_wait_s=30,
+    max_ack_pending=64,
+)
 
 PROFILE_READY = ConsumerSpec(
     durable=handlers.PROFILE_READY_CONSUMER,
@@ -25,6 +36,7 @@ PROFILE_READY = ConsumerSpec(
     ack_wait_s=120,
     max_ack_pending=BROWSER_SLOTS,
     max_run_s=MAX_STEP_S,
+    max_deliver=FLOW_MAX_DELIVER,
 )
 
 RESUMED = ConsumerSpec(
@@ -32,15 +44,19 @@ RESUMED = ConsumerSpec(
     filter_subjects=(
         event_filter(HumanResolved.TYPE),
         event_filter(EmailVerified.TYPE),
+        event_filter(TaskApproved.TYPE),
     ),
     ack_wait_s=120,
     max_ack_pending=BROWSER_SLOTS,
     max_run_s=MAX_STEP_S,
+    max_deliver=FLOW_MAX_DELIVER,
 )
 
 
 def build(settings: ExecutorSettings) -> Service:
     svc = Service(settings, MIGRATIONS)
-    svc.consume(PROFILE_READY, partial(handlers.on_profile_ready, svc))
-    svc.consume(RESUMED, partial(handlers.on_resumed, svc))
+    x = Executor(svc, settings)
+    svc.consume(QUEUED, partial(handlers.on_task_queued, x), workers=4)
+    svc.consume(PROFILE_READY, partial(handlers.on_profile_ready, x))
+    svc.consume(RESUMED, partial(handlers.on_resumed, x))
     return svc

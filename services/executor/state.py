@@ -7,8 +7,9 @@ CONSUMED = (
     "profile.ready",
     "human.resolved",
     "email.verified",
+    "task.approved",
 )
 
 # Derived from the one transition table in contracts: the guard for the state this service will
-# keep of each task (its handlers are thin for now and keep only the ledger).
+# keep of each task.
 ACCEPTED_IN: dict[str, tuple[TaskState, ...]] = {event: tuple(sources_for(event)) for event in CONSUMED}

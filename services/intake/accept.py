@@ -7,8 +7,10 @@ from uuid import UUID, uuid4
 from opentelemetry import trace
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts.profile import TASK_PROFILE_OBJECT, Profile, TaskProfile
 from contracts.states import Priority
 from contracts.tasks import TaskQueued
+from runtime import objects
 from runtime.service import Service
 from runtime.tokens import Principal
 from services.intake import jobs, quota, scope, store_tasks, urlcheck
@@ -85,6 +87,21 @@ async def _write(
         raise ApiError(
             409, "duplicate_job", "you already have a task for this job", existing_task_id=str(found), job_key=job.key
         )
+    await _snapshot(svc, acting, task_id, resume_id)
+
+
+async def _snapshot(svc: Service, acting: scope.Acting, task_id: UUID, resume_id: UUID) -> None:
+    """The executor's copy of the profile, written before the commit so it exists once task.queued is out."""
+    user_id = acting.who.user_id
+    raw = await acting.conn.fetchval("SELECT data FROM profiles WHERE user_id = $1", user_id)
+    resume = await acting.conn.fetchrow("SELECT object_key, filename FROM resumes WHERE resume_id = $1", resume_id)
+    snapshot = TaskProfile(
+        profile=Profile.model_validate_json(raw) if raw else None,
+        resume_key=resume["object_key"] if resume else None,
+        resume_filename=resume["filename"] if resume else None,
+    )
+    where = objects.key(user_id, "tasks", str(task_id), TASK_PROFILE_OBJECT)
+    await objects.LocalObjects(svc.settings.data_dir).put(where, snapshot.model_dump_json().encode())
 
 
 def _no_resume(asked: UUID | None) -> ApiError:

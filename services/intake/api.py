@@ -3,13 +3,14 @@
 from starlette.routing import BaseRoute
 
 from runtime.service import Service
-from services.intake import accounts, credentials, mailbox, openapi, privacy, profiles, resumes, tasks
+from services.intake import accounts, credentials, mailbox, openapi, privacy, profiles, resumes, review, tasks
 
 
 def routes(svc: Service) -> list[BaseRoute]:
     return [
         *accounts.routes(svc),
         *tasks.routes(svc),
+        *review.routes(svc),
         *resumes.routes(svc),
         *profiles.routes(svc),
         *privacy.routes(svc),

@@ -13,9 +13,20 @@ from services.intake.accept import NewTask
 from services.intake.accounts import Login, Refresh, Register
 from services.intake.credentials import NewCredential
 from services.intake.mailbox import ImapBox
+from services.intake.review import Approval
 from services.intake.tasks import PAGE_MAX, NewBatch
 
-BODIES: tuple[type[BaseModel], ...] = (Register, Login, Refresh, NewTask, NewBatch, Profile, NewCredential, ImapBox)
+BODIES: tuple[type[BaseModel], ...] = (
+    Register,
+    Login,
+    Refresh,
+    NewTask,
+    NewBatch,
+    Profile,
+    Approval,
+    NewCredential,
+    ImapBox,
+)
 ERROR = {
     "type": "object",
     "required": ["error", "message"],
@@ -102,6 +113,9 @@ def paths() -> dict[str, Any]:
         "/api/v1/tasks/batch": {"post": _op("apply to many jobs: one answer per URL", 200, NewBatch)},
         "/api/v1/tasks/{task_id}": {"get": _op("one task: state, timeline, receipt", 200, parameters=TASK_ID)},
         "/api/v1/tasks/{task_id}/cancel": {"post": _op("cancel a task", 202, parameters=TASK_ID)},
+        "/api/v1/tasks/{task_id}/approve": {
+            "post": _op("approve a reviewed form, with corrections (label: value)", 202, Approval, parameters=TASK_ID)
+        },
         "/api/v1/credentials": {
             "get": _op("the stored platform accounts (never a password)", 200),
             "put": _op("store a platform account (the password is sealed)", 200, NewCredential),

@@ -57,6 +57,21 @@ def receipt(timeline: list[dict[str, Any]]) -> dict[str, Any] | None:
     }
 
 
+# What a review shows the user: the page, every value with its provenance, what is still open.
+REVIEW_FIELDS = ("page_url", "fields", "unresolved", "files", "screenshot_uri", "dry_run")
+
+
+def review(timeline: list[dict[str, Any]], state: str) -> dict[str, Any] | None:
+    """What waits for the user's approval (the latest task.review_needed), while the task is in review."""
+    if state != "NEED_REVIEW":
+        return None
+    latest = next((e for e in reversed(timeline) if e["type"] == "task.review_needed" and e["applied"]), None)
+    if latest is None:
+        return None
+    data = latest["data"]
+    return {"review_id": latest["event_id"], "requested_at": latest["at"], **{k: data.get(k) for k in REVIEW_FIELDS}}
+
+
 def screenshots(timeline: list[dict[str, Any]], stored: list[str]) -> list[str]:
     named = [e["data"][f] for e in timeline for f in SCREENSHOT_FIELDS if e["data"].get(f)]
     return sorted(set(named) | set(stored))
@@ -72,4 +87,5 @@ def detail(row: asyncpg.Record, events: list[asyncpg.Record], stored_screens: li
         "timeline": timeline,
         "screenshots": screenshots(timeline, stored_screens),
         "receipt": receipt(timeline),
+        "review": review(timeline, row["state"]),
     }

@@ -96,6 +96,6 @@ async def serve_http(svc: Service) -> None:
     assert isinstance(svc.settings, TakeoverSettings)
     viewer = Viewer()
     try:
-        await web.serve(http_app(svc, viewer), svc.settings.http_port)
+        await web.serve(http_app(svc, viewer), svc.settings.http_port, host=str(svc.settings.listen_host))
     finally:
         await viewer.close()

@@ -1,0 +1,137 @@
+"""One task's application, from the browser the provisioner started to application.submitted.
+
+profile.ready: navigate, analyse (a template whose URL and markers match, else the form engine
+alone), fill, then submit once, or stop at a wait (an event, then ack with the browser open).
+human.resolved, email.verified, task.approved: re-attach and continue from what the page shows.
+"""
+
+from contracts.envelope import Event
+from contracts.human import HumanResolved
+from contracts.mail import EmailVerified
+from contracts.states import EXECUTING, FailureReason, TaskState
+from contracts.tasks import TaskApproved, TaskFailed
+from forms.fill import FormReport
+from services.executor import agent, detect, navigation, questions, receipt, steps, submitting, waits
+from services.executor.applicant import Applicant
+from services.executor.browser import Attached
+from services.executor.context import Run
+from services.executor.halts import Halt, from_challenges
+from services.executor.templates import Step, Template
+
+S = TaskState
+# States a profile.ready finds a task in when it starts (or a redelivery restarts) the journey.
+STARTING = frozenset({S.READY, S.RETRYING, S.NAVIGATING})
+# Waits a resuming event continues; any other resuming event is late or a duplicate.
+CONTINUES: dict[type[Event], frozenset[str]] = {
+    HumanResolved: frozenset({waits.CAPTCHA, waits.HUMAN}),
+    EmailVerified: frozenset({waits.EMAIL, waits.EMAIL_AFTER_SUBMIT}),
+    TaskApproved: frozenset({waits.REVIEW}),
+}
+
+
+class Flow:
+    def __init__(self, run: Run, attached: Attached, who: Applicant) -> None:
+        self.run, self.page, self.who = run, attached.page, who
+        self.attached = attached
+        self.template: Template | None = None
+
+    async def start(self) -> None:
+        """From a fresh browser: the exit IP, the job page, the analysis, the filling."""
+        run = self.run
+        if run.state is not S.NAVIGATING:
+            await run.progress(S.NAVIGATING, step="navigate")
+            await navigation.check_exit_ip(run, self.attached)
+        if not await navigation.go(run, self.attached):
+            return
+        await self.shot("job_page")
+        await run.progress(S.ANALYZING, step="analyze")
+        self.template = await detect.template(self.page, run.x.templates)
+        if self.template is None:
+            await run.progress(S.EXECUTING_AGENT, step="form_engine", step_number=1, total_steps=1)
+            await self.conclude(await self._engine())
+            return
+        await run.progress(S.EXECUTING_RPA, step="template", detail=self.template.platform)
+        result = await steps.run(self.page, self.template, self.who.profile, self._llm(), self._step)
+        await self.conclude(result)
+
+    async def resume(self, cause: Event) -> None:
+        """Help arrived: continue from what the page shows now."""
+        if isinstance(cause, EmailVerified):
+            await submitting.use_email(self.page, cause)
+            if self.run.task.waiting == waits.EMAIL_AFTER_SUBMIT:
+                await submitting.after_code(self, await submitting.confirm(self.page, self.run.task.platform))
+                return
+        if self.run.state in EXECUTING:
+            await self.run.progress(self.run.state, step="continue", detail=type(cause).__name__)
+        report = await self._engine()
+        if isinstance(cause, TaskApproved) and report.status == "ready":
+            await submitting.submit(self, report, cause.corrections)  # the user's corrections go over the fill
+            return
+        await self.conclude(report, approved=isinstance(cause, TaskApproved))
+
+    async def continue_here(self) -> None:
+        """A redelivery found the task mid-way (the executor died): the page is where it was."""
+        if self.run.state is S.ANALYZING:
+            await self.run.progress(S.EXECUTING_AGENT, step="form_engine", step_number=1, total_steps=1)
+        await self.conclude(await self._engine())
+
+    async def _engine(self) -> FormReport:
+        return await agent.fill(self.page, self.who.profile, self._llm())
+
+    def _llm(self) -> bool:
+        return bool(self.who.profile.preferences.allow_llm)
+
+    async def _step(self, step: Step, number: int, total: int) -> None:
+        if number > 1:
+            await self.shot(f"step-{number - 1}")
+        await self.run.progress(S.EXECUTING_RPA, step=step.id, step_number=number, total_steps=total)
+
+    async def shot(self, step: str) -> str | None:
+        if not self.run.x.settings.screenshots:
+            return None
+        key = await receipt.screenshot(self.run.x.objects, self.run.task, self.page, step)
+        if key:
+            self.run.shots.append(key)
+        return key
+
+    async def conclude(self, result: FormReport | Halt, approved: bool = False) -> None:
+        """The filled form is submitted (or reviewed first); anything else becomes its wait or failure."""
+        if isinstance(result, Halt):
+            await self.halt(result)
+        elif result.status == "ready":
+            if not approved and submitting.wants_review(self.run.task, self.who.profile):
+                await submitting.review(self, result)
+            else:
+                await submitting.submit(self, result)
+        elif result.status == "challenge":
+            await self.halt(from_challenges(result.challenges) or Halt("human", "the page shows a challenge"))
+        elif result.status == "needs_answers":
+            await self.ask(result, "required questions nobody has answered yet")
+        else:
+            await self.ask(result, f"the form did not go through: {result.status} {result.detail}".strip())
+
+    async def ask(self, report: FormReport, reason: str) -> None:
+        asked = await questions.with_options(self.page, report, receipt.unresolved(report))
+        shot = await self.shot("needs_answers")
+        await waits.human(self.run, reason, self.page.url, asked, shot)
+
+    async def halt(self, halt: Halt) -> None:
+        run = self.run
+        if halt.kind == "failed":
+            await self.shot("failed")
+            reason = halt.reason or FailureReason.INTERNAL
+            await run.emit(TaskFailed(**run.ids, reason=reason, message=halt.message), S.FAILED, finished=True)
+        elif halt.kind == "captcha":
+            await self.enter_executing()
+            await waits.captcha(run, self.page.url, await self.shot("captcha"))
+        elif halt.kind in ("email_code", "email_link"):
+            await self.enter_executing()
+            await waits.email(run, halt.kind, self.who.profile.email, run.cause.occurred_at, after_submit=False)
+        else:
+            await self.enter_executing()
+            await waits.human(run, halt.message, self.page.url, halt.questions, await self.shot("human"))
+
+    async def enter_executing(self) -> None:
+        """A wait is asked from a filling (or submitting) state: one the state machine allows it in."""
+        if self.run.state not in (*EXECUTING, S.SUBMITTING):
+            await self.run.progress(S.EXECUTING_AGENT, step="form_engine", step_number=1, total_steps=1)

@@ -1,0 +1,81 @@
+"""What stops a flow before or after the submit: each a named halt the flow turns into one event."""
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page
+
+from contracts.human import Question
+from contracts.states import FailureReason
+from forms.records import Challenge
+from services.executor.templates import ErrorHandler, Template, Trigger
+
+Kind = Literal["failed", "captcha", "email_code", "email_link", "human"]
+
+# The template triggers that end the task, and the reason they end it with.
+FAILING: dict[Trigger, tuple[FailureReason, str]] = {
+    "already_applied": (FailureReason.ALREADY_APPLIED, "the site says this job was applied to already"),
+    "job_closed": (FailureReason.JOB_CLOSED, "the job no longer accepts applications"),
+    "login_required": (FailureReason.LOGIN_REQUIRED, "the site asks to sign in first"),
+    "account_restricted": (FailureReason.ACCOUNT_RESTRICTED, "the site has restricted the account"),
+    "daily_limit": (FailureReason.ACCOUNT_RESTRICTED, "the account reached the site's daily application limit"),
+    "external_apply": (FailureReason.NOT_A_JOB_POSTING, "the job is applied to on another site"),
+}
+# The form engine's challenges, likewise.
+CHALLENGES: dict[str, Trigger] = {
+    "already_applied": "already_applied",
+    "closed": "job_closed",
+    "login_wall": "login_required",
+}
+
+
+@dataclass(frozen=True)
+class Halt:
+    kind: Kind
+    message: str = ""
+    reason: FailureReason | None = None
+    questions: tuple[Question, ...] = field(default=())
+
+
+def failing(trigger: Trigger) -> Halt:
+    reason, message = FAILING[trigger]
+    return Halt("failed", message, reason)
+
+
+def from_challenges(found: tuple[Challenge, ...]) -> Halt | None:
+    """The first challenge that stops the flow; a CAPTCHA only when the engine judged it visible."""
+    for challenge in found:
+        if challenge.kind in CHALLENGES:
+            return failing(CHALLENGES[challenge.kind])
+    for challenge in found:
+        if challenge.kind in ("captcha", "email_code", "email_link"):
+            return Halt(challenge.kind, challenge.detail)
+    return None
+
+
+async def _shows(page: Page, handler: ErrorHandler) -> bool:
+    for selector in handler.selectors:
+        try:
+            if await page.locator(selector).filter(visible=True).count():
+                return True
+        except PlaywrightError:
+            continue
+    if not handler.texts:
+        return False
+    try:
+        text = (await page.inner_text("body", timeout=2_000)).casefold()
+    except PlaywrightError:
+        return False
+    return any(phrase.casefold() in text for phrase in handler.texts)
+
+
+async def from_template(page: Page, template: Template) -> Halt | None:
+    """The template's own error handlers. CAPTCHAs are left to the engine, which tells a visible
+    challenge from the invisible one every Greenhouse, Lever and Ashby page loads."""
+    for handler in template.error_handlers:
+        if handler.trigger in FAILING and await _shows(page, handler):
+            return failing(handler.trigger)
+        if handler.trigger == "email_verification" and await _shows(page, handler):
+            return Halt("email_code", "the site asks for a code it emailed")
+    return None

@@ -1,0 +1,79 @@
+"""What the executor keeps of an application: the fields with their provenance, the files, a
+screenshot of every step, and the receipt (`<user_id>/tasks/<task_id>/receipt.json`)."""
+
+import json
+import re
+import time
+from typing import Any
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page
+
+from contracts.applications import SentField
+from contracts.human import Question
+from forms.fill import FormReport
+from runtime import objects
+from services.executor.store import Task
+
+RECEIPT_OBJECT = "receipt.json"
+# A step name in a screenshot key keeps to the object store's plain characters.
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+SHOT_TIMEOUT_MS = 10_000
+
+
+def sent_fields(report: FormReport) -> tuple[SentField, ...]:
+    """Every field the form holds from us: label, value as the page shows it, and where it came from."""
+    fields: dict[str, SentField] = {}
+    for step in report.steps:
+        for done in step.filled:
+            if done.outcome not in ("filled", "kept") or done.resolution.provenance is None:
+                continue
+            value = done.resolution.choice or done.shown or done.resolution.value or ""
+            if done.record.widget == "file":
+                value = done.resolution.value.rsplit("/", 1)[-1] if done.resolution.value else value
+            label = done.record.label or done.record.selector
+            fields[done.record.handle] = SentField(label=label, value=value, provenance=done.resolution.provenance)
+    return tuple(fields.values())
+
+
+def uploaded(report: FormReport) -> bool:
+    return any(d.record.widget == "file" and d.outcome in ("filled", "kept") for s in report.steps for d in s.filled)
+
+
+def unresolved(report: FormReport) -> tuple[Question, ...]:
+    """The required questions nobody answered, as a person needs to see them."""
+    asked: dict[str, Question] = {}
+    for step in report.steps:
+        for record, res in step.unresolved:
+            if record.required and record.label not in asked:
+                options = tuple(o.label for o in record.options if o.label)
+                asked[record.label] = Question(
+                    label=record.label,
+                    widget=record.widget,
+                    options=options,
+                    selector=record.selector,
+                    reason=res.reason or "no answer in the profile or the answer bank",
+                )
+        for done in step.filled:
+            if done.outcome == "failed" and done.record.label not in asked:
+                reason = done.detail or "the field would not take its value"
+                asked[done.record.label] = Question(label=done.record.label, widget=done.record.widget, reason=reason)
+    return tuple(asked.values())
+
+
+async def screenshot(store: objects.ObjectStore, task: Task, page: Page, step: str) -> str | None:
+    """A screenshot of the page as it is; None when the page cannot be drawn (it is never fatal)."""
+    try:
+        data = await page.screenshot(type="png", timeout=SHOT_TIMEOUT_MS)
+    except PlaywrightError:
+        return None
+    name = f"{time.time_ns() // 1_000_000}-{_UNSAFE.sub('_', step)[:60]}.png"
+    key = objects.key(task.user_id, "tasks", str(task.task_id), "screenshots", name)
+    await store.put(key, data)
+    return key
+
+
+async def write(store: objects.ObjectStore, task: Task, receipt: dict[str, Any]) -> str:
+    key = objects.key(task.user_id, "tasks", str(task.task_id), RECEIPT_OBJECT)
+    await store.put(key, json.dumps(receipt, indent=2, default=str).encode())
+    return key

@@ -1,0 +1,64 @@
+"""One whole stack per test module: its own nats-server, a database and Redis database of its own on
+the session's servers, the sandbox, and the five services as real processes. Tests in a module keep
+apart by users and jobs of their own."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+
+from autoapply.local import NatsServer, PostgresServer, RedisServer
+from tests.e2e.stack import Stack, Watcher, healthy, spawn
+from tests.sandbox.harness import Sandbox, start_sandbox, stop_sandbox
+
+
+@pytest.fixture(scope="module")
+def e2e_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    box = start_sandbox(tmp_path_factory.mktemp("e2e-sandbox") / "state", "--captcha-oracle")
+    try:
+        yield box
+    finally:
+        box.client.close()
+        stop_sandbox(box.proc)
+
+
+@pytest.fixture(scope="module")
+def stack(
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres_server: PostgresServer,
+    redis_server: RedisServer,
+    e2e_sandbox: Sandbox,
+) -> Iterator[Stack]:
+    folder = tmp_path_factory.mktemp("e2e")
+    nats = NatsServer(folder / "nats")
+    nats.start()
+    running: Stack | None = None
+    try:
+        dsn = postgres_server.ensure_database(f"t_{uuid.uuid4().hex[:16]}")
+        # A database number of its own, from the top so the per-test redis_url counter never meets it.
+        redis_url = redis_server.url_for(redis_server.databases - 1000 - int(uuid.uuid4().int % 1000))
+        running = spawn(folder, e2e_sandbox, nats.url, dsn, redis_url)
+        asyncio.run(healthy(running))
+        yield running
+    finally:
+        if running is not None:
+            for child in reversed(list(running.children.values())):
+                child.stop()
+        nats.stop()
+
+
+@pytest.fixture
+async def http(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=stack.intake_url, timeout=15) as client:
+        yield client
+
+
+@pytest.fixture
+async def watcher(stack: Stack) -> AsyncIterator[Watcher]:
+    seen = await Watcher.start(stack.nats_url)
+    try:
+        yield seen
+    finally:
+        await seen.close()
