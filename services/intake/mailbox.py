@@ -15,10 +15,6 @@ from uuid import UUID
 
 import httpx
 from google.oauth2.credentials import Credentials
-from google_auth_httplib2 import AuthorizedHttp
-from googleapiclient.discovery import build
-from googleapiclient.errors import HttpError
-from httplib2 import Http
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from starlette.requests import Request
 from starlette.responses import Response
@@ -129,6 +125,12 @@ async def gmail_address(tokens: GmailTokens, client: OAuthClient, api_url: str |
 
 
 def _profile_address(creds: Credentials, api_url: str | None) -> str:
+    # Imported here: the discovery client takes seconds to import, and only a Gmail callback needs it.
+    from google_auth_httplib2 import AuthorizedHttp
+    from googleapiclient.discovery import build
+    from googleapiclient.errors import HttpError
+    from httplib2 import Http
+
     options = {"api_endpoint": api_url} if api_url else None
     http = AuthorizedHttp(creds, http=Http(timeout=PROFILE_TIMEOUT_S))
     service = build("gmail", "v1", http=http, static_discovery=True, cache_discovery=False, client_options=options)

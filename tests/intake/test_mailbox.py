@@ -60,7 +60,7 @@ async def stack(
     intake = Child("services.intake", intake_env, tmp_path / "intake.log")
     verifier = Child("services.verifier", verifier_env, tmp_path / "verifier.log")
     try:
-        await asyncio.gather(wait_healthy(intake), wait_healthy(verifier))
+        await asyncio.gather(wait_healthy(intake, 90), wait_healthy(verifier, 90))  # two starts on a busy machine
         yield intake, verifier
     finally:
         intake.stop()
