@@ -32,7 +32,7 @@ from autoapply.local import NatsServer, PostgresServer, RedisServer
 from bench import _load
 from bench._report import emit, percentile
 from tests.e2e.stack import FAST, Watcher, candidate
-from tests.intake.client import User, new_user
+from tests.intake.client import User, new_user, relogin
 from tests.processes import Child, service_env, wait_healthy
 from tests.sandbox.harness import Sandbox, make_pdf, start_sandbox, stop_sandbox
 
@@ -164,12 +164,13 @@ async def one(http: httpx.AsyncClient, watcher: Watcher, who: Applicant, platfor
     try:
         end = await watcher.wait_for(task_id, *ENDED, "task.failed", timeout_s=TASK_TIMEOUT_S)
     except AssertionError:
-        return Outcome(task_id, platform, None, "timeout")
+        return Outcome(task_id, platform, None, f"no end within {TASK_TIMEOUT_S:.0f} s")
     queued = watcher.of(task_id, "task.queued")
     submitted = watcher.of(task_id, "application.submitted")
     ready = watcher.of(task_id, "profile.ready")
     if not (queued and submitted):
-        return Outcome(task_id, platform, None, end.TYPE)
+        reason = getattr(end, "reason", None)
+        return Outcome(task_id, platform, None, f"{end.TYPE} {reason}" if reason else end.TYPE)
     start = queued[0].occurred_at
     browser = (ready[0].occurred_at - start).total_seconds() if ready else None
     return Outcome(task_id, platform, (submitted[0].occurred_at - start).total_seconds(), end.TYPE, browser)
@@ -238,6 +239,8 @@ async def measure(args: argparse.Namespace, world: World) -> dict[str, Any]:
             await start_services(world, c)
             try:
                 async with httpx.AsyncClient(base_url=world.intake_url, timeout=30) as http:
+                    for who in people:  # access tokens last 15 minutes; a whole run lasts longer
+                        await relogin(http, who.user)
                     before = meter.cpu_s()
                     async with meter.sampling():
                         work = [platforms[n % len(platforms)] for n in range(args.jobs * len(platforms))]
