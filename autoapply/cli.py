@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from nats import errors as nats_errors
 
-from autoapply import deadletters, plan, profiles, usercmds
+from autoapply import demo, opscmds, plan, profiles, usercmds
 from autoapply.api_client import ApiError
 from autoapply.local.procs import StartError
 from autoapply.local.services import DATABASE, SERVICES
-from autoapply.local.status import collect
+from autoapply.local.status import collect, render_cluster
 from autoapply.stack import HOME_ENV, MAX_INSTANCES, Stack, default_home
 
 
@@ -74,6 +73,14 @@ def _configure_up(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="also run the sandbox job sites and mailbox (demo mode; remembered for later ups)",
     )
+    parser.add_argument(
+        "--cluster",
+        type=int,
+        default=None,
+        metavar="N",
+        help="run a JetStream cluster of N (3 or 5) nats-server nodes, streams at N replicas; 1 for one node "
+        "(remembered for later ups; docs/deploy.md)",
+    )
 
 
 def _run_up(args: argparse.Namespace) -> int:
@@ -82,7 +89,7 @@ def _run_up(args: argparse.Namespace) -> int:
     began = time.monotonic()
     try:
         with stack.locked():
-            reports = stack.up(counts, sandbox=args.sandbox)
+            reports = stack.up(counts, sandbox=args.sandbox, cluster=args.cluster)
     except StartError as exc:
         print(
             f"autoapply up: not healthy: {exc}\n(`autoapply status` shows the rest; `autoapply down` stops it)",
@@ -135,7 +142,7 @@ def render_status(report: dict[str, Any]) -> str:
             state = "healthy" if entry["healthy"] else ("unhealthy" if entry["running"] else "down")
             where = entry.get("http_url") or entry.get("health_url") or entry.get("url") or ""
             lines.append(f"{label:<16} {state:<9} {entry['pid'] or '-':>7}  {where}")
-    lines += ["", *render_streams(report)]
+    lines += ["", *render_cluster(report), *render_streams(report)]
     lines += ["", *profiles.render_browsers(report.get("browsers"))]
     lines.append(f"overall: {'healthy' if report['healthy'] else 'NOT healthy'}")
     return "\n".join(lines)
@@ -185,39 +192,6 @@ def _run_sandbox(args: argparse.Namespace) -> int:
     os.execv(sys.executable, argv + args.passthrough)  # the sandbox runs in the foreground in our place
 
 
-# dlq
-def _configure_dlq(parser: argparse.ArgumentParser) -> None:
-    _add_home(parser)
-    parser.add_argument("--nats-url", help="a nats-server other than the local stack's")
-    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    listing = actions.add_parser("list", help="the dead letters: subject, consumer, reason")
-    listing.add_argument("--json", action="store_true", help="print JSON")
-    listing.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
-    again = actions.add_parser("replay", help="publish one again on its original subject, then drop it")
-    again.add_argument("seq", type=int, help="its sequence number in the dead-letter stream (from `list`)")
-
-
-def _nats_url(args: argparse.Namespace) -> str:
-    if args.nats_url:
-        return str(args.nats_url)
-    stack = Stack(_home(args), readonly=True)
-    return stack.nats(stack.load_state()).url
-
-
-def _run_dlq(args: argparse.Namespace) -> int:
-    url = _nats_url(args)
-    try:
-        if args.action == "list":
-            letters = deadletters.list_letters(url, args.limit)
-            print(deadletters.dumps(letters) if args.json else deadletters.render(letters))
-        else:
-            print(f"replayed dead letter {args.seq} onto {deadletters.replay(url, args.seq)}")
-    except (OSError, nats_errors.Error, ValueError) as exc:
-        print(f"autoapply dlq: {exc or type(exc).__name__} (is the stack up? `autoapply status`)", file=sys.stderr)
-        return 1
-    return 0
-
-
 # profiles
 def _configure_profiles(parser: argparse.ArgumentParser) -> None:
     _add_home(parser)
@@ -245,7 +219,11 @@ COMMANDS: dict[str, Command] = {
     "status": Command("health of every part and the JetStream backlog", _configure_status, _run_status),
     "down": Command("stop everything `up` started (and nothing else)", _add_home, _run_down),
     "sandbox": Command("run the ATS sandbox in the foreground", _configure_sandbox, _run_sandbox),
-    "dlq": Command("list or replay dead letters", _configure_dlq, _run_dlq),
+    "dlq": Command("list or replay dead letters", opscmds.configure_dlq, opscmds.run_dlq),
+    "traces": Command(
+        "start the local trace explorer and send the stack's spans to it", opscmds.configure_traces, opscmds.run_traces
+    ),
+    "bus": Command("JetStream streams and consumers, and the events passing", opscmds.configure_bus, opscmds.run_bus),
     "profiles": Command("browser profiles: bindings, state, memory", _configure_profiles, _run_profiles),
     "plan": Command("show what would be filled into an application page, never submitting", plan.configure, plan.run),
     "login": Command("log in to the API (and remember the tokens)", usercmds.configure_login, usercmds.run_login),
@@ -256,6 +234,7 @@ COMMANDS: dict[str, Command] = {
         "approve a task waiting for review, with corrections", usercmds.configure_approve, usercmds.run_approve
     ),
     "profile": Command("import a PROFILE file into your account", usercmds.configure_profile, usercmds.run_profile),
+    "demo": Command("start everything and apply to a dozen sandbox jobs as a demo user", demo.configure, demo.run),
 }
 
 

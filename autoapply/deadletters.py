@@ -1,38 +1,38 @@
 """`autoapply dlq list | replay SEQ`: the dead letters of the local stack (or any nats-server)."""
 
-import asyncio
 import json
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
-import nats
-from nats.js import JetStreamContext
+from nats.aio.client import Client
+from nats.js.errors import NotFoundError
 
+from autoapply.ops import API_TIMEOUT_S, with_client
+from contracts.streams import DEAD_LETTER_STREAM
 from runtime import deadletter
 
-T = TypeVar("T")
-# An operator command: fail fast with a clear message rather than wait for a server that is down.
-CONNECT_TIMEOUT_S = 3
 
-
-async def _with_js(url: str, work: Callable[[JetStreamContext], Awaitable[T]]) -> T:
-    client = await nats.connect(url, connect_timeout=CONNECT_TIMEOUT_S, max_reconnect_attempts=1)
+async def _summaries(client: Client, limit: int) -> list[dict[str, object]]:
     try:
-        return await work(client.jetstream(timeout=5))
-    finally:
-        await client.close()
+        letters = await deadletter.list_dead_letters(client.jetstream(timeout=API_TIMEOUT_S), limit)
+    except NotFoundError:
+        return []  # no service has declared the dead-letter stream yet: so there are none
+    return [letter.summary() for letter in letters]
 
 
-async def _summaries(js: JetStreamContext, limit: int) -> list[dict[str, object]]:
-    return [letter.summary() for letter in await deadletter.list_dead_letters(js, limit)]
+async def list_letters(url: str, limit: int) -> list[dict[str, object]]:
+    return await with_client(url, lambda c: _summaries(c, limit))
 
 
-def list_letters(url: str, limit: int) -> list[dict[str, object]]:
-    return asyncio.run(_with_js(url, lambda js: _summaries(js, limit)))
+async def _replay(client: Client, seq: int) -> str:
+    try:
+        return await deadletter.replay(client.jetstream(timeout=API_TIMEOUT_S), seq)
+    except NotFoundError:
+        raise LookupError(
+            f"no dead letter {seq} in {DEAD_LETTER_STREAM} (already replayed? `autoapply dlq list` shows them)"
+        ) from None
 
 
-def replay(url: str, seq: int) -> str:
-    return asyncio.run(_with_js(url, lambda js: deadletter.replay(js, seq)))
+async def replay(url: str, seq: int) -> str:
+    return await with_client(url, lambda c: _replay(c, seq))
 
 
 def render(letters: list[dict[str, object]]) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from autoapply.local import procs, stopping
+from autoapply.local.cluster import CLUSTER_SIZES, ClusterNode, declare_streams, node_name
 from autoapply.local.describe import describe, where
 from autoapply.local.nats import NatsServer
 from autoapply.local.ports import LOOPBACK, free_port, port_is_free
@@ -29,6 +30,7 @@ from autoapply.local.redis import RedisServer
 from autoapply.local.sandbox_site import SandboxSite
 from autoapply.local.server import LocalServer
 from autoapply.local.services import DATABASE, HTTP_SERVICES, SERVICES, ServiceInstance, Wiring, instance_name
+from autoapply.local.traces_site import TraceExplorer
 
 HOME_ENV = "AUTOAPPLY_HOME"
 DEFAULT_HOME = Path("var") / "stack"
@@ -39,7 +41,18 @@ MAX_INSTANCES = 16
 # Another `up` or `down` on the same folder may hold the lock for about as long as an `up` takes.
 LOCK_WAIT_S = UP_DEADLINE_S + 10.0
 # Services stop first (they hold connections), then the servers they use.
-STOP_ORDER = {"service": 0, "sandbox": 0, "redis": 1, "postgres": 2, "nats": 3}
+STOP_ORDER = {"service": 0, "sandbox": 0, "traces": 0, "redis": 1, "postgres": 2, "nats": 3}
+# One nats-server, or a JetStream cluster of this many nodes (`up --cluster N`).
+SINGLE_NODE = 1
+
+
+def cluster_size(state: dict[str, Any]) -> int:
+    return int(state.get("cluster") or SINGLE_NODE)
+
+
+def nats_url(nodes: Sequence[NatsServer]) -> str:
+    """Every node's URL, comma-separated: the services' client fails over between them."""
+    return ",".join(node.url for node in nodes)
 
 
 def default_home() -> Path:
@@ -145,6 +158,42 @@ class Stack:
             pid_file=self._pid_file("nats"),
         )
 
+    def nats_nodes(self, state: dict[str, Any]) -> list[NatsServer]:
+        """The single nats-server, or every node of the stack's cluster."""
+        size = cluster_size(state)
+        if size == SINGLE_NODE:
+            return [self.nats(state)]
+        names = [node_name(i) for i in range(1, size + 1)]
+        ports = [
+            (self._port(state, n, n), self._port(state, f"{n}_monitor", n), self._port(state, f"{n}_cluster", n))
+            for n in names
+        ]
+        routes = [route for _, _, route in ports]
+        return [
+            ClusterNode(self.data / n, i, ports[i - 1], routes, log=self._log(n), pid_file=self._pid_file(n))
+            for i, n in enumerate(names, start=1)
+        ]
+
+    def set_cluster(self, state: dict[str, Any], size: int) -> None:
+        """Switch between one node and a cluster; refused while the other topology's servers run or hold data."""
+        if size != SINGLE_NODE and size not in CLUSTER_SIZES:
+            raise ValueError(
+                f"--cluster wants {SINGLE_NODE} (one node) or {' or '.join(map(str, CLUSTER_SIZES))} nodes; got {size}"
+            )
+        if size == cluster_size(state):
+            return
+        for node in self.nats_nodes(state):
+            if self._record_alive(node.pid_file):
+                raise ValueError(f"{node.name} runs as part of the current topology; `autoapply down` first")
+            if node.store_dir.is_dir() and any(node.store_dir.iterdir()):
+                # The events of tasks in flight live there: switching would leave them behind.
+                raise ValueError(
+                    f"{node.store_dir} holds this stack's JetStream data; switching to "
+                    f"{size} node(s) would leave it behind: use another --home, or delete it if it is expendable"
+                )
+        state["cluster"] = size
+        self._moved.add("nats")  # every service restarts with the new URLs
+
     def postgres(self, state: dict[str, Any]) -> PostgresServer:
         return PostgresServer(
             self.data / "postgres",
@@ -173,8 +222,19 @@ class Stack:
             pid_file=self._pid_file("sandbox"),
         )
 
-    def infra(self, state: dict[str, Any]) -> tuple[NatsServer, PostgresServer, RedisServer]:
-        return self.nats(state), self.postgres(state), self.redis(state)
+    def trace_explorer(self, state: dict[str, Any]) -> TraceExplorer | None:
+        """The local trace explorer, when `autoapply traces` turned it on."""
+        if not state.get("traces"):
+            return None
+        return TraceExplorer(
+            self.data / "traces",
+            self._port(state, "traces", "traces"),
+            log=self._log("traces"),
+            pid_file=self._pid_file("traces"),
+        )
+
+    def infra(self, state: dict[str, Any]) -> tuple[list[NatsServer], PostgresServer, RedisServer]:
+        return self.nats_nodes(state), self.postgres(state), self.redis(state)
 
     def instances(self, state: dict[str, Any], wiring: Wiring) -> list[ServiceInstance]:
         intake = instance_name("intake", 1)
@@ -199,17 +259,29 @@ class Stack:
                 )
         return made
 
-    def wiring(self, nats: NatsServer, pg: PostgresServer, redis: RedisServer) -> Wiring:
+    def wiring(
+        self, nats: Sequence[NatsServer], pg: PostgresServer, redis: RedisServer, traces: TraceExplorer | None = None
+    ) -> Wiring:
         return Wiring(
-            nats_url=nats.url,
+            nats_url=nats_url(nats),
+            # Every stream and consumer on every node: a cluster survives losing a minority of them.
+            replicas=len(nats),
             database_url=pg.dsn(DATABASE),
             redis_url=redis.url_for(0),
             data_dir=self.data / "files",
             secret_key=self.secret_key(),
+            otlp_traces_url=traces.otlp_traces_url if traces else None,
+            traces_url=traces.url if traces else None,
         )
 
     # Commands.
-    def up(self, counts: dict[str, int] | None = None, sandbox: bool | None = None) -> list[PartReport]:
+    def up(
+        self,
+        counts: dict[str, int] | None = None,
+        sandbox: bool | None = None,
+        traces: bool | None = None,
+        cluster: int | None = None,
+    ) -> list[PartReport]:
         """Start whatever is not running and wait until every part is healthy (or raise StartError)."""
         deadline = time.monotonic() + UP_DEADLINE_S
         for folder in (self.logs, self.run, self.data):
@@ -218,21 +290,33 @@ class Stack:
         state["instances"] = {**{s: 1 for s in SERVICES}, **state.get("instances", {}), **(counts or {})}
         if sandbox is not None:
             state["sandbox"] = sandbox
+        # Services learn where to send spans from their environment: a change restarts them.
+        retrace = traces is not None and bool(state.get("traces")) != traces
+        if traces is not None:
+            state["traces"] = traces
+        if cluster is not None:
+            self.set_cluster(state, cluster)
         nats, pg, redis = self.infra(state)
-        services = self.instances(state, self.wiring(nats, pg, redis))
+        explorer = self.trace_explorer(state)
+        services = self.instances(state, self.wiring(nats, pg, redis, explorer))
         self.save_state(state)  # the ports are remembered even if this start fails
-        reports = _start_all([nats, pg, redis], deadline)
+        # The nodes of a cluster start side by side: each is healthy only once a majority has joined.
+        reports = _start_all([*nats, pg, redis, *([explorer] if explorer else [])], deadline)
+        if len(nats) > 1:
+            declare_streams([node.url for node in nats], len(nats), deadline)
         try:
             pg.ensure_database(DATABASE)
         except (RuntimeError, OSError) as exc:
             raise StartError(f"postgres: cannot create the {DATABASE} database: {exc}") from exc
-        self._stop_unwanted({s.name for s in services}, restart_all=bool(self._moved & set(STOP_ORDER)))
+        moved = {_owner_kind(owner) for owner in self._moved}
+        self._stop_unwanted({s.name for s in services}, restart_all=bool(moved & set(STOP_ORDER)) or retrace)
         site = self.sandbox(state)
-        if site is None:
-            self._stop_kind("sandbox")
+        for kind, part in (("sandbox", site), ("traces", explorer)):
+            if part is None:
+                self._stop_kind(kind)
         extra = [site] if site is not None else []
         reports += _start_all([*services, *extra], deadline)
-        state["parts"] = describe([nats, pg, redis, *services, *extra])
+        state["parts"] = describe([*nats, pg, redis, *services, *extra, *([explorer] if explorer else [])])
         self.save_state(state)
         return reports
 
@@ -274,6 +358,11 @@ class Stack:
             with ThreadPoolExecutor(max_workers=max(1, len(batch))) as pool:
                 results += list(pool.map(_stop_one, batch))
         return results
+
+
+def _owner_kind(owner: str) -> str:
+    # A cluster node's ports are remembered under its name (nats-2); it is a nats server all the same.
+    return "nats" if owner.startswith("nats-") else owner
 
 
 def _rank(record: PidRecord | None) -> int:

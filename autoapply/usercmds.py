@@ -11,7 +11,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from autoapply import api_client, profile_file, watch
+from autoapply import api_client, opscmds, profile_file, watch
 from autoapply.api_client import ApiError, Client
 
 
@@ -119,6 +119,8 @@ def run_task(args: argparse.Namespace) -> int:
         task = client.ok("GET", f"/api/v1/tasks/{args.task_id}")
     console = Console()
     console.print(f"{task['job_url']}  [bold]{task['state']}[/bold]  trace {task['trace_id'] or '-'}")
+    if link := task.get("trace_url") or opscmds.trace_link(task["trace_id"]):
+        console.print(f"trace: {link}")
     table = Table("when", "event", "from", "to", "applied")
     for e in task["timeline"]:
         table.add_row(e["at"][:23], e["type"], e["from"] or "", e["to"] or "", "yes" if e["applied"] else "no")

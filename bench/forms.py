@@ -55,6 +55,7 @@ answers:
   "Will you now or in the future require sponsorship for employment visa status?": "No"
   "How did you hear about this job?": "Company website"
   "Can you work from our office three days a week?": "Yes"
+  "Your level of English": "Fluent"
 preferences: {{relocation: false, privacy_consent: true, earliest_start: "2027-01-04", notice_period: 2 weeks}}
 """
 # The smallest PDF a form accepts as a resume.

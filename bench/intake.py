@@ -1,7 +1,10 @@
 """Intake under load: 1,000 tasks submitted concurrently over loopback to a real intake on a real
 nats-server, PostgreSQL and Redis; then a check that every accepted task reached the bus exactly once.
 
-    ./dev bench intake [--tasks 1000] [--concurrency 32] [--users 20]
+    ./dev bench intake [--tasks 1000] [--concurrency 32] [--users 20] [--cluster 3]
+
+With --cluster 3 the nats-server is a three-node JetStream cluster on loopback (every stream at
+three replicas), as `autoapply up --cluster 3` runs it.
 
 Prints the figures, then one JSON line: accepted_per_s, p50_ms, p99_ms, errors, lost, duplicates.
 Latency is measured per request from send to answer, with `concurrency` requests in flight.
@@ -16,6 +19,9 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +29,7 @@ import asyncpg
 import httpx
 
 from autoapply.local import NatsServer, PostgresServer, RedisServer, free_port
+from autoapply.local.cluster import ClusterNode
 from bench._report import emit, percentile
 from tests.intake.bus import queued_counts
 from tests.intake.documents import pdf
@@ -31,7 +38,7 @@ PASSWORD = "bench password, long enough"
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def intake_env(nats: str, dsn: str, redis: str, folder: Path) -> dict[str, str]:
+def intake_env(nats: str, dsn: str, redis: str, folder: Path, replicas: int = 1) -> dict[str, str]:
     return {
         "AUTOAPPLY_SERVICE": "intake",
         "AUTOAPPLY_INSTANCE": "intake-bench",
@@ -44,8 +51,26 @@ def intake_env(nats: str, dsn: str, redis: str, folder: Path) -> dict[str, str]:
         "AUTOAPPLY_DATA_DIR": str(folder / "files"),
         "AUTOAPPLY_SECRET_KEY": secrets.token_hex(32),
         "AUTOAPPLY_LOG_LEVEL": "WARNING",
-        "AUTOAPPLY_REPLICAS": "1",  # one nats-server
+        "AUTOAPPLY_REPLICAS": str(replicas),  # every node of the cluster, or the one nats-server
     }
+
+
+@contextmanager
+def nats_servers(folder: Path, nodes: int) -> Iterator[list[NatsServer]]:
+    """One nats-server, or a cluster of `nodes` started side by side (each waits for the others)."""
+    if nodes == 1:
+        with NatsServer(folder / "nats") as single:
+            yield [single]
+        return
+    ports = [(free_port(), free_port(), free_port()) for _ in range(nodes)]
+    routes = [cluster for _, _, cluster in ports]
+    cluster = [ClusterNode(folder / f"nats-{i}", i, ports[i - 1], routes) for i in range(1, nodes + 1)]
+    with ExitStack() as stack:
+        for node in cluster:
+            stack.callback(node.stop)
+        with ThreadPoolExecutor(nodes) as pool:
+            list(pool.map(lambda node: node.start(), cluster))
+        yield list(cluster)
 
 
 async def healthy(url: str, proc: asyncio.subprocess.Process, timeout_s: float = 60) -> None:
@@ -128,12 +153,13 @@ async def drained(dsn: str, timeout_s: float = 120) -> None:
 
 async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     with (
-        NatsServer(folder / "nats") as nats,
+        nats_servers(folder, args.cluster) as nodes,
         RedisServer(folder / "redis") as redis,
         PostgresServer(folder / "pg", settings={"fsync": "on" if args.fsync else "off"}) as pg,
     ):
         dsn = pg.ensure_database("bench_intake")
-        env = intake_env(nats.url, dsn, redis.url_for(1), folder)
+        urls = ",".join(node.url for node in nodes)
+        env = intake_env(urls, dsn, redis.url_for(1), folder, replicas=len(nodes))
         log = (folder / "intake.log").open("wb")
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "services.intake", cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=log
@@ -145,7 +171,7 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
                 auths = await users(client, dsn, args.users)
             result = await submit(args, base, auths)
             await drained(dsn)
-            counts = await queued_counts(nats.url)
+            counts = await queued_counts(nodes[0].url)
         finally:
             if proc.returncode is None:
                 proc.terminate()
@@ -159,6 +185,8 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     return {
         "tasks": args.tasks,
         "fsync": args.fsync,
+        "nats_nodes": args.cluster,
+        "load_avg_1m_after": round(os.getloadavg()[0], 2),
         "concurrency": args.concurrency,
         "accepted": len(accepted),
         "accepted_per_s": round(len(accepted) / result["elapsed"], 1),
@@ -180,10 +208,12 @@ def main() -> None:
     # A commit waits for the disk by default, as in production; --no-fsync shows what the code
     # costs apart from the disk (the tests run PostgreSQL that way).
     parser.add_argument("--fsync", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--cluster", type=int, default=1, choices=(1, 3, 5), help="nats-server nodes (default 1)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-intake-") as folder:
         os.chmod(folder, 0o755)  # PostgreSQL runs as its own user and must reach its data folder
-        figures = asyncio.run(run(args, Path(folder)))
+        before = round(os.getloadavg()[0], 2)  # the machine is shared: the figures depend on it
+        figures = {"load_avg_1m_before": before, **asyncio.run(run(args, Path(folder)))}
     for key, value in figures.items():
         print(f"{key:>16}: {value}")
     emit(figures)

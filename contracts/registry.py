@@ -15,7 +15,7 @@ from contracts.tasks import (
     TaskRetrying,
     TaskReviewNeeded,
 )
-from contracts.users import UserDeleted
+from contracts.users import MailboxConnected, MailboxDisconnected, UserDeleted
 
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.TYPE: cls
@@ -42,5 +42,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ApplicationCompleted,
         ApplicationFailed,
         UserDeleted,
+        MailboxConnected,
+        MailboxDisconnected,
     )
 }

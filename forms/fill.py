@@ -8,8 +8,10 @@ with a required question nobody answered stops the walk: nothing is guessed and 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Literal
 
 from playwright.async_api import Error as PlaywrightError
@@ -18,8 +20,10 @@ from playwright.async_api import Locator, Page
 from contracts.profile import Profile
 from forms.act import act
 from forms.act.common import Filled
+from forms.consent import refuse_cookies
 from forms.decide import decide, questions
 from forms.engine import detect_platform
+from forms.network import answered
 from forms.outcomes import challenges
 from forms.platforms import COMMON_NEXT, COMMON_SUBMIT, Platform, by_name
 from forms.read import read_page, read_settled
@@ -28,10 +32,13 @@ from forms.submit import SubmitReport, outcome, read_errors
 
 # Steps of a multi-step form before the walk gives up (Workday has about six; LinkedIn four).
 MAX_STEPS = 10
-# A parser that runs after an upload has this long to overwrite fields before they are checked again.
-PARSER_GRACE_S = 0.4
+# A parser that runs after an upload has at most this long to answer before the other fields are
+# filled (its answer overwrites them; whatever it changes later is caught by the re-check).
+PARSER_AT_MOST_S = 2.0
 # How long a Next or Submit button may take to be clickable before it is pressed directly.
 BUTTON_MS = 3_000
+# A form's submit starts its navigation within this long of the click, where it starts one at all.
+NAVIGATION_START_S = 0.5
 # Rounds of reading again after a step is filled, for questions that its answers reveal.
 REVEAL_ROUNDS = 3
 # A step is read at once; one with no question yet is given this long to draw its form.
@@ -114,14 +121,13 @@ async def fill_step(page: Page, profile: Profile, platform: Platform, *, first: 
 
 async def _fill_all(page: Page, platform: Platform, decided: list[tuple[FieldRecord, Resolution]]) -> list[Filled]:
     filled: list[Filled] = []
-    waited = False
     for record, res in _order(decided, platform):
         if not res.resolved:
             continue
-        if not waited and record.widget != "file" and platform.resume_first and filled:
-            await asyncio.sleep(PARSER_GRACE_S)  # let the parser run before filling over it
-            waited = True
-        filled.append(await _act(page, record, res))
+        if record.widget == "file" and platform.resume_first:  # let the parser answer before filling over it
+            filled.append(await answered(page, partial(_act, page, record, res), PARSER_AT_MOST_S))
+        else:
+            filled.append(await _act(page, record, res))
     return filled
 
 
@@ -174,6 +180,7 @@ async def fill_form(page: Page, profile: Profile, *, max_steps: int = MAX_STEPS)
         stop = _stops(await challenges(page), PAGE_STOPS)
         if stop:
             return FormReport(platform.name, "challenge", tuple(steps), stop, time.monotonic() - began)
+        await refuse_cookies(page)
         if not opened and not steps:
             opened = True
             if await _open_form(page, platform):
@@ -193,8 +200,7 @@ async def fill_form(page: Page, profile: Profile, *, max_steps: int = MAX_STEPS)
         following = ahead or await visible_button(page, platform.next_buttons or COMMON_NEXT)
         if following is None:
             return FormReport(platform.name, "failed", tuple(steps), (), time.monotonic() - began, "no Next or Submit")
-        await press(following)
-        await _after_click(page)
+        await press_and_settle(page, following)
         errors = [e for e in await read_errors(page, platform) if e.message != "marked invalid"]
         if errors:
             detail = "; ".join(e.message for e in errors)
@@ -207,14 +213,22 @@ async def _open_form(page: Page, platform: Platform) -> bool:
     if not platform.open_form or questions(await read_page(page), platform):
         return False
     button = await visible_button(page, platform.open_form)
-    if button is None:
-        return False
+    if button is None or await _leads_here(page, button):
+        return False  # the tab we are on (Ashby's "Application"): its form is still drawing
     try:
         await button.click(timeout=5_000)
     except PlaywrightError:
         return False  # covered or gone: the page is read as it is
     await _after_click(page)
     return True
+
+
+async def _leads_here(page: Page, button: Locator) -> bool:
+    try:
+        href = await button.evaluate("e => e.href ? e.href.split('#')[0] : ''")
+    except PlaywrightError:
+        return False
+    return bool(href) and href == page.url.split("#")[0]
 
 
 async def _after_click(page: Page) -> None:
@@ -232,9 +246,30 @@ async def submit(page: Page, report: FormReport) -> SubmitReport:
     return await outcome(page, by_name(report.platform))
 
 
-async def press(button: Locator) -> None:
-    """Click as a person; where something lies over the button (a cookie banner), its own click."""
+async def press(button: Locator) -> bool:
+    """Click as a person; where something lies over the button (a cookie banner), its own click.
+    True when it was a person's click (Playwright then waits for the navigation it starts)."""
     try:
         await button.click(timeout=BUTTON_MS)
+        return True
     except PlaywrightError:
         await button.evaluate("e => e.click()")
+        return False
+
+
+async def press_and_settle(page: Page, button: Locator) -> None:
+    """Press Next, and wait for the page it leads to: a script's click does not wait for the
+    navigation it starts, so that one is waited for here (an SPA's step changes in place)."""
+    navigated = asyncio.Event()
+
+    def seen(_: object) -> None:
+        navigated.set()
+
+    page.on("framenavigated", seen)
+    try:
+        if not await press(button):
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(navigated.wait(), NAVIGATION_START_S)
+    finally:
+        page.remove_listener("framenavigated", seen)
+    await _after_click(page)

@@ -30,6 +30,17 @@
   };
   const idsText = (el, attr) => clean((el.getAttribute(attr) || "").split(/\s+/).filter(Boolean).map((id) => textOf(byId(el, id))).join(" "));
   const parentOf = (el) => el.parentElement || (rootOf(el).host || null);
+  // The custom elements a control sits inside (its shadow roots' hosts), nearest first: a widget's
+  // label, required mark and form are often on the element the page author wrote, not inside it.
+  const hostsOf = (el) => {
+    const hosts = [];
+    for (let root = rootOf(el); root && root.host; root = rootOf(root.host)) hosts.push(root.host);
+    return hosts;
+  };
+  const closestAcross = (el, selector) => {
+    for (const node of [el, ...hostsOf(el)]) { const found = node.closest(selector); if (found) return found; }
+    return null;
+  };
 
   function concealed(el) {
     // Hidden by its own style or a close ancestor's: how traps (honeypots) hide; a closed overlay is not this.
@@ -74,7 +85,7 @@
     return l ? textOf(l) : "";
   }
   function groupOf(el) {
-    return el.closest("fieldset,[role=group],[role=radiogroup]");
+    return closestAcross(el, "fieldset,[role=group],[role=radiogroup]");
   }
   function groupLabel(group) {
     if (!group) return "";
@@ -107,6 +118,14 @@
     }
     return "";
   }
+  function hostLabel(el) {
+    // What labels the custom element the control lives in (label[for], aria-labelledby, aria-label).
+    for (const host of hostsOf(el)) {
+      const text = labelFor(host) || wrappingLabel(host) || idsText(host, "aria-labelledby") || clean(host.getAttribute("aria-label"));
+      if (text) return text;
+    }
+    return "";
+  }
   function labelling(el, group) {
     // The issue's order; a group's legend beats generic labels such as Month/Day/Year or Attach.
     const tries = [
@@ -114,6 +133,7 @@
       ["wrapping_label", wrappingLabel(el)],
       ["aria_labelledby", idsText(el, "aria-labelledby")],
       ["aria_label", clean(el.getAttribute("aria-label"))],
+      ["host", hostLabel(el)],
       ["legend", groupLabel(group)],
       ["placeholder", clean(el.getAttribute("placeholder"))],
       ["nearby", nearbyText(el)],
@@ -129,7 +149,15 @@
     if (group && group.getAttribute("aria-required") === "true") return true;
     const l = el.id ? labelFor(el) : "";
     const raw = (el.id && (rootOf(el).querySelector ? rootOf(el) : document).querySelector(`label[for="${CSS.escape(el.id)}"]`)) || group && group.querySelector("legend");
-    return !!(raw && /\*|required/i.test(raw.textContent || "")) && !!(l || raw);
+    if (raw && /\*|required/i.test(raw.textContent || "") && (l || raw)) return true;
+    return hostsOf(el).some(hostRequired);
+  }
+  function hostRequired(host) {
+    if (host.hasAttribute("required") || host.getAttribute("aria-required") === "true") return true;
+    const ids = (host.getAttribute("aria-labelledby") || "").split(/\s+/).filter(Boolean);
+    const texts = ids.map((id) => (byId(host, id) || {}).textContent || "");
+    if (host.id) texts.push(labelFor(host));
+    return texts.some((t) => /\*|\brequired\b/i.test(t));
   }
   const quote = (s) => s.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
   // The id where there is one (#id, or [id="..."] when it is no CSS identifier), with the name beside it.
@@ -182,9 +210,10 @@
       required: required(el), visible: visible(el), concealed: concealed(el), disabled: !!el.disabled,
       value: "", options: [], checked: [], multiple: !!el.multiple, accept: el.getAttribute("accept") || "",
       in_shadow: rootOf(el) !== document, noise: "", tabindex: el.tabIndex,
-      form: (el.form || el.closest("form")) ? stamp(el.form || el.closest("form")) : "",
+      form: formOf(el) ? stamp(formOf(el)) : "",
     };
   }
+  const formOf = (el) => el.form || closestAcross(el, "form");
   function noiseOf(el) {
     const ident = [el.id, el.getAttribute("name"), el.getAttribute("class")].join(" ");
     if (CAPTCHA.test(ident) || ancestorMatches(el, CAPTCHA, 6)) return "captcha";
@@ -198,12 +227,13 @@
     const box = name ? null : groupOf(el) || radioBox(el);
     const key = "radio:" + (name || (box ? stamp(box) : el.id));
     if (seenGroups.has(key)) return null;
-    const members = name
+    let members = name
       ? [...scope.querySelectorAll(`input[type=radio]`)].filter((r) => r.getAttribute("name") === name)
       : box ? [...box.querySelectorAll("input[type=radio]:not([name])")] : [el];
+    if (!members.includes(el)) members = [el];  // a group outside the shadow root it cannot look into
     const group = groupOf(el) || commonParent(members);
     const rec = base(members[0], "radio", group);
-    rec.label = groupLabel(group) || nearbyText(group || el) || rec.label;
+    rec.label = groupLabel(group) || hostLabel(el) || nearbyText(group || el) || rec.label;
     rec.label_source = "group";
     rec.selector = name ? `[name="${quote(name)}"]` : box && box.id ? `#${box.id}` : rec.selector;
     rec.options = members.map((r) => ({ label: optionLabel(r), value: r.value, handle: stamp(r), selector: selectorOf(r) }));
@@ -235,9 +265,10 @@
     const name = el.getAttribute("name");
     const group = groupOf(el);
     const scope = group || (name ? null : null);
-    const members = scope
+    let members = scope
       ? [...scope.querySelectorAll("input[type=checkbox]")]
       : name && name.endsWith("[]") ? [...(rootOf(el).querySelectorAll ? rootOf(el) : document).querySelectorAll("input[type=checkbox]")].filter((c) => c.getAttribute("name") === name) : [el];
+    if (!members.includes(el)) members = [el];
     if (members.length > 1) {
       const key = "check:" + (group ? stamp(group) : name);
       if (seenGroups.has(key)) return null;
@@ -277,6 +308,28 @@
     rec.visible = buttons.some(visible);
     return rec;
   }
+  // A custom single choice drawn without native inputs: a radiogroup of role=radio items, or a
+  // listbox shown in the page (not a combobox's popup) of role=option items.
+  const ARIA_ITEMS = "[role=radio],[role=option]";
+  function ariaChosen(item) {
+    return item.getAttribute("aria-checked") === "true" || item.getAttribute("aria-selected") === "true";
+  }
+  function readAriaChoice(box) {
+    const items = [...box.querySelectorAll(ARIA_ITEMS)];
+    const rec = base(box, "listbox", groupOf(box.parentElement || box));
+    rec.options = items.map((o) => ({ label: textOf(o) || clean(o.getAttribute("aria-label")), value: o.getAttribute("data-value") || textOf(o), handle: stamp(o), selector: selectorOf(o) }));
+    rec.checked = items.filter(ariaChosen).map((o) => textOf(o) || clean(o.getAttribute("aria-label")));
+    rec.value = rec.checked.join("; ");
+    rec.required = rec.required || box.getAttribute("aria-required") === "true";
+    rec.visible = items.some(visible);
+    return rec;
+  }
+  function ariaChoice(el) {
+    if (!el.matches("[role=radiogroup],[role=listbox]") || el.querySelector("input[type=radio],input[type=checkbox]")) return false;
+    if (!el.querySelector(ARIA_ITEMS) || el.closest("[role=combobox]") || el.getAttribute("aria-multiselectable") === "true") return false;
+    const root = rootOf(el).querySelector ? rootOf(el) : document;
+    return !(el.id && root.querySelector(`[aria-controls~="${CSS.escape(el.id)}"],[aria-owns~="${CSS.escape(el.id)}"]`));
+  }
   function readOne(el) {
     const widget = widgetOf(el);
     if (widget === "radio") return readRadioGroup(el);
@@ -296,6 +349,7 @@
     } else {
       rec.value = el.value || "";
     }
+    if (widget === "combobox" && !("value" in el)) rec.value = textOf(el);  // a drawn combobox shows its choice as text
     return rec;
   }
   function walk(root) {
@@ -305,6 +359,8 @@
       for (const el of node.querySelectorAll("*")) {
         if (el.shadowRoot) visit(el.shadowRoot);
         if (el.matches("input:not([type=hidden]):not([type=submit]):not([type=button]):not([type=reset]):not([type=image]),select,textarea,button[aria-haspopup=listbox]")) controls.push(el);
+        else if (el.matches("[role=combobox]:not(button)") && !el.querySelector("input,select,textarea")) controls.push(el);
+        else if (ariaChoice(el)) { pairs.add(el); controls.push(el); }
         else if (el.matches("button[aria-pressed]")) {
           const c = el.closest("fieldset,[role=group],[role=radiogroup]") || el.parentElement;
           if (c && !pairs.has(c) && c.querySelectorAll("button[aria-pressed]").length >= 2) { pairs.add(c); controls.push(c); }
@@ -316,10 +372,10 @@
   }
   const { controls, pairs } = walk(document);
   for (const el of controls) {
-    const rec = pairs.has(el) ? readButtonPair(el) : readOne(el);
+    const rec = !pairs.has(el) ? readOne(el) : el.matches("[role=radiogroup],[role=listbox]") ? readAriaChoice(el) : readButtonPair(el);
     if (!rec) continue;
     rec.noise = noiseOf(pairs.has(el) ? el : el);
-    const textual = !["file", "radio", "checkboxes", "checkbox", "buttons", "combobox", "listbox_button"].includes(rec.widget);
+    const textual = !["file", "radio", "checkboxes", "checkbox", "buttons", "combobox", "listbox_button", "listbox"].includes(rec.widget);
     if (!rec.noise && textual && !rec.id && !rec.name && el.getAttribute("aria-hidden") === "true") rec.noise = "widget_internal";
     // Traps: concealed by their own style, or kept out of the tab order (a person never reaches them).
     if (!rec.noise && textual && ((rec.concealed && !rec.visible) || el.tabIndex === -1)) rec.noise = "honeypot";

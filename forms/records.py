@@ -26,10 +26,13 @@ Widget = Literal[
     "date_part",
     "combobox",
     "listbox_button",
+    "listbox",  # a drawn single choice: role=radiogroup of role=radio, or a listbox shown in the page
     "buttons",
 ]
 TEXT_WIDGETS = frozenset({"text", "email", "tel", "number", "url", "search", "password", "textarea", "date"})
-CHOICE_WIDGETS = frozenset({"select", "multiselect", "radio", "checkboxes", "combobox", "listbox_button", "buttons"})
+CHOICE_WIDGETS = frozenset(
+    {"select", "multiselect", "radio", "checkboxes", "combobox", "listbox_button", "listbox", "buttons"}
+)
 
 
 @dataclass(frozen=True)

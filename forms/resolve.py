@@ -193,7 +193,7 @@ def fit(record: FieldRecord, value: str, provenance: Provenance, key: str) -> Re
         if option is None:
             return Resolution(None, key=key, reason=f"no option means {value!r}")
         return Resolution(option.label, provenance, key, choice=option.label, values=(option.label,))
-    if widget in ("radio", "buttons", "select"):
+    if widget in ("radio", "buttons", "select", "listbox"):
         return Resolution(None, key=key, reason="the question has no options to choose from")
     return Resolution(value, provenance, key)
 

@@ -5,6 +5,8 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 
+from opentelemetry.instrumentation.utils import suppress_instrumentation
+
 log = logging.getLogger(__name__)
 
 Check = Callable[[], Awaitable[bool]]
@@ -15,7 +17,9 @@ CHECK_TIMEOUT_S = 2.0
 async def run_checks(checks: dict[str, Check]) -> dict[str, bool]:
     async def one(check: Check) -> bool:
         try:
-            return await asyncio.wait_for(check(), CHECK_TIMEOUT_S)
+            # Checks run every second: as spans they would bury every task's trace in noise.
+            with suppress_instrumentation():
+                return await asyncio.wait_for(check(), CHECK_TIMEOUT_S)
         except Exception:
             return False
 
@@ -24,8 +28,8 @@ async def run_checks(checks: dict[str, Check]) -> dict[str, bool]:
 
 
 class HealthServer:
-    def __init__(self, port: int, checks: dict[str, Check], info: dict[str, str]) -> None:
-        self._port, self._checks, self._info = port, checks, info
+    def __init__(self, port: int, checks: dict[str, Check], info: dict[str, str], host: str = "127.0.0.1") -> None:
+        self._port, self._checks, self._info, self._host = port, checks, info, host
         self._server: asyncio.Server | None = None
 
     @property
@@ -34,7 +38,7 @@ class HealthServer:
         return int(self._server.sockets[0].getsockname()[1])
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self._port)
+        self._server = await asyncio.start_server(self._serve, self._host, self._port)
 
     async def close(self) -> None:
         if self._server is not None:

@@ -19,6 +19,7 @@ import asyncpg
 import nats.errors
 from nats.js.errors import BadRequestError
 from opentelemetry import trace
+from opentelemetry.instrumentation.utils import suppress_instrumentation
 from opentelemetry.trace import SpanKind
 
 from contracts.envelope import Event
@@ -136,12 +137,14 @@ class OutboxRelay:
         self._wake.clear()  # before reading, so a row committed meanwhile wakes the next round
         conn = await self._connection()
         if not self.owner:
-            self.owner = bool(await conn.fetchval("SELECT pg_try_advisory_lock($1)", relay_lock_key(self._schema)))
+            with suppress_instrumentation():  # polled every second: no trace of its own
+                self.owner = bool(await conn.fetchval("SELECT pg_try_advisory_lock($1)", relay_lock_key(self._schema)))
             if not self.owner:
                 return 0
         total = 0
         while True:
-            rows = await conn.fetch(_PENDING, BATCH_SIZE)
+            with suppress_instrumentation():
+                rows = await conn.fetch(_PENDING, BATCH_SIZE)
             for row in rows:
                 total += await self._send(conn, row)
             if len(rows) < BATCH_SIZE:

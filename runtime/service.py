@@ -88,7 +88,9 @@ class Service:
         relay = OutboxRelay(self.pool, self.bus, self.schema)
         for job in (relay.run, lambda: housekeeping.run(self.pool), self._pause_while_unhealthy, *self._background):
             self._tasks.append(asyncio.create_task(job()))
-        self.health = HealthServer(s.health_port, self.checks, {"service": s.service, "instance": s.instance})
+        self.health = HealthServer(
+            s.health_port, self.checks, {"service": s.service, "instance": s.instance}, host=str(s.listen_host)
+        )
         await self.health.start()
         log.info("%s started; health on port %s", s.instance, self.health.port)
 

@@ -1,9 +1,10 @@
 """Settings, read once at start from AUTOAPPLY_* variables; anything missing stops the process."""
 
+from ipaddress import IPv4Address
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, IPvAnyAddress, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from runtime.errors import SettingsError
@@ -23,6 +24,9 @@ class ServiceSettings(BaseSettings):
     database_url: str
     redis_url: str
     health_port: int = Field(ge=0, le=65535)
+    # Where the health endpoint and HTTP APIs listen: loopback on one machine; 0.0.0.0 in a
+    # container, so the kubelet's probes and the cluster's Service reach them (docs/deploy.md).
+    listen_host: IPvAnyAddress = IPv4Address("127.0.0.1")
     # sandbox: loopback job sites and test-only browser flags are allowed; production: never.
     mode: Literal["sandbox", "production"]
     data_dir: Path

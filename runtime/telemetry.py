@@ -7,7 +7,8 @@ With neither, spans are made (so trace context still flows) but not exported.
 
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from opentelemetry import propagate, trace
@@ -15,10 +16,15 @@ from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+from opentelemetry.trace import Span
+from opentelemetry.util.types import AttributeValue
 
 from runtime.scrub import ScrubbingSpanProcessor
 
 TRACE_FILE_ENV = "AUTOAPPLY_TRACE_FILE"
+# Step spans share one tracer name, so a trace explorer can tell them from library spans.
+STEP_TRACER = "autoapply.steps"
+STEP_ATTRIBUTE = "autoapply.step"
 
 
 class JsonLinesExporter(SpanExporter):
@@ -74,3 +80,15 @@ def trace_id_of(headers: Mapping[str, str] | None) -> str | None:
     span = trace.get_current_span(extract(headers))
     ctx = span.get_span_context()
     return format(ctx.trace_id, "032x") if ctx.is_valid else None
+
+
+@contextmanager
+def step(name: str, provider: TracerProvider | None = None, **attributes: AttributeValue) -> Iterator[Span]:
+    """A span for one step of a task (navigate, fill a field, submit, poll the mailbox), a child of
+    the current span. Attributes are `autoapply.<key>`; like every attribute they pass the scrubber,
+    so name what happened (`field="email"`, `provenance="profile"`), never the value typed.
+    An exception ends the span with its type (the scrubber keeps no message) and is raised again."""
+    tracer = (provider or trace.get_tracer_provider()).get_tracer(STEP_TRACER)
+    own = {STEP_ATTRIBUTE: name, **{f"autoapply.{key}": value for key, value in attributes.items()}}
+    with tracer.start_as_current_span(f"step {name}", attributes=own) as span:
+        yield span

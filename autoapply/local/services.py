@@ -21,6 +21,9 @@ HTTP_SERVICES = frozenset({"intake", "takeover"})
 DATABASE = "autoapply"
 # A service finishes its in-flight message and closes its browsers on SIGTERM; that can take a while.
 SERVICE_STOP_GRACE_S = 15.0
+# Services run the same code as the command that starts them: this checkout's, ahead of whatever
+# copy of the project the interpreter would otherwise find.
+SOURCE_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,9 @@ class Wiring:
     intake_url: str | None = None  # where the operator page signs operators in
     # The embedded stack runs one nats-server: every stream and consumer has one replica.
     replicas: int = 1
+    # The local trace explorer (`autoapply traces`): where spans go, and its pages for a trace id.
+    otlp_traces_url: str | None = None
+    traces_url: str | None = None
 
 
 def instance_name(service: str, index: int) -> str:
@@ -88,7 +94,8 @@ class ServiceInstance(LocalServer):
         return [sys.executable, "-m", f"services.{self.service}"]
 
     def env(self) -> dict[str, str]:
-        return {**os.environ, **self.own_env()}
+        path = os.pathsep.join(p for p in (str(SOURCE_ROOT), os.environ.get("PYTHONPATH", "")) if p)
+        return {**os.environ, **self.own_env(), "PYTHONPATH": path}
 
     def own_env(self) -> dict[str, str]:
         env = {
@@ -108,6 +115,10 @@ class ServiceInstance(LocalServer):
             env["AUTOAPPLY_HTTP_PORT"] = str(self.http_port)
         if self.wiring.intake_url is not None:
             env["AUTOAPPLY_INTAKE_URL"] = self.wiring.intake_url
+        if self.wiring.otlp_traces_url is not None:
+            env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] = self.wiring.otlp_traces_url
+        if self.wiring.traces_url is not None:  # the operator page and the task API link each task's trace
+            env["AUTOAPPLY_TRACE_URL_TEMPLATE"] = self.wiring.traces_url + "/traces/{trace_id}"
         return env
 
     def prepare(self) -> None:

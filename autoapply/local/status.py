@@ -8,11 +8,12 @@ from typing import Any
 import asyncpg
 
 from autoapply import profiles
-from autoapply.local import jsz, procs
+from autoapply.local import cluster, jsz, procs
+from autoapply.local.nats import NatsServer
 from autoapply.local.postgres import PostgresServer
 from autoapply.local.server import LocalServer
 from autoapply.local.services import DATABASE, SERVICES, ServiceInstance, Wiring
-from autoapply.stack import Stack
+from autoapply.stack import Stack, nats_url
 
 
 def part_status(part: LocalServer) -> dict[str, Any]:
@@ -53,14 +54,20 @@ def collect(stack: Stack) -> dict[str, Any]:
             "error": f"no stack in {stack.home}; run `autoapply up` first",
         }
     state = stack.load_state()
-    nats, pg, redis = stack.infra(state)
-    parts: dict[str, Any] = {p.name: part_status(p) for p in (nats, pg, redis)}
-    parts["nats"]["monitor_url"] = nats.monitor_url
-    wiring = Wiring(nats_url=nats.url, database_url="", redis_url="", data_dir=stack.data / "files", secret_key="")
+    nodes, pg, redis = stack.infra(state)
+    parts: dict[str, Any] = {p.name: part_status(p) for p in (*nodes, pg, redis)}
+    for node in nodes:
+        parts[node.name]["monitor_url"] = node.monitor_url
+    wiring = Wiring(
+        nats_url=nats_url(nodes), database_url="", redis_url="", data_dir=stack.data / "files", secret_key=""
+    )
     parts |= services_status(stack.instances(state, wiring))
     if (site := stack.sandbox(state)) is not None:
         parts["sandbox"] = part_status(site)
-    streams, error = _streams(nats.monitor_url) if parts["nats"]["healthy"] else ({}, "nats is down")
+    if (explorer := stack.trace_explorer(state)) is not None:
+        parts["traces"] = part_status(explorer)
+    up = [node for node in nodes if parts[node.name]["healthy"]]
+    streams, error = _streams(up[0].monitor_url) if up else ({}, "nats is down")
     boxes, box_error = outboxes(pg.dsn(DATABASE), SERVICES) if parts["postgres"]["healthy"] else ({}, "down")
     report = {
         "healthy": all(p["healthy"] for p in parts.values()),
@@ -70,6 +77,8 @@ def collect(stack: Stack) -> dict[str, Any]:
         "dead_letters": jsz.dead_letters(streams),
         "outbox": boxes,
     }
+    if len(nodes) > 1:
+        report["cluster"] = cluster_status(nodes, up)
     if error:
         report["streams_error"] = error
     if box_error:
@@ -83,6 +92,34 @@ def _browsers(pg: PostgresServer) -> list[dict[str, Any]] | None:
         return profiles.running(pg.dsn(DATABASE))
     except (OSError, asyncpg.PostgresError):
         return None
+
+
+def cluster_status(nodes: list[NatsServer], up: list[NatsServer]) -> dict[str, Any]:
+    """The nodes, the JetStream meta leader and each stream's leader, as a node that is up sees them."""
+    found: dict[str, Any] = {"nodes": [n.name for n in nodes], "up": [n.name for n in up], "meta_leader": None}
+    found["stream_leaders"] = {}
+    for node in up:
+        try:
+            found["stream_leaders"] = cluster.stream_leaders(node.monitor_url)
+        except (OSError, RuntimeError, ValueError):
+            continue
+        found["meta_leader"] = cluster.meta_leader(node.monitor_url)
+        break
+    return found
+
+
+def render_cluster(report: dict[str, Any]) -> list[str]:
+    """One line for a cluster: its nodes, which are up, and who leads JetStream and the streams."""
+    found = report.get("cluster")
+    if not found:
+        return []
+    leaders = ", ".join(
+        f"{stream} {leader or '(electing)'}" for stream, leader in sorted(found["stream_leaders"].items())
+    )
+    return [
+        f"cluster: {len(found['up'])} of {len(found['nodes'])} nodes up; meta leader {found['meta_leader'] or '-'}",
+        f"stream leaders: {leaders or '- (no streams yet)'}",
+    ]
 
 
 def services_status(instances: list[ServiceInstance]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from playwright.async_api import Page
 
-from forms.act.choice import fill_buttons, fill_checkbox, fill_checkboxes, fill_radio, fill_select
+from forms.act.choice import fill_buttons, fill_checkbox, fill_checkboxes, fill_listbox, fill_radio, fill_select
 from forms.act.combobox import fill_combobox, fill_listbox_button
 from forms.act.common import Filled
 from forms.act.files import fill_file
@@ -31,6 +31,7 @@ ADAPTERS: dict[str, Adapter] = {
     "checkbox": fill_checkbox,
     "checkboxes": fill_checkboxes,
     "buttons": fill_buttons,
+    "listbox": fill_listbox,
     "combobox": fill_combobox,
     "listbox_button": fill_listbox_button,
     "file": fill_file,

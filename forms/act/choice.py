@@ -105,3 +105,22 @@ async def fill_buttons(page: Page, record: FieldRecord, res: Resolution) -> Fill
         if attempt < 2:
             await button.click(force=True)
     return Filled(record, res, "failed", "", "the button did not stay pressed")
+
+
+# A drawn choice item says it is chosen by aria-checked (role=radio) or aria-selected (role=option).
+CHOSEN_JS = "e => e.getAttribute('aria-checked') === 'true' || e.getAttribute('aria-selected') === 'true'"
+
+
+async def fill_listbox(page: Page, record: FieldRecord, res: Resolution) -> Filled:
+    """A choice drawn without native inputs (often inside a custom element's shadow root): click the
+    item that means the answer, as a person would, and check the widget marks it chosen."""
+    option = _option(record, res.choice)
+    if option is None:
+        return Filled(record, res, "failed", "", "the chosen option is gone")
+    item = locate_option(page, record, option)
+    for attempt in range(3):
+        if await item.evaluate(CHOSEN_JS):
+            return Filled(record, res, "kept" if attempt == 0 else "filled", option.label)
+        if attempt < 2:
+            await item.click(force=True, timeout=CLICK_MS)
+    return Filled(record, res, "failed", "", "the option did not stay chosen")

@@ -4,7 +4,9 @@ means the answer (or type to narrow them), then check what the widget shows."""
 
 from __future__ import annotations
 
+import itertools
 import re
+from dataclasses import dataclass
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, Locator, Page
@@ -20,39 +22,64 @@ WAIT_S = WIDGET_WAIT_MS / 1000
 POLL_S = 0.03
 # A list that opens empty (a typeahead saying "Start typing...") is given this long before typing.
 OPEN_WAIT_S = 0.5
+# A stamped option that is gone (the list was drawn again) is given up on this soon.
+STAMPED_MS = 500
+# Each look at a list stamps its options with a fresh token, so a stale stamp never matches.
+_LOOKS = (f"o{n}" for n in itertools.count(1))
 
 
 # Waits in the page until the open list stops changing: one round trip however long the server takes.
 # The list is the one the field controls (aria-controls, read on each look: it is set on opening),
 # else any visible popup of options.
-OPTIONS_JS = """async (field, [waitMs, pollMs]) => {
+OPTIONS_JS = """async (field, [waitMs, pollMs, token]) => {
   const shown = (el) => el.getClientRects().length > 0;
   const look = () => {
     const id = field.getAttribute("aria-controls") || field.getAttribute("aria-owns");
     const box = id ? field.getRootNode().getElementById?.(id) || document.getElementById(id) : null;
     const found = box ? box.querySelectorAll("[role=option]")
       : document.querySelectorAll("[role=listbox] [role=option], [data-automation-widget=wd-popup] [role=option]");
-    const texts = [...found].filter(shown).map((o) => o.textContent.trim()).filter(Boolean);
+    const items = [...found].filter(shown).map((o) => [o, o.textContent.trim()]).filter(([, t]) => t);
     // An open list that says "Start typing" or "No options" has nothing to wait for; "Loading" has.
-    const idle = box && !texts.length && box.textContent.trim() && !/loading|searching/i.test(box.textContent);
-    return { texts, idle };
+    const idle = box && !items.length && box.textContent.trim() && !/loading|searching/i.test(box.textContent);
+    return { items, idle };
   };
+  // Each option is stamped, so the click finds it by one attribute, not by the text of every option.
+  const answer = (items) => ({
+    texts: items.map(([, t]) => t),
+    stamps: items.map(([o], i) => {
+      o.setAttribute("data-autoapply-option", `${token}-${i}`);
+      return `${token}-${i}`;
+    }),
+    controls: field.getAttribute("aria-controls") || "",
+  });
   const end = Date.now() + waitMs;
   let previous = null;
   while (Date.now() < end) {
-    const { texts, idle } = look();
-    if (previous !== null && texts.join("\\n") === previous.join("\\n") && (texts.length || idle)) return texts;
-    previous = texts;
+    const { items, idle } = look();
+    const texts = items.map(([, t]) => t).join("\\n");
+    const same = previous !== null && texts === previous.map(([, t]) => t).join("\\n");
+    if (same && (items.length || idle)) return answer(items);
+    previous = items;
     await new Promise((r) => setTimeout(r, pollMs));
   }
-  return previous || [];
+  return answer(previous || []);
 }"""
 
 
-async def _options(field: Locator, wait_s: float) -> list[Option]:
+@dataclass(frozen=True)
+class Shown:
+    """The open list as one look saw it: its options, and the id of the list the field controls."""
+
+    options: list[Option]
+    controls: str = ""
+
+
+async def _options(field: Locator, wait_s: float) -> Shown:
     """The options on screen, once two looks agree (a server may still be answering)."""
-    texts = await field.evaluate(OPTIONS_JS, [int(wait_s * 1000), int(POLL_S * 1000)])
-    return [Option(label=str(t), value=str(t)) for t in texts]
+    token = next(_LOOKS)
+    found = await field.evaluate(OPTIONS_JS, [int(wait_s * 1000), int(POLL_S * 1000), token])
+    pairs = zip(found["texts"], found["stamps"], strict=True)
+    return Shown([Option(label=str(t), value=str(t), handle=str(h)) for t, h in pairs], str(found["controls"]))
 
 
 def _pick(res: Resolution, options: list[Option], question: str) -> Option | None:
@@ -61,10 +88,16 @@ def _pick(res: Resolution, options: list[Option], question: str) -> Option | Non
     return choose(res.choice or str(res.value), options, question)
 
 
-async def _click_option(frame: Frame, field: Locator, label: str) -> None:
-    controls = await field.get_attribute("aria-controls")
+async def _click_option(frame: Frame, controls: str, option: Option) -> None:
+    if option.handle:
+        stamped = frame.locator(f'[data-autoapply-option="{option.handle}"]')
+        try:
+            await stamped.click(force=True, timeout=STAMPED_MS)
+            return
+        except PlaywrightError:
+            pass  # the list was drawn again since it was read: find the option by its text
     scope = f'[id="{controls}"] [role=option]' if controls else OPEN_OPTIONS
-    exact = frame.locator(scope).filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
+    exact = frame.locator(scope).filter(has_text=re.compile(rf"^\s*{re.escape(option.label)}\s*$"))
     await exact.first.click(force=True)
 
 
@@ -78,7 +111,7 @@ SHOWN_JS = """e => {
   if (chips.length) return chips.map(c => c.textContent.trim()).join('; ');
   const single = root.querySelector('[class*=single-value], [class*=singleValue]');
   if (single) return single.textContent.trim();
-  return e.tagName === 'BUTTON' ? e.textContent.trim() : (e.value || '');
+  return e.tagName === 'BUTTON' || !('value' in e) ? e.textContent.trim() : (e.value || '');
 }"""
 
 
@@ -117,18 +150,20 @@ async def _after_pick(field: Locator) -> tuple[bool, str]:
 async def _open_and_pick(frame: Frame, field: Locator, record: FieldRecord, res: Resolution) -> Option | str:
     """The option clicked, or why none could be."""
     await field.click(force=True)  # the field is on screen (the reader saw it); waiting for "stable" costs
-    options = real_options(await _options(field, OPEN_WAIT_S if record.widget == "combobox" else WAIT_S))
+    shown = await _options(field, OPEN_WAIT_S if record.widget == "combobox" else WAIT_S)
+    options = real_options(shown.options)
     option = _pick(res, options, record.label) if options else None
     if option is None and record.widget == "combobox":
         query = _query(res)
         if query:
             await type_like_a_person(field, query)
-            options = real_options(await _options(field, WAIT_S))
+            shown = await _options(field, WAIT_S)
+            options = real_options(shown.options)
             option = _pick(res, options, record.label)
     if option is None:
         await field.press("Escape")
         return f"no option means {res.choice or res.value!r}" if options else "the dropdown showed no options"
-    await _click_option(frame, field, option.label)
+    await _click_option(frame, shown.controls, option)
     return option
 
 
@@ -149,12 +184,12 @@ async def fill_listbox_button(page: Page, record: FieldRecord, res: Resolution) 
         return Filled(record, res, "kept", shown)
     for _ in range(2):
         await button.click(force=True)
-        options = real_options(await _options(button, WAIT_S))
-        option = _pick(res, options, record.label)
+        listed = await _options(button, WAIT_S)
+        option = _pick(res, real_options(listed.options), record.label)
         if option is None:
             await _close(button)
             return Filled(record, res, "unresolved", "", f"no option means {res.choice or res.value!r}")
-        await _click_option(frame, button, option.label)
+        await _click_option(frame, listed.controls, option)
         shown = (await button.inner_text()).strip()
         if same(shown, option.label) or fold(option.label) in fold(shown):
             return Filled(record, res, "filled", shown)

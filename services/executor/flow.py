@@ -11,7 +11,7 @@ from contracts.mail import EmailVerified
 from contracts.states import EXECUTING, FailureReason, TaskState
 from contracts.tasks import TaskApproved, TaskFailed
 from forms.fill import FormReport
-from services.executor import agent, detect, navigation, receipt, steps, submitting, waits
+from services.executor import agent, detect, navigation, questions, receipt, steps, submitting, waits
 from services.executor.applicant import Applicant
 from services.executor.browser import Attached
 from services.executor.context import Run
@@ -111,8 +111,9 @@ class Flow:
             await self.ask(result, f"the form did not go through: {result.status} {result.detail}".strip())
 
     async def ask(self, report: FormReport, reason: str) -> None:
+        asked = await questions.with_options(self.page, report, receipt.unresolved(report))
         shot = await self.shot("needs_answers")
-        await waits.human(self.run, reason, self.page.url, receipt.unresolved(report), shot)
+        await waits.human(self.run, reason, self.page.url, asked, shot)
 
     async def halt(self, halt: Halt) -> None:
         run = self.run

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from contracts.profile import TASK_PROFILE_OBJECT, Profile, TaskProfile
 from contracts.states import Priority
 from contracts.tasks import TaskQueued
-from runtime import objects, outbox
+from runtime import objects
 from runtime.service import Service
 from runtime.tokens import Principal
 from services.intake import jobs, quota, scope, store_tasks, urlcheck
@@ -71,13 +71,6 @@ async def _write(
     allow_llm: bool,
 ) -> None:
     user_id = acting.who.user_id
-    trace_id = _trace_id()
-    if not await store_tasks.insert(acting.conn, task_id, user_id, job, resume_id, priority.value, prefs, trace_id):
-        found = await store_tasks.existing(acting.conn, user_id, job.key)
-        raise ApiError(
-            409, "duplicate_job", "you already have a task for this job", existing_task_id=str(found), job_key=job.key
-        )
-    await _snapshot(svc, acting, task_id, resume_id)
     event = TaskQueued(
         task_id=task_id,
         user_id=user_id,
@@ -89,7 +82,12 @@ async def _write(
         llm_allowed=allow_llm,
         preferences=prefs,
     )
-    await outbox.enqueue(acting.conn, svc.schema, event)
+    if not await store_tasks.insert(acting.conn, svc.schema, job, resume_id, prefs, _trace_id(), event):
+        found = await store_tasks.existing(acting.conn, user_id, job.key)
+        raise ApiError(
+            409, "duplicate_job", "you already have a task for this job", existing_task_id=str(found), job_key=job.key
+        )
+    await _snapshot(svc, acting, task_id, resume_id)
 
 
 async def _snapshot(svc: Service, acting: scope.Acting, task_id: UUID, resume_id: UUID) -> None:

@@ -3,7 +3,7 @@
 from starlette.routing import BaseRoute
 
 from runtime.service import Service
-from services.intake import accounts, openapi, privacy, profiles, resumes, review, tasks
+from services.intake import accounts, credentials, mailbox, openapi, privacy, profiles, resumes, review, tasks
 
 
 def routes(svc: Service) -> list[BaseRoute]:
@@ -14,5 +14,7 @@ def routes(svc: Service) -> list[BaseRoute]:
         *resumes.routes(svc),
         *profiles.routes(svc),
         *privacy.routes(svc),
+        *credentials.routes(svc),
+        *mailbox.routes(svc),
         *openapi.routes(),
     ]

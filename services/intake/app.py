@@ -80,7 +80,11 @@ async def serve_http(svc: Service) -> None:
     feed = live.Feed(lambda: svc.bus)
     feeding = asyncio.create_task(feed.run())
     config = uvicorn.Config(
-        http_app(svc, feed), host="127.0.0.1", port=svc.settings.http_port, log_level="warning", lifespan="off"
+        http_app(svc, feed),
+        host=str(svc.settings.listen_host),
+        port=svc.settings.http_port,
+        log_level="warning",
+        lifespan="off",
     )
     server = _Server(config)
     task = asyncio.create_task(server.serve())

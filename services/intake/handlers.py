@@ -3,12 +3,13 @@
 import asyncpg
 
 from contracts.envelope import Event
+from contracts.human import HumanResolved
 from runtime import ledger, scrub, telemetry
 from runtime.bus import Delivery
 from runtime.errors import PermanentError
 from runtime.inbox import handle_once
 from runtime.service import Service
-from services.intake import state, store
+from services.intake import operator_answers, state, store
 
 READ_MODEL_CONSUMER = "intake-read-model"
 
@@ -22,6 +23,8 @@ async def project(svc: Service, event: Event, delivery: Delivery) -> None:
         await store.lock_task(conn, event.task_id)
         await store.add_event(conn, event, trace_id)
         await refold(conn, event)
+        if isinstance(event, HumanResolved):
+            await operator_answers.save(conn, event)
         await ledger.note(conn, event, svc.settings.instance)  # counts applications: a double apply shows
 
     try:

@@ -11,10 +11,22 @@ from starlette.routing import BaseRoute, Route
 from contracts.profile import Profile
 from services.intake.accept import NewTask
 from services.intake.accounts import Login, Refresh, Register
+from services.intake.credentials import NewCredential
+from services.intake.mailbox import ImapBox
 from services.intake.review import Approval
 from services.intake.tasks import PAGE_MAX, NewBatch
 
-BODIES: tuple[type[BaseModel], ...] = (Register, Login, Refresh, NewTask, NewBatch, Profile, Approval)
+BODIES: tuple[type[BaseModel], ...] = (
+    Register,
+    Login,
+    Refresh,
+    NewTask,
+    NewBatch,
+    Profile,
+    Approval,
+    NewCredential,
+    ImapBox,
+)
 ERROR = {
     "type": "object",
     "required": ["error", "message"],
@@ -53,6 +65,16 @@ LIST_PARAMS = [
     _param("limit", "query", {"type": "integer", "minimum": 1, "maximum": PAGE_MAX}),
     _param("cursor", "query", {"type": "string", "maxLength": 200}),
     _param("user_id", "query", UUID_PATH),
+]
+CREDENTIAL_PARAMS = [
+    _param("platform", "query", {"type": "string", "maxLength": 40}, required=True),
+    _param("tenant", "query", {"type": "string", "maxLength": 253}),
+]
+MAILBOX_PARAMS = [_param("address", "query", {"type": "string", "maxLength": 320})]
+CALLBACK_PARAMS = [
+    _param("code", "query", {"type": "string", "maxLength": 2000}),
+    _param("state", "query", {"type": "string", "maxLength": 200}),
+    _param("error", "query", {"type": "string", "maxLength": 200}),
 ]
 UPLOAD = {
     "required": True,
@@ -93,6 +115,20 @@ def paths() -> dict[str, Any]:
         "/api/v1/tasks/{task_id}/cancel": {"post": _op("cancel a task", 202, parameters=TASK_ID)},
         "/api/v1/tasks/{task_id}/approve": {
             "post": _op("approve a reviewed form, with corrections (label: value)", 202, Approval, parameters=TASK_ID)
+        },
+        "/api/v1/credentials": {
+            "get": _op("the stored platform accounts (never a password)", 200),
+            "put": _op("store a platform account (the password is sealed)", 200, NewCredential),
+            "delete": _op("delete one stored account", 200, parameters=CREDENTIAL_PARAMS),
+        },
+        "/api/v1/mailbox": {
+            "get": _op("the connected mailboxes (never a secret)", 200),
+            "delete": _op("disconnect one mailbox (?address=) or all", 200, parameters=MAILBOX_PARAMS),
+        },
+        "/api/v1/mailbox/imap": {"put": _op("connect an IMAP mailbox (the password is sealed)", 200, ImapBox)},
+        "/api/v1/mailbox/gmail/start": {"post": _op("start connecting Gmail: Google's consent URL", 200)},
+        "/api/v1/mailbox/gmail/callback": {
+            "get": _op("Google's redirect after the consent", 200, auth=False, parameters=CALLBACK_PARAMS)
         },
     }
 

@@ -1,5 +1,8 @@
-from pydantic import Field
+import re
 
+from pydantic import Field, SecretStr, field_validator
+
+from runtime.google_oauth import AUTH_URI, TOKEN_URI, OAuthClient
 from runtime.settings import ServiceSettings
 
 
@@ -9,3 +12,33 @@ class IntakeSettings(ServiceSettings):
     access_token_ttl_s: int = Field(default=900, ge=30, le=3600)
     # A login lasts this long without a new password, refreshed or not.
     session_ttl_days: int = Field(default=30, ge=1, le=365)
+    # 64 hex characters (AES-256) for sealing stored credentials; derived from secret_key when unset.
+    credentials_key: SecretStr | None = None
+
+    # 64 hex characters: the verifier's AUTOAPPLY_MAILBOX_KEY (both derive the same key from the
+    # shared secret_key when it is unset), so the verifier opens the mailbox secrets sealed here.
+    mailbox_key: SecretStr | None = None
+    # The Google OAuth client for connecting Gmail (the verifier's three, and the same redirect URI,
+    # which points at GET /api/v1/mailbox/gmail/callback); without them only IMAP can be connected.
+    google_client_id: str | None = None
+    google_client_secret: SecretStr | None = None
+    google_redirect_uri: str | None = None
+    google_auth_uri: str = AUTH_URI
+    google_token_uri: str = TOKEN_URI
+    # Gmail's API root when it is not Google's own (a test's local server); None is Google's.
+    gmail_api_url: str | None = None
+
+    def google_client(self) -> OAuthClient | None:
+        if not (self.google_client_id and self.google_client_secret and self.google_redirect_uri):
+            return None
+        secret = self.google_client_secret.get_secret_value()
+        return OAuthClient(
+            self.google_client_id, secret, self.google_redirect_uri, self.google_auth_uri, self.google_token_uri
+        )
+
+    @field_validator("credentials_key", "mailbox_key")
+    @classmethod
+    def _aes_256_key(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", key.get_secret_value()):
+            raise ValueError("must be 64 hexadecimal characters (an AES-256 key)")
+        return key

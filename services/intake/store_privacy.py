@@ -73,7 +73,17 @@ async def forget(conn: asyncpg.Connection, user_id: UUID) -> None:
         "OR task_id IN (SELECT task_id FROM tasks WHERE user_id = $1)",
         user_id,
     )
-    for table in ("tasks", "task_requests", "resumes", "profiles", "users"):  # users cascades to sessions
+    # users cascades to sessions
+    tables = (
+        "tasks",
+        "task_requests",
+        "resumes",
+        "profiles",
+        "user_credentials",
+        "mailbox_connections",
+        "oauth_states",
+    )
+    for table in (*tables, "users"):
         await conn.execute(f"DELETE FROM {table} WHERE user_id = $1", user_id)
 
 

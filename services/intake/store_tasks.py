@@ -7,6 +7,9 @@ from uuid import UUID
 
 import asyncpg
 
+from contracts.tasks import TaskQueued
+from runtime import outbox, telemetry
+from runtime.bus import encode
 from services.intake.jobs import Job
 
 
@@ -24,28 +27,43 @@ async def resume_and_consent(conn: asyncpg.Connection, resume_id: UUID | None) -
 
 async def insert(
     conn: asyncpg.Connection,
-    task_id: UUID,
-    user_id: UUID,
+    schema: str,
     job: Job,
     resume_id: UUID,
-    priority: str,
     preferences: dict[str, Any],
     trace_id: str | None,
+    event: TaskQueued,
 ) -> bool:
-    """False when the user already has a task for this job."""
+    """The task and its task.queued in the outbox, in one statement; False when the user already has a
+    task for this job (then neither is written).
+
+    One round trip instead of four (insert, outbox lock, outbox insert, notify): the task is new and
+    nobody else can write an event of it before this transaction commits, so the outbox's per-task
+    lock has nothing to order here.
+    """
+    subject, payload, headers = encode(event)
+    telemetry.inject(headers)
     inserted = await conn.fetchval(
-        "INSERT INTO task_requests (task_id, user_id, job_key, job_url, platform, resume_id, priority, preferences, "
-        "trace_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9) ON CONFLICT (user_id, job_key) DO NOTHING "
-        "RETURNING true",
-        task_id,
-        user_id,
+        "WITH t AS (INSERT INTO task_requests (task_id, user_id, job_key, job_url, platform, resume_id, priority, "
+        "preferences, trace_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9) "
+        "ON CONFLICT (user_id, job_key) DO NOTHING RETURNING task_id), "
+        "o AS (INSERT INTO outbox (id, subject, payload, headers) SELECT $10, $11, $12, $13::jsonb FROM t "
+        "ON CONFLICT (id) DO NOTHING RETURNING id) "
+        "SELECT count(*) FROM (SELECT pg_notify($14, '') FROM o) AS notified",
+        event.task_id,
+        event.user_id,
         job.key,
         job.url,
         job.platform,
         resume_id,
-        priority,
+        event.priority.value,
         json.dumps(preferences),
         trace_id,
+        event.event_id,
+        subject,
+        payload,
+        json.dumps(headers),
+        outbox.channel(schema),
     )
     return bool(inserted)
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from contracts.states import Priority
 from contracts.streams import ConsumerSpec
 from contracts.subjects import event_filter, queued_filter
+from contracts.users import UserDeleted
 from runtime.service import Service
 from services.provisioner import handlers, reaper
 from services.provisioner.display import LiveViews
@@ -49,6 +50,16 @@ FINISHED = ConsumerSpec(
 )
 
 
+# Account events' subjects are `user.deleted.<user id>`. Deleting a user stops their browsers and
+# deletes their profiles one by one (AdsPower at one call a second): a minute covers many profiles.
+USERS = ConsumerSpec(
+    durable=handlers.USERS_CONSUMER,
+    filter_subjects=(f"{UserDeleted.TYPE}.*",),
+    ack_wait_s=60,
+    max_ack_pending=4,
+)
+
+
 def make_provider(settings: ProvisionerSettings) -> Provider:
     if settings.provider == "adspower":
         from services.provisioner.providers.adspower import AdsPowerProvider
@@ -68,5 +79,6 @@ def build(settings: ProvisionerSettings, provider: Provider | None = None) -> Se
     for priority in Priority:
         svc.consume(queued_spec(priority, QUEUED_WORKERS), partial(handlers.on_task_queued, p), QUEUED_WORKERS)
     svc.consume(FINISHED, partial(handlers.on_task_finished, p), 4)
+    svc.consume(USERS, partial(handlers.on_user_deleted, p), 2)
     svc.background(partial(reaper.run, p))
     return svc

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 QUEUED_CONSUMER = "provisioner-queued"
 FINISHED_CONSUMER = "provisioner-finished"
+USERS_CONSUMER = "provisioner-users"
 
 
 class Waiting(TransientError):
@@ -216,6 +217,28 @@ async def on_task_finished(p: Provisioner, event: Event, delivery: Delivery) -> 
     if profile is not None:
         await p.locks.release(profile["profile_id"], event.task_id)
     await p.gate.free(str(event.task_id))
+
+
+async def on_user_deleted(p: Provisioner, event: Event, delivery: Delivery) -> None:
+    """A user asked to be forgotten: their browsers stop, and their profiles (with cookies and
+    logins), bindings, tasks, locks and limits go. Every step may run again on a redelivery."""
+    async with p.db.acquire() as conn:
+        profiles = await store.profiles_of_user(conn, event.user_id)
+        tasks = await store.tasks_of_user(conn, event.user_id)
+        for task in tasks:  # so that no reaper reports as lost the browsers stopped here
+            await store.mark_finishing(conn, task["task_id"])
+    for profile in profiles:
+        await p.provider.delete(await p.pool.spec_of(profile))
+
+    async def apply(conn: asyncpg.Connection) -> None:
+        await store.forget_user(conn, event.user_id)
+
+    await inbox.handle_once(p.db, USERS_CONSUMER, event, apply)
+    # After the rows are gone, so that the reaper renews no lock of a profile that no longer exists.
+    for profile in profiles:
+        await p.locks.forget(profile["profile_id"])
+    await p.gate.forget_user(str(event.user_id), [str(t["task_id"]) for t in tasks])
+    log.info("forgot a user: %d profiles, %d tasks", len(profiles), len(tasks))
 
 
 async def browser_lost(p: Provisioner, profile: asyncpg.Record, why: str = "the task's browser exited") -> None:

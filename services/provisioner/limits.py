@@ -144,5 +144,14 @@ class Gate:
             pipe.zrem(f"{PREFIX}:waiting:seen", task_id)
             await pipe.execute()
 
+    async def forget_user(self, user_id: str, task_ids: list[str]) -> int:
+        """Deletes the user's windows and spacing (every platform) and their tasks' slots; returns keys gone."""
+        keys = [f"{PREFIX}:window:user:{user_id}"]
+        for pattern in (f"{PREFIX}:window:account:*:{user_id}", f"{PREFIX}:next:*:{user_id}"):
+            keys += [str(k) async for k in self.redis.scan_iter(match=pattern, count=500)]
+        for task_id in task_ids:
+            await self.free(task_id)
+        return int(await self.redis.delete(*keys))
+
     async def in_use(self, now_ms: int) -> int:
         return int(await self.redis.zcount(f"{PREFIX}:slots", now_ms, "+inf"))

@@ -51,6 +51,10 @@ class Locks:
     async def release(self, profile_id: object, task_id: object) -> None:
         await self._release(keys=[key(profile_id)], args=[f"{task_id} "])
 
+    async def forget(self, profile_id: object) -> None:
+        """Drops the lock whoever holds it: the profile itself is being deleted with its user."""
+        await self.redis.delete(key(profile_id))
+
     async def holder(self, profile_id: object) -> str | None:
         held = await self.redis.get(key(profile_id))
         return str(held) if held is not None else None

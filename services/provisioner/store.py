@@ -43,7 +43,7 @@ async def bind_free_proxy(conn: asyncpg.Connection, user_id: object, platform: s
     """Binds a proxy no binding has ever had to (user, platform); None when none is left."""
     proxy_id = await conn.fetchval(
         "SELECT p.proxy_id FROM proxies p "
-        "WHERE NOT EXISTS (SELECT 1 FROM proxy_bindings b WHERE b.proxy_id = p.proxy_id) "
+        "WHERE p.retired_at IS NULL AND NOT EXISTS (SELECT 1 FROM proxy_bindings b WHERE b.proxy_id = p.proxy_id) "
         "ORDER BY p.created_at LIMIT 1 FOR UPDATE SKIP LOCKED"
     )
     if proxy_id is None:
@@ -210,3 +210,26 @@ async def list_profiles(conn: asyncpg.Connection | asyncpg.Pool) -> list[asyncpg
             "LEFT JOIN proxies p USING (proxy_id) ORDER BY bp.created_at"
         )
     )
+
+
+# Users who asked to be forgotten.
+async def profiles_of_user(conn: asyncpg.Connection | asyncpg.Pool, user_id: object) -> list[asyncpg.Record]:
+    return list(await conn.fetch("SELECT * FROM browser_profiles WHERE user_id = $1", user_id))
+
+
+async def tasks_of_user(conn: asyncpg.Connection | asyncpg.Pool, user_id: object) -> list[asyncpg.Record]:
+    return list(await conn.fetch("SELECT task_id, platform FROM tasks WHERE user_id = $1", user_id))
+
+
+async def forget_user(conn: asyncpg.Connection, user_id: object) -> int:
+    """Deletes every row of the user; their proxies are retired, never handed to another account."""
+    await conn.execute(
+        "UPDATE proxies SET retired_at = now() "
+        "WHERE proxy_id IN (SELECT proxy_id FROM proxy_bindings WHERE user_id = $1)",
+        user_id,
+    )
+    deleted = 0
+    for table in ("browser_profiles", "proxy_bindings", "tasks", "task_ledger"):
+        status = await conn.execute(f"DELETE FROM {table} WHERE user_id = $1", user_id)
+        deleted += int(status.split()[-1])
+    return deleted

@@ -20,6 +20,8 @@ from services.takeover.liveview import LiveView, Viewer, ViewError
 
 # The page beats this often to keep its claim (queue.CLAIM_TTL_S is three beats).
 HEARTBEAT_S = 10
+# A live view looks this often whether its intervention is still open.
+WATCH_EVERY_S = 2.0
 # Longest free text an operator may type as a reason or an answer.
 MAX_TEXT = 2000
 
@@ -236,15 +238,22 @@ async def _live(svc: Service, viewer: Viewer, socket: WebSocket) -> None:
     await socket.accept()
     await store.audit(svc.pool, str(me.user_id), item.intervention_id, "view")
     try:
+        inputs = [0]
         async with viewer.view(item.cdp_url) as view:
             sent = asyncio.create_task(_send_frames(socket, view))
+            received = asyncio.create_task(_receive_input(socket, view, inputs))
+            watched = asyncio.create_task(_while_open(svc, item.intervention_id))
             try:
-                inputs = await _receive_input(socket, view)
+                done, _ = await asyncio.wait({received, watched}, return_when=asyncio.FIRST_COMPLETED)
             finally:
-                sent.cancel()
-                with suppress(asyncio.CancelledError, Exception):
-                    await sent
-        await store.audit(svc.pool, str(me.user_id), item.intervention_id, "input", {"events": inputs})
+                for task in (sent, received, watched):
+                    task.cancel()
+                    with suppress(asyncio.CancelledError, Exception):
+                        await task
+        if watched in done:  # closed meanwhile: resolved elsewhere, timed out, or its user deleted
+            with suppress(Exception):
+                await socket.close(code=4410)
+        await store.audit(svc.pool, str(me.user_id), item.intervention_id, "input", {"events": inputs[0]})
     except ViewError as exc:
         with suppress(Exception):
             await socket.send_json({"error": str(exc)})
@@ -258,15 +267,23 @@ async def _send_frames(socket: WebSocket, view: LiveView) -> None:
         await socket.send_bytes(frame.jpeg)
 
 
-async def _receive_input(socket: WebSocket, view: LiveView) -> int:
-    count = 0
+async def _receive_input(socket: WebSocket, view: LiveView, count: list[int]) -> None:
     try:
         while True:
             message = await socket.receive_json()
             try:
                 await view.send_input(message if isinstance(message, dict) else {})
-                count += 1
+                count[0] += 1
             except (ValueError, KeyError, TypeError) as exc:
                 await socket.send_json({"error": f"input refused: {exc}"})
     except WebSocketDisconnect:
-        return count
+        return
+
+
+async def _while_open(svc: Service, intervention_id: UUID) -> None:
+    """Returns once the intervention is closed or gone, so its live view ends with it."""
+    while True:
+        await asyncio.sleep(WATCH_EVERY_S)
+        item = await store.get(svc.pool, intervention_id)
+        if item is None or not item.open:
+            return

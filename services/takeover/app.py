@@ -14,6 +14,7 @@ from contracts.human import CaptchaDetected, HumanNeeded
 from contracts.mail import EmailNotFound
 from contracts.streams import ConsumerSpec
 from contracts.subjects import event_filter
+from contracts.users import UserDeleted
 from runtime import web
 from runtime.service import Service
 from services.takeover import actions, api, handlers, pages, queue, store
@@ -44,11 +45,20 @@ TASKS = ConsumerSpec(
     max_ack_pending=64,
 )
 
+# Account events' subjects are `user.deleted.<user id>`.
+USERS = ConsumerSpec(
+    durable=handlers.USERS_CONSUMER,
+    filter_subjects=(f"{UserDeleted.TYPE}.*",),
+    ack_wait_s=30,
+    max_ack_pending=4,
+)
+
 
 def build(settings: TakeoverSettings) -> Service:
     svc = Service(settings, MIGRATIONS)
     svc.consume(TASKS, partial(handlers.on_task_fact, svc))
     svc.consume(HELP_WANTED, partial(handlers.on_help_wanted, svc))
+    svc.consume(USERS, partial(handlers.on_user_deleted, svc))
     svc.background(partial(expire_overdue, svc))
     svc.background(partial(reconcile, svc))
     return svc
@@ -86,6 +96,6 @@ async def serve_http(svc: Service) -> None:
     assert isinstance(svc.settings, TakeoverSettings)
     viewer = Viewer()
     try:
-        await web.serve(http_app(svc, viewer), svc.settings.http_port)
+        await web.serve(http_app(svc, viewer), svc.settings.http_port, host=str(svc.settings.listen_host))
     finally:
         await viewer.close()

@@ -17,6 +17,7 @@ from services.takeover.settings import TakeoverSettings
 
 HELP_WANTED_CONSUMER = "takeover-queue"
 TASKS_CONSUMER = "takeover-tasks"
+USERS_CONSUMER = "takeover-users"
 
 
 def _settings(svc: Service) -> TakeoverSettings:
@@ -77,3 +78,15 @@ async def on_help_wanted(svc: Service, event: Event, delivery: Delivery) -> None
     item = await store.get(svc.pool, event.event_id)
     if item is not None and item.open:  # also on a redelivery: Redis may have missed the first add
         await queue.add(svc.redis, item)
+
+
+async def on_user_deleted(svc: Service, event: Event, delivery: Delivery) -> None:
+    """A user asked to be forgotten: their interventions leave the queue and the record; live views
+    of them close (the page's socket sees its intervention gone); the audit keeps the actions only."""
+    forgotten: list[uuid.UUID] = []
+
+    async def apply(conn: asyncpg.Connection) -> None:
+        forgotten.extend(await store.forget_user(conn, event.user_id))
+
+    await handle_once(svc.pool, USERS_CONSUMER, event, apply)
+    await queue.remove(svc.redis, *forgotten)

@@ -191,3 +191,24 @@ async def audit_trail(conn: asyncpg.Connection | asyncpg.Pool, intervention_id: 
         intervention_id,
     )
     return [{**dict(r), "detail": json.loads(r["detail"])} for r in rows]
+
+
+# Audit details that say nothing about the user: kept when the user is deleted.
+IMPERSONAL_DETAIL = ("events", "waited_s")
+
+
+async def forget_user(conn: asyncpg.Connection, user_id: UUID) -> list[UUID]:
+    """Deletes the user's tasks and interventions; their audit rows keep who did what and when, and
+    lose the details (a resolution, a reason, the questions answered). Returns the interventions."""
+    rows = await conn.fetch("SELECT intervention_id FROM interventions WHERE user_id = $1", user_id)
+    ids = [r["intervention_id"] for r in rows]
+    await conn.execute(
+        "UPDATE audit SET detail = COALESCE((SELECT jsonb_object_agg(key, value) FROM jsonb_each(detail) "
+        "WHERE key = ANY($2::text[])), '{}'::jsonb) || '{\"user_deleted\": true}'::jsonb "
+        "WHERE intervention_id = ANY($1::uuid[])",
+        ids,
+        list(IMPERSONAL_DETAIL),
+    )
+    for table in ("interventions", "tasks", "task_ledger"):
+        await conn.execute(f"DELETE FROM {table} WHERE user_id = $1", user_id)
+    return ids

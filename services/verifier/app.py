@@ -8,7 +8,7 @@ from contracts.mail import EmailVerificationNeeded
 from contracts.streams import ConsumerSpec
 from contracts.subjects import event_filter
 from contracts.tasks import TaskCancelled
-from contracts.users import UserDeleted
+from contracts.users import MailboxConnected, MailboxDisconnected, UserDeleted
 from runtime.service import Service
 from services.verifier import handlers, lookagain
 from services.verifier.sealing import Sealer
@@ -48,6 +48,15 @@ USERS = ConsumerSpec(
 )
 
 
+# Mailboxes connected and disconnected at intake (account events: `user.mailbox_*.<user id>`).
+MAILBOXES = ConsumerSpec(
+    durable=handlers.MAILBOXES_CONSUMER,
+    filter_subjects=(f"{MailboxConnected.TYPE}.*", f"{MailboxDisconnected.TYPE}.*"),
+    ack_wait_s=30,
+    max_ack_pending=4,
+)
+
+
 def sealer_for(settings: VerifierSettings) -> Sealer:
     if settings.mailbox_key is not None:
         return Sealer(bytes.fromhex(settings.mailbox_key.get_secret_value()))
@@ -60,5 +69,7 @@ def build(settings: VerifierSettings) -> Service:
     svc.consume(SUBMITTED, partial(handlers.on_submitted, svc))
     svc.consume(CANCELLED, partial(handlers.on_cancelled, svc))
     svc.consume(USERS, partial(handlers.on_user_deleted, svc))
-    svc.background(Waiter(svc, settings, sealer_for(settings), lookagain.job_page_text).run)
+    sealer = sealer_for(settings)
+    svc.consume(MAILBOXES, partial(handlers.on_mailbox_event, svc, sealer))
+    svc.background(Waiter(svc, settings, sealer, lookagain.job_page_text).run)
     return svc

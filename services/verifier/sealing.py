@@ -1,51 +1,20 @@
-"""Mailbox secrets at rest: AES-256-GCM, bound to the row they belong to.
+"""Mailbox secrets at rest: the shared AES-256-GCM sealing (runtime.sealing) under the verifier's
+own label, bound to the user, the mailbox kind and its address."""
 
-A sealed value is version (1 byte) + nonce (12 bytes) + ciphertext and tag. The associated data
-names the user, the mailbox kind and its address, so a value copied to another row does not open.
-"""
+from runtime.sealing import Sealer as _Sealer
+from runtime.sealing import SealError
 
-import os
+__all__ = ["HKDF_INFO", "SealError", "Sealer", "context"]
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
-VERSION = b"\x01"
-NONCE_BYTES = 12  # GCM's standard nonce; random nonces are safe far beyond any mailbox count
-KEY_BYTES = 32  # AES-256
-# Separates this key from every other use of the service's secret key (JWTs, sessions).
+# Separates this key from every other use of the service's secret key (JWTs, sessions). intake
+# seals a mailbox's secret under the same label, so the verifier opens what intake sealed.
 HKDF_INFO = b"autoapply verifier mailbox secrets v1"
 
 
-class SealError(ValueError):
-    """A sealed value does not open with this key and row (wrong key, tampered, or moved)."""
-
-
-class Sealer:
-    def __init__(self, key: bytes) -> None:
-        if len(key) != KEY_BYTES:
-            raise ValueError(f"an AES-256 key is {KEY_BYTES} bytes, not {len(key)}")
-        self._aead = AESGCM(key)
-
+class Sealer(_Sealer):
     @classmethod
-    def derived(cls, secret: str) -> "Sealer":
-        """A key derived from the service's secret key, when no key of its own is configured."""
-        hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=HKDF_INFO)
-        return cls(hkdf.derive(secret.encode()))
-
-    def seal(self, plaintext: bytes, context: str) -> bytes:
-        nonce = os.urandom(NONCE_BYTES)
-        return VERSION + nonce + self._aead.encrypt(nonce, plaintext, context.encode())
-
-    def open(self, sealed: bytes, context: str) -> bytes:
-        if sealed[:1] != VERSION or len(sealed) < 1 + NONCE_BYTES + 16:
-            raise SealError("not a sealed value of a known version")
-        nonce, body = sealed[1 : 1 + NONCE_BYTES], sealed[1 + NONCE_BYTES :]
-        try:
-            return self._aead.decrypt(nonce, body, context.encode())
-        except InvalidTag:
-            raise SealError("the sealed value does not open with this key for this mailbox") from None
+    def derived(cls, secret: str, info: bytes = HKDF_INFO) -> "Sealer":
+        return super().derived(secret, info)  # type: ignore[return-value]
 
 
 def context(user_id: object, kind: str, address: str) -> str:

@@ -2,8 +2,8 @@ import re
 
 from pydantic import Field, SecretStr, field_validator
 
+from runtime.google_oauth import REVOKE_URI, TOKEN_URI, OAuthClient
 from runtime.settings import ServiceSettings
-from services.verifier.oauth import TOKEN_URI, OAuthClient
 
 
 class VerifierSettings(ServiceSettings):
@@ -24,6 +24,8 @@ class VerifierSettings(ServiceSettings):
     google_client_secret: SecretStr | None = None
     google_redirect_uri: str | None = None
     google_token_uri: str = TOKEN_URI
+    # Where a disconnected Gmail mailbox's grant is revoked.
+    google_revoke_uri: str = REVOKE_URI
 
     @field_validator("mailbox_key")
     @classmethod

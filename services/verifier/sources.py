@@ -1,10 +1,10 @@
 """Opening a user's mailbox as a MailSource: secrets are unsealed here, in memory, for one look."""
 
+from runtime.google_oauth import GmailTokens, credentials
 from services.verifier.mail.gmail import GmailMailbox
 from services.verifier.mail.imap import ImapAccount, ImapMailbox
 from services.verifier.mail.message import MailboxRevoked, MailSource
 from services.verifier.mail.sandbox import SandboxMailbox
-from services.verifier.oauth import GmailTokens, credentials
 from services.verifier.sealing import Sealer
 from services.verifier.settings import VerifierSettings
 from services.verifier.store import Mailbox

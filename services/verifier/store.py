@@ -64,6 +64,33 @@ async def connect_mailbox(
     )
 
 
+async def store_sealed(
+    conn: asyncpg.Connection, user_id: UUID, kind: str, address: str, settings: dict[str, Any], sealed: bytes
+) -> None:
+    """Adds or replaces a mailbox whose secret intake sealed already (under the same key and row)."""
+    await conn.execute(
+        "INSERT INTO mailboxes (user_id, address, kind, settings, secret) VALUES ($1, $2, $3, $4::jsonb, $5) "
+        "ON CONFLICT (user_id, address) DO UPDATE SET kind = EXCLUDED.kind, settings = EXCLUDED.settings, "
+        "secret = EXCLUDED.secret, updated_at = now()",
+        user_id,
+        address.strip().lower(),
+        kind,
+        json.dumps(settings),
+        sealed,
+    )
+
+
+async def take_mailboxes(conn: asyncpg.Connection, user_id: UUID, address: str | None) -> list[Mailbox]:
+    """Deletes the user's mailbox of that address (every one when None); returns what was deleted."""
+    rows = await conn.fetch(
+        "DELETE FROM mailboxes WHERE user_id = $1 AND ($2::text IS NULL OR address = $2) "
+        "RETURNING user_id, address, kind, settings, secret",
+        user_id,
+        address.strip().lower() if address else None,
+    )
+    return [Mailbox(r["user_id"], r["address"], r["kind"], json.loads(r["settings"]), r["secret"]) for r in rows]
+
+
 async def disconnect_mailbox(conn: asyncpg.Connection, user_id: UUID, address: str) -> bool:
     deleted = await conn.fetchval(
         "DELETE FROM mailboxes WHERE user_id = $1 AND address = $2 RETURNING true", user_id, address.strip().lower()

@@ -16,12 +16,12 @@ import asyncpg
 from contracts.applications import ApplicationSubmitted
 from contracts.envelope import Event
 from contracts.mail import EmailVerificationNeeded
+from runtime.google_oauth import refreshed
 from runtime.service import Service
 from services.verifier import outcomes, proof, store
 from services.verifier.extract import PLATFORM_SENDERS, Found, Wanted, first_match
 from services.verifier.mail.gmail import GmailMailbox
 from services.verifier.mail.message import MailboxRevoked, MailMessage, MailQuery, MailSource, MailSourceError
-from services.verifier.oauth import refreshed
 from services.verifier.sealing import Sealer, SealError
 from services.verifier.settings import VerifierSettings
 from services.verifier.sources import gmail_tokens, open_source

@@ -22,6 +22,7 @@ from contracts.subjects import FAMILIES
 from runtime.bus import decode
 from tests.intake.client import User, new_user
 from tests.processes import Child, service_env, wait_healthy
+from tests.sandbox.fill import answer_for
 from tests.sandbox.harness import Sandbox, make_pdf
 
 # Short waits for tests: retries in a fraction of a second, no pacing between applications.
@@ -76,7 +77,8 @@ class Watcher:
                 if event.TYPE == "task.failed" and "task.failed" not in types:
                     raise AssertionError(f"the task failed: {event.model_dump_json()}")
             await asyncio.sleep(0.1)
-        raise AssertionError(f"no {types} within {timeout_s} s; saw {[e.TYPE for e in self.of(task_id)]}")
+        last = self.of(task_id)[-2:]
+        raise AssertionError(f"no {types} within {timeout_s} s; last events: {[e.model_dump_json() for e in last]}")
 
     async def close(self) -> None:
         await self.client.drain()
@@ -128,6 +130,11 @@ def candidate(email: str, job: dict[str, Any], leave_out: str | None = None) -> 
     profile = parse(PROFILE.format(email=email, resume="resume.pdf"), "e2e profile")
     answers = {q: a.answer for q, a in profile.answers.items()}
     answers |= {q["label"]: "3" for q in job["questions"] if q["key"] == "years_skill"}
+    # Questions of this job the profile has no answer for: the user's own words (as the answer bank holds them).
+    for question in job["questions"]:
+        if question["required"] and question["label"] not in answers:
+            given = answer_for(question)
+            answers[question["label"]] = given[0] if isinstance(given, list) else given
     if leave_out is not None:
         answers.pop(leave_out, None)
     return profile.model_dump(mode="json") | {"answers": answers}
@@ -145,3 +152,15 @@ async def applicant(http: httpx.AsyncClient, job: dict[str, Any], leave_out: str
     )
     assert sent.status_code == 201, sent.text
     return user, resume
+
+
+def operator_token(stack: Stack) -> str:
+    """An operator's access token, as intake would issue it (the stack shares one secret)."""
+    from runtime.tokens import Principal, access_token
+
+    who = Principal(uuid.uuid4(), "operator", uuid.uuid4())
+    return access_token(who, stack.children["takeover"].env["AUTOAPPLY_SECRET_KEY"], ttl_s=600)
+
+
+def takeover_url(stack: Stack) -> str:
+    return f"http://127.0.0.1:{stack.children['takeover'].env['AUTOAPPLY_HTTP_PORT']}"

@@ -74,7 +74,6 @@ def test_two_templates_for_one_platform_are_refused(tmp_path: Path) -> None:
         load_all(tmp_path)
 
 
-
 def test_the_shipped_templates_load() -> None:
     templates = load_all()
     assert set(templates) == {"greenhouse", "lever", "ashby", "workday", "linkedin_easy_apply"}

@@ -55,6 +55,7 @@ answers:
   "How did you hear about this job?": "Company website"
   "Can you work from our office three days a week?": "Yes"
   "How many years of work experience do you have with Terraform?": "3"
+  "Your level of English": "Fluent"
 preferences:
   relocation: false
   privacy_consent: true
@@ -174,7 +175,7 @@ STANDARD = {
         "urls[GitHub]": "https://github.com/ada-example",
     },
     "ashby": {"_systemfield_name": "Ada Example", "_systemfield_location": "Seattle, Washington, United States"},
-    "careers": {"tel": "+1 206 555 0100", "start_date": "2027-01-04", "consent": "yes"},
+    "careers": {"tel": "+1 206 555 0100", "start_date": "2027-01-04", "consent": "yes", "english_level": "Fluent"},
     "linkedin": {},
     "workday": {
         "legalNameSection_firstName": "Ada",
@@ -201,9 +202,7 @@ def same_value(name: str, got: str, want: str) -> bool:
     return got == want
 
 
-# The careers page's second step asks through a shadow-DOM custom widget (<sbx-level>) that the
-# engine cannot fill yet: it stops there as "invalid" with the page's error, and submits nothing.
-SITES = ("greenhouse", "lever", "ashby", "linkedin", "workday")
+SITES = ("greenhouse", "lever", "ashby", "careers", "linkedin", "workday")
 
 
 @pytest.mark.parametrize("site", SITES)

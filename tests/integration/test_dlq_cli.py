@@ -59,7 +59,7 @@ async def test_dead_letters_are_listed_and_replayed_from_the_command_line(nats: 
 
 def test_a_bad_sequence_number_is_a_clear_error(nats: NatsServer) -> None:
     done = autoapply("dlq", "--nats-url", nats.url, "replay", "999")
-    assert done.returncode == 1 and "autoapply dlq:" in done.stderr
+    assert done.returncode == 3 and "autoapply dlq replay: no dead letter 999" in done.stderr
 
 
 async def _dead(bus: Bus, n: int) -> bool:

@@ -2,17 +2,29 @@
 number and a postal address fails in intake's handler; the exported spans, the service's log and
 the dead letter's reason hold none of them, and every task id is intact."""
 
+import asyncio
 import json
 import uuid
 from pathlib import Path
+from typing import Any
 
 import asyncpg
+import httpx
 import pytest
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
 from autoapply.local.nats import NatsServer
+from autoapply.local.traces_site import TraceExplorer
+from contracts.human import HumanNeeded, Question
+from contracts.states import TaskState
 from contracts.streams import DEAD_LETTER_STREAM
+from contracts.tasks import TaskQueued
 from runtime.bus import Bus
 from runtime.deadletter import list_dead_letters
+from runtime.scrub import ScrubbingSpanProcessor
 from tests.processes import Child, service_env, wait_healthy
 from tests.support import eventually, queued_event, unique
 
@@ -99,3 +111,72 @@ async def _has_task(conn: asyncpg.Connection, task_id: uuid.UUID) -> bool:
         return bool(await conn.fetchval("SELECT count(*) FROM intake.tasks WHERE task_id = $1", task_id))
     except asyncpg.UndefinedTableError:
         return False
+
+
+async def test_one_task_is_one_trace_across_services_over_otlp_with_nothing_personal(
+    nats: NatsServer, fresh_database: str, redis_url: str, tmp_path: Path
+) -> None:
+    """A task queued and then needing a person passes through takeover (which writes task.progress
+    to its outbox) and intake (which reads everything); every span goes over OTLP to the trace
+    explorer, and the task is one trace there, with no personal value in any span."""
+    queued, needed = _task_needing_a_person()
+    with TraceExplorer(tmp_path / "traces") as explorer:
+        provider = _otlp_provider(explorer)
+        bus = Bus([nats.url], unique("publisher"), tracer_provider=provider)
+        export = {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": explorer.otlp_traces_url, "OTEL_BSP_SCHEDULE_DELAY": "200"}
+        children = []
+        try:
+            for name in ("intake", "takeover"):
+                env = {**service_env(name, nats.url, fresh_database, redis_url, tmp_path), **export}
+                children.append(Child(f"services.{name}", env, tmp_path / f"{name}.log"))
+            for child in children:
+                await wait_healthy(child)
+            await bus.connect()
+            with provider.get_tracer("test").start_as_current_span("a test submits a task") as root:
+                await bus.publish(queued)
+                await bus.publish(needed)
+            trace_id = format(root.get_span_context().trace_id, "032x")
+            await eventually(lambda: _has_span(explorer, trace_id, "intake", "handle task.progress"), timeout_s=45)
+        finally:
+            for child in children:
+                child.stop()  # flushes the spans
+            await bus.close()
+            provider.shutdown()
+        spans = await asyncio.to_thread(_spans, explorer, trace_id)
+        everything = (explorer.directory / "spans.jsonl").read_text()  # every span it received
+    assert {s["service"] for s in spans} >= {"test", "takeover", "intake"}
+    handled = {(s["service"], s["name"]) for s in spans}
+    assert ("takeover", "outbox relay") in handled  # task.progress left takeover's outbox in this trace
+    assert {("takeover", "handle human.needed"), ("intake", "handle task.progress")} <= handled
+    assert {str(s["attributes"].get("autoapply.task_id", queued.task_id)) for s in spans} == {str(queued.task_id)}
+    assert _leaks(everything) == []
+
+
+def _task_needing_a_person() -> tuple[TaskQueued, HumanNeeded]:
+    queued = queued_event(preferences=PERSON, job_url=f"https://jobs.example.org/apply?ref={PERSON['email']}")
+    needed = HumanNeeded(
+        task_id=queued.task_id,
+        user_id=queued.user_id,
+        reason=f"no answer for {PERSON['full_name']}'s question",
+        page_url=str(queued.job_url),
+        fields=(Question(label=f"Is {PERSON['home_address']} your home?"),),
+        resume_state=TaskState.EXECUTING_RPA,
+    )
+    return queued, needed
+
+
+def _otlp_provider(explorer: TraceExplorer) -> TracerProvider:
+    provider = TracerProvider(resource=Resource.create({"service.name": "test"}))
+    exporter = OTLPSpanExporter(endpoint=explorer.otlp_traces_url, timeout=10)
+    provider.add_span_processor(ScrubbingSpanProcessor(SimpleSpanProcessor(exporter)))
+    return provider
+
+
+def _spans(explorer: TraceExplorer, trace_id: str) -> list[dict[str, Any]]:
+    answer = httpx.get(f"{explorer.url}/api/traces/{trace_id}", timeout=10)
+    return list(answer.json()["spans"]) if answer.status_code == 200 else []
+
+
+async def _has_span(explorer: TraceExplorer, trace_id: str, service: str, name: str) -> bool:
+    spans = await asyncio.to_thread(_spans, explorer, trace_id)
+    return any(s["service"] == service and s["name"] == name for s in spans)

@@ -8,7 +8,7 @@ import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
 from autoapply.local.nats import NatsServer
-from contracts.profiles import ProfileReady, ProfileReleased
+from contracts.profiles import ProfileReleased
 from contracts.states import SERVICES, TaskState
 from contracts.tasks import TaskProgress
 from runtime.bus import Bus
@@ -42,38 +42,26 @@ async def test_every_service_starts_migrates_and_answers_healthy(
     assert set(SERVICES) <= schemas  # one schema per service
 
 
-def ready_event() -> ProfileReady:
-    queued = queued_event()
-    return ProfileReady(
-        task_id=queued.task_id,
-        user_id=queued.user_id,
-        profile_id="profile-1",
-        provider="local",
-        platform="generic",
-        cdp_url="http://127.0.0.1:9/",
-    )
-
-
 async def test_two_instances_of_a_service_split_the_work_each_event_once(
     nats: NatsServer, fresh_database: str, redis_url: str, tmp_path: Path
 ) -> None:
-    # The executor's profile.ready handler only notes the event in its ledger (its browser work
-    # comes with its own issue), so the test measures the split and nothing else.
+    # The executor's task.queued consumer records each task in its own store, once, naming the
+    # instance that did: the split is measured without browsers (the flow has its own e2e tests).
     children = [start("executor", nats, fresh_database, redis_url, tmp_path, i) for i in (1, 2)]
     bus = Bus([nats.url], unique("publisher"))
     try:
         for child in children:
             await wait_healthy(child)
         await bus.connect()
-        events = [ready_event() for _ in range(60)]
+        events = [queued_event() for _ in range(60)]
         for event in events:
             await bus.publish(event)
         conn = await asyncpg.connect(fresh_database)
         try:
-            await eventually(lambda: _count(conn, "SELECT count(*) FROM executor.task_ledger", 60), timeout_s=30)
-            handlers = await conn.fetch("SELECT handled_by, count(*) AS n FROM executor.task_ledger GROUP BY 1")
+            await eventually(lambda: _count(conn, "SELECT count(*) FROM executor.tasks", 60), timeout_s=30)
+            handlers = await conn.fetch("SELECT queued_by, count(*) AS n FROM executor.tasks GROUP BY 1")
             applied = await conn.fetchval(
-                "SELECT count(*) FROM executor.processed_events WHERE consumer = 'executor-profile-ready'"
+                "SELECT count(*) FROM executor.processed_events WHERE consumer = 'executor-queued'"
             )
         finally:
             await conn.close()
@@ -82,7 +70,7 @@ async def test_two_instances_of_a_service_split_the_work_each_event_once(
             child.stop()
         await bus.close()
     assert applied == 60
-    assert {r["handled_by"] for r in handlers} == {"executor-1", "executor-2"}
+    assert {r["queued_by"] for r in handlers} == {"executor-1", "executor-2"}
     assert sum(r["n"] for r in handlers) == 60
 
 

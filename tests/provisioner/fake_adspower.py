@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -156,6 +157,19 @@ class FakeAdsPower:
                 pass  # its process is dying
         return self.envelope({"status": "Inactive"})
 
+    async def delete(self, request: web.Request) -> web.Response:
+        body = await self.args(request)
+        ids = [str(i) for i in body.get("profile_id") or body.get("user_ids") or []]
+        if not ids or any(i not in self.profiles for i in ids):
+            return self.envelope(code=-1, msg="profile does not exist")
+        for profile_id in ids:
+            if self._active(profile_id):
+                return self.envelope(code=-1, msg="the browser is open, close it first")
+        for profile_id in ids:
+            self.profiles.pop(profile_id)
+            await asyncio.to_thread(shutil.rmtree, self.state / profile_id, True)
+        return self.envelope()
+
     async def fake_profiles(self, request: web.Request) -> web.Response:
         return web.json_response(list(self.profiles.values()))
 
@@ -172,6 +186,7 @@ class FakeAdsPower:
             web.get("/api/v1/browser/start", self.start),
             web.get("/api/v1/browser/stop", self.stop),
             web.get("/api/v1/browser/active", self.active),
+            web.post("/api/v1/user/delete", self.delete),
         ]
         if v2:
             routes += [
@@ -180,6 +195,7 @@ class FakeAdsPower:
                 web.post("/api/v2/browser-profile/start", self.start),
                 web.post("/api/v2/browser-profile/stop", self.stop),
                 web.get("/api/v2/browser-profile/active", self.active),
+                web.post("/api/v2/browser-profile/delete", self.delete),
             ]
         app.add_routes(routes)
         app.on_shutdown.append(self._stop_all)

@@ -113,6 +113,37 @@ async def test_cookies_survive_a_restart(provider: Provider, tmp_path: Path) -> 
         site.stop()
 
 
+async def test_a_deleted_profile_is_stopped_and_forgets_its_cookies(provider: Provider, tmp_path: Path) -> None:
+    spec = await _created(provider)
+    site = Child("http.server", {}, tmp_path / "site.log", args=[str(port := free_port()), "--bind", "127.0.0.1"])
+    try:
+        await _until_listening(port)
+        url = f"http://127.0.0.1:{port}/"
+        await _in_page(provider, spec, url, "document.cookie = 'seen=yes; max-age=86400'")
+        pid = (await provider.start(spec)).pid
+        await provider.delete(spec)  # while its browser runs, as when a user is deleted mid-task
+        assert await provider.running(spec) is None
+        assert pid is None or not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+        await provider.delete(spec)  # deleting a deleted profile is not an error
+        again = await _created_as(provider, spec.profile_id)
+        session = await provider.start(again)
+        async with async_playwright() as pw:
+            browser = await pw.chromium.connect_over_cdp(session.cdp_url)
+            page = await browser.contexts[0].new_page()
+            await page.goto(url)
+            assert await page.evaluate("document.cookie") == ""  # the same id starts with nothing kept
+            await browser.close()
+        await provider.delete(again)
+    finally:
+        await provider.stop(spec)
+        site.stop()
+
+
+async def _created_as(provider: Provider, profile_id: str) -> ProfileSpec:
+    external = await provider.create(ProfileSpec(profile_id, FINGERPRINT))
+    return ProfileSpec(profile_id, FINGERPRINT, None, external)
+
+
 async def test_a_killed_browser_is_not_running(provider: Provider) -> None:
     spec = await _created(provider)
     try:

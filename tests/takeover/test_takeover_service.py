@@ -9,11 +9,14 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
+import redis.asyncio as aioredis
 from nats.js.errors import NotFoundError
 from playwright.async_api import async_playwright
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from autoapply.local.chromium import ChromiumServer
 from autoapply.local.nats import NatsServer
@@ -21,6 +24,7 @@ from contracts.human import CaptchaDetected, HumanNeeded, Question
 from contracts.profiles import ProfileReady
 from contracts.states import Priority, TaskState
 from contracts.streams import EVENTS_STREAM
+from contracts.users import UserDeleted
 from runtime.bus import Bus
 from runtime.tokens import Principal, access_token
 from tests.processes import Child, service_env, wait_healthy
@@ -260,3 +264,74 @@ async def test_an_operator_solves_it_in_the_page(
         return await takeover.last(f"human.resolved.{captcha.task_id}") is not None
 
     await eventually(resolved, timeout_s=10)
+
+
+async def test_a_deleted_user_leaves_only_the_bare_audit_behind(
+    takeover: Takeover, chromium_server_factory: Callable[..., ChromiumServer]
+) -> None:
+    chromium = await browser_with_page(chromium_server_factory)
+    captcha = await ask_for_help(takeover, chromium.url)
+    user = captcha.user_id
+    queued = queued_event(user_id=user)
+    await takeover.bus.publish(queued)
+    asked = HumanNeeded(
+        task_id=queued.task_id,
+        user_id=user,
+        reason="a required question the profile does not answer",
+        questions=("Years of Rust?",),
+        resume_state=TaskState.EXECUTING_RPA,
+    )
+    await takeover.bus.publish(asked)
+    me = takeover.token()
+    auth = {"Authorization": f"Bearer {me}"}
+    why = "Jane Roe said on the phone she withdrew"
+    async with httpx.AsyncClient(base_url=takeover.url, timeout=10) as client:
+        found: list[dict[str, Any]] = []
+
+        async def both_queued() -> bool:
+            found[:] = await queue_of(client, me)
+            return {str(captcha.task_id), str(queued.task_id)} <= {i["task_id"] for i in found}
+
+        await eventually(both_queued, timeout_s=15)
+        ids = {i["task_id"]: i["intervention_id"] for i in found}
+        question = f"/api/v1/interventions/{ids[str(queued.task_id)]}"
+        assert (await client.post(f"{question}/claim", headers=auth)).status_code == 200
+        assert (await client.post(f"{question}/fail", json={"why": why}, headers=auth)).status_code == 200
+        path = f"/api/v1/interventions/{ids[str(captcha.task_id)]}"
+        assert (await client.post(f"{path}/claim", headers=auth)).status_code == 200
+        ws_url = takeover.url.replace("http", "ws") + f"{path}/live"
+        async with connect(ws_url, additional_headers=auth) as socket:
+            await asyncio.wait_for(socket.recv(), 10)  # the live view runs
+            await takeover.bus.publish(UserDeleted(task_id=user, user_id=user))
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:  # frames until the view ends with its intervention
+                    await asyncio.wait_for(socket.recv(), 15)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4410
+        assert all(i["task_id"] not in (str(captcha.task_id), str(queued.task_id)) for i in await queue_of(client, me))
+        assert (await client.get(path, headers=auth)).status_code == 404
+
+    conn = await asyncpg.connect(
+        takeover.child.env["AUTOAPPLY_DATABASE_URL"], server_settings={"search_path": "takeover"}
+    )
+    try:
+        for table in ("interventions", "tasks", "task_ledger"):
+            assert await conn.fetchval(f"SELECT count(*) FROM {table} WHERE user_id = $1", user) == 0, table
+        rows = await conn.fetch(
+            "SELECT action, detail FROM audit WHERE intervention_id = ANY($1::uuid[]) ORDER BY audit_id",
+            [uuid.UUID(i) for i in ids.values()],
+        )
+    finally:
+        await conn.close()
+    actions = [r["action"] for r in rows]
+    assert {"claim", "fail", "view"} <= set(actions)  # who did what, and when, stays
+    details = [json.loads(r["detail"]) for r in rows]
+    assert all(set(d) <= {"events", "waited_s", "user_deleted"} for d in details)  # only counts are kept
+    assert sum(bool(d.get("user_deleted")) for d in details) >= 3
+    assert why not in str([r["detail"] for r in rows]) and "Jane" not in takeover.child.tail()
+    client = aioredis.from_url(takeover.child.env["AUTOAPPLY_REDIS_URL"], decode_responses=True)
+    try:
+        left = await client.zrange("takeover:queue", 0, -1)
+        claims = [k async for k in client.scan_iter(match="takeover:claim:*")]
+    finally:
+        await client.aclose()
+    assert not set(ids.values()) & set(left) and not any(i in k for k in claims for i in ids.values())

@@ -8,9 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from googleapiclient.http import HttpMockSequence
 
+from runtime.google_oauth import GMAIL_READONLY, GmailTokens, OAuthClient, credentials, refreshed
 from services.verifier.mail.gmail import GmailMailbox
 from services.verifier.mail.message import MailboxRevoked, MailQuery, MailSourceError
-from services.verifier.oauth import GMAIL_READONLY, GmailTokens, OAuthClient, credentials, refreshed
 from tests.verifier import gmailfake, mails
 
 pytestmark = pytest.mark.unit

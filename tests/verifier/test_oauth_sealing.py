@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from autoapply.local.ports import free_port
-from services.verifier import oauth
+from runtime import google_oauth as oauth
 from services.verifier.sealing import Sealer, SealError, context
 from tests.support import eventually
 

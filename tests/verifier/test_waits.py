@@ -15,12 +15,12 @@ from googleapiclient.http import HttpMockSequence
 from contracts.mail import EmailVerificationNeeded
 from contracts.states import TaskState
 from runtime import db
+from runtime.google_oauth import GMAIL_READONLY, GmailTokens, OAuthClient, credentials
 from runtime.service import Service
 from services.verifier import store
 from services.verifier.app import MIGRATIONS
 from services.verifier.mail.gmail import GmailMailbox
 from services.verifier.mail.message import MailMessage, MailQuery, MailSource, from_raw
-from services.verifier.oauth import GMAIL_READONLY, GmailTokens, OAuthClient, credentials
 from services.verifier.sealing import Sealer
 from services.verifier.settings import VerifierSettings
 from services.verifier.sources import gmail_tokens

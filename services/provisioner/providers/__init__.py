@@ -53,3 +53,8 @@ class Provider(Protocol):
     async def running(self, spec: ProfileSpec) -> Session | None:
         """The session if the browser runs and answers CDP, else None."""
         ...
+
+    async def delete(self, spec: ProfileSpec) -> None:
+        """Stops the browser and deletes the profile with its cookies and logins (its user is deleted);
+        deleting one that is gone is not an error."""
+        ...

@@ -198,6 +198,21 @@ class AdsPowerProvider:
         )
         return _session(data) if data.get("status") == "Active" else None
 
+    async def delete(self, spec: ProfileSpec) -> None:
+        """AdsPower deletes the profile with its cache (cookies, logins) and its stored proxy."""
+        await self.stop(spec)
+        external = spec.external_id or await self._find(spec.profile_id)
+        if external is None:
+            return
+        try:
+            await self.api.either(
+                ("POST", "/api/v2/browser-profile/delete", {"json": {"profile_id": [external]}}),
+                ("POST", "/api/v1/user/delete", {"json": {"user_ids": [external]}}),
+            )
+        except AdsPowerError:
+            if await self._find(spec.profile_id) is not None:
+                raise  # still there: the delete really failed, and is retried with the event
+
     def _id(self, spec: ProfileSpec) -> str:
         if spec.external_id is None:
             raise AdsPowerError("the profile was never created in AdsPower")

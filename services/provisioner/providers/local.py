@@ -145,9 +145,9 @@ class LocalProvider:
             return None
         return self._session(state)
 
-    def delete(self, spec: ProfileSpec) -> None:
-        """Removes the profile's files (its cookies and logins): for a user who is deleted."""
-        shutil.rmtree(self._dir(spec), ignore_errors=True)
+    async def delete(self, spec: ProfileSpec) -> None:
+        await self.stop(spec)
+        await asyncio.to_thread(shutil.rmtree, self._dir(spec), True)
 
     def _session(self, state: dict[str, Any]) -> Session:
         helpers = tuple(p for p in (state.get("relay_pid"), *(d[0] for d in state.get("display_pids", ()))) if p)

@@ -1,7 +1,8 @@
-"""Connecting a Gmail mailbox: the consent URL (gmail.readonly, offline, PKCE) and the code exchange.
+"""Google OAuth2 for a Gmail mailbox: the consent URL (gmail.readonly, offline, PKCE), the code
+exchange, and google-auth credentials that refresh themselves.
 
-intake's routes call these: `start` when the user clicks "connect Gmail", `exchange` on Google's
-callback; the verifier stores what `exchange` returns, sealed (store.connect_mailbox).
+Shared because two services use it: intake's routes call `start` when the user clicks "connect
+Gmail" and `exchange` on Google's callback; the verifier reads the mailbox with `credentials`.
 """
 
 import base64
@@ -17,6 +18,7 @@ from google.oauth2.credentials import Credentials
 
 AUTH_URI = "https://accounts.google.com/o/oauth2/v2/auth"
 TOKEN_URI = "https://oauth2.googleapis.com/token"
+REVOKE_URI = "https://oauth2.googleapis.com/revoke"
 GMAIL_READONLY = "https://www.googleapis.com/auth/gmail.readonly"
 # The token endpoint answers in well under a second; this bounds a stuck callback.
 EXCHANGE_TIMEOUT_S = 10.0
@@ -131,3 +133,12 @@ def refreshed(creds: Credentials, before: GmailTokens) -> GmailTokens | None:
         return None
     expiry = creds.expiry.replace(tzinfo=UTC) if creds.expiry else datetime.now(UTC)
     return GmailTokens(creds.token, creds.refresh_token or before.refresh_token, expiry, before.scopes)
+
+
+async def revoke(token: str, revoke_uri: str, http: httpx.AsyncClient) -> bool:
+    """Asks Google to end the grant (a refresh token ends its access tokens too); True if it did."""
+    try:
+        answer = await http.post(revoke_uri, data={"token": token}, timeout=EXCHANGE_TIMEOUT_S)
+    except httpx.HTTPError:
+        return False
+    return answer.status_code == 200

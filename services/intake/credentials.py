@@ -1,0 +1,140 @@
+"""Stored credentials: GET/PUT/DELETE /api/v1/credentials, per platform or Workday tenant.
+
+The password is sealed (AES-256-GCM) before it reaches the database and is never answered back:
+GET says only that one is stored, and since when.
+"""
+
+import re
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+
+from runtime.sealing import Sealer, context
+from runtime.service import Service
+from services.intake import errors, scope, web
+from services.intake.bodies import parse
+
+# The platforms a stored account can be for (the platforms intake detects from job URLs).
+PLATFORMS = ("greenhouse", "lever", "ashby", "workday", "linkedin", "generic")
+# Workday accounts are per tenant: the tenant is its host, e.g. acme.wd5.myworkdayjobs.com.
+TENANT_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+# Separates this key from every other use of the secret key.
+HKDF_INFO = b"autoapply user credentials v1"
+
+
+class NewCredential(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    platform: str = Field(min_length=1, max_length=40)
+    tenant: str | None = Field(default=None, max_length=253)
+    username: str = Field(min_length=1, max_length=320)
+    password: SecretStr = Field(min_length=1, max_length=1000)
+
+    @field_validator("platform")
+    @classmethod
+    def _known(cls, platform: str) -> str:
+        if platform.lower() not in PLATFORMS:
+            raise ValueError(f"one of {', '.join(PLATFORMS)}")
+        return platform.lower()
+
+    @field_validator("tenant")
+    @classmethod
+    def _host(cls, tenant: str | None) -> str | None:
+        if tenant is not None and not TENANT_RE.match(tenant.lower()):
+            raise ValueError("a host name, e.g. acme.wd5.myworkdayjobs.com")
+        return tenant.lower() if tenant else None
+
+    @model_validator(mode="after")
+    def _workday_has_a_tenant(self) -> "NewCredential":
+        if self.platform == "workday" and not self.tenant:
+            raise ValueError("a Workday account belongs to one tenant: give its host as tenant")
+        return self
+
+
+def sealer(svc: Service) -> Sealer:
+    s = web.settings(svc)
+    key = s.credentials_key.get_secret_value() if s.credentials_key else None
+    return Sealer.configured(key, s.secret_key.get_secret_value(), HKDF_INFO)
+
+
+def row_context(user_id: UUID, platform: str, tenant: str, username: str) -> str:
+    return context(user_id, "credential", platform, tenant, username)
+
+
+def shown(row: asyncpg.Record) -> dict[str, Any]:
+    """What the user sees of a stored credential: never the password, only that one is stored."""
+    return {
+        "platform": row["platform"],
+        "tenant": row["tenant"] or None,
+        "username": row["username"],
+        "password_stored": True,
+        "stored_at": _iso(row["stored_at"]),
+        "updated_at": _iso(row["updated_at"]),
+    }
+
+
+def _iso(at: datetime) -> str:
+    return at.isoformat()
+
+
+async def put_credential(svc: Service, request: Request) -> Response:
+    who = scope.principal(svc, request)
+    new = await parse(request, NewCredential)
+    tenant = new.tenant or ""
+    sealed = sealer(svc).seal(
+        new.password.get_secret_value().encode(), row_context(who.user_id, new.platform, tenant, new.username)
+    )
+    async with scope.as_user(svc, who) as acting:
+        row = await acting.conn.fetchrow(
+            "INSERT INTO user_credentials (user_id, platform, tenant, username, password_sealed) "
+            "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, platform, tenant) DO UPDATE SET "
+            "username = EXCLUDED.username, password_sealed = EXCLUDED.password_sealed, updated_at = now() "
+            "RETURNING *, (xmax = 0) AS created",
+            who.user_id,
+            new.platform,
+            tenant,
+            new.username,
+            sealed,
+        )
+    return web.json(shown(row), 201 if row["created"] else 200)
+
+
+async def get_credentials(svc: Service, request: Request) -> Response:
+    who = scope.principal(svc, request)
+    async with scope.as_user(svc, who) as acting:
+        rows = await acting.conn.fetch(
+            "SELECT * FROM user_credentials WHERE user_id = $1 ORDER BY platform, tenant", who.user_id
+        )
+    return web.json({"credentials": [shown(r) for r in rows]})
+
+
+async def delete_credential(svc: Service, request: Request) -> Response:
+    who = scope.principal(svc, request)
+    platform = request.query_params.get("platform", "").strip().lower()
+    if not platform:
+        raise errors.ApiError(422, "invalid_request", "say which account to delete: ?platform=...[&tenant=...]")
+    tenant = request.query_params.get("tenant", "").strip().lower()
+    async with scope.as_user(svc, who) as acting:
+        done = await acting.conn.execute(
+            "DELETE FROM user_credentials WHERE user_id = $1 AND platform = $2 AND tenant = $3",
+            who.user_id,
+            platform,
+            tenant,
+        )
+    if done.endswith(" 0"):
+        raise errors.not_found("stored credential")
+    return web.json({"deleted": True})
+
+
+def routes(svc: Service) -> list[BaseRoute]:
+    return [
+        web.route(svc, "/api/v1/credentials", get_credentials, "GET"),
+        web.route(svc, "/api/v1/credentials", put_credential, "PUT"),
+        web.route(svc, "/api/v1/credentials", delete_credential, "DELETE"),
+    ]

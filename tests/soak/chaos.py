@@ -1,0 +1,71 @@
+"""The chaos loop: SIGKILL a random service instance, restart a nats-server node (the events stream's
+leader every other time), restart PostgreSQL; each fault recorded, the stack brought back each time."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from autoapply.local.cluster import stream_leaders
+from autoapply.local.services import ServiceInstance
+from autoapply.stack import Stack
+from contracts.streams import EVENTS_STREAM
+
+# A fault every this many seconds: long enough for the stack to come back between two faults.
+FAULT_EVERY_S = 20.0
+# A restarted node or database is down this long, as a short crash would leave it.
+DOWN_S = 2.0
+
+
+@dataclass
+class Chaos:
+    stack: Stack
+    seed: int
+    faults: Counter[str] = field(default_factory=Counter)
+    log: list[str] = field(default_factory=list)
+
+    async def run(self, until: asyncio.Event) -> None:
+        rng = random.Random(self.seed)
+        kinds = ["kill_service", "restart_nats", "kill_service", "restart_nats_leader", "restart_postgres"]
+        turn = 0
+        while not until.is_set():
+            try:
+                await asyncio.wait_for(until.wait(), FAULT_EVERY_S)
+                return
+            except TimeoutError:
+                pass
+            kind = kinds[turn % len(kinds)]
+            turn += 1
+            began = time.monotonic()
+            detail = await asyncio.to_thread(self._inject, kind, rng)
+            self.faults[kind] += 1
+            self.log.append(f"{kind} {detail} back in {time.monotonic() - began:.1f} s")
+
+    def _inject(self, kind: str, rng: random.Random) -> str:
+        state = self.stack.load_state()
+        nodes, pg, _ = self.stack.infra(state)
+        if kind == "kill_service":
+            victim = rng.choice([p for p in self._instances(state) if p.running()])
+            victim.kill()
+            detail = victim.name
+        elif kind in ("restart_nats", "restart_nats_leader"):
+            leader = stream_leaders(nodes[0].monitor_url).get(EVENTS_STREAM) if kind.endswith("leader") else None
+            node = next((n for n in nodes if n.server_name == leader), None) or rng.choice(nodes)
+            node.kill()
+            time.sleep(DOWN_S)
+            node.start()
+            detail = node.name
+        else:
+            pg.kill()
+            time.sleep(DOWN_S)
+            pg.start()
+            detail = "postgres"
+        self.stack.up()  # whatever is not running starts again (the killed instance, say)
+        return detail
+
+    def _instances(self, state: dict[str, object]) -> list[ServiceInstance]:
+        nodes, pg, redis = self.stack.infra(state)  # type: ignore[arg-type]
+        return self.stack.instances(state, self.stack.wiring(nodes, pg, redis))  # type: ignore[arg-type]
