@@ -11,6 +11,7 @@ from contracts.mail import EmailVerified
 from contracts.states import EXECUTING, FailureReason, TaskState
 from contracts.tasks import TaskApproved, TaskFailed
 from forms.fill import FormReport
+from forms.outcomes import challenges
 from services.executor import agent, detect, navigation, questions, receipt, steps, submitting, waits
 from services.executor.applicant import Applicant
 from services.executor.browser import Attached
@@ -45,6 +46,10 @@ class Flow:
             return
         await self.shot("job_page")
         await run.progress(S.ANALYZING, step="analyze")
+        early = from_challenges(await challenges(self.page))
+        if early is not None and early.kind == "failed":  # closed, applied already, a sign-in wall
+            await self.halt(early)
+            return
         self.template = await detect.template(self.page, run.x.templates)
         if self.template is None:
             await run.progress(S.EXECUTING_AGENT, step="form_engine", step_number=1, total_steps=1)

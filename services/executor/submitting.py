@@ -81,6 +81,7 @@ async def submit(flow: Flow, report: FormReport, corrections: dict[str, str] | N
         await run.progress(S.SUBMITTING, step="submit")
     if corrections:
         await correct(flow.page, corrections)
+    await flow.shot("filled")  # the form as it is sent
     draft = _receipt(flow, report, corrections or {})
     await receipt.write(run.x.objects, run.task, draft)  # what is about to be sent, before the click
     task = run.task

@@ -44,7 +44,11 @@ def stack(
         yield running
     finally:
         if running is not None:
-            for child in reversed(list(running.children.values())):
+            children = list(running.children.values())
+            for child in children:  # all at once: each may take seconds to finish its work and close
+                if child.proc.poll() is None:
+                    child.proc.terminate()
+            for child in reversed(children):
                 child.stop()
         nats.stop()
 

@@ -51,7 +51,7 @@ async def test_two_instances_of_a_service_split_the_work_each_event_once(
     bus = Bus([nats.url], unique("publisher"))
     try:
         for child in children:
-            await wait_healthy(child)
+            await wait_healthy(child, timeout_s=90)  # the executor imports Playwright and the form engine
         await bus.connect()
         events = [queued_event() for _ in range(60)]
         for event in events:
