@@ -45,7 +45,7 @@ class Child:
                     return
                 if not line and self.proc.poll() is not None:
                     break
-        raise AssertionError(f"{self.proc.args} did not print {text!r}; log:\n{self.tail()}")
+        raise AssertionError(f"{self.proc.args!r} did not print {text!r}; log:\n{self.tail()}")
 
     def tail(self) -> str:
         self._out.flush()
@@ -95,7 +95,7 @@ async def wait_healthy(child: Child, timeout_s: float = 30.0) -> dict[str, objec
     deadline = time.monotonic() + timeout_s
     async with httpx.AsyncClient() as client:
         while time.monotonic() < deadline:
-            assert child.proc.poll() is None, f"{child.proc.args} exited:\n{child.tail()}"
+            assert child.proc.poll() is None, f"{child.proc.args!r} exited:\n{child.tail()}"
             try:
                 answer = await client.get(url, timeout=2)
                 if answer.status_code == 200:
@@ -103,4 +103,4 @@ async def wait_healthy(child: Child, timeout_s: float = 30.0) -> dict[str, objec
             except httpx.TransportError:
                 pass
             await asyncio.sleep(0.1)
-    raise AssertionError(f"{child.proc.args} not healthy within {timeout_s} s:\n{child.tail()}")
+    raise AssertionError(f"{child.proc.args!r} not healthy within {timeout_s} s:\n{child.tail()}")
