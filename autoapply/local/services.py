@@ -26,6 +26,9 @@ SERVICE_STOP_GRACE_S = 15.0
 SOURCE_ROOT = Path(__file__).resolve().parents[2]
 
 
+SANDBOX_SPACING = {"AUTOAPPLY_SPACING_MIN_S": "1", "AUTOAPPLY_SPACING_MAX_S": "3"}
+
+
 @dataclass(frozen=True)
 class Wiring:
     """What every service instance is told about the stack it runs in."""
@@ -111,6 +114,11 @@ class ServiceInstance(LocalServer):
             "AUTOAPPLY_REPLICAS": str(self.wiring.replicas),
             "PYTHONUNBUFFERED": "1",  # log lines reach the log file as they happen
         }
+        if self.service == "provisioner" and self.wiring.mode == "sandbox":
+            # The sandbox is our own site: pace its applications in seconds, so a demo ends in minutes.
+            # Real sites keep the provisioner's own 45-180 s between one account's applications.
+            for name, value in SANDBOX_SPACING.items():
+                env[name] = os.environ.get(name, value)
         if self.http_port is not None:
             env["AUTOAPPLY_HTTP_PORT"] = str(self.http_port)
         if self.wiring.intake_url is not None:

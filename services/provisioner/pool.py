@@ -42,6 +42,8 @@ class Pool:
     async def claim(self, event: TaskQueued) -> Claimed:
         """The account's profile, locked for this task; AccountBusy when another task holds it."""
         async with self.db.acquire() as conn, conn.transaction():
+            # Two tasks of one account arriving together would both create its profile: one waits here.
+            await store.lock_account(conn, event.user_id, event.platform)
             profile = await store.profile_for(conn, event.user_id, event.platform)
             if profile is None:
                 profile = await self._new_profile(conn, event)

@@ -91,6 +91,11 @@ async def take_pooled(
     )
 
 
+async def lock_account(conn: asyncpg.Connection, user_id: object, platform: str) -> None:
+    """Serialises creating an account's binding and profile, until this transaction ends."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"profile:{user_id}:{platform}")
+
+
 async def insert_profile(
     conn: asyncpg.Connection, provider: str, platform: str, fp: Fingerprint, user_id: object, binding_id: object
 ) -> asyncpg.Record:
