@@ -151,6 +151,15 @@ async def test_a_task_over_its_limit_waits_and_says_why_and_until_when(
         )
         await asyncio.sleep(3)  # several returns of the delayed nak: each reason said once, no browser
         progress = events.of(second.task_id, "task.progress")
+        # A new account's first tasks arrive together: one profile is made for them all, without an
+        # error (the others wait for the account's browser).
+        lever = queued_event(platform="lever")
+        twins = [lever, *(queued_event(platform="lever", user_id=lever.user_id) for _ in range(3))]
+        await asyncio.gather(*(bus.publish(t) for t in twins))
+        both = [t.task_id for t in twins]
+        await eventually(lambda: any(events.of(t, "profile.ready") for t in both), timeout_s=30)
+        assert len([r for t in both for r in events.of(t, "profile.ready")]) == 1
+        assert "UniqueViolation" not in child.tail()
     finally:
         child.stop()
     said = [e["detail"] for e in progress]
