@@ -67,6 +67,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object with a `results` list")
     parser.add_argument("--per-platform", type=int, default=2, help="plain jobs per platform (default 2)")
+    parser.add_argument(
+        "--platforms",
+        default=",".join(PLATFORMS),
+        help=f"comma-separated, of {', '.join(PLATFORMS)} (default: all)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -83,12 +88,20 @@ def run(args: argparse.Namespace) -> int:
     sandbox = f"http://127.0.0.1:{state['ports']['sandbox']}"
     operator = f"http://127.0.0.1:{state['ports']['takeover-1.http']}"
     console.print(f"stack up: API {api}  operator page {operator}/  sandbox {sandbox}/")
-    jobs = pick_jobs(sandbox, args.per_platform)
+    platforms = tuple(p.strip() for p in args.platforms.split(",") if p.strip())
+    unknown = sorted(set(platforms) - set(PLATFORMS))
+    if unknown:
+        console.print(f"autoapply demo: no sandbox platform {', '.join(unknown)}; pick from {', '.join(PLATFORMS)}")
+        return 2
+    jobs = pick_jobs(sandbox, args.per_platform, platforms)
     with Client(api) as client:
         _sign_in(client, stack.home / ACCOUNT_FILE)
         # A dozen applications in a day is more than the free plan allows (5): the demo user is pro.
         asyncio.run(_make_pro(stack.postgres(state).dsn(DATABASE)))
         resume_id = _prepare_user(client)
+        # The sandbox's job sites mail their codes and links to its own mailbox: the demo user reads it.
+        profile_email = profile_file.load(DEMO_PROFILE).email
+        client.ok("PUT", "/api/v1/mailbox/sandbox", json={"url": sandbox, "address": profile_email})
         body = {"job_urls": [j["url"] for j in jobs], "resume_id": resume_id}
         answers = client.ok("POST", "/api/v1/tasks/batch", json=body)
         tasks = _task_ids(answers["results"])
@@ -106,18 +119,20 @@ def run(args: argparse.Namespace) -> int:
     return 0 if all(r.outcome in ("COMPLETED", "WAITING") for r in results) else 1
 
 
-def pick_jobs(sandbox: str, per_platform: int) -> list[dict[str, Any]]:
+def pick_jobs(sandbox: str, per_platform: int, platforms: tuple[str, ...] = PLATFORMS) -> list[dict[str, Any]]:
     """Plain jobs on every platform, plus the ones that show the waits: a security code, a CAPTCHA."""
     listed = httpx.get(f"{sandbox}/_admin/jobs", timeout=10).json()["jobs"]
     by_site: dict[str, list[dict[str, Any]]] = {}
     for job in listed:
         by_site.setdefault(job["site"], []).append(job)
     chosen: list[dict[str, Any]] = []
-    for site in PLATFORMS:
+    for site in platforms:
         plain = [j for j in by_site.get(site, []) if not _special(j)]
         chosen += plain[:per_platform]
-    chosen += [j for j in by_site.get("greenhouse", []) if j["flags"].get("email_verify")][:1]
-    chosen += [j for j in by_site.get("lever", []) if j["flags"].get("captcha")][:1]
+    if "greenhouse" in platforms:
+        chosen += [j for j in by_site.get("greenhouse", []) if j["flags"].get("email_verify")][:1]
+    if "lever" in platforms:
+        chosen += [j for j in by_site.get("lever", []) if j["flags"].get("captcha")][:1]
     return chosen
 
 

@@ -28,7 +28,7 @@ class MailboxConnected(Event):
 
     TYPE = "user.mailbox_connected"
     type: Literal["user.mailbox_connected"] = "user.mailbox_connected"
-    kind: Literal["gmail", "imap"]
+    kind: Literal["gmail", "imap", "sandbox"]
     address: str
     settings: dict[str, str | int | bool] = Field(default_factory=dict)  # IMAP host, port, tls, username
     sealed_secret: str  # base64 of the sealed JSON secret

@@ -223,11 +223,32 @@ async def live_session(svc: Service, who: Principal) -> None:
         pass
 
 
+class SandboxBox(BaseModel):
+    """The sandbox's own mailbox (sandbox mode only): where its job sites deliver their mail."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    url: str = Field(pattern=r"^http://(127\.0\.0\.1|localhost)(:\d{1,5})?/?$", max_length=64)
+    address: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)
+
+
+async def put_sandbox(svc: Service, request: Request) -> Response:
+    who = scope.principal(svc, request)
+    if svc.settings.mode != "sandbox":
+        raise errors.ApiError(403, "not_sandbox", "the sandbox's mailbox can be connected in sandbox mode only")
+    box = await parse(request, SandboxBox)
+    address, settings = box.address.lower(), {"url": box.url.rstrip("/")}
+    await live_session(svc, who)
+    await _connect(svc, who.user_id, "sandbox", address, settings, {})
+    return web.json({"connected": True, "kind": "sandbox", "address": address, **settings})
+
+
 def routes(svc: Service) -> list[BaseRoute]:
     return [
         web.route(svc, "/api/v1/mailbox", get_mailboxes, "GET"),
         web.route(svc, "/api/v1/mailbox", delete_mailbox, "DELETE"),
         web.route(svc, "/api/v1/mailbox/imap", put_imap, "PUT"),
+        web.route(svc, "/api/v1/mailbox/sandbox", put_sandbox, "PUT"),
         web.route(svc, "/api/v1/mailbox/gmail/start", start_gmail, "POST"),
         web.route(svc, "/api/v1/mailbox/gmail/callback", gmail_callback, "GET"),
     ]

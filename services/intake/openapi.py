@@ -12,7 +12,7 @@ from contracts.profile import Profile
 from services.intake.accept import NewTask
 from services.intake.accounts import Login, Refresh, Register
 from services.intake.credentials import NewCredential
-from services.intake.mailbox import ImapBox
+from services.intake.mailbox import ImapBox, SandboxBox
 from services.intake.review import Approval
 from services.intake.tasks import PAGE_MAX, NewBatch
 
@@ -26,6 +26,7 @@ BODIES: tuple[type[BaseModel], ...] = (
     Approval,
     NewCredential,
     ImapBox,
+    SandboxBox,
 )
 ERROR = {
     "type": "object",
@@ -126,6 +127,7 @@ def paths() -> dict[str, Any]:
             "delete": _op("disconnect one mailbox (?address=) or all", 200, parameters=MAILBOX_PARAMS),
         },
         "/api/v1/mailbox/imap": {"put": _op("connect an IMAP mailbox (the password is sealed)", 200, ImapBox)},
+        "/api/v1/mailbox/sandbox": {"put": _op("connect the sandbox's mailbox (sandbox mode only)", 200, SandboxBox)},
         "/api/v1/mailbox/gmail/start": {"post": _op("start connecting Gmail: Google's consent URL", 200)},
         "/api/v1/mailbox/gmail/callback": {
             "get": _op("Google's redirect after the consent", 200, auth=False, parameters=CALLBACK_PARAMS)
