@@ -7,6 +7,13 @@
 It answers as the real one does: HTTP 200 with {"code", "msg", "data"}; code -1 with "Too many
 request per second, please check" when called too fast; v2 and v1 paths (v2 answers 404 with
 --no-v2, as an older AdsPower would). GET /_fake/profiles lists what was created, for tests.
+
+A profile's `user_proxy_config` is applied as AdsPower applies it: its browser goes out through
+that proxy and nowhere else (loopback too). AdsPower's own browser answers the proxy's credentials
+itself; Chromium takes none on its command line, so here an authenticating http proxy is reached
+through the provisioner's relay (services/provisioner/relay.py, credentials in its environment),
+as the local provider does. Each request is written to stderr (method and path, never a body) as
+AdsPower's own request log would be.
 """
 
 import asyncio
@@ -26,9 +33,27 @@ from typing import Any
 import websockets.sync.client
 from aiohttp import web
 
+from services.provisioner import relay
 from services.provisioner.chromium import browser_env, chromium_flags, find_chromium, stop_crash_handlers
 
 THROTTLE = "Too many request per second, please check"
+PROXY_TYPES = ("http", "https", "socks5")
+
+
+def proxy_error(config: dict[str, Any]) -> str | None:
+    """What is wrong with a profile's user_proxy_config, as AdsPower would refuse it at create."""
+    soft = config.get("proxy_soft", "no_proxy")
+    if soft == "no_proxy":
+        return None
+    if soft != "other":
+        return f"proxy_soft {soft!r} is not supported here (only other and no_proxy)"
+    if config.get("proxy_type") not in PROXY_TYPES:
+        return "proxy_type must be one of http, https, socks5"
+    if not config.get("proxy_host") or not str(config.get("proxy_port", "")).isdigit():
+        return "proxy_host and a numeric proxy_port are required"
+    if config.get("proxy_user") and config["proxy_type"] != "http":
+        return "an authenticating proxy must be http here"
+    return None
 
 
 class FakeAdsPower:
@@ -36,6 +61,7 @@ class FakeAdsPower:
         self.state, self.key, self.min_interval_s = state, key, min_interval_s
         self.profiles: dict[str, dict[str, Any]] = {}
         self.browsers: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
+        self.relays: dict[str, subprocess.Popen[bytes]] = {}
         self.last_call = 0.0
 
     def envelope(self, data: Any = None, code: int = 0, msg: str = "success") -> web.Response:
@@ -43,6 +69,7 @@ class FakeAdsPower:
 
     @web.middleware
     async def guard(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        print(f"request {request.method} {request.path_qs}", file=sys.stderr, flush=True)
         if request.path.startswith("/_fake"):
             return await handler(request)
         if request.headers.get("Authorization") != f"Bearer {self.key}":
@@ -60,6 +87,9 @@ class FakeAdsPower:
 
     async def create(self, request: web.Request) -> web.Response:
         body = await self.args(request)
+        problem = proxy_error(body.get("user_proxy_config") or {})
+        if problem:
+            return self.envelope(code=-1, msg=f"user_proxy_config: {problem}")
         profile_id = uuid.uuid4().hex[:8]
         self.profiles[profile_id] = {"profile_id": profile_id, "user_id": profile_id, **body}
         key = "profile_id" if "/v2/" in request.path else "id"
@@ -78,7 +108,10 @@ class FakeAdsPower:
         if profile_id not in self.profiles:
             return self.envelope(code=-1, msg="profile does not exist")
         if not self._active(profile_id):
-            self.browsers[profile_id] = await asyncio.to_thread(self._launch, profile_id)
+            try:
+                self.browsers[profile_id] = await asyncio.to_thread(self._launch, profile_id)
+            except RuntimeError as exc:
+                return self.envelope(code=-1, msg=str(exc))
         return self.envelope(self._ws(profile_id))
 
     def _launch(self, profile_id: str) -> tuple[subprocess.Popen[bytes], int]:
@@ -96,6 +129,7 @@ class FakeAdsPower:
             str(find_chromium()),
             *chromium_flags(block_dns=True),
             *flags,
+            *self._proxy_flags(profile_id),
             f"--remote-debugging-port={port}",
             f"--user-data-dir={self.state / profile_id / 'profile'}",
             "about:blank",
@@ -110,6 +144,48 @@ class FakeAdsPower:
             time.sleep(0.05)
         time.sleep(0.2)  # DevTools answers /json/version just after the port opens
         return proc, port
+
+    def _proxy_flags(self, profile_id: str) -> list[str]:
+        config = self.profiles[profile_id].get("user_proxy_config") or {}
+        if config.get("proxy_soft", "no_proxy") == "no_proxy":
+            return []
+        host, port = str(config["proxy_host"]), str(config["proxy_port"])
+        server = f"{config['proxy_type']}://{host}:{port}"
+        if config.get("proxy_user"):
+            auth = f"{config['proxy_user']}:{config.get('proxy_password', '')}"
+            server = self._start_relay(profile_id, host, port, auth)
+        # Loopback is not proxied by default; with <-loopback> every request goes through the proxy.
+        return [f"--proxy-server={server}", "--proxy-bypass-list=<-loopback>"]
+
+    def _start_relay(self, profile_id: str, host: str, port: str, auth: str) -> str:
+        self._stop_relay(profile_id)
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            relay_port = sock.getsockname()[1]
+        command = [sys.executable, "-m", "services.provisioner.relay", str(relay_port), host, port]
+        env = {**os.environ, relay.AUTH_ENV: auth}
+        with (self.state / f"{profile_id}-relay.log").open("ab") as log:
+            proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.relays[profile_id] = proc
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and proc.poll() is None:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", relay_port)) == 0:
+                    return f"http://127.0.0.1:{relay_port}"
+            time.sleep(0.02)
+        self._stop_relay(profile_id)
+        raise RuntimeError("the proxy relay did not start")
+
+    def _stop_relay(self, profile_id: str) -> None:
+        proc = self.relays.pop(profile_id, None)
+        if proc is None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
 
     def _active(self, profile_id: str) -> bool:
         running = self.browsers.get(profile_id)
@@ -146,6 +222,7 @@ class FakeAdsPower:
             proc.wait(5)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, 9)
+        self._stop_relay(profile_id)
         stop_crash_handlers(self.state / profile_id / "home")
 
     async def active(self, request: web.Request) -> web.Response:
@@ -205,6 +282,8 @@ class FakeAdsPower:
         for profile_id, (proc, _) in list(self.browsers.items()):
             if proc.poll() is None:
                 await asyncio.to_thread(self._terminate, profile_id, proc)
+        for profile_id in list(self.relays):
+            self._stop_relay(profile_id)
 
 
 def main() -> None:

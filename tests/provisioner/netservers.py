@@ -4,7 +4,9 @@ python -m tests.provisioner.netservers echo PORT
     answers every GET with {"ip": <the caller's address>}
 python -m tests.provisioner.netservers proxy PORT USER PASSWORD SOURCE_IP
     an HTTP proxy (CONNECT and plain requests) demanding Basic credentials; it connects out
-    from SOURCE_IP (another loopback address), so the echo server sees a different exit IP
+    from SOURCE_IP (another loopback address), so the echo server sees a different exit IP; every
+    request is written to stderr ("proxy authenticated METHOD TARGET" or "proxy refused ...",
+    never the credentials), so a test can see what went through it
 """
 
 import asyncio
@@ -57,6 +59,7 @@ def proxy_handler(user: str, password: str, source: str):  # type: ignore[no-unt
         method, target, _ = lines[0].split(" ", 2)
         headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in lines[1:] if h)}
         if headers.get("proxy-authorization") != expected:
+            print(f"proxy refused {method} {target}", file=sys.stderr, flush=True)
             writer.write(
                 b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\n"
                 b"Content-Length: 0\r\nConnection: close\r\n\r\n"
@@ -64,6 +67,7 @@ def proxy_handler(user: str, password: str, source: str):  # type: ignore[no-unt
             await writer.drain()
             writer.close()
             return
+        print(f"proxy authenticated {method} {target}", file=sys.stderr, flush=True)
         if method == "CONNECT":
             host, _, port = target.rpartition(":")
             up_r, up_w = await asyncio.open_connection(host, int(port), local_addr=(source, 0))

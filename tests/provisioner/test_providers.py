@@ -2,6 +2,7 @@
 (a local server speaking the documented API that launches real Chromium)."""
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -12,12 +13,13 @@ import pytest
 from playwright.async_api import async_playwright
 
 from autoapply.local.ports import free_port
-from services.provisioner import fingerprint
+from services.provisioner import fingerprint, proxies
 from services.provisioner.fingerprint import Fingerprint
 from services.provisioner.providers import ProfileSpec, Provider
 from services.provisioner.providers.adspower import AdsPowerError, AdsPowerProvider
 from services.provisioner.providers.local import LocalProvider
 from tests.processes import Child
+from tests.provisioner.conftest import PROXY_EXIT_IP, ProxyServer
 
 pytestmark = pytest.mark.integration
 API_KEY = "test-key-0123456789"
@@ -189,6 +191,73 @@ async def _until(check: Callable[[], object], expect_none: bool) -> None:
             return
         await asyncio.sleep(0.1)
     raise AssertionError("the provider never noticed")
+
+
+async def test_a_profile_with_a_proxy_goes_out_through_it(
+    provider: Provider,
+    tmp_path: Path,
+    echo_url: str,
+    proxy_factory: Callable[[], ProxyServer],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    server = proxy_factory()
+    proxy = proxies.parse(server.url)
+    made = ProfileSpec(f"profile-{time.monotonic_ns()}", FINGERPRINT, proxy)
+    spec = ProfileSpec(made.profile_id, FINGERPRINT, proxy, await provider.create(made))
+    try:
+        session = await provider.start(spec)
+        commands = _command_lines(exclude=server.child.proc.pid)
+        async with async_playwright() as pw:
+            browser = await pw.chromium.connect_over_cdp(session.cdp_url)
+            page = await browser.contexts[0].new_page()
+            await page.goto(echo_url)
+            seen_ip = await page.evaluate("JSON.parse(document.body.innerText).ip")
+            await browser.close()
+    finally:
+        await provider.stop(spec)
+    assert seen_ip == PROXY_EXIT_IP  # the page itself saw the proxy's exit address
+    assert f"proxy authenticated GET {echo_url}" in server.child.tail()
+    assert any("--proxy-server=" in c for c in commands)
+    if isinstance(provider, AdsPowerProvider):  # AdsPower is told the proxy with its password, by design
+        sent = [p["user_proxy_config"] for p in await _fake_profiles(provider) if p["name"] == spec.profile_id]
+        assert sent == [_sent_config(server)]
+        (requests_log,) = tmp_path.glob("adspower-*.log")
+        assert "request POST /api/v2/browser-profile/create" in requests_log.read_text()
+    secret = server.password
+    assert not any(secret in c for c in commands)  # not on a command line, where ps shows it
+    assert secret not in caplog.text
+    # Written nowhere: the fake's request log, the browsers' and relays' logs, the profiles on disk.
+    written = [f for f in tmp_path.rglob("*") if f.is_file() and not f.is_symlink()]
+    assert [f.name for f in written if secret.encode() in f.read_bytes()] == []
+
+
+def _command_lines(exclude: int) -> list[str]:
+    """The command lines of every process this test started, but the proxy's (given its password)."""
+    lines = []
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if child.pid != exclude:
+                lines.append(" ".join(child.cmdline()))
+        except psutil.Error:
+            pass  # gone meanwhile
+    return lines
+
+
+def _sent_config(server: ProxyServer) -> dict[str, str]:
+    return {
+        "proxy_soft": "other",
+        "proxy_type": "http",
+        "proxy_host": "127.0.0.1",
+        "proxy_port": str(server.port),
+        "proxy_user": server.user,
+        "proxy_password": server.password,
+    }
+
+
+async def _fake_profiles(ads: AdsPowerProvider) -> list[dict[str, object]]:
+    async with httpx.AsyncClient(base_url=ads.api._http.base_url) as client:
+        return list((await client.get("/_fake/profiles")).json())
 
 
 # AdsPower only: its Local API's own ways of failing.
