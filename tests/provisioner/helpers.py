@@ -1,4 +1,4 @@
-"""Running provisioner instances as processes and watching the events they send."""
+"""Running provisioner instances and the fake AdsPower as processes, and watching the events they send."""
 
 import asyncio
 import json
@@ -6,10 +6,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import nats
 
 from autoapply.local.nats import NatsServer
+from autoapply.local.ports import free_port
 from tests.processes import Child, service_env
+
+API_KEY = "test-key-0123456789"  # the fake AdsPower's Bearer key
 
 
 def start_provisioner(
@@ -28,6 +32,25 @@ def start_provisioner(
     }
     env |= {f"AUTOAPPLY_{k.upper()}": v for k, v in extra.items()}
     return Child("services.provisioner", env, tmp_path / f"provisioner-{instance}.log")
+
+
+def start_fake(tmp_path: Path, *args: str, min_interval_s: float = 0.0) -> tuple[Child, str]:
+    port = free_port()
+    env = {"AUTOAPPLY_FAKE_API_KEY": API_KEY, "AUTOAPPLY_FAKE_MIN_INTERVAL_S": str(min_interval_s)}
+    name = f"adspower-{port}"
+    child = Child(
+        "tests.provisioner.fake_adspower", env, tmp_path / f"{name}.log", args=[str(port), str(tmp_path / name), *args]
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/status", timeout=1).status_code == 200:
+                return child, url
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    child.stop()
+    raise AssertionError(f"the fake AdsPower did not answer:\n{child.tail()}")
 
 
 class Events:

@@ -20,31 +20,12 @@ from services.provisioner.providers.adspower import AdsPowerError, AdsPowerProvi
 from services.provisioner.providers.local import LocalProvider
 from tests.processes import Child
 from tests.provisioner.conftest import PROXY_EXIT_IP, ProxyServer
+from tests.provisioner.helpers import API_KEY, start_fake
 
 pytestmark = pytest.mark.integration
-API_KEY = "test-key-0123456789"
 FINGERPRINT = Fingerprint(
     user_agent=fingerprint.USER_AGENTS[1], locale="en-GB", timezone="Europe/London", width=1366, height=768
 )
-
-
-def start_fake(tmp_path: Path, *args: str, min_interval_s: float = 0.0) -> tuple[Child, str]:
-    port = free_port()
-    env = {"AUTOAPPLY_FAKE_API_KEY": API_KEY, "AUTOAPPLY_FAKE_MIN_INTERVAL_S": str(min_interval_s)}
-    name = f"adspower-{port}"
-    child = Child(
-        "tests.provisioner.fake_adspower", env, tmp_path / f"{name}.log", args=[str(port), str(tmp_path / name), *args]
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/status", timeout=1).status_code == 200:
-                return child, url
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    child.stop()
-    raise AssertionError(f"the fake AdsPower did not answer:\n{child.tail()}")
 
 
 @pytest.fixture

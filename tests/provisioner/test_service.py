@@ -18,7 +18,7 @@ from contracts.applications import ApplicationCompleted
 from runtime.bus import Bus
 from tests.processes import wait_healthy
 from tests.provisioner.conftest import PROXY_EXIT_IP, ProxyServer
-from tests.provisioner.helpers import Events, start_provisioner
+from tests.provisioner.helpers import API_KEY, Events, start_fake, start_provisioner
 from tests.support import eventually, queued_event, unique
 
 pytestmark = pytest.mark.integration
@@ -82,6 +82,55 @@ async def test_a_task_gets_a_proxied_browser_and_gives_it_back(
         assert (second["profile_id"], second["fingerprint"]) == (ready["profile_id"], ready["fingerprint"])
     finally:
         child.stop()
+
+
+async def test_an_adspower_task_goes_out_through_its_proxy_and_logs_no_password(
+    nats: NatsServer,
+    fresh_database: str,
+    redis_url: str,
+    tmp_path: Path,
+    echo_url: str,
+    proxy_factory: Callable[[], ProxyServer],
+    events: Events,
+    bus: Bus,
+) -> None:
+    proxy = proxy_factory()
+    fake, url = start_fake(tmp_path)
+    child = start_provisioner(
+        nats,
+        fresh_database,
+        redis_url,
+        tmp_path,
+        proxies=proxy.url,
+        proxy_check_url=echo_url,
+        provider="adspower",
+        adspower_url=url,
+        adspower_api_key=API_KEY,
+        log_level="DEBUG",  # everything it would ever log, scanned for the password below
+    )
+    try:
+        await wait_healthy(child)
+        task = queued_event(platform="greenhouse")
+        await bus.publish(task)
+        ready = await events.wait_for(task.task_id, "profile.ready")
+        async with async_playwright() as pw:
+            browser = await pw.chromium.connect_over_cdp(ready["cdp_url"])
+            page = await browser.contexts[0].new_page()
+            await page.goto(echo_url)
+            seen_ip = await page.evaluate("JSON.parse(document.body.innerText).ip")
+            await browser.close()
+        await bus.publish(ApplicationCompleted(task_id=task.task_id, user_id=task.user_id))
+        await events.wait_for(task.task_id, "profile.released")
+    finally:
+        child.stop()
+        fake.stop()
+    assert ready["exit_ip"] == PROXY_EXIT_IP and seen_ip == PROXY_EXIT_IP
+    assert f"proxy authenticated GET {echo_url}" in proxy.child.tail()
+    assert "request POST /api/v2/browser-profile/start" in fake.log.read_text()
+    assert child.log.read_text().strip(), "the provisioner logged nothing, so the scan below would prove nothing"
+    # The provisioner's log, the fake's request log, the relay's and the browser's: none holds it.
+    written = [f for f in tmp_path.rglob("*") if f.is_file() and not f.is_symlink()]
+    assert [f.name for f in written if proxy.password.encode() in f.read_bytes()] == []
 
 
 async def test_a_dead_proxy_fails_the_task_after_its_retries(
