@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute
 from runtime.sealing import Sealer, context
 from runtime.service import Service
 from services.intake import errors, scope, web
-from services.intake.bodies import parse
+from services.intake.bodies import check_text, parse
 
 # The platforms a stored account can be for (the platforms intake detects from job URLs).
 PLATFORMS = ("greenhouse", "lever", "ashby", "workday", "linkedin", "generic")
@@ -116,6 +116,7 @@ async def get_credentials(svc: Service, request: Request) -> Response:
 
 async def delete_credential(svc: Service, request: Request) -> Response:
     who = scope.principal(svc, request)
+    check_text(dict(request.query_params))
     platform = request.query_params.get("platform", "").strip().lower()
     if not platform:
         raise errors.ApiError(422, "invalid_request", "say which account to delete: ?platform=...[&tenant=...]")

@@ -27,7 +27,7 @@ from runtime.sealing import Sealer, context
 from runtime.service import Service
 from runtime.tokens import Principal
 from services.intake import errors, scope, web
-from services.intake.bodies import parse
+from services.intake.bodies import check_text, parse
 
 # The verifier's label for mailbox secrets (services/verifier/sealing.py): the verifier opens what is sealed here.
 HKDF_INFO = b"autoapply verifier mailbox secrets v1"
@@ -91,6 +91,7 @@ async def start_gmail(svc: Service, request: Request) -> Response:
 async def gmail_callback(svc: Service, request: Request) -> Response:
     """Google's redirect: no token of ours comes with it, so the state says whose consent this is."""
     params = request.query_params
+    check_text(dict(params))
     if params.get("error"):
         raise errors.ApiError(400, "consent_refused", f"Google answered: {params['error'][:100]}")
     code, state = params.get("code", ""), params.get("state", "")
@@ -202,6 +203,7 @@ async def get_mailboxes(svc: Service, request: Request) -> Response:
 async def delete_mailbox(svc: Service, request: Request) -> Response:
     """Disconnects one address (?address=) or every mailbox; the verifier deletes the secrets and revokes Gmail."""
     who = scope.principal(svc, request)
+    check_text(dict(request.query_params))
     address = request.query_params.get("address", "").strip().lower() or None
     await live_session(svc, who)
     async with svc.pool.acquire() as conn, conn.transaction():

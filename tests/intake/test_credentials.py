@@ -81,3 +81,14 @@ async def test_bad_credentials_are_refused_with_the_field_named(http: httpx.Asyn
     deleted = await http.delete("/api/v1/credentials", headers=user.auth, params={"platform": "lever"})
     assert deleted.status_code == 200
     assert (await http.get("/api/v1/credentials", headers=user.auth)).json()["credentials"] == []
+
+
+async def test_a_nul_in_a_query_is_a_422_naming_it_not_a_500(http: httpx.AsyncClient, intake: Intake) -> None:
+    user = await new_user(http)
+    for path, params in (
+        ("/api/v1/credentials", {"platform": "workday", "tenant": "a\x00b"}),
+        ("/api/v1/mailbox", {"address": "\x00"}),
+    ):
+        answer = await http.delete(path, headers=user.auth, params=params)
+        assert answer.status_code == 422, (path, answer.text)
+        assert answer.json()["error"] == "invalid_request"
