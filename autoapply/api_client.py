@@ -67,6 +67,22 @@ def describe(answer: httpx.Response) -> str:
         return f"{answer.status_code}: {answer.text[:200]}"
 
 
+def sign_in(
+    http: httpx.Client, api: str, email: str, password: str, register_as: str | None = None, exists_ok: bool = False
+) -> None:
+    """Logs in (creating the account first when register_as names it) and saves the tokens.
+
+    With exists_ok, an account that exists already (409 on register) is just logged in to."""
+    if register_as is not None:
+        made = http.post("/api/v1/auth/register", json={"email": email, "password": password, "name": register_as})
+        if made.status_code != 201 and not (exists_ok and made.status_code == 409):
+            raise ApiError(describe(made))
+    answer = http.post("/api/v1/auth/login", json={"email": email, "password": password})
+    if answer.status_code != 200:
+        raise ApiError(describe(answer))
+    save_tokens(api, answer.json())
+
+
 class Client:
     """Requests with the saved access token; a 401 refreshes it once and tries again."""
 

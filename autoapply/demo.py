@@ -27,7 +27,7 @@ from rich.console import Console
 from rich.table import Table
 
 from autoapply import api_client, profile_file, watch
-from autoapply.api_client import ApiError, Client
+from autoapply.api_client import Client
 from autoapply.local.procs import StartError
 from autoapply.local.services import DATABASE
 from autoapply.stack import Stack, default_home
@@ -145,21 +145,14 @@ def _special(job: dict[str, Any]) -> bool:
 
 def _sign_in(client: Client, account_file: Path) -> None:
     """The demo user, created on the first run; its password stays in the stack's folder (0600)."""
+    register = None
     if account_file.exists():
         password = json.loads(account_file.read_text())["password"]
     else:
-        password = secrets.token_urlsafe(18)
-        made = client.http.post(
-            "/api/v1/auth/register", json={"email": DEMO_EMAIL, "password": password, "name": DEMO_NAME}
-        )
-        if made.status_code not in (201, 409):
-            raise ApiError(api_client.describe(made))
+        password, register = secrets.token_urlsafe(18), DEMO_NAME
         account_file.write_text(json.dumps({"email": DEMO_EMAIL, "password": password}))
         os.chmod(account_file, 0o600)
-    answer = client.http.post("/api/v1/auth/login", json={"email": DEMO_EMAIL, "password": password})
-    if answer.status_code != 200:
-        raise ApiError(f"the demo user cannot sign in: {api_client.describe(answer)}")
-    api_client.save_tokens(client.api, answer.json())
+    api_client.sign_in(client.http, client.api, DEMO_EMAIL, password, register, exists_ok=True)
 
 
 async def _make_pro(dsn: str) -> None:

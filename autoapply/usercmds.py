@@ -32,16 +32,7 @@ def run_login(args: argparse.Namespace) -> int:
     api = api_client.api_url(args.api)
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("password: ")
     with httpx.Client(base_url=api, timeout=api_client.TIMEOUT_S) as http:
-        if args.register:
-            made = http.post(
-                "/api/v1/auth/register", json={"email": args.email, "password": password, "name": args.register}
-            )
-            if made.status_code != 201:
-                raise ApiError(api_client.describe(made))
-        answer = http.post("/api/v1/auth/login", json={"email": args.email, "password": password})
-    if answer.status_code != 200:
-        raise ApiError(api_client.describe(answer))
-    api_client.save_tokens(api, answer.json())
+        api_client.sign_in(http, api, args.email, password, args.register)
     print(f"logged in to {api} as {args.email}")
     return 0
 

@@ -5,8 +5,6 @@ replicas as the servers report them, services given every node, `status` naming 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,27 +15,13 @@ import pytest
 from autoapply.local import pgroot
 from autoapply.local.procs import PidRecord
 from contracts.streams import EVENTS_STREAM
-from tests.stack.helpers import assert_gone, process_tree
+from tests.stack.helpers import assert_gone, autoapply, process_tree
 
 # Three nodes, PostgreSQL, Redis and one service: about 15 s idle; a loaded machine needs more.
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
-ROOT = Path(__file__).resolve().parents[2]
-CLI_TIMEOUT_S = 90.0
 NODES = 3
 # Only intake runs: it declares the streams' consumers it reads, which is what this test checks.
 ONLY_INTAKE = ["--instances", "provisioner=0", "executor=0", "verifier=0", "takeover=0"]
-
-
-def autoapply(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "autoapply.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=CLI_TIMEOUT_S,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
 
 
 @pytest.fixture

@@ -1,13 +1,17 @@
 """The provisioner's test servers: an echo endpoint and an authenticating HTTP proxy, real processes."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from autoapply.local.nats import NatsServer
 from autoapply.local.ports import free_port
+from runtime.bus import Bus
 from tests.processes import Child
+from tests.provisioner.helpers import Events
+from tests.support import unique
 
 # The proxy connects out from this loopback address, so the exit IP differs from a direct call's.
 PROXY_EXIT_IP = "127.0.0.2"
@@ -58,3 +62,19 @@ def proxy_factory(tmp_path: Path) -> Iterator[Callable[[], ProxyServer]]:
     finally:
         for proxy in made:
             proxy.child.stop()
+
+
+# The bus and a watcher of every event, on the session's nats-server, for the service tests.
+@pytest.fixture
+async def events(nats: NatsServer) -> AsyncIterator[Events]:
+    watcher = await Events().start(nats.url)
+    yield watcher
+    await watcher.close()
+
+
+@pytest.fixture
+async def bus(nats: NatsServer) -> AsyncIterator[Bus]:
+    b = Bus([nats.url], unique("test"))
+    await b.connect()
+    yield b
+    await b.close()

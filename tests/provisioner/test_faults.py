@@ -1,7 +1,6 @@
 """Faults with real processes: a browser killed under its task, a provisioner killed holding a lock."""
 
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -16,25 +15,10 @@ from runtime.bus import Bus
 from services.provisioner import locks
 from tests.processes import wait_healthy
 from tests.provisioner.helpers import Events, start_provisioner
-from tests.support import eventually, queued_event, unique
+from tests.support import eventually, queued_event
 
 pytestmark = pytest.mark.chaos
 LOCK_TTL_S = 3.0  # tests.provisioner.helpers gives every instance this TTL
-
-
-@pytest.fixture
-async def events(nats: NatsServer) -> AsyncIterator[Events]:
-    watcher = await Events().start(nats.url)
-    yield watcher
-    await watcher.close()
-
-
-@pytest.fixture
-async def bus(nats: NatsServer) -> AsyncIterator[Bus]:
-    b = Bus([nats.url], unique("test"))
-    await b.connect()
-    yield b
-    await b.close()
 
 
 def cdp_owner(cdp_url: str) -> psutil.Process:

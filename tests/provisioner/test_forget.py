@@ -1,7 +1,7 @@
 """user.deleted on a real provisioner: the user's running browser stops, and nothing of theirs is left
 (profiles and their files, bindings, tasks, locks, rate-limit keys); their proxy serves nobody again."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import asyncpg
@@ -16,26 +16,11 @@ from tests.processes import wait_healthy
 from tests.provisioner.conftest import ProxyServer
 from tests.provisioner.helpers import Events, start_provisioner
 from tests.provisioner.test_service import _browser_pid
-from tests.support import eventually, queued_event, unique
+from tests.support import eventually, queued_event
 
 pytestmark = pytest.mark.integration
 
 USER_TABLES = ("browser_profiles", "proxy_bindings", "tasks", "task_ledger")
-
-
-@pytest.fixture
-async def events(nats: NatsServer) -> AsyncIterator[Events]:
-    watcher = await Events().start(nats.url)
-    yield watcher
-    await watcher.close()
-
-
-@pytest.fixture
-async def bus(nats: NatsServer) -> AsyncIterator[Bus]:
-    b = Bus([nats.url], unique("test"))
-    await b.connect()
-    yield b
-    await b.close()
 
 
 async def _left(dsn: str, user_id: object) -> dict[str, int]:

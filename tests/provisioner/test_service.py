@@ -3,7 +3,7 @@ a terminal event gives it back; a dead proxy fails the task after its retries, n
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,24 +19,9 @@ from runtime.bus import Bus
 from tests.processes import wait_healthy
 from tests.provisioner.conftest import PROXY_EXIT_IP, ProxyServer
 from tests.provisioner.helpers import API_KEY, Events, start_fake, start_provisioner
-from tests.support import eventually, queued_event, unique
+from tests.support import eventually, queued_event
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def events(nats: NatsServer) -> AsyncIterator[Events]:
-    watcher = await Events().start(nats.url)
-    yield watcher
-    await watcher.close()
-
-
-@pytest.fixture
-async def bus(nats: NatsServer) -> AsyncIterator[Bus]:
-    b = Bus([nats.url], unique("test"))
-    await b.connect()
-    yield b
-    await b.close()
 
 
 async def test_a_task_gets_a_proxied_browser_and_gives_it_back(

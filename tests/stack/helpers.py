@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import psutil
 
@@ -37,3 +41,24 @@ def assert_gone(procs: list[psutil.Process], within_s: float = 5.0) -> None:
         time.sleep(0.05)
     left = alive(procs)
     assert not left, f"processes left behind: {[(p.pid, p.name()) for p in left]}"
+
+
+ROOT = Path(__file__).resolve().parents[2]
+# A cold `up` must finish within its own 60 s deadline; the rest is process start-up slack.
+CLI_TIMEOUT_S = 90.0
+
+
+def autoapply(
+    *args: str, timeout_s: float = CLI_TIMEOUT_S, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The CLI as a user runs it, from the checkout, with no standard input."""
+    return subprocess.run(
+        [sys.executable, "-m", "autoapply.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )

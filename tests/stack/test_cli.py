@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,25 +13,9 @@ import pytest
 from autoapply.local import pgroot
 from autoapply.local.procs import PidRecord
 from autoapply.local.services import SERVICES
-from tests.stack.helpers import alive, assert_gone, process_tree
+from tests.stack.helpers import alive, assert_gone, autoapply, process_tree
 
 pytestmark = pytest.mark.integration
-
-ROOT = Path(__file__).resolve().parents[2]
-# A cold `up` must finish within its own 60 s deadline; the rest is process start-up slack.
-CLI_TIMEOUT_S = 90.0
-
-
-def autoapply(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "autoapply.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=CLI_TIMEOUT_S,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
 
 
 def started_processes(home: Path) -> list[psutil.Process]:

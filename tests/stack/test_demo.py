@@ -4,50 +4,41 @@ that complete (one after an emailed security code), one JSON object; a second ru
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from autoapply.local import pgroot
+from tests.stack.helpers import CLI_TIMEOUT_S, autoapply
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
 DEMO_TIMEOUT_S = 280.0
 
 
-def autoapply(home: Path, *args: str, timeout_s: float = 90.0) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "AUTOAPPLY_CREDENTIALS": str(home.parent / "credentials.json")}
-    return subprocess.run(
-        [sys.executable, "-m", "autoapply.cli", *args, "--home", str(home)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout_s,
-        stdin=subprocess.DEVNULL,
-        env=env,
-        check=False,
-    )
+def demo_cli(home: Path, *args: str, timeout_s: float = CLI_TIMEOUT_S) -> subprocess.CompletedProcess[str]:
+    """The CLI on this test's stack, with its own saved login."""
+    env = {"AUTOAPPLY_CREDENTIALS": str(home.parent / "credentials.json")}
+    return autoapply(*args, "--home", str(home), timeout_s=timeout_s, env=env)
 
 
 @pytest.fixture
 def home(tmp_path: Path) -> Iterator[Path]:
     home = tmp_path / "stack"
     yield home
-    autoapply(home, "down")
+    demo_cli(home, "down")
     state = home / "stack.json"
     if state.exists():
         data_dir = json.loads(state.read_text())["parts"]["postgres"]["data_dir"]
         pgroot.remove_data_dir(Path(data_dir), home / "data" / "postgres" / "pgdata")
 
 
-def _demo(home: Path) -> dict[str, object]:
-    done = autoapply(
+def _demo(home: Path) -> dict[str, Any]:
+    done = demo_cli(
         home, "demo", "--unattended", "--json", "--platforms", "greenhouse", "--per-platform", "1",
         timeout_s=DEMO_TIMEOUT_S,
     )  # fmt: skip
