@@ -98,10 +98,7 @@ def run(args: argparse.Namespace) -> int:
         _sign_in(client, stack.home / ACCOUNT_FILE)
         # A dozen applications in a day is more than the free plan allows (5): the demo user is pro.
         asyncio.run(_make_pro(stack.postgres(state).dsn(DATABASE)))
-        resume_id = _prepare_user(client)
-        # The sandbox's job sites mail their codes and links to its own mailbox: the demo user reads it.
-        profile_email = profile_file.load(DEMO_PROFILE).email
-        client.ok("PUT", "/api/v1/mailbox/sandbox", json={"url": sandbox, "address": profile_email})
+        resume_id = _prepare_user(client, sandbox)
         body = {"job_urls": [j["url"] for j in jobs], "resume_id": resume_id}
         answers = client.ok("POST", "/api/v1/tasks/batch", json=body)
         tasks = _task_ids(answers["results"])
@@ -163,9 +160,12 @@ async def _make_pro(dsn: str) -> None:
         await conn.close()
 
 
-def _prepare_user(client: Client) -> str:
+def _prepare_user(client: Client, sandbox: str) -> str:
+    """The profile, the sandbox's mailbox and a resume for the demo user; returns the resume's id."""
     profile = profile_file.load(DEMO_PROFILE)
     client.ok("PUT", "/api/v1/profile", 200, 201, json=profile.model_dump(mode="json"))
+    # The sandbox's job sites mail their codes and links to its own mailbox: the demo user reads it.
+    client.ok("PUT", "/api/v1/mailbox/sandbox", json={"url": sandbox, "address": profile.email})
     resumes = client.ok("GET", "/api/v1/resumes").get("resumes", [])
     if resumes:
         return str(resumes[0]["resume_id"])
