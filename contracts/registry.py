@@ -15,7 +15,14 @@ from contracts.tasks import (
     TaskRetrying,
     TaskReviewNeeded,
 )
-from contracts.users import MailboxConnected, MailboxDisconnected, UserDeleted
+from contracts.users import (
+    AccountPaused,
+    CredentialsDeleted,
+    CredentialsStored,
+    MailboxConnected,
+    MailboxDisconnected,
+    UserDeleted,
+)
 
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.TYPE: cls
@@ -44,5 +51,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         UserDeleted,
         MailboxConnected,
         MailboxDisconnected,
+        CredentialsStored,
+        CredentialsDeleted,
+        AccountPaused,
     )
 }

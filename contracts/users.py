@@ -1,6 +1,8 @@
 """Account events: a user who asked to be forgotten."""
 
+from datetime import datetime
 from typing import Literal
+from uuid import UUID
 
 from pydantic import Field
 
@@ -41,3 +43,46 @@ class MailboxDisconnected(Event):
     TYPE = "user.mailbox_disconnected"
     type: Literal["user.mailbox_disconnected"] = "user.mailbox_disconnected"
     address: str | None = None
+
+
+class CredentialsStored(Event):
+    """A platform account the executor may sign in with: the user stored it at intake (origin
+    "user"), or the executor created it on a Workday tenant (origin "signup").
+
+    Intake keeps the user's list (`GET /api/v1/credentials`); the executor keeps its own sealed
+    copy, so that a login wall needs no round trip. The password travels only sealed: AES-256-GCM
+    under the credentials key (`runtime.sealing`), bound to (user, platform, tenant, username), so
+    the bus, the outbox and the dead letters never hold it in the clear.
+    """
+
+    TYPE = "user.credentials_stored"
+    type: Literal["user.credentials_stored"] = "user.credentials_stored"
+    platform: str
+    tenant: str | None = None  # Workday: the tenant's host, lower case
+    username: str
+    sealed_password: str  # base64 of the sealed password
+    origin: Literal["user", "signup"] = "user"
+
+
+class CredentialsDeleted(Event):
+    """The user deleted a stored account: every copy of it goes."""
+
+    TYPE = "user.credentials_deleted"
+    type: Literal["user.credentials_deleted"] = "user.credentials_deleted"
+    platform: str
+    tenant: str | None = None
+
+
+class AccountPaused(Event):
+    """A platform stopped this user's account: a checkpoint or two-step challenge only the user
+    can pass (until None: waiting for the user), or a daily limit (paused until a time). The
+    provisioner's rate limiter learns it; intake shows it to the user."""
+
+    TYPE = "user.account_paused"
+    type: Literal["user.account_paused"] = "user.account_paused"
+    platform: str
+    tenant: str | None = None
+    reason: Literal["checkpoint", "two_step", "daily_limit", "restricted"]
+    until: datetime | None = None
+    message: str = ""  # what the platform said, for the user
+    source_task_id: UUID | None = None

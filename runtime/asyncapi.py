@@ -17,7 +17,6 @@ from contracts.registry import EVENT_TYPES
 from contracts.states import Priority
 from contracts.streams import EVENTS_STREAM
 from contracts.tasks import TaskQueued
-from contracts.users import UserDeleted
 from runtime.codec import EVENT_TYPE_HEADER
 
 ASYNCAPI_VERSION = "3.0.0"
@@ -29,17 +28,22 @@ def channel_id(event_type: str) -> str:
     return event_type.replace(".", "_")  # channel ids may not contain dots
 
 
+def _account(model: type[Event]) -> bool:
+    """Account events (`user.*`) are keyed by the user's id, not a task's."""
+    return model.TYPE.startswith("user.")
+
+
 def address(model: type[Event]) -> str:
     if model is TaskQueued:
         return f"{model.TYPE}.{{priority}}.{{task_id}}"
-    return f"{model.TYPE}.{{user_id}}" if model is UserDeleted else f"{model.TYPE}.{{task_id}}"
+    return f"{model.TYPE}.{{user_id}}" if _account(model) else f"{model.TYPE}.{{task_id}}"
 
 
 def _parameters(model: type[Event]) -> dict[str, Any]:
     if model is TaskQueued:
         priorities = [p.value for p in Priority]
         return {"priority": {"enum": priorities, "description": "routable priority"}, "task_id": _ID_PARAMETER}
-    return {"user_id": _ID_PARAMETER} if model is UserDeleted else {"task_id": _ID_PARAMETER}
+    return {"user_id": _ID_PARAMETER} if _account(model) else {"task_id": _ID_PARAMETER}
 
 
 HEADERS = {
