@@ -48,18 +48,21 @@ def _tokens(svc: Service, who: Principal, refresh: str) -> dict[str, object]:
     }
 
 
-async def register(svc: Service, request: Request) -> JSONResponse:
-    form = await parse(request, Register)
+async def create_account(svc: Service, form: Register) -> dict[str, str]:
     hashed = await asyncio.to_thread(passwords.hash_password, form.password)
     async with svc.pool.acquire() as conn:
         user_id = await store_accounts.create_user(conn, form.email.lower(), form.name, hashed)
     if user_id is None:
         raise errors.ApiError(409, "email_taken", "an account with this e-mail exists; log in instead")
-    return JSONResponse({"user_id": str(user_id), "email": form.email.lower(), "name": form.name}, 201)
+    return {"user_id": str(user_id), "email": form.email.lower(), "name": form.name}
 
 
-async def login(svc: Service, request: Request) -> JSONResponse:
-    form = await parse(request, Login)
+async def register(svc: Service, request: Request) -> JSONResponse:
+    return JSONResponse(await create_account(svc, await parse(request, Register)), 201)
+
+
+async def sign_in(svc: Service, form: Login) -> dict[str, object]:
+    """A new session's tokens (the API's login and the page's sign-in); 401 on a wrong password."""
     async with svc.pool.acquire() as conn:
         user = await store_accounts.find_user(conn, form.email.lower())
     stored = user["password_hash"] if user else None
@@ -69,21 +72,30 @@ async def login(svc: Service, request: Request) -> JSONResponse:
     ttl = timedelta(days=web.settings(svc).session_ttl_days)
     async with svc.pool.acquire() as conn, conn.transaction():
         sid = await store_accounts.open_session(conn, user["user_id"], passwords.token_hash(refresh), ttl)
-    return JSONResponse(_tokens(svc, Principal(user["user_id"], user["role"], sid), refresh))
+    return _tokens(svc, Principal(user["user_id"], user["role"], sid), refresh)
 
 
-async def refresh(svc: Service, request: Request) -> JSONResponse:
-    form = await parse(request, Refresh)
+async def login(svc: Service, request: Request) -> JSONResponse:
+    return JSONResponse(await sign_in(svc, await parse(request, Login)))
+
+
+async def rotate(svc: Service, refresh_token: str) -> dict[str, object]:
+    """New tokens for a refresh token, which rotates; a used one presented again ends the session."""
     new = passwords.new_refresh_token()
     async with svc.pool.acquire() as conn, conn.transaction():
-        row = await store_accounts.use_refresh_token(conn, passwords.token_hash(form.refresh_token))
+        row = await store_accounts.use_refresh_token(conn, passwords.token_hash(refresh_token))
         if row is not None and row["reused"]:
             await store_accounts.revoke_session(conn, row["session_id"])  # a copied token: end the login
         elif row is not None and row["live"]:
             await store_accounts.add_refresh_token(conn, row["session_id"], passwords.token_hash(new))
     if row is None or row["reused"] or not row["live"]:
         raise errors.unauthorized("the refresh token is not valid (used, revoked or expired); log in again")
-    return JSONResponse(_tokens(svc, Principal(row["user_id"], row["role"], row["session_id"]), new))
+    return _tokens(svc, Principal(row["user_id"], row["role"], row["session_id"]), new)
+
+
+async def refresh(svc: Service, request: Request) -> JSONResponse:
+    form = await parse(request, Refresh)
+    return JSONResponse(await rotate(svc, form.refresh_token))
 
 
 async def logout(svc: Service, request: Request) -> JSONResponse:

@@ -3,7 +3,20 @@
 from starlette.routing import BaseRoute
 
 from runtime.service import Service
-from services.intake import accounts, credentials, mailbox, openapi, privacy, profiles, resumes, review, tasks
+from services.intake import (
+    accounts,
+    answers,
+    credentials,
+    mailbox,
+    notify,
+    openapi,
+    privacy,
+    profiles,
+    resumes,
+    review,
+    task_files,
+    tasks,
+)
 
 
 def routes(svc: Service) -> list[BaseRoute]:
@@ -11,6 +24,9 @@ def routes(svc: Service) -> list[BaseRoute]:
         *accounts.routes(svc),
         *tasks.routes(svc),
         *review.routes(svc),
+        *answers.routes(svc),
+        *task_files.routes(svc),
+        *notify.routes(svc),
         *resumes.routes(svc),
         *profiles.routes(svc),
         *privacy.routes(svc),

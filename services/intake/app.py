@@ -19,7 +19,7 @@ from contracts.users import UserDeleted
 from runtime import asyncapi
 from runtime.health import run_checks
 from runtime.service import Service
-from services.intake import api, errors, handlers, live, privacy, sockets
+from services.intake import api, errors, handlers, live, mailer, pages, privacy, sockets
 from services.intake.settings import IntakeSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -50,6 +50,7 @@ def build(settings: IntakeSettings) -> Service:
     svc.consume(READ_MODEL, partial(handlers.project, svc))
     svc.consume(USERS, partial(privacy.on_user_deleted, svc))
     svc.background(partial(privacy.retention, svc))
+    svc.background(partial(mailer.run, svc))
     return svc
 
 
@@ -69,6 +70,7 @@ def http_app(svc: Service, feed: live.Feed) -> Starlette:
             Route("/asyncapi.yaml", asyncapi_yaml),
             *api.routes(svc),
             *sockets.routes(svc, feed),
+            *pages.routes(svc),
         ],
         exception_handlers={errors.ApiError: errors.handle},
     )

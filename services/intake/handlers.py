@@ -9,7 +9,7 @@ from runtime.bus import Delivery
 from runtime.errors import PermanentError
 from runtime.inbox import handle_once
 from runtime.service import Service
-from services.intake import operator_answers, state, stats, store
+from services.intake import notify, operator_answers, state, stats, store
 
 READ_MODEL_CONSUMER = "intake-read-model"
 
@@ -25,6 +25,7 @@ async def project(svc: Service, event: Event, delivery: Delivery) -> None:
         await store.lock_task(conn, event.task_id)
         await store.add_event(conn, event, trace_id)
         seen.append(await refold(conn, event))
+        await notify.note(conn, event)  # told once: the inbox row and the notice commit together
         if isinstance(event, HumanResolved):
             await operator_answers.save(conn, event)
         await ledger.note(conn, event, svc.settings.instance)  # counts applications: a double apply shows

@@ -14,7 +14,7 @@ from starlette.requests import HTTPConnection
 
 from runtime.service import Service
 from runtime.tokens import BadToken, Principal, verify_access
-from services.intake import errors
+from services.intake import cookies, errors
 from services.intake.settings import IntakeSettings
 
 API_ROLE = "autoapply_api"
@@ -34,10 +34,28 @@ def bearer(conn: HTTPConnection) -> str:
 def principal(svc: Service, conn: HTTPConnection) -> Principal:
     settings = svc.settings
     assert isinstance(settings, IntakeSettings)
+    secret = settings.secret_key.get_secret_value()
+    if not conn.headers.get("authorization") and conn.cookies.get(cookies.ACCESS_COOKIE):
+        return _from_cookie(conn, secret)
     try:
-        return verify_access(bearer(conn), settings.secret_key.get_secret_value())
+        return verify_access(bearer(conn), secret)
     except BadToken as exc:
         raise errors.unauthorized(str(exc)) from None
+
+
+def _from_cookie(conn: HTTPConnection, secret: str) -> Principal:
+    """The page's cookie: a write needs its CSRF token, a WebSocket the page's own origin."""
+    try:
+        who = verify_access(conn.cookies[cookies.ACCESS_COOKIE], secret)
+    except BadToken as exc:
+        raise errors.unauthorized(str(exc)) from None
+    if conn.scope["type"] == "websocket":
+        if not cookies.same_origin(conn):
+            raise errors.unauthorized("a signed-in page may open a socket from its own origin only")
+    elif conn.scope["method"] not in cookies.SAFE_METHODS:
+        if not cookies.csrf_ok(secret, who.session_id, conn.headers.get(cookies.CSRF_HEADER)):
+            raise errors.forbidden("a write from the page needs its X-CSRF-Token header")
+    return who
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,22 @@ class IntakeSettings(ServiceSettings):
     # Gmail's API root when it is not Google's own (a test's local server); None is Google's.
     gmail_api_url: str | None = None
 
+    # Notification mail (services/intake/notify.py). Without a host the page still lists every
+    # notification, and none is mailed; in sandbox mode the stack points it at the sandbox's sink.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_from: str = "Autoapply <notifications@autoapply.invalid>"
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    # The page's address as the user's browser reaches it, for links in mail; None: this server's.
+    public_url: str | None = None
+
+    def page_url(self) -> str:
+        host = str(self.listen_host)
+        host = f"[{host}]" if ":" in host else host
+        return (self.public_url or f"http://{host}:{self.http_port}").rstrip("/")
+
     def google_client(self) -> OAuthClient | None:
         if not (self.google_client_id and self.google_client_secret and self.google_redirect_uri):
             return None

@@ -45,6 +45,13 @@ async def everything(conn: asyncpg.Connection, user_id: UUID) -> dict[str, Any]:
                 user_id,
             )
         ),
+        "notifications": _rows(
+            await conn.fetch(
+                "SELECT notification_id, task_id, kind, title, body, link, created_at, read_at, mail, mailed_at "
+                "FROM notifications WHERE user_id = $1 ORDER BY created_at",
+                user_id,
+            )
+        ),
         "task_events": _rows(
             await conn.fetch(
                 "SELECT e.task_id, e.event_type, e.from_state, e.to_state, e.applied, e.occurred_at, e.data "
@@ -82,6 +89,8 @@ async def forget(conn: asyncpg.Connection, user_id: UUID) -> None:
         "user_credentials",
         "mailbox_connections",
         "oauth_states",
+        "notifications",
+        "notification_settings",
     )
     for table in (*tables, "users"):
         await conn.execute(f"DELETE FROM {table} WHERE user_id = $1", user_id)

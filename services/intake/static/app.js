@@ -1,0 +1,136 @@
+// Shared by every view: calls to /api/v1 with the page's cookie and CSRF token, a DOM builder that
+// never parses data as HTML, the words for states, and the live socket with its cursor.
+"use strict";
+const AA = (() => {
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+
+  async function refresh() {
+    const answer = await fetch("/app/session/refresh", { method: "POST", credentials: "same-origin" });
+    return answer.ok;
+  }
+
+  function signIn() {
+    location.href = "/app/signin?next=" + encodeURIComponent(location.pathname + location.search + location.hash);
+  }
+
+  // Resolves to {status, body}; a 401 refreshes the session once, then sends to sign-in.
+  async function api(method, path, body, retried) {
+    const headers = { "X-CSRF-Token": csrf };
+    let payload = body;
+    if (body !== undefined && !(body instanceof FormData)) {
+      headers["Content-Type"] = "application/json";
+      payload = JSON.stringify(body);
+    }
+    const answer = await fetch(path, { method, headers, body: payload, credentials: "same-origin" });
+    if (answer.status === 401 && !retried) {
+      if (await refresh()) return api(method, path, body, true);
+      signIn();
+    }
+    const type = answer.headers.get("content-type") || "";
+    const data = type.includes("json") ? await answer.json() : null;
+    return { status: answer.status, ok: answer.ok, body: data };
+  }
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === "class") node.className = value;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else if (value === true) node.setAttribute(key, "");
+      else node.setAttribute(key, String(value));
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  let toastTimer = null;
+  function toast(text) {
+    const box = document.getElementById("toast");
+    box.textContent = text;
+    box.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => { box.hidden = true; }, 5000);
+  }
+
+  const STATES = {
+    CREATED: ["Received", "running"], QUEUED: ["Queued", "running"], PROVISIONING: ["Preparing a browser", "running"],
+    READY: ["Browser ready", "running"], RETRYING: ["Trying again", "running"], NAVIGATING: ["Opening the job", "running"],
+    ANALYZING: ["Reading the form", "running"], EXECUTING_RPA: ["Filling the form", "running"],
+    EXECUTING_AGENT: ["Filling the form", "running"], NEED_CAPTCHA: ["Waiting: a CAPTCHA", "waiting"],
+    NEED_EMAIL_VERIFY: ["Waiting for a verification mail", "waiting"], NEED_HUMAN: ["Waiting for a person", "waiting"],
+    NEED_REVIEW: ["Waiting for your review", "waiting"], HUMAN_TAKEOVER: ["Waiting for a person", "waiting"],
+    SUBMITTING: ["Sending", "running"], VERIFYING_EMAIL: ["Checking the mail", "running"],
+    VERIFYING_SUBMISSION: ["Confirming it arrived", "running"], COMPLETED: ["Applied", "good"],
+    FAILED: ["Not applied", "bad"], REJECTED: ["Refused", "bad"], CANCELLED: ["Cancelled", "bad"],
+  };
+  const ENDED = new Set(["COMPLETED", "FAILED", "REJECTED", "CANCELLED", "CLEANUP"]);
+
+  // CLEANUP only means the browser was put away: the task shows its outcome.
+  function shown(state, outcome) { return state === "CLEANUP" && outcome ? outcome : state; }
+
+  function pill(state) {
+    const [words, kind] = STATES[state] || [state, ""];
+    return el("span", { class: `pill ${kind}` }, words);
+  }
+
+  function when(iso) {
+    if (!iso) return "";
+    const at = new Date(iso);
+    return at.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  }
+
+  function jobName(url) {
+    try {
+      const u = new URL(url);
+      return u.hostname + u.pathname.replace(/\/$/, "");
+    } catch (e) { return url; }
+  }
+
+  // A WebSocket that reconnects after a drop, from the last cursor it got (nothing missed, nothing twice).
+  function live(path, onMessage, onStatus) {
+    let cursor = null;
+    let delay = 500;
+    function open() {
+      const scheme = location.protocol === "https:" ? "wss" : "ws";
+      const query = cursor ? `?after=${cursor}` : "";
+      const ws = new WebSocket(`${scheme}://${location.host}${path}${query}`);
+      ws.onopen = () => { delay = 500; onStatus && onStatus(true); };
+      ws.onmessage = (msg) => {
+        const data = JSON.parse(msg.data);
+        if (data.cursor) cursor = data.cursor;
+        onMessage(data);
+      };
+      ws.onclose = async (ev) => {
+        onStatus && onStatus(false);
+        if (ev.code === 4401 && !(await refresh())) return signIn();
+        if (ev.code === 4404) return;
+        setTimeout(open, delay);
+        delay = Math.min(delay * 2, 10000);
+      };
+    }
+    open();
+  }
+
+  async function bell() {
+    const answer = await api("GET", "/api/v1/notifications");
+    const badge = document.getElementById("unread");
+    if (!answer.ok || !badge) return;
+    badge.textContent = answer.body.unread;
+    badge.hidden = answer.body.unread === 0;
+    badge.setAttribute("aria-label", `${answer.body.unread} unread`);
+  }
+
+  // A refusal's words for people: the API's sentence, and the fields it names.
+  function why(body) {
+    if (!body) return "something went wrong; try again";
+    const fields = (body.fields || []).map((f) => f.field).join(", ");
+    return body.message + (fields && !body.message.includes(fields) ? ` (${fields})` : "");
+  }
+
+  document.addEventListener("DOMContentLoaded", () => { bell(); setInterval(bell, 30000); });
+  return { api, el, toast, pill, when, jobName, live, bell, why, shown, STATES, ENDED };
+})();
