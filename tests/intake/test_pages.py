@@ -158,9 +158,10 @@ async def test_a_socket_on_the_cookie_opens_only_from_the_pages_own_origin(
     cookie = f"{cookies.ACCESS_COOKIE}={http.cookies[cookies.ACCESS_COOKIE]}"
     url = intake.url.replace("http://", "ws://") + "/api/v1/ws"
     host = intake.url.removeprefix("http://")
-    async with websockets.connect(url, additional_headers={"Cookie": cookie}, origin=Origin(f"http://{host}")) as ws:
+    headers = {"Cookie": cookie}
+    async with websockets.connect(url, additional_headers=headers, origin=Origin(f"http://{host}")) as ws:
         assert ws.protocol.state.name == "OPEN"
-    async with websockets.connect(url, additional_headers={"Cookie": cookie}, origin=Origin("http://evil.example")) as ws:
+    async with websockets.connect(url, additional_headers=headers, origin=Origin("http://evil.example")) as ws:
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await ws.recv()
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
