@@ -88,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
     sandbox = f"http://127.0.0.1:{state['ports']['sandbox']}"
     operator = f"http://127.0.0.1:{state['ports']['takeover-1.http']}"
     console.print(f"stack up: API {api}  operator page {operator}/  sandbox {sandbox}/")
+    console.print(f"job seeker's page: {api}/app (sign in as {DEMO_EMAIL}; password in {stack.home / ACCOUNT_FILE})")
     platforms = tuple(p.strip() for p in args.platforms.split(",") if p.strip())
     unknown = sorted(set(platforms) - set(PLATFORMS))
     if unknown:

@@ -241,7 +241,8 @@ class Stack:
     def instances(self, state: dict[str, Any], wiring: Wiring) -> list[ServiceInstance]:
         intake = instance_name("intake", 1)
         intake_url = f"http://{LOOPBACK}:{self._port(state, f'{intake}.http', intake)}"
-        wiring = dataclasses.replace(wiring, intake_url=intake_url)
+        smtp = self._port(state, "sandbox_smtp", "sandbox") if state.get("sandbox") else None
+        wiring = dataclasses.replace(wiring, intake_url=intake_url, smtp_port=smtp)
         made = []
         for service in SERVICES:
             for index in range(1, int(state["instances"].get(service, 1)) + 1):

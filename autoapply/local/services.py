@@ -45,6 +45,8 @@ class Wiring:
     # The local trace explorer (`autoapply traces`): where spans go, and its pages for a trace id.
     otlp_traces_url: str | None = None
     traces_url: str | None = None
+    # The sandbox's SMTP sink (`up --sandbox`): where intake mails the user's notifications.
+    smtp_port: int | None = None
 
 
 def instance_name(service: str, index: int) -> str:
@@ -121,6 +123,9 @@ class ServiceInstance(LocalServer):
                 env[name] = os.environ.get(name, value)
         if self.http_port is not None:
             env["AUTOAPPLY_HTTP_PORT"] = str(self.http_port)
+        if self.service == "intake" and self.wiring.smtp_port is not None:
+            env["AUTOAPPLY_SMTP_HOST"] = LOOPBACK
+            env["AUTOAPPLY_SMTP_PORT"] = str(self.wiring.smtp_port)
         if self.wiring.intake_url is not None:
             env["AUTOAPPLY_INTAKE_URL"] = self.wiring.intake_url
         if self.wiring.otlp_traces_url is not None:

@@ -42,6 +42,8 @@ async def resumed(x: Executor, event: Event, delivery: object) -> None:
     provenance = "operator"
     if isinstance(event, HumanResolved):
         answers = dict(event.answers)
+        if event.operator_id.startswith("user:"):  # the user answered their own question (intake's page)
+            provenance = "user"
     elif isinstance(event, TaskApproved):
         answers, provenance = dict(event.corrections), "user"
     task = await store.get(x.db, event.task_id)

@@ -25,7 +25,7 @@ async def project(svc: Service, event: Event, delivery: Delivery) -> None:
         await store.lock_task(conn, event.task_id)
         await store.add_event(conn, event, trace_id)
         seen.append(await refold(conn, event))
-        await notify.note(conn, event)  # told once: the inbox row and the notice commit together
+        await notify.note(conn, event.task_id)  # the inbox row and the notices commit together
         if isinstance(event, HumanResolved):
             await operator_answers.save(conn, event)
         await ledger.note(conn, event, svc.settings.instance)  # counts applications: a double apply shows

@@ -13,11 +13,22 @@ from uuid import UUID, uuid5
 from contracts.applications import ApplicationCompleted, ApplicationFailed
 from contracts.envelope import Event
 from contracts.human import HumanNeeded, HumanTimeout
+from contracts.profiles import ProfileFailed
 from contracts.tasks import TaskFailed, TaskReviewNeeded
 
 # A notification's id is derived from its event: a redelivered event is told once.
 _NAMESPACE = UUID("a2c4e6f8-1b3d-4f5a-9c7e-0d2b4f6a8c1e")
 KINDS = ("completed", "failed", "question", "review")
+# The event types that may be told (notice_for decides for each event).
+TOLD = (
+    ApplicationCompleted.TYPE,
+    ApplicationFailed.TYPE,
+    TaskFailed.TYPE,
+    ProfileFailed.TYPE,
+    HumanTimeout.TYPE,
+    HumanNeeded.TYPE,
+    TaskReviewNeeded.TYPE,
+)
 
 
 @dataclass(frozen=True)
@@ -65,7 +76,7 @@ def notice_for(event: Event, job_url: str | None) -> Notice | None:
         return _notice(event, "completed", f"Applied: {done}", f"Your application was sent and confirmed.{proof}")
     if isinstance(event, ApplicationFailed):
         return _notice(event, "failed", f"Not applied: {where}", f"The application failed ({event.reason}).")
-    if isinstance(event, TaskFailed):
+    if isinstance(event, TaskFailed | ProfileFailed):
         why = event.message or event.reason.value.replace("_", " ")
         return _notice(event, "failed", f"Not applied: {where}", f"The application stopped: {why}.")
     if isinstance(event, HumanTimeout):

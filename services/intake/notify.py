@@ -13,13 +13,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from contracts.envelope import Event
+from contracts.registry import EVENT_TYPES
 from runtime.service import Service
 from services.intake import notices, scope, web
 from services.intake import store_notifications as store
 from services.intake.bodies import parse
 
 LIST_LIMIT = 100
+# Events older than this are history, not news (a read model rebuilt from the stream tells nothing).
+NEWS_HOURS = 24
 
 
 class ReadBody(BaseModel):
@@ -33,15 +35,24 @@ class SettingsBody(BaseModel):
     digest_hour: int = Field(default=8, ge=0, le=23)
 
 
-async def note(conn: asyncpg.Connection, event: Event) -> None:
-    """In the read model's transaction: a notice for an event that applied where it stands."""
-    applied = await conn.fetchval("SELECT applied FROM task_events WHERE event_id = $1", event.event_id)
-    if not applied:
-        return  # late, repeated or out of place: nothing new happened to the task
-    job_url = await conn.fetchval("SELECT job_url FROM tasks WHERE task_id = $1", event.task_id)
-    notice = notices.notice_for(event, job_url)
-    if notice is not None:
-        await store.record(conn, event, notice)
+async def note(conn: asyncpg.Connection, task_id: UUID) -> None:
+    """In the read model's transaction: a notice for each told event of the task that applies where it
+    stands. The whole history is looked at, not only the arriving event: an event that arrived
+    before its predecessors applies only once they are in. The notice's id is the event's, so each
+    is written once; an event older than a day (a history read again) tells nothing."""
+    rows = await conn.fetch(
+        "SELECT e.event_type, e.data, t.job_url FROM task_events e LEFT JOIN tasks t USING (task_id) "
+        "WHERE e.task_id = $1 AND e.applied AND e.event_type = ANY($2::text[]) "
+        "AND e.occurred_at > now() - make_interval(hours => $3)",
+        task_id,
+        list(notices.TOLD),
+        NEWS_HOURS,
+    )
+    for row in rows:
+        event = EVENT_TYPES[row["event_type"]].model_validate_json(row["data"])
+        notice = notices.notice_for(event, row["job_url"])
+        if notice is not None:
+            await store.record(conn, event, notice)
 
 
 def _shown(row: asyncpg.Record) -> dict[str, object]:

@@ -5,6 +5,7 @@ import uuid
 import asyncpg
 
 from contracts.envelope import Event
+from contracts.human import HumanResolved
 from contracts.profiles import ProfileReady
 from contracts.states import TaskState
 from contracts.tasks import TaskCancelled, TaskProgress, TaskQueued
@@ -36,6 +37,12 @@ async def on_task_fact(svc: Service, event: Event, delivery: Delivery) -> None:
             await store.browser_ready(conn, event)
         elif isinstance(event, TaskCancelled):
             closed.extend(await store.close_for_task(conn, event.task_id, "cancelled", "cancel"))
+        elif isinstance(event, HumanResolved) and event.causation_id is not None:
+            # Resolved by someone else (the user, on their page): it leaves the queue; ours finds it closed.
+            item = await store.close(conn, event.causation_id, "resolved", event.operator_id)
+            if item is not None:
+                await store.audit(conn, event.operator_id, item.intervention_id, "resolve", {"elsewhere": True})
+                closed.append(item.intervention_id)
 
     await handle_once(svc.pool, TASKS_CONSUMER, event, apply)
     await queue.remove(svc.redis, *closed)

@@ -14,8 +14,9 @@ CONSUMED = (
     "human.needed",
     "email.not_found",
 )
-# What takeover learns of a task before anyone asks for help: its priority, its browser, its end.
-TASK_FACTS = ("task.queued", "profile.ready", "task.cancelled")
+# What takeover learns of a task before anyone asks for help: its priority, its browser, its end;
+# and a wait resolved elsewhere (the user answered their own question on their page).
+TASK_FACTS = ("task.queued", "profile.ready", "task.cancelled", "human.resolved")
 
 ACCEPTED_IN: dict[str, tuple[TaskState, ...]] = {event: tuple(sources_for(event)) for event in CONSUMED}
 

@@ -111,6 +111,8 @@ def spawn(folder: Path, sandbox: Sandbox, nats_url: str, dsn: str, redis_url: st
         env = service_env(name, nats_url, dsn, redis_url, folder) | FAST[name]
         env["AUTOAPPLY_SECRET_KEY"] = secret  # intake's tokens, the vaults: one secret for the stack
         env["AUTOAPPLY_DATA_DIR"] = str(folder / "files")  # one object store for every service
+        if name == "intake":  # notification mail goes to the sandbox's SMTP sink
+            env |= {"AUTOAPPLY_SMTP_HOST": "127.0.0.1", "AUTOAPPLY_SMTP_PORT": str(sandbox.smtp_port)}
         if name == "takeover":
             env["AUTOAPPLY_INTAKE_URL"] = f"http://127.0.0.1:{children['intake'].env['AUTOAPPLY_HTTP_PORT']}"
         children[name] = Child(f"services.{name}", env, folder / f"{name}.log")
