@@ -110,7 +110,8 @@ def run(args: argparse.Namespace) -> int:
         asyncio.run(_follow(client, tasks, console, args.unattended))
         results = [_result(client, job, tasks.get(job["url"])) for job in jobs]
     if args.json:
-        print(json.dumps({"results": [asdict(r) for r in results], "operator_page": operator + "/", "api": api}))
+        pages = {"operator_page": operator + "/", "seeker_page": api + "/app", "api": api}
+        print(json.dumps({"results": [asdict(r) for r in results], **pages}))
     else:
         console.print(results_table(results))
         console.print(f"receipts: autoapply task TASK_ID   operator page: {operator}/")

@@ -12,7 +12,7 @@
       el("td", {}, when(c.updated_at || c.stored_at)),
       el("td", {}, el("button", { class: "plain small", type: "button", "aria-label": `Remove the ${c.platform} account ${c.username}`,
         onclick: () => remove(c) }, "Remove"))));
-    $("cred-rows").replaceChildren(...(rows.length ? rows
+    AA.put($("cred-rows"), ...(rows.length ? rows
       : [el("tr", {}, el("td", { colspan: 5, class: "muted" }, "No accounts stored."))]));
   }
 

@@ -47,6 +47,11 @@ const AA = (() => {
     return node;
   }
 
+  // replaceChildren, with nested lists flattened and empty parts left out (it would print "null").
+  function put(node, ...children) {
+    node.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
+  }
+
   let toastTimer = null;
   function toast(text) {
     const box = document.getElementById("toast");
@@ -66,6 +71,7 @@ const AA = (() => {
     SUBMITTING: ["Sending", "running"], VERIFYING_EMAIL: ["Checking the mail", "running"],
     VERIFYING_SUBMISSION: ["Confirming it arrived", "running"], COMPLETED: ["Applied", "good"],
     FAILED: ["Not applied", "bad"], REJECTED: ["Refused", "bad"], CANCELLED: ["Cancelled", "bad"],
+    ASKS_YOU: ["Waiting for your answer", "waiting"],
   };
   const ENDED = new Set(["COMPLETED", "FAILED", "REJECTED", "CANCELLED", "CLEANUP"]);
 
@@ -132,5 +138,5 @@ const AA = (() => {
   }
 
   document.addEventListener("DOMContentLoaded", () => { bell(); setInterval(bell, 30000); });
-  return { api, el, toast, pill, when, jobName, live, bell, why, shown, STATES, ENDED };
+  return { api, el, put, toast, pill, when, jobName, live, bell, why, shown, STATES, ENDED };
 })();

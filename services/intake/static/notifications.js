@@ -11,7 +11,7 @@
       el("h2", {}, el("a", { href: n.link }, n.title)), el("p", {}, n.body),
       el("span", { class: "when" }, when(n.created_at), n.mailed_at ? " · mailed" : n.mail === "daily" ? " · in the daily digest" : "",
         n.read_at ? "" : " · new")));
-    list.replaceChildren(...(items.length ? items : [el("li", { class: "muted" }, "Nothing yet. You are told here when an application completes, fails or needs you.")]));
+    AA.put(list, ...(items.length ? items : [el("li", { class: "muted" }, "Nothing yet. You are told here when an application completes, fails or needs you.")]));
   }
 
   document.getElementById("read-all").addEventListener("click", async () => {

@@ -62,7 +62,7 @@
       el("td", {}, el("span", { class: `pill src-${a.provenance}` }, a.provenance === "user" ? "you" : a.provenance)),
       el("td", {}, a.saved_at ? el("time", { datetime: a.saved_at }, when(a.saved_at)) : "—"),
       el("td", {}, el("button", { class: "plain small", type: "button", "aria-label": `Remove the answer to ${q}`, onclick: () => removeAnswer(q) }, "Remove"))));
-    $("bank-rows").replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 5, class: "muted" },
+    AA.put($("bank-rows"), ...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 5, class: "muted" },
       "No answers yet. Questions you answer for a form are kept here."))]));
   }
 
@@ -86,7 +86,7 @@
       el("div", { class: "field" }, el("label", { for: `parsed-${k}` }, PARSED_LABELS[k]),
         el("input", { type: k === "years_of_experience" ? "number" : "text", id: `parsed-${k}`, value: parsed[k], "data-key": k }),
         profile[k] && String(profile[k]) !== String(parsed[k]) ? el("span", { class: "hint" }, `Your profile says: ${profile[k]}`) : null)));
-    $("parsed-fields").replaceChildren(...(rows.length ? rows : [el("p", { class: "muted" }, "Nothing could be read from this file.")]));
+    AA.put($("parsed-fields"), ...(rows.length ? rows : [el("p", { class: "muted" }, "Nothing could be read from this file.")]));
     $("parsed-form").hidden = false;
     const first = $("parsed-fields").querySelector("input[type=text], input[type=number]");
     if (first) first.focus();

@@ -23,18 +23,27 @@
     return at < 0 ? null : `/api/v1/tasks/${taskId}/files/${key.slice(at + `/tasks/${taskId}/`.length)}`;
   }
 
+  function openQuestion(d) {
+    return [...d.timeline].reverse().find((e) => e.type === "human.needed" && e.applied);
+  }
+
+  function asksYou(d) {
+    const open = openQuestion(d);
+    return ["NEED_HUMAN", "HUMAN_TAKEOVER"].includes(d.state) && open && (open.data.questions || []).length > 0;
+  }
+
   function summary(d) {
     const state = shown(d.state, d.outcome);
     const step = [...d.timeline].reverse().find((e) => e.type === "task.progress" && e.data.step);
     const items = [
       ["Job", el("a", { href: d.job_url, rel: "noreferrer noopener", target: "_blank" }, jobName(d.job_url))],
-      ["Site", d.platform], ["Status", pill(state)],
-      ["Step", step && step.data.total_steps ? `${step.data.step_number} of ${step.data.total_steps}: ${step.data.step}` : (step ? step.data.step : "—")],
+      ["Site", d.platform], ["Status", pill(asksYou(d) ? "ASKS_YOU" : state)],
+      ["Step", step && step.data.total_steps ? `${step.data.step_number} of ${step.data.total_steps}: ${words(step.data.step)}` : (step ? words(step.data.step) : "—")],
       ["Started", when(d.created_at)], ["Last change", when(d.updated_at)],
     ];
     const failed = [...d.timeline].reverse().find((e) => ["task.failed", "application.failed"].includes(e.type));
     if (failed && state === "FAILED") items.push(["Why", failed.data.message || failed.data.reason]);
-    document.getElementById("task-summary").replaceChildren(...items.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
+    AA.put(document.getElementById("task-summary"), ...items.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
     document.getElementById("task-title").textContent = `Application: ${jobName(d.job_url)}`;
     document.getElementById("cancel").hidden = AA.ENDED.has(d.state);
   }
@@ -62,7 +71,7 @@
       el("label", { for: `q${n}` }, q.label, q.required ? el("span", { class: "muted" }, " (required)") : null),
       control(`q${n}`, q), q.reason ? el("span", { class: "hint" }, q.reason) : null));
     const page = open.data.page_url ? el("p", { class: "muted" }, "Asked by ", jobName(open.data.page_url)) : null;
-    form.replaceChildren(page, ...inputs, el("div", { class: "buttons" }, el("button", { class: "primary", type: "submit" }, "Send my answer")));
+    AA.put(form, page, ...inputs, el("div", { class: "buttons" }, el("button", { class: "primary", type: "submit" }, "Send my answer")));
     section.hidden = false;
   }
 
@@ -79,7 +88,7 @@
       el("th", { scope: "row" }, el("label", { for: `u${n}` }, q.label)),
       el("td", {}, control(`u${n}`, q)), el("td", {}, el("span", { class: "pill waiting" }, "unanswered"))));
     const shot = d.review.screenshot_uri && fileUrl(d.review.screenshot_uri);
-    document.getElementById("review-form").replaceChildren(
+    AA.put(document.getElementById("review-form"), 
       el("div", { class: "table-wrap" }, el("table", {}, el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Field"),
         el("th", { scope: "col" }, "Value"), el("th", { scope: "col" }, "From"))), el("tbody", {}, rows, open))),
       shot ? el("p", {}, el("a", { href: shot, target: "_blank" }, "See the filled form")) : null,
@@ -101,27 +110,39 @@
     const files = (sent.data.files || []).map((k) => k.split("/").pop());
     const shots = d.screenshots.map(fileUrl).filter(Boolean).map((url) =>
       el("a", { href: url, target: "_blank" }, el("img", { src: url, alt: `Screenshot: ${url.split("/").pop()}`, loading: "lazy" })));
-    document.getElementById("receipt-body").replaceChildren(
+    AA.put(document.getElementById("receipt-body"), el("div", {},
       el("dl", {}, facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])),
       el("h3", {}, "Every field sent"),
       el("div", { class: "table-wrap" }, el("table", { class: "receipt" }, el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Field"),
         el("th", { scope: "col" }, "Value"), el("th", { scope: "col" }, "Where it came from"))), el("tbody", {}, fields))),
       files.length ? el("p", {}, "Files: ", files.join(", ")) : null,
-      shots.length ? [el("h3", {}, "Screenshots"), el("div", { class: "shots" }, shots)] : null);
+      shots.length ? [el("h3", {}, "Screenshots"), el("div", { class: "shots" }, shots)] : null));
     section.hidden = false;
   }
 
+  const words = (text) => String(text).replace(/_/g, " ");
+
+  function said(e) {
+    if (e.type === "task.progress") {
+      const state = (AA.STATES[e.data.state] || [words(e.data.state)])[0];
+      if (e.data.step) return `${state}: ${words(e.data.step)}`;
+      return e.data.detail ? `${state} (${e.data.detail})` : state;
+    }
+    if (e.type === "human.needed" && (e.data.questions || []).length) return "A question for you: " + e.data.questions.join("; ");
+    if (e.type === "human.resolved") return (e.data.operator_id || "").startsWith("user:") ? "You answered" : "A person answered";
+    const extra = e.data.message || e.data.reason;
+    return (EVENT_WORDS[e.type] || e.type) + (extra ? `: ${words(extra)}` : "");
+  }
+
   function timeline(d) {
-    const items = d.timeline.filter((e) => e.applied || e.type === "task.progress").map((e, n, all) => {
-      const extra = e.data.step ? `: ${e.data.step}` : e.data.detail ? `: ${e.data.detail}` : e.data.reason ? `: ${e.data.reason}` : "";
-      return el("li", { class: n === all.length - 1 ? "now" : "" }, el("time", { datetime: e.at }, when(e.at)), (EVENT_WORDS[e.type] || e.type) + extra);
-    });
-    document.getElementById("timeline").replaceChildren(...items);
+    const items = d.timeline.filter((e) => e.applied || e.type === "task.progress").map((e, n, all) =>
+      el("li", { class: n === all.length - 1 ? "now" : "" }, el("time", { datetime: e.at }, when(e.at)), said(e)));
+    AA.put(document.getElementById("timeline"), ...items);
   }
 
   async function load() {
     const answer = await api("GET", `/api/v1/tasks/${taskId}`);
-    if (!answer.ok) { root.replaceChildren(el("div", { class: "card empty" }, "There is no such application.")); return; }
+    if (!answer.ok) { AA.put(root, el("div", { class: "card empty" }, "There is no such application.")); return; }
     const d = answer.body;
     summary(d); question(d); review(d); receipt(d); timeline(d);
     if (!opened && wanted) {
@@ -142,7 +163,7 @@
     answering = true;
     const answer = await api("POST", `/api/v1/tasks/${taskId}/answer`, { answers });
     if (answer.ok) {
-      ev.target.replaceChildren(el("p", { class: "notice good", role: "status" }, "Thank you: your answer is on its way to the form, and saved to your answer bank."));
+      AA.put(ev.target, el("p", { class: "notice good", role: "status" }, "Thank you: your answer is on its way to the form, and saved to your answer bank."));
       toast("Answer sent");
     } else {
       answering = false;
@@ -158,7 +179,7 @@
     }
     const answer = await api("POST", `/api/v1/tasks/${taskId}/approve`, { corrections });
     if (answer.ok) {
-      ev.target.replaceChildren(el("p", { class: "notice good", role: "status" }, "Approved: it is being sent now."));
+      AA.put(ev.target, el("p", { class: "notice good", role: "status" }, "Approved: it is being sent now."));
     } else {
       ev.target.prepend(el("p", { class: "notice bad", role: "alert" }, why(answer.body)));
     }

@@ -9,7 +9,7 @@
     const link = result.existing_task_id ? el("a", { href: `/app/tasks/${result.existing_task_id}` }, "see it") : null;
     switch (result.error) {
       case "duplicate_job":
-        return ["Duplicate: you already have an application for this job", link];
+        return ["Duplicate: you already have an application for this job (", link, ")"];
       case "quota_exceeded":
         return [`Daily limit reached (${result.limit} a day on your plan); try again in ${Math.ceil(result.retry_after_s / 3600)} h`];
       case "refused_url":
@@ -37,14 +37,14 @@
     const s = task.summary;
     return el("tr", { id: `task-${s.task_id}`, "data-state": shown(s.state, s.outcome) },
       el("td", {}, el("a", { href: `/app/tasks/${s.task_id}` }, jobName(s.job_url)), el("span", { class: "sub" }, s.platform)),
-      el("td", { class: "state" }, pill(shown(s.state, s.outcome))),
+      el("td", { class: "state" }, pill(task.asks ? "ASKS_YOU" : shown(s.state, s.outcome))),
       el("td", { class: "progress" }, progressOf(task)),
       el("td", {}, when(s.created_at)));
   }
 
   function render() {
     const list = [...tasks.values()].sort((a, b) => b.summary.created_at.localeCompare(a.summary.created_at));
-    rows.replaceChildren(...(list.length ? list.map(row)
+    AA.put(rows, ...(list.length ? list.map(row)
       : [el("tr", {}, el("td", { colspan: 4, class: "muted" }, "No applications yet: paste a job link above."))]));
   }
 
@@ -65,7 +65,9 @@
     const d = answer.body;
     const known = tasks.get(taskId) || {};
     const waiting = ["NEED_HUMAN", "HUMAN_TAKEOVER", "NEED_CAPTCHA", "NEED_REVIEW"].includes(d.state) ? waitingWords(d) : null;
-    tasks.set(taskId, { summary: d, progress: known.progress, waiting });
+    const open = d.timeline.filter((e) => e.type === "human.needed" && e.applied).pop();
+    const asks = ["NEED_HUMAN", "HUMAN_TAKEOVER"].includes(d.state) && !!open && (open.data.questions || []).length > 0;
+    tasks.set(taskId, { summary: d, progress: known.progress, waiting, asks });
   }
 
   async function load() {
@@ -83,7 +85,7 @@
     if (msg.type === "state_change") {
       task.summary.state = msg.to;
       if (AA.ENDED.has(msg.to) && msg.to !== "CLEANUP") task.summary.outcome = msg.to;
-      if (!["NEED_HUMAN", "HUMAN_TAKEOVER", "NEED_CAPTCHA", "NEED_REVIEW"].includes(msg.to)) task.waiting = null;
+      if (!["NEED_HUMAN", "HUMAN_TAKEOVER", "NEED_CAPTCHA", "NEED_REVIEW"].includes(msg.to)) { task.waiting = null; task.asks = false; }
       else { await refreshOne(msg.task_id); task = tasks.get(msg.task_id); }
       if (AA.ENDED.has(msg.to)) AA.bell();
     } else if (msg.type === "progress") {
@@ -107,12 +109,12 @@
     const answer = await api("POST", "/api/v1/tasks/batch", { job_urls: urls });
     button.disabled = false;
     const out = document.getElementById("apply-results");
-    if (!answer.ok) { out.replaceChildren(el("p", { class: "notice bad", role: "alert" }, why(answer.body))); return; }
+    if (!answer.ok) { AA.put(out, el("p", { class: "notice bad", role: "alert" }, why(answer.body))); return; }
     const items = answer.body.results.map((r) => r.http_status === 201
       ? el("li", { class: "ok" }, el("strong", {}, "Started: "), jobName(r.job_url))
       : el("li", { class: "refused" }, el("strong", {}, "Refused: "), jobName(r.job_url), " — ", ...refusal(r)));
     const { accepted, refused } = answer.body;
-    out.replaceChildren(el("p", {}, `${accepted} started, ${refused} refused.`), el("ul", { class: "results" }, items));
+    AA.put(out, el("p", {}, `${accepted} started, ${refused} refused.`), el("ul", { class: "results" }, items));
     box.value = answer.body.results.filter((r) => r.http_status !== 201 && r.error !== "duplicate_job").map((r) => r.job_url).join("\n");
     for (const r of answer.body.results) if (r.http_status === 201) await refreshOne(r.task_id);
     render();
