@@ -11,8 +11,10 @@ from starlette.routing import BaseRoute, Route
 from contracts.profile import Profile
 from services.intake.accept import NewTask
 from services.intake.accounts import Login, Refresh, Register
+from services.intake.answers import AnswerBody
 from services.intake.credentials import NewCredential
 from services.intake.mailbox import ImapBox, SandboxBox
+from services.intake.notify import ReadBody, SettingsBody
 from services.intake.review import Approval
 from services.intake.tasks import PAGE_MAX, NewBatch
 
@@ -27,6 +29,9 @@ BODIES: tuple[type[BaseModel], ...] = (
     NewCredential,
     ImapBox,
     SandboxBox,
+    AnswerBody,
+    ReadBody,
+    SettingsBody,
 )
 ERROR = {
     "type": "object",
@@ -116,6 +121,22 @@ def paths() -> dict[str, Any]:
         "/api/v1/tasks/{task_id}/cancel": {"post": _op("cancel a task", 202, parameters=TASK_ID)},
         "/api/v1/tasks/{task_id}/approve": {
             "post": _op("approve a reviewed form, with corrections (label: value)", 202, Approval, parameters=TASK_ID)
+        },
+        "/api/v1/tasks/{task_id}/answer": {
+            "post": _op("the user answers their task's question (label: value)", 202, AnswerBody, parameters=TASK_ID)
+        },
+        "/api/v1/tasks/{task_id}/files/{name}": {
+            "get": _op(
+                "one of the task's files (a screenshot, the receipt)",
+                200,
+                parameters=[*TASK_ID, _param("name", "path", {"type": "string", "maxLength": 300})],
+            )
+        },
+        "/api/v1/notifications": {"get": _op("the latest notifications and the unread count", 200)},
+        "/api/v1/notifications/read": {"post": _op("mark some (ids) or all notifications read", 200, ReadBody)},
+        "/api/v1/notifications/settings": {
+            "get": _op("how the user is mailed", 200),
+            "put": _op("mail each notification, a daily digest, or none", 200, SettingsBody),
         },
         "/api/v1/credentials": {
             "get": _op("the stored platform accounts (never a password)", 200),

@@ -121,7 +121,7 @@ async def test_a_job_seeker_applies_answers_from_the_mail_and_reads_the_receipt(
     page = await context.new_page()
     auth = await sign_up_and_fix_the_resume(page, http, email, profile_for(email, first, second, asking))
 
-    await page.get_by_role("link", name="Applications").click()
+    await page.get_by_role("link", name="Applications", exact=True).click()
     again = first["url"] + ("&" if "?" in first["url"] else "?") + "utm_source=newsletter"  # the same job
     links = [first["url"], second["url"], asking["url"], again]
     await page.get_by_label("Job links, one per line").fill("\n".join(links))
@@ -150,12 +150,12 @@ async def test_a_job_seeker_applies_answers_from_the_mail_and_reads_the_receipt(
     await expect(receipt).to_be_visible()
     row = receipt.locator("tr", has_text=onsite)
     await expect(row).to_contain_text("Yes")
-    await expect(row).to_contain_text("answer_bank")  # the user's own answer, from their bank
+    await expect(row).to_contain_text("answer bank")  # the user's own answer, from their bank
     await expect(receipt.locator("img").first).to_be_visible()
     assert await receipt.locator("img").first.evaluate("img => img.naturalWidth") > 0
     await shot(page, "06-receipt")
 
-    await page.get_by_role("link", name="Applications").click()
+    await page.get_by_role("link", name="Applications", exact=True).click()
     for url in (first["url"], second["url"], asking["url"]):
         await expect(page.locator(f"#task-{ids[url]} .state")).to_have_text("Applied", timeout=WAIT_MS)
     await shot(page, "07-applications-done")

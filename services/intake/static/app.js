@@ -73,6 +73,12 @@ const AA = (() => {
     FAILED: ["Not applied", "bad"], REJECTED: ["Refused", "bad"], CANCELLED: ["Cancelled", "bad"],
     ASKS_YOU: ["Waiting for your answer", "waiting"],
   };
+  // Where a value came from, in words (the pill keeps the code as its class).
+  const SOURCES = { profile: "profile", answer_bank: "answer bank", operator: "an operator", llm: "AI draft", default: "default", user: "you" };
+  function source(code) {
+    return el("span", { class: `pill src-${code}` }, SOURCES[code] || String(code).replace(/_/g, " "));
+  }
+
   const ENDED = new Set(["COMPLETED", "FAILED", "REJECTED", "CANCELLED", "CLEANUP"]);
 
   // CLEANUP only means the browser was put away: the task shows its outcome.
@@ -138,5 +144,5 @@ const AA = (() => {
   }
 
   document.addEventListener("DOMContentLoaded", () => { bell(); setInterval(bell, 30000); });
-  return { api, el, put, toast, pill, when, jobName, live, bell, why, shown, STATES, ENDED };
+  return { api, el, put, source, toast, pill, when, jobName, live, bell, why, shown, STATES, ENDED };
 })();

@@ -59,7 +59,7 @@
     const rows = entries.map(([q, a], n) => el("tr", {},
       el("th", { scope: "row" }, el("label", { for: `bank-${n}` }, q)),
       el("td", {}, el("input", { type: "text", id: `bank-${n}`, value: a.answer, onchange: (ev) => editAnswer(q, ev.target.value) })),
-      el("td", {}, el("span", { class: `pill src-${a.provenance}` }, a.provenance === "user" ? "you" : a.provenance)),
+      el("td", {}, AA.source(a.provenance)),
       el("td", {}, a.saved_at ? el("time", { datetime: a.saved_at }, when(a.saved_at)) : "—"),
       el("td", {}, el("button", { class: "plain small", type: "button", "aria-label": `Remove the answer to ${q}`, onclick: () => removeAnswer(q) }, "Remove"))));
     AA.put($("bank-rows"), ...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 5, class: "muted" },

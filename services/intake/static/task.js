@@ -83,7 +83,7 @@
     const rows = d.review.fields.map((f, n) => el("tr", {},
       el("th", { scope: "row" }, el("label", { for: `r${n}` }, f.label)),
       el("td", {}, el("input", { type: "text", id: `r${n}`, value: f.value, "data-label": f.label, "data-was": f.value })),
-      el("td", {}, el("span", { class: `pill src-${f.provenance}` }, f.provenance))));
+      el("td", {}, AA.source(f.provenance))));
     const open = d.review.unresolved.map((q, n) => el("tr", {},
       el("th", { scope: "row" }, el("label", { for: `u${n}` }, q.label)),
       el("td", {}, control(`u${n}`, q)), el("td", {}, el("span", { class: "pill waiting" }, "unanswered"))));
@@ -106,8 +106,8 @@
       ["Proof", (r.evidence || []).join(", ") || "being checked"], ["Page", r.page_url || "—"],
     ];
     const fields = (sent.data.fields || []).map((f) => el("tr", {}, el("th", { scope: "row" }, f.label), el("td", {}, f.value),
-      el("td", {}, el("span", { class: `pill src-${f.provenance}` }, f.provenance))));
-    const files = (sent.data.files || []).map((k) => k.split("/").pop());
+      el("td", {}, AA.source(f.provenance))));
+    const files = (sent.data.files || []).map((k) => (k.includes("/resumes/") ? "your resume" : k.split("/").pop()));
     const shots = d.screenshots.map(fileUrl).filter(Boolean).map((url) =>
       el("a", { href: url, target: "_blank" }, el("img", { src: url, alt: `Screenshot: ${url.split("/").pop()}`, loading: "lazy" })));
     AA.put(document.getElementById("receipt-body"), el("div", {},
