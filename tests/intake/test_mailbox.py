@@ -158,3 +158,36 @@ async def test_gmail_and_imap_connect_sealed_and_disconnect_revoked(
     logs = intake.tail() + verifier.tail()
     assert IMAP_PASSWORD not in logs and tokens.refresh_token not in logs and tokens.access_token not in logs
     assert "Traceback" not in logs
+
+
+async def test_a_deleted_user_s_gmail_grant_is_revoked_at_google(
+    stack: tuple[Child, Child], google: GoogleFake, fresh_database: str
+) -> None:
+    intake, verifier = stack
+    url = f"http://127.0.0.1:{intake.env['AUTOAPPLY_HTTP_PORT']}"
+    async with httpx.AsyncClient(base_url=url, timeout=20) as http:
+        user = await new_user(http)
+        started = await http.post("/api/v1/mailbox/gmail/start", headers=user.auth)
+        asked = {k: v[0] for k, v in parse_qs(urlparse(started.json()["authorize_url"]).query).items()}
+        code = google.consent(asked["code_challenge"])
+        back = await http.get("/api/v1/mailbox/gmail/callback", params={"code": code, "state": asked["state"]})
+        assert back.status_code == 200, back.text
+
+        async def stored() -> bool:
+            return len(await _verifier_boxes(fresh_database, user.user_id)) == 1
+
+        await eventually(stored, timeout_s=20)
+        (row,) = await _verifier_boxes(fresh_database, user.user_id)
+        box = Sealer.derived(intake.env["AUTOAPPLY_SECRET_KEY"])
+        secret = box.open(bytes(row["secret"]), context(user.user_id, "gmail", google.address))
+        refresh_token = GmailTokens.from_json(json.loads(secret)).refresh_token
+        assert refresh_token not in google.revoked
+
+        assert (await http.delete("/api/v1/me", headers=user.auth)).status_code == 202
+
+        async def none_left() -> bool:
+            return await _verifier_boxes(fresh_database, user.user_id) == []
+
+        await eventually(none_left, timeout_s=20)
+        await eventually(lambda: refresh_token in google.revoked, timeout_s=10)
+    assert refresh_token not in intake.tail() + verifier.tail()
