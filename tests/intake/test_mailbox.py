@@ -17,7 +17,7 @@ import pytest
 from google.auth.transport.requests import Request as GoogleRequest
 from nats.js.errors import NotFoundError
 
-from autoapply.local import NatsServer
+from autoapply.local import ImapServer, NatsServer, free_port
 from contracts.streams import EVENTS_STREAM
 from runtime.bus import Bus
 from runtime.google_oauth import GMAIL_READONLY, GmailTokens, OAuthClient, credentials
@@ -76,7 +76,7 @@ async def _verifier_boxes(dsn: str, user_id: str) -> list[asyncpg.Record]:
 
 
 async def test_gmail_and_imap_connect_sealed_and_disconnect_revoked(
-    stack: tuple[Child, Child], google: GoogleFake, fresh_database: str, nats: NatsServer
+    stack: tuple[Child, Child], google: GoogleFake, fresh_database: str, nats: NatsServer, imap_server: ImapServer
 ) -> None:
     intake, verifier = stack
     url = f"http://127.0.0.1:{intake.env['AUTOAPPLY_HTTP_PORT']}"
@@ -102,7 +102,15 @@ async def test_gmail_and_imap_connect_sealed_and_disconnect_revoked(
         replay = await http.get("/api/v1/mailbox/gmail/callback", params={"code": code, "state": asked["state"]})
         assert replay.status_code == 400  # a state is used once
 
-        imap = {"host": "imap.example.org", "port": 993, "username": "jane@example.org", "password": IMAP_PASSWORD}
+        # The IMAP account is tried before it is stored: a wrong password or a dead server is refused now.
+        jane = f"jane-{secrets.token_hex(4)}@example.org"
+        imap_server.add_user(jane, IMAP_PASSWORD)
+        imap = {"host": imap_server.host, "port": imap_server.port, "username": jane, "password": IMAP_PASSWORD}
+        imap["tls"] = False
+        wrong = await http.put("/api/v1/mailbox/imap", headers=user.auth, json=imap | {"password": "not-it"})
+        assert wrong.status_code == 422 and wrong.json()["error"] == "imap_login_refused", wrong.text
+        dead = await http.put("/api/v1/mailbox/imap", headers=user.auth, json=imap | {"port": free_port()})
+        assert dead.status_code == 422 and dead.json()["error"] == "imap_unreachable", dead.text
         put = await http.put("/api/v1/mailbox/imap", headers=user.auth, json=imap)
         assert put.status_code == 200 and IMAP_PASSWORD not in put.text
 
@@ -133,7 +141,7 @@ async def test_gmail_and_imap_connect_sealed_and_disconnect_revoked(
         creds = credentials(stale, client)
         await asyncio.to_thread(creds.refresh, GoogleRequest())
         assert creds.token != tokens.access_token and creds.token in google.access
-        password = json.loads(box.open(bytes(imap_row["secret"]), context(user.user_id, "imap", "jane@example.org")))
+        password = json.loads(box.open(bytes(imap_row["secret"]), context(user.user_id, "imap", jane)))
         assert password == {"password": IMAP_PASSWORD}
 
         # The stream keeps no copy of a sealed secret once the verifier stored it.
