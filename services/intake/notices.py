@@ -45,8 +45,8 @@ def _where(job_url: str | None, company: str | None = None, title: str | None = 
         return f"{title} at {company}"
     if company or title:
         return str(company or title)
-    host = urlsplit(job_url or "").hostname
-    return f"the job on {host}" if host else "your application"
+    parts = urlsplit(job_url or "")
+    return f"{parts.hostname}{parts.path.rstrip('/')}" if parts.hostname else "your application"
 
 
 def _notice(event: Event, kind: str, title: str, body: str, anchor: str = "") -> Notice:
@@ -59,19 +59,23 @@ def _question(event: HumanNeeded, where: str) -> Notice | None:
     if not labels:
         return None  # a decision for an operator (an unprovable submission), not a question for the user
     asked = "; ".join(labels[:5]) + (" …" if len(labels) > 5 else "")
+    asked = asked if asked.endswith(("?", ".", "…")) else asked + "."
     return _notice(
         event,
         "question",
         f"A question only you can answer: {where}",
-        f"The form asks something your profile does not answer: {asked}. Answer it and the application goes on.",
+        f"The form asks something your profile does not answer: {asked} Answer it and the application goes on.",
         "question",
     )
 
 
-def notice_for(event: Event, job_url: str | None) -> Notice | None:
-    where = _where(job_url)
+def notice_for(
+    event: Event, job_url: str | None, company: str | None = None, title: str | None = None
+) -> Notice | None:
+    """`company` and `title` as the submitted form named them, where the task got that far."""
+    where = _where(job_url, company, title)
     if isinstance(event, ApplicationCompleted):
-        done = _where(job_url, event.company, event.job_title)
+        done = _where(job_url, event.company or company, event.job_title or title)
         proof = f" Confirmation: {event.confirmation_id}." if event.confirmation_id else ""
         return _notice(event, "completed", f"Applied: {done}", f"Your application was sent and confirmed.{proof}")
     if isinstance(event, ApplicationFailed):

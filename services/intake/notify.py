@@ -4,6 +4,7 @@ Routes: GET /api/v1/notifications, POST /api/v1/notifications/read {ids?},
 GET and PUT /api/v1/notifications/settings {mail: each | daily | off, digest_hour (UTC)}.
 """
 
+import json
 from typing import Literal
 from uuid import UUID
 
@@ -48,9 +49,15 @@ async def note(conn: asyncpg.Connection, task_id: UUID) -> None:
         list(notices.TOLD),
         NEWS_HOURS,
     )
+    if not rows:
+        return
+    sent = await conn.fetchval(
+        "SELECT data FROM task_events WHERE task_id = $1 AND event_type = 'application.submitted' LIMIT 1", task_id
+    )
+    named = json.loads(sent) if sent else {}
     for row in rows:
         event = EVENT_TYPES[row["event_type"]].model_validate_json(row["data"])
-        notice = notices.notice_for(event, row["job_url"])
+        notice = notices.notice_for(event, row["job_url"], named.get("company"), named.get("job_title"))
         if notice is not None:
             await store.record(conn, event, notice)
 
