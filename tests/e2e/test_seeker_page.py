@@ -19,7 +19,9 @@ from playwright.async_api import Browser, Page, expect
 from tests.e2e.stack import Stack, candidate
 from tests.intake.client import PASSWORD
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
+# Three applications of one account run one after another; alone on a worker the test also pays for
+# starting and stopping the package's stack.
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(420)]
 RESUME = Path(__file__).resolve().parents[2] / "examples" / "resume.pdf"
 # A question of one job only (its office), which the profile does not answer: it comes to the user.
 ONSITE = re.compile(r"^Can you work from our \w+ office three days a week\?$")
