@@ -80,7 +80,7 @@ def http_app(svc: Service, feed: live.Feed) -> Starlette:
             *api.routes(svc),
             *sockets.routes(svc, feed),
         ],
-        exception_handlers={errors.ApiError: errors.handle},
+        exception_handlers=errors.handlers(),
     )
     StarletteInstrumentor.instrument_app(app, tracer_provider=svc.provider)
     return app
