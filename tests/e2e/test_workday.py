@@ -126,7 +126,7 @@ async def test_a_new_tenant_account_is_created_verified_by_mail_and_a_second_job
 async def test_a_tenant_without_accounts_and_a_refused_stored_account_go_to_a_person(
     stack: Stack, http: httpx.AsyncClient, watcher: Watcher
 ) -> None:
-    sso, refusing = tenant_jobs(stack, 3)[1:3]
+    sso, refusing = tenant_jobs(stack, 4)[2:4]  # not the jobs the sign-up test applies to
     stack.sandbox.set_flags("workday", sso["job_id"], sso_only=True)
     try:
         user, _ = await applicant(http, sso)
