@@ -66,6 +66,10 @@ class Flow:
             if self.run.task.waiting == waits.EMAIL_AFTER_SUBMIT:
                 await submitting.after_code(self, await submitting.confirm(self.page, self.run.task.platform))
                 return
+        if isinstance(cause, HumanResolved) and self._captcha_at_submit():
+            # The CAPTCHA came with the click; solving it sends the form on (or not): never click again.
+            await submitting.after_code(self, await submitting.read_outcome(self.page, self.run.task.platform))
+            return
         if self.run.state in EXECUTING:
             await self.run.progress(self.run.state, step="continue", detail=type(cause).__name__)
         report = await self._engine()
@@ -73,6 +77,9 @@ class Flow:
             await submitting.submit(self, report, cause.corrections)  # the user's corrections go over the fill
             return
         await self.conclude(report, approved=isinstance(cause, TaskApproved))
+
+    def _captcha_at_submit(self) -> bool:
+        return self.run.task.waiting == waits.CAPTCHA and self.run.state is S.SUBMITTING
 
     async def continue_here(self) -> None:
         """A redelivery found the task mid-way (the executor died): the page is where it was."""

@@ -239,6 +239,11 @@ async def confirm(page: Page, platform: str) -> SubmitReport:
     return await outcome(page, by_name(platform))
 
 
+async def read_outcome(page: Page, platform: str) -> SubmitReport:
+    """What the page says now, without pressing anything."""
+    return await outcome(page, by_name(platform))
+
+
 async def correct(page: Page, corrections: dict[str, str]) -> None:
     """The user's corrections at review, typed over the fields of the same label on the page."""
     wanted = {fold(label): value for label, value in corrections.items()}

@@ -55,7 +55,8 @@ def _queue_page() -> HTMLResponse:
         '<h2>Waiting for a person: <span id="queue-count">…</span></h2>'
         '<p class="muted">Ordered by task priority, then age. Open one to claim it; nobody else can work on it '
         "while you have it open.</p>"
-        '<table class="queue"><thead><tr><th>Kind</th><th>What is needed</th><th>Where</th><th>Time left</th><th></th>'
+        '<table class="queue"><thead><tr><th>Kind</th><th>What is needed</th><th>Where</th><th>Task</th>'
+        "<th>Time left</th><th></th>"
         '</tr></thead><tbody id="queue-body"></tbody></table><script src="/static/queue.js"></script>',
     )
 
@@ -151,6 +152,16 @@ async def home(request: Request) -> Response:
     return _queue_page() if _signed_in(request.app.state.svc, request) else RedirectResponse("/login", status_code=303)
 
 
+# What an operator reads on a request that is no longer open, by how it closed.
+CLOSED_AS = {
+    "resolved": "This one was resolved; the task went on.",
+    "failed": "An operator ended this task.",
+    "timed_out": "This one timed out: nobody solved it in time, and the task failed.",
+    "cancelled": "The user cancelled this task.",
+    "superseded": "The task asked again since; the newer request is in the queue.",
+}
+
+
 def _gone(title: str, text: str) -> HTMLResponse:
     return _page(title, f'<div class="card empty">{escape(text)} <a href="/">Back to the queue</a></div>')
 
@@ -166,10 +177,8 @@ async def detail(request: Request) -> Response:
     if item is None:
         return _gone("Not found", "No such intervention.")
     if not item.open:
-        return _gone("Closed", f"This one is closed ({item.outcome}).")
-    template = _settings(svc).trace_url_template
-    trace = template.replace("{trace_id}", item.trace_id) if template and item.trace_id else None
-    return _detail_page(item, trace)
+        return _gone("Closed", CLOSED_AS.get(item.outcome or "", f"This one is closed ({item.outcome})."))
+    return _detail_page(item, api.trace_url(svc, item))
 
 
 ROUTES: list[BaseRoute] = [

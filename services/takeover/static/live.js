@@ -32,7 +32,13 @@
     socket = new WebSocket(scheme + location.host + "/api/v1/interventions/" + id + "/live");
     socket.binaryType = "blob";
     socket.onopen = () => { status.textContent = "live"; };
-    socket.onclose = () => { status.textContent = "disconnected"; };
+    socket.onclose = (e) => {
+      status.textContent = "disconnected";
+      if (e.code !== 4410) return;  // closed elsewhere: resolved by someone else, timed out, cancelled
+      clearInterval(beat);
+      document.querySelectorAll("[data-needs-claim]").forEach((el) => { el.disabled = true; });
+      say("This request is closed: it was resolved elsewhere, timed out, or the task was cancelled.", true);
+    };
     socket.onmessage = async (message) => {
       if (typeof message.data === "string") {
         const data = JSON.parse(message.data);
