@@ -12,6 +12,7 @@ from contracts.states import EXECUTING, FailureReason, TaskState
 from contracts.tasks import TaskApproved, TaskFailed
 from forms.fill import FormReport
 from forms.outcomes import challenges
+from runtime import telemetry
 from services.executor import agent, detect, navigation, questions, receipt, steps, submitting, waits
 from services.executor.applicant import Applicant
 from services.executor.browser import Attached
@@ -50,7 +51,9 @@ class Flow:
         if early is not None and early.kind == "failed":  # closed, applied already, a sign-in wall
             await self.halt(early)
             return
-        self.template = await detect.template(self.page, run.x.templates)
+        with telemetry.step("analyze", platform=run.task.platform) as span:
+            self.template = await detect.template(self.page, run.x.templates)
+            span.set_attribute("autoapply.template", self.template.platform if self.template else "none")
         if self.template is None:
             await run.progress(S.EXECUTING_AGENT, step="form_engine", step_number=1, total_steps=1)
             await self.conclude(await self._engine())
@@ -88,7 +91,10 @@ class Flow:
         await self.conclude(await self._engine())
 
     async def _engine(self) -> FormReport:
-        return await agent.fill(self.page, self.who.profile, self._llm())
+        with telemetry.step("fill form", platform=self.run.task.platform) as span:
+            report = await agent.fill(self.page, self.who.profile, self._llm())
+            span.set_attributes({"autoapply.status": report.status, "autoapply.fields": report.filled_count})
+        return report
 
     def _llm(self) -> bool:
         return bool(self.who.profile.preferences.allow_llm)

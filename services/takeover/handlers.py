@@ -61,6 +61,7 @@ async def on_help_wanted(svc: Service, event: Event, delivery: Delivery) -> None
                 resume_state=wanted.resume_state.value,
                 trace_id=telemetry.trace_id_of(delivery.headers),
                 wait_s=_settings(svc).human_timeout_s,
+                traceparent=telemetry.traceparent(),
             )
         )
         taken = TaskProgress(

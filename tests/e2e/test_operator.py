@@ -21,6 +21,7 @@ from contracts.human import CaptchaDetected, HumanNeeded, HumanTimeout
 from contracts.profiles import ProfileReady
 from tests.e2e.stack import Stack, Watcher, applicant, takeover_url
 from tests.e2e.test_apply import start_task, submitted
+from tests.e2e.test_trace import spans_of
 from tests.intake.client import PASSWORD, User, as_sql, new_user
 from tests.processes import Child, wait_healthy
 
@@ -164,6 +165,16 @@ async def test_an_operator_solves_the_captcha_in_the_live_view_and_the_task_comp
     assert {o for o, _ in actions} == {operator.user_id}
     clicks = next(a for a in await audit_of(stack, task_id) if a["action"] == "input")
     assert clicks["detail"]["events"] >= 4  # mouse moves, presses and releases reached the browser
+
+    # The operator's part is in the task's trace: the request queued, the resolve, the executor going on.
+    wanted = {
+        ("takeover", "handle captcha.detected"),
+        ("takeover", "step operator resolve"),
+        ("executor", "handle human.resolved"),
+        ("verifier", "handle application.submitted"),
+    }
+    spans = await spans_of(stack, task["trace_id"], lambda found: wanted <= {(s["service"], s["name"]) for s in found})
+    assert wanted <= {(s["service"], s["name"]) for s in spans}
 
 
 def jobs_asking(stack: Stack, label: str) -> list[dict[str, Any]]:
