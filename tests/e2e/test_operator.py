@@ -8,6 +8,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -124,7 +125,13 @@ async def waiting_for_a_person(http: httpx.AsyncClient, user: User, task_id: UUI
 
 
 async def test_an_operator_solves_the_captcha_in_the_live_view_and_the_task_completes(
-    stack: Stack, http: httpx.AsyncClient, watcher: Watcher, page: Page, operator: User, chromium_browser: Browser
+    stack: Stack,
+    http: httpx.AsyncClient,
+    watcher: Watcher,
+    page: Page,
+    operator: User,
+    chromium_browser: Browser,
+    tmp_path: Path,
 ) -> None:
     job = stack.sandbox.job("lever", 12)  # Lever's CAPTCHA job: the challenge comes after the submit click
     assert job["flags"]["captcha"]
@@ -144,6 +151,8 @@ async def test_an_operator_solves_the_captcha_in_the_live_view_and_the_task_comp
     seen, shown = await task_page(chromium_browser, ready.cdp_url, "/lever/")
     try:
         frame = await captcha_frame(shown)
+        await asyncio.sleep(0.5)  # the next frame shows the challenge
+        await page.screenshot(path=str(tmp_path / "intervention.png"))  # to look at: the page at work
         challenge = await frame.locator("#captcha-challenge").input_value()
         for n in stack.sandbox.get(f"/_admin/captcha/{challenge}")["answer"]:  # what the person sees
             await click_in_view(page, shown, frame, f'.captcha-tile[data-n="{n}"]')
