@@ -66,6 +66,18 @@ async def task_queued(conn: asyncpg.Connection, event: TaskQueued) -> None:
     )
 
 
+async def reprioritise(conn: asyncpg.Connection, event: TaskQueued) -> list[UUID]:
+    """task.queued may arrive after the task asked for help (two consumers): its open request takes
+    the task's priority. Returns the requests whose place in the queue changed."""
+    rows = await conn.fetch(
+        "UPDATE interventions SET priority = $2 WHERE task_id = $1 AND closed_at IS NULL AND priority <> $2 "
+        "RETURNING intervention_id",
+        event.task_id,
+        event.priority.value,
+    )
+    return [r["intervention_id"] for r in rows]
+
+
 async def browser_ready(conn: asyncpg.Connection, event: ProfileReady) -> None:
     await conn.execute(
         "INSERT INTO tasks (task_id, user_id, cdp_url, live_view_url, platform) VALUES ($1, $2, $3, $4, $5) "
