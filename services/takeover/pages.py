@@ -78,6 +78,14 @@ def _question_inputs(questions: list[dict[str, Any]]) -> str:
     return "".join(parts)
 
 
+# What the operator does, by kind of request.
+WHAT_TO_DO = {
+    "captcha": "Solve the challenge in the picture on the left, as you would in your own browser.",
+    "question": "Answer below; where the page needs more, work it in the picture on the left.",
+    "email_not_found": "Find the code or link in the user's mail and enter it on the page, or below.",
+}
+
+
 def _detail_page(item: store.Intervention, trace_url: str | None) -> HTMLResponse:
     questions = _question_inputs(item.questions)
     answer_card = (
@@ -98,12 +106,17 @@ def _detail_page(item: store.Intervention, trace_url: str | None) -> HTMLRespons
         '<p class="muted">Click into the picture and work as in a browser: mouse, keyboard and scroll go to the '
         "task's own page.</p></section>"
         f'<aside><div class="card"><h2><span class="pill {escape(item.kind)}">{kind}</span> '
-        f"{escape(item.reason)}</h2><dl><dt>Platform</dt><dd>{escape(item.platform or '')}</dd>"
+        f'{escape(item.reason)}</h2><p class="todo">{WHAT_TO_DO.get(item.kind, "")}</p>'
+        f"<dl><dt>Platform</dt><dd>{escape(item.platform or '')}</dd>"
         f"<dt>Page</dt><dd>{page_url}</dd><dt>Task</dt><dd>{item.task_id}</dd>{novnc}{trace}"
-        f'<dt>Deadline</dt><dd class="countdown">{item.deadline_at.strftime("%H:%M:%S")} UTC</dd></dl></div>'
+        f'<dt>Time left</dt><dd><span class="countdown" id="time-left" data-deadline="{item.deadline_at.isoformat()}">'
+        f'</span> <span class="muted">(until {item.deadline_at.strftime("%H:%M:%S")} UTC)</span></dd></dl></div>'
         f"{answer_card}"
-        '<div class="card"><h2>Done?</h2><div class="buttons">'
-        '<button class="primary" id="resolve" data-needs-claim disabled>Resolved: continue</button></div>'
+        '<div class="card"><h2>Done?</h2><p class="muted">Press Resolved once the page shows it solved: the task '
+        "goes on by itself from what the page shows.</p>"
+        '<div class="buttons">'
+        '<button class="primary" id="resolve" data-needs-claim disabled>Resolved: continue</button>'
+        '<a class="plain" href="/">Back to the queue</a></div>'
         '<label for="why">Or end the task, saying why</label><input type="text" id="why" data-needs-claim disabled>'
         '<div class="buttons"><button class="danger" id="fail" data-needs-claim disabled>Fail the task</button></div>'
         '</div></aside></div></div><script src="/static/live.js"></script>'

@@ -91,5 +91,14 @@
     finish("/fail", {why}, "The task was ended.");
   });
   window.addEventListener("beforeunload", () => { navigator.sendBeacon && post("/release"); });
+  // The time left, counted down; under a minute it turns red.
+  const left = document.getElementById("time-left");
+  const tick = () => {
+    const s = Math.max(0, Math.round((new Date(left.dataset.deadline) - Date.now()) / 1000));
+    left.textContent = Math.floor(s / 60) + " min " + String(s % 60).padStart(2, "0") + " s";
+    left.classList.toggle("soon", s < 60);
+  };
+  tick();
+  setInterval(tick, 1000);
   claim();
 })();
