@@ -26,7 +26,8 @@ from tests.e2e.test_trace import spans_of
 from tests.intake.client import PASSWORD, User, as_sql, new_user
 from tests.processes import Child, wait_healthy
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
+# The first test of the e2e package also waits for the stack to start (up to two minutes when busy).
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 HEAR = "How did you hear about this job?"
 
 
@@ -61,8 +62,8 @@ async def open_request(page: Page, task_id: UUID) -> None:
     """Waits for the task's row in the live queue and opens it; the live view shows a frame."""
     row = page.locator(f'#queue-body tr[data-task="{task_id}"]')
     await row.locator("a.open").click(timeout=90_000)
-    await page.wait_for_selector("#screen-status:text('live')", timeout=20_000)
-    await page.wait_for_selector("#screen[data-frames]", timeout=20_000)
+    await page.wait_for_selector("#screen-status:text('live')", timeout=30_000)
+    await page.wait_for_selector("#screen[data-frames]", timeout=30_000)
 
 
 async def task_page(browser: Browser, cdp_url: str, host: str) -> tuple[Browser, Page]:

@@ -18,7 +18,8 @@ from tests.e2e.test_apply import start_task
 from tests.e2e.test_email import connect_mailbox
 from tests.intake.client import PASSWORD
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
+# The first test of the e2e package also waits for the stack to start (up to two minutes when busy).
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 SERVICES = {"intake", "provisioner", "executor", "verifier", "takeover"}
 # What a field's span may say: which field, how it was filled, from where; never its value or label.
 FIELD_ATTRIBUTES = {
