@@ -4,6 +4,7 @@ daily digest holds single mails back, and the user answers their own task's ques
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -117,13 +118,20 @@ async def test_on_the_daily_digest_single_mails_wait_for_one_digest_a_day(
     http: httpx.AsyncClient, intake: Intake, mails: MailStore
 ) -> None:
     user = await new_user(http)
-    daily = {"mail": "daily", "digest_hour": 0}  # midnight UTC has passed: today's digest is due
-    assert (await http.put("/api/v1/notifications/settings", headers=user.auth, json=daily)).status_code == 200
+    hour = datetime.now(UTC).hour
+    # An hour still to come today holds the mails (at 23:xx UTC every hour has come: nothing to hold).
+    later = {"mail": "daily", "digest_hour": min(hour + 1, 23)}
+    assert (await http.put("/api/v1/notifications/settings", headers=user.auth, json=later)).status_code == 200
     async with publisher(intake) as bus:
         for _ in range(2):
             _, task_id, user_id = await running_task(http, bus, user)
             await bus.publish(TaskFailed(task_id=task_id, user_id=user_id, reason=FailureReason.LOGIN_REQUIRED))
         await notes(http, user, 2)
+        await asyncio.sleep(2)  # two rounds of the mailer
+        if hour < 23:
+            assert mails.find(to=user.email) == []
+        now_due = {"mail": "daily", "digest_hour": 0}
+        assert (await http.put("/api/v1/notifications/settings", headers=user.auth, json=now_due)).status_code == 200
 
         async def digested() -> bool:
             return len(mails.find(to=user.email)) >= 1
