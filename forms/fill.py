@@ -54,7 +54,7 @@ LATE_RENDER_S = 8.0
 NONE: Mapping[str, str] = MappingProxyType({})
 Status = Literal["ready", "needs_answers", "invalid", "challenge", "failed", "step_limit"]
 # What stops a walk before a step is filled, and what stops it at the end (a challenge at submit).
-PAGE_STOPS = frozenset({"email_code", "email_link", "login_wall", "closed", "already_applied"})
+PAGE_STOPS = frozenset({"email_code", "email_link", "login_wall", "closed", "already_applied", "external_apply"})
 READY_STOPS = PAGE_STOPS | {"captcha"}
 
 
@@ -128,9 +128,11 @@ async def fill_step(
         filled = await _recheck(page, profile, platform, filled, overrides)
     unresolved = [(r, res) for r, res in decided if not res.resolved]
     added = 0
+    present: set[str] = set()
     for _ in range(REVEAL_ROUNDS + MAX_ROWS):  # an answer may reveal a question (State once Country is chosen)
         seen = {r.selector for r, _ in decided}
         now = _decide(await read_settled(page, QUICK_READ_S), profile, platform, overrides)
+        present = {r.selector for r, _ in now}
         revealed = [(r, res) for r, res in now if r.selector not in seen]
         if not revealed:
             if added >= MAX_ROWS or not await add_row(page, profile, now):
@@ -140,6 +142,8 @@ async def fill_step(
         decided += revealed
         filled += await _fill_all(page, platform, revealed)
         unresolved += [(r, res) for r, res in revealed if not res.resolved]
+    if present:  # a question an answer took away (the end date of a job one still has) is not asked
+        unresolved = [(r, res) for r, res in unresolved if r.selector in present]
     return Step(tuple(filled), tuple(unresolved))
 
 
@@ -173,7 +177,9 @@ async def _recheck(
     out = []
     for done in filled:
         now = again.get(done.record.selector)
-        if done.record.widget != "file" and now and now[1].resolved and done.outcome in ("filled", "kept"):
+        if now and done.shown and now[0].value == done.shown:
+            out.append(done)  # what was left there is still there (a chosen suggestion need not be retyped)
+        elif done.record.widget != "file" and now and now[1].resolved and done.outcome in ("filled", "kept"):
             refill = await _act(page, now[0], now[1])
             out.append(refill if refill.outcome != "kept" else done)
         else:
