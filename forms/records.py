@@ -118,7 +118,7 @@ class Resolution:
 class Challenge:
     """Something that stops the form until someone acts: a named outcome."""
 
-    kind: Literal["captcha", "email_code", "email_link", "login_wall", "closed", "already_applied"]
+    kind: Literal["captcha", "email_code", "email_link", "login_wall", "closed", "already_applied", "external_apply"]
     detail: str = ""
 
 
