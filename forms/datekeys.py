@@ -15,6 +15,7 @@ from forms.records import FieldRecord
 from forms.text import fold
 
 WORK = re.compile(r"\b(work|employ\w*|experience|job|position|career|company|employer|role)\b")
+WORK_ID = re.compile(r"\bwork (experience|history)\b|\bemployment\b|\bemployer\b")
 SCHOOL = re.compile(r"\b(educat\w*|school|universit\w*|college|degree|stud(y|ies)|academic|graduat\w*)\b")
 START = re.compile(r"\b(start\w*|from|began|begin|since|joined|first year attended)\b")
 END = re.compile(r"\b(end\w*|to|until|till|finish\w*|left|graduat\w*|completion|completed|last year attended)\b")
@@ -60,6 +61,16 @@ def _dateish(record: FieldRecord, asks: str) -> bool:
     return False
 
 
+def _family(record: FieldRecord) -> str:
+    """Whose date: a job's or a school's. Ids and names say it only in so many words (a platform's
+    own ids are full of "jobs"); a group, heading or label may say it in any of them."""
+    named = _words(" ".join((record.id or "", record.name or "")))
+    shown = _words(" ".join((record.group_label, record.section, record.label)))
+    if WORK_ID.search(named) or WORK.search(shown):
+        return "work"
+    return "education" if SCHOOL.search(named) or SCHOOL.search(shown) else ""
+
+
 def date_key(record: FieldRecord) -> str:
     """The date key of a date field ("work_start_month", "education_end", "today_year"), else ""."""
     asks = _words(" ".join((record.label, record.group_label)))
@@ -74,8 +85,7 @@ def date_key(record: FieldRecord) -> str:
     if OTHER.search(asks):
         return ""
     end = "start" if START.search(asks) else "end" if END.search(asks) else ""
-    whose = _words(" ".join((record.id or "", record.name or "", record.group_label, record.section, record.label)))
-    family = "work" if WORK.search(whose) else "education" if SCHOOL.search(whose) else ""
+    family = _family(record)
     if not end or not family:
         return ""
     return f"{family}_{end}_{part}" if part else f"{family}_{end}"

@@ -269,7 +269,7 @@ PROFILE_RULES = (
     _r("education_end_month", r"end (date )?month", TEXTISH),
 )
 # A field of a job's row (Workday's "workExperience-1--location"): its location is the job's, not the user's.
-IN_WORK_ROW = re.compile(r"work ?experience|employment|work ?history|\bjobs?\b|position", re.I)
+IN_WORK_ROW = re.compile(r"work ?experience|employment|work ?history", re.I)  # not "jobs": LinkedIn ids have it
 WORK_ROW_KEYS = {"location": "work_location", "city": "work_location"}
 
 

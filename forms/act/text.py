@@ -33,7 +33,7 @@ SERVER_AT_MOST_S = 2.5
 SUGGESTIONS_JS = """async (field, [waitMs, plainMs]) => {
   const shown = (el) => el.getClientRects().length > 0;
   const items = "[role=option], .dropdown-location, .pac-item";
-  const lists = "[role=listbox], .dropdown-results, .pac-container, [class*=suggestion], [class*=autocomplete]";
+  const lists = "[role=listbox], .dropdown-results, .pac-container, ul[class*=suggest], ul[class*=autocomplete]";
   const own = () => {
     const id = field.getAttribute("aria-controls") || field.getAttribute("aria-owns");
     return id ? document.getElementById(id) : null;

@@ -87,3 +87,14 @@ def test_each_job_row_takes_its_own_dates_and_a_current_job_has_no_end() -> None
     assert resolve(school, p).value == "2010"
     month = record("Start date month", "select", options=("January", "February"), section="Education")
     assert resolve(month, p).value is None  # the profile gives the year only: no month is made up
+
+
+def test_a_platform_id_full_of_jobs_is_not_a_job_row() -> None:
+    """LinkedIn's ids name "jobs" (urn-li-jobs-applyformcommon-...): its location question is the user's."""
+    urn = "single-typeahead-entity-form-component-formElement-urn-li-jobs-applyformcommon-easyApplyFormElement-1-2"
+    located = record("Where are you currently located?", "combobox", id=f"{urn}-location")
+    assert resolve(located, profile(HISTORY)).key == "location"
+    start = record("Start date", "text", id=f"{urn}-date", placeholder="mm/dd/yyyy")
+    assert date_key(start) == ""  # nothing says it is a job's or a school's date
+    row = record("Location", "text", id="workExperience-2--location")
+    assert resolve(row, profile(HISTORY)).key == "work_location"
