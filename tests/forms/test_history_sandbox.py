@@ -1,8 +1,7 @@
-"""Typeaheads, work history and dates, end to end in real Chromium against the sandbox.
-
-The sandbox's location typeaheads offer several places of one name (the wrong one first); its
-careers page asks for the most recent job with pop-up date pickers; Workday's My Experience has
-work-experience panels with segmented dates behind Add buttons.
+"""Typeaheads and dates in real Chromium: the sandbox's location typeaheads offer several places
+of one name (the wrong one first); native date and month inputs and a pop-up picker on a page of
+their own. (Work history through Workday's panels and the careers page's month pickers is checked
+with every platform's submission, in test_fill_sandbox.)
 """
 
 from __future__ import annotations
@@ -10,16 +9,14 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.async_api import Browser
 
 from autoapply.profile_file import parse
-from contracts.profile import Profile
 from forms.fill import fill_step
 from forms.platforms import by_name
-from tests.forms.test_fill_sandbox import apply, pick, profile_for, sign_in_for
+from tests.forms.test_fill_sandbox import apply, pick, profile_for
 from tests.sandbox.harness import Sandbox
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
@@ -59,72 +56,7 @@ async def test_a_place_several_suggestions_could_mean_is_left_for_the_user(
     assert sandbox.submissions(site="lever", email=email) == []
 
 
-WORK_HISTORY = """
-work_history:
-  - company: Northwind Analytics
-    title: Senior Data Engineer
-    location: Oakland, California
-    start: "2019-03"
-    current: true
-  - {company: Contoso, title: Data Engineer, start: "2015-06", end: "2019-02"}
-"""
-
-
-def with_history(resume: Path, email: str, job: dict[str, Any]) -> Profile:
-    profile = profile_for(resume, email, job)
-    return profile.model_copy(update={"work_history": parse(PROFILE_MIN + WORK_HISTORY, "test profile").work_history})
-
-
 PROFILE_MIN = "first_name: Ada\nlast_name: Example\nemail: ada@example.org\n"
-
-
-async def test_workday_work_history_gets_a_panel_per_job_with_its_months(
-    sandbox: Sandbox, browser: Browser, resume_pdf: Path
-) -> None:
-    job = pick(sandbox, "workday")
-    email = f"ada.{uuid.uuid4().hex[:10]}@example.org"
-    report, sent, page = await apply(
-        browser, job["url"], with_history(resume_pdf, email, job), sign_in_for(sandbox, "workday", job, email)
-    )
-    await page.context.close()
-    assert report.status == "ready", report.detail
-    assert sent is not None and sent.status == "submitted", sent
-    [record] = sandbox.submissions(site="workday", email=email)
-    rows = {k: v for k, v in record["fields"].items() if k.startswith("workExperience-")}
-    date = "{}--{}Date-dateSection{}-input"
-    assert rows == {
-        "workExperience-1--jobTitle": "Senior Data Engineer",
-        "workExperience-1--companyName": "Northwind Analytics",
-        "workExperience-1--location": "Oakland, California",  # the job's own place, not the user's
-        "workExperience-1--currentlyWorkHere": "Yes",
-        date.format("workExperience-1", "start", "Month"): "03",
-        date.format("workExperience-1", "start", "Year"): "2019",
-        "workExperience-2--jobTitle": "Data Engineer",
-        "workExperience-2--companyName": "Contoso",
-        date.format("workExperience-2", "start", "Month"): "06",
-        date.format("workExperience-2", "start", "Year"): "2015",
-        date.format("workExperience-2", "end", "Month"): "02",
-        date.format("workExperience-2", "end", "Year"): "2019",
-    }  # no end for the job still held, no third panel, no description the user did not write
-
-
-async def test_the_careers_page_month_picker_takes_the_most_recent_job(
-    sandbox: Sandbox, browser: Browser, resume_pdf: Path
-) -> None:
-    job = pick(sandbox, "careers")
-    email = f"ada.{uuid.uuid4().hex[:10]}@example.org"
-    report, sent, page = await apply(browser, job["url"], with_history(resume_pdf, email, job))
-    await page.context.close()
-    assert report.status == "ready", report.detail
-    assert sent is not None and sent.status == "submitted", sent
-    [record] = sandbox.submissions(site="careers", email=email)
-    recent = {k: v for k, v in record["fields"].items() if k.startswith("recent_")}
-    assert recent == {
-        "recent_title": "Senior Data Engineer",
-        "recent_employer": "Northwind Analytics",
-        "recent_from": "03/2019",
-        "recent_current": "yes",
-    }
 
 
 # A page of date widgets a job's row can have: a native month input, a native date input, and a pop-up
