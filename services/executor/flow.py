@@ -35,6 +35,8 @@ class Flow:
         self.run, self.page, self.who = run, attached.page, who
         self.attached = attached
         self.template: Template | None = None
+        self.agent = agent.for_task(run.x.settings, run.x.model_client, who.profile, run.task.llm_usage)
+        run.meter = self.agent.model.meter if self.agent.model else None
 
     async def start(self) -> None:
         """From a fresh browser: the exit IP, the job page, the analysis, the filling."""
@@ -56,7 +58,7 @@ class Flow:
             await self.conclude(await self._engine())
             return
         await run.progress(S.EXECUTING_RPA, step="template", detail=self.template.platform)
-        result = await steps.run(self.page, self.template, self.who.profile, self._llm(), self._step)
+        result = await steps.run(self.page, self.template, self.who.profile, self.agent, self._step)
         await self.conclude(result)
 
     async def resume(self, cause: Event) -> None:
@@ -81,10 +83,7 @@ class Flow:
         await self.conclude(await self._engine())
 
     async def _engine(self) -> FormReport:
-        return await agent.fill(self.page, self.who.profile, self._llm())
-
-    def _llm(self) -> bool:
-        return bool(self.who.profile.preferences.allow_llm)
+        return await agent.fill(self.page, self.who.profile, self.agent)
 
     async def _step(self, step: Step, number: int, total: int) -> None:
         if number > 1:
@@ -116,6 +115,8 @@ class Flow:
             await self.ask(result, f"the form did not go through: {result.status} {result.detail}".strip())
 
     async def ask(self, report: FormReport, reason: str) -> None:
+        if self.agent.stopped:
+            reason = f"{reason}; the agent stopped: {self.agent.stopped}"
         asked = await questions.with_options(self.page, report, receipt.unresolved(report))
         shot = await self.shot("needs_answers")
         await waits.human(self.run, reason, self.page.url, asked, shot)

@@ -15,6 +15,7 @@ from playwright.async_api import Locator, Page
 from contracts.profile import Profile
 from forms.fill import FormReport
 from services.executor import agent, halts
+from services.executor.agent import Agent
 from services.executor.halts import Halt
 from services.executor.templates import Action, Step, Template
 
@@ -113,7 +114,7 @@ async def _halts_at(page: Page, template: Template, step: Step) -> Halt | None:
 
 
 async def run(
-    page: Page, template: Template, profile: Profile, llm_allowed: bool, progress: Progress
+    page: Page, template: Template, profile: Profile, helper: Agent | None, progress: Progress
 ) -> FormReport | Halt:
     """The template's steps up to the submit; the engine's report of the filled form, or a halt."""
     steps = before_submit(template)
@@ -128,7 +129,7 @@ async def run(
         if halt is not None:
             return halt
         if step.action in ENGINE_STEPS:
-            report, engine_due = await agent.fill(page, profile, llm_allowed), False
+            report, engine_due = await agent.fill(page, profile, helper), False
             if report.status != "ready":
                 return report
         elif not await _act(page, step, profile) and not step.optional:
@@ -136,5 +137,5 @@ async def run(
         if step.wait_after:
             await asyncio.sleep(step.wait_after / 1000)
     if report is None or engine_due:
-        report = await agent.fill(page, profile, llm_allowed)
+        report = await agent.fill(page, profile, helper)
     return report

@@ -119,6 +119,7 @@ def _receipt(flow: Flow, report: FormReport, corrections: dict[str, str]) -> dic
         "page_url": flow.page.url,
         "fields": _fields(report, corrections),
         "files": list(_files(flow, report)),
+        **receipt.model_use(flow.run.meter),
     }
 
 
@@ -163,6 +164,7 @@ async def _submitted(flow: Flow, confirmation: str | None) -> None:
     draft = await _read_receipt(run)
     draft |= {"final_url": flow.page.url, "confirmation_text": confirmation, "screenshots": run.shots}
     draft |= {"submitted_at": (run.task.submitted_at or datetime.now(UTC)).isoformat(), "recovered": False}
+    draft |= receipt.model_use(run.meter)
     uri = await receipt.write(store_, run.task, draft)
     event = ApplicationSubmitted(
         **run.ids,
@@ -177,6 +179,7 @@ async def _submitted(flow: Flow, confirmation: str | None) -> None:
         screenshots=tuple(k for k in (*run.shots, shot) if k),
         email=flow.who.profile.email,
         cdp_endpoint=run.task.cdp_url,
+        **waits.spent(run),
     )
     await run.emit(event, S.VERIFYING_SUBMISSION, finished=True)
 
