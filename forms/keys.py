@@ -98,7 +98,7 @@ TOPIC_RULES = (
         ),
         noun=False,
     ),
-    _r("referral", r"referr(al|ed)|who referred", noun=False),
+    _r("referral", r"\breferr(al|ed)|who referred", noun=False),
     _r(
         "previous_worker",
         (

@@ -57,6 +57,8 @@ OPEN_QUESTION = re.compile(
 )
 # A choice about where the work happens: the user's remote preference may decide it.
 WORKPLACE = re.compile(r"remote|hybrid|on ?site|office|way of working|work arrangement", re.I)
+# Content words a saved question must share with a field to be shown with it (one is chance: "work").
+SHARED_WORDS = 2
 TEXT_LIMIT = {"textarea": 2_000, "text": 300}
 # Profile parts, by what a drafted field may need: its writing, or a choice among options.
 WRITING_PARTS = ("first_name", "current_title", "current_company", "work_history", "education")
@@ -148,7 +150,8 @@ def _answers_for(profile: Profile, asks: list[Ask]) -> dict[str, str]:
             continue
         words = set(content_words(ask.record.label))
         for question, saved in profile.answers.items():
-            if words & set(content_words(question)) and not FACT_WORDS.search(fold(question)):
+            shared = words & set(content_words(question))
+            if len(shared) >= SHARED_WORDS and not FACT_WORDS.search(fold(question)):
                 found[question] = saved.answer
     return found
 
@@ -212,10 +215,11 @@ def prompt(asks: list[Ask], context: dict[str, Any]) -> str:
 
 
 def _keys(context: dict[str, Any]) -> set[str]:
-    """The names the model may cite in based_on: each part sent, and each saved question."""
+    """The names the model may cite in based_on: each datum sent, and each saved question (not the
+    sections' own names: "applicant" supports nothing in particular)."""
     named = set(context.get("applicant", {})) | set(context.get("job", {}))
     named |= set(context.get("saved_answers", {})) | set(context.get("preferences", {}))
-    return {fold(k) for k in named} | {"applicant", "job", "saved_answers", "preferences"}
+    return {fold(k) for k in named}
 
 
 def _accepted(ask: Ask, answer: dict[str, Any], cited: set[str]) -> Resolution | None:
@@ -228,7 +232,10 @@ def _accepted(ask: Ask, answer: dict[str, Any], cited: set[str]) -> Resolution |
     based_on = {fold(str(b)) for b in answer.get("based_on") or ()}
     if not based_on & cited:
         return None  # a choice no data of the user's supports is a guess
-    res = fit(ask.record, value, "llm", ask.key or "drafted")
+    option = next((o for o in ask.record.options if o.label and fold(o.label) == fold(value)), None)
+    if option is None:
+        return None  # one of the options, word for word: a near match would be the model's guess
+    res = fit(ask.record, option.label, "llm", ask.key or "drafted")
     return res if res.resolved else None
 
 

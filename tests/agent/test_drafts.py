@@ -78,7 +78,7 @@ def test_a_choice_needs_data_of_the_users_and_an_unknown_field_is_refused() -> N
     assert drafts.accept(asks, guessed, context) == {}
     invented = {"answers": [{"field": "f1", "value": "Hybrid", "based_on": ["years_of_python"]}]}
     assert drafts.accept(asks, invented, context) == {}
-    supported = {"answers": [{"field": "f1", "value": "remote", "based_on": ["wants_remote_work"]}]}
+    supported = {"answers": [{"field": "f1", "value": "Remote", "based_on": ["wants_remote_work"]}]}
     taken = drafts.accept(asks, supported, context)
     assert taken["way"].value == "Remote" and taken["way"].provenance == "llm"
 
