@@ -5,6 +5,8 @@ alone), fill, then submit once, or stop at a wait (an event, then ack with the b
 human.resolved, email.verified, task.approved: re-attach and continue from what the page shows.
 """
 
+from dataclasses import replace
+
 from contracts.envelope import Event
 from contracts.human import HumanResolved
 from contracts.mail import EmailVerified
@@ -12,7 +14,7 @@ from contracts.states import EXECUTING, FailureReason, TaskState
 from contracts.tasks import TaskApproved, TaskFailed
 from forms.fill import FormReport
 from forms.outcomes import challenges
-from services.executor import agent, detect, navigation, questions, receipt, steps, submitting, waits
+from services.executor import agent, detect, memory, navigation, questions, receipt, steps, submitting, unknown, waits
 from services.executor.applicant import Applicant
 from services.executor.browser import Attached
 from services.executor.context import Run
@@ -35,12 +37,21 @@ class Flow:
         self.run, self.page, self.who = run, attached.page, who
         self.attached = attached
         self.template: Template | None = None
+        self.reached = ""  # how the form was reached where no template knew the page (unknown.py)
         self.agent = agent.for_task(run.x.settings, run.x.model_client, who.profile, run.task.llm_usage)
         run.meter = self.agent.model.meter if self.agent.model else None
+
+    async def prepare(self) -> None:
+        """The user's answers that earlier applications to this site confirmed join the profile."""
+        task = self.run.task
+        profile = await memory.with_site_answers(self.run.x.db, task.user_id, task.job_url, self.who.profile)
+        self.who = replace(self.who, profile=profile)
+        self.agent.profile = profile
 
     async def start(self) -> None:
         """From a fresh browser: the exit IP, the job page, the analysis, the filling."""
         run = self.run
+        await self.prepare()
         if run.state is not S.NAVIGATING:
             await run.progress(S.NAVIGATING, step="navigate")
             await navigation.check_exit_ip(run, self.attached)
@@ -55,6 +66,7 @@ class Flow:
         self.template = await detect.template(self.page, run.x.templates)
         if self.template is None:
             await run.progress(S.EXECUTING_AGENT, step="form_engine", step_number=1, total_steps=1)
+            self.reached = await unknown.reach_form(self)
             await self.conclude(await self._engine())
             return
         await run.progress(S.EXECUTING_RPA, step="template", detail=self.template.platform)
@@ -63,6 +75,7 @@ class Flow:
 
     async def resume(self, cause: Event) -> None:
         """Help arrived: continue from what the page shows now."""
+        await self.prepare()
         if isinstance(cause, EmailVerified):
             await submitting.use_email(self.page, cause)
             if self.run.task.waiting == waits.EMAIL_AFTER_SUBMIT:
@@ -78,6 +91,7 @@ class Flow:
 
     async def continue_here(self) -> None:
         """A redelivery found the task mid-way (the executor died): the page is where it was."""
+        await self.prepare()
         if self.run.state is S.ANALYZING:
             await self.run.progress(S.EXECUTING_AGENT, step="form_engine", step_number=1, total_steps=1)
         await self.conclude(await self._engine())

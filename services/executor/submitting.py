@@ -28,7 +28,7 @@ from forms.records import Resolution
 from forms.submit import SubmitReport, outcome
 from forms.text import fold
 from runtime import objects
-from services.executor import attempts, receipt, store, waits
+from services.executor import attempts, memory, receipt, store, waits
 from services.executor.context import Run
 from services.executor.halts import from_challenges
 from services.executor.store import Task
@@ -116,6 +116,7 @@ def _receipt(flow: Flow, report: FormReport, corrections: dict[str, str]) -> dic
         "job_url": task.job_url,
         "platform": task.platform,
         "template": flow.template.platform if flow.template else None,
+        "form_reached_by": flow.reached or None,
         "page_url": flow.page.url,
         "fields": _fields(report, corrections),
         "files": list(_files(flow, report)),
@@ -166,6 +167,8 @@ async def _submitted(flow: Flow, confirmation: str | None) -> None:
     draft |= {"submitted_at": (run.task.submitted_at or datetime.now(UTC)).isoformat(), "recovered": False}
     draft |= receipt.model_use(run.meter)
     uri = await receipt.write(store_, run.task, draft)
+    if flow.agent.drafted:  # the site took them: the user's answers for the next application there
+        await memory.keep_answers(run.x.db, run.task.user_id, run.task.job_url, flow.agent.drafted)
     event = ApplicationSubmitted(
         **run.ids,
         attempt_id=attempt_id(run.task),
