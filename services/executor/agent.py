@@ -60,7 +60,7 @@ class Agent:
             log.warning("the agent stopped: %s", exc)
             return decided
         taken = drafts.accept(asks, reply, context)
-        self.drafted |= {r.label: res.value or "" for r, res in decided if r.handle in taken}
+        self.drafted |= {r.label: taken[r.handle].value or "" for r, _ in decided if r.handle in taken}
         return [(r, taken.get(r.handle, res)) for r, res in decided]
 
 

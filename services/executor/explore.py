@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+import anthropic
+
 from contracts.applications import TokenUsage
 from contracts.profile import Profile
 from services.executor.llm import BudgetExceeded, Meter, ModelUnavailable, cost
@@ -107,8 +109,14 @@ async def find_form(cdp_url: str, page_url: str, profile: Profile, settings: Llm
     key = settings.anthropic_api_key.get_secret_value() if settings.anthropic_api_key else ""
     site = urlsplit(page_url).hostname or ""
     session = BrowserSession(cdp_url=cdp_url, keep_alive=True, allowed_domains=[site], highlight_elements=False)
+    # browser-use makes a client per call: one connection pool for the run, closed after it.
+    http = anthropic.DefaultAsyncHttpxClient(timeout=settings.llm_timeout_s)
     model = ChatAnthropic(
-        model=meter.model, api_key=key, base_url=settings.anthropic_base_url, max_retries=settings.llm_max_retries
+        model=meter.model,
+        api_key=key,
+        base_url=settings.anthropic_base_url,
+        max_retries=settings.llm_max_retries,
+        http_client=http,  # type: ignore[arg-type]  # browser-use names httpx; anthropic 1.x is on httpx2
     )
     agent: Any = Agent(
         task=TASK.format(site=site),
@@ -133,6 +141,7 @@ async def find_form(cdp_url: str, page_url: str, profile: Profile, settings: Llm
     finally:
         await agent.close()  # keep_alive: the browser stays
         await session.reset()  # drop our CDP connection, stop nothing
+        await http.aclose()
     usage = _usage(history.usage)
     meter.calls.append(usage.model_copy(update={"usd": cost(usage, meter.price)}))
     if over.stopped:

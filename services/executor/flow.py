@@ -66,7 +66,10 @@ class Flow:
         self.template = await detect.template(self.page, run.x.templates)
         if self.template is None:
             await run.progress(S.EXECUTING_AGENT, step="form_engine", step_number=1, total_steps=1)
-            self.reached = await unknown.reach_form(self)
+            where = unknown.Where(self.page, run.x.db, run.task.cdp_url, run.x.settings)
+            self.reached = await unknown.reach_form(where, self.agent)
+            if self.reached == "agent":
+                await run.progress(S.EXECUTING_AGENT, step="agent", detail="the agent found the application form")
             await self.conclude(await self._engine())
             return
         await run.progress(S.EXECUTING_RPA, step="template", detail=self.template.platform)

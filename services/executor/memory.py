@@ -23,6 +23,8 @@ from playwright.async_api import Page
 from contracts.profile import BankAnswer, Profile
 from services.executor.explore import Click
 
+__all__ = ["Click", "keep_answers", "learn_path", "path_for", "replay", "with_site_answers"]
+
 # A click's element must show within this long on a replay, or the replay has failed.
 CLICK_WAIT_MS = 5_000
 # Path segments that name one job rather than the kind of page.

@@ -9,8 +9,9 @@ way (explore.py), and what it found is learned for the next time.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
+import asyncpg
 from playwright.async_api import Page
 
 from forms.decide import questions
@@ -18,10 +19,9 @@ from forms.engine import detect_platform
 from forms.fill import visible_button
 from forms.read import read_settled
 from services.executor import explore, memory
+from services.executor.agent import Agent
 from services.executor.llm import BudgetExceeded, ModelUnavailable
-
-if TYPE_CHECKING:
-    from services.executor.flow import Flow
+from services.executor.settings import LlmSettings
 
 log = logging.getLogger(__name__)
 # A job page that draws its form late is given this long before it counts as formless.
@@ -36,9 +36,19 @@ async def engine_can(page: Page) -> bool:
     return bool(platform.open_form) and await visible_button(page, platform.open_form) is not None
 
 
-async def reach_form(flow: Flow) -> str:
+@dataclass(frozen=True)
+class Where:
+    """What finding the form needs of the task: its page and browser, the executor's tables."""
+
+    page: Page
+    db: asyncpg.Pool
+    cdp_url: str | None
+    settings: LlmSettings
+
+
+async def reach_form(where: Where, helper: Agent) -> str:
     """How the form was reached: "page" (it was there), "replay", "agent", or "" (it was not)."""
-    page, db, url = flow.page, flow.run.x.db, flow.page.url
+    page, db, url = where.page, where.db, where.page.url
     if await engine_can(page):
         return "page"
     learned = await memory.path_for(db, url)
@@ -47,21 +57,19 @@ async def reach_form(flow: Flow) -> str:
         return "replay"
     if learned:
         await page.goto(url, wait_until="load")  # the site changed: the agent starts from the job page
-    return await _explore(flow, url)
+    return await _explore(where, helper, url)
 
 
-async def _explore(flow: Flow, url: str) -> str:
-    helper, run = flow.agent, flow.run
-    if helper.model is None or not helper.on or run.task.cdp_url is None:
+async def _explore(where: Where, helper: Agent, url: str) -> str:
+    if helper.model is None or not helper.on or where.cdp_url is None:
         return ""
-    await run.progress(run.state, step="agent", detail="finding the application form")
     try:
-        found = await explore.find_form(run.task.cdp_url, url, helper.profile, run.x.settings, helper.model.meter)
+        found = await explore.find_form(where.cdp_url, url, helper.profile, where.settings, helper.model.meter)
     except (ModelUnavailable, BudgetExceeded) as exc:
         helper.stopped = str(exc)
         return ""
-    if not found.reached or not await engine_can(flow.page):
+    if not found.reached or not await engine_can(where.page):
         helper.stopped = helper.stopped or found.detail
         return ""
-    await memory.learn_path(run.x.db, url, found.clicks)
+    await memory.learn_path(where.db, url, found.clicks)
     return "agent"
