@@ -43,13 +43,14 @@ class Agent:
     job: dict[str, str] = field(default_factory=dict)
     stopped: str = ""
     drafted: dict[str, str] = field(default_factory=dict)  # label -> value the model wrote or chose
+    declined: set[str] = field(default_factory=set)  # labels the model left out: not asked again on the site
 
     @property
     def on(self) -> bool:
         return self.model is not None and not self.stopped
 
     async def draft(self, decided: Decided) -> Decided:
-        asks = drafts.askable([(r, res) for r, res in decided if not res.resolved])
+        asks = drafts.askable([(r, res) for r, res in decided if not res.resolved and r.label not in self.declined])
         if not asks or not self.on or self.model is None:
             return decided
         context = drafts.context_for(self.profile, asks, self.job)
@@ -61,6 +62,7 @@ class Agent:
             return decided
         taken = drafts.accept(asks, reply, context)
         self.drafted |= {r.label: taken[r.handle].value or "" for r, _ in decided if r.handle in taken}
+        self.declined |= {a.record.label for a in asks if a.record.handle not in taken}
         return [(r, taken.get(r.handle, res)) for r, res in decided]
 
 

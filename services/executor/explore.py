@@ -27,6 +27,14 @@ log = logging.getLogger(__name__)
 # What browser-use may do here: move through pages (and type a placeholder or attach the resume
 # where a site asks before its form). Everything else (search engines, files, scripts, tabs) is off.
 KEPT_ACTIONS = frozenset({"done", "click", "scroll", "go_back", "wait", "input", "upload_file"})
+# Our own short system message: browser-use's default one (about 8k tokens) is written for every
+# kind of task and is sent on every step; finding a form needs only how to read the page and act.
+SYSTEM = (
+    "You operate a web browser in steps to reach a job application form. Each step you get the task, "
+    "your history and the page's interactive elements as [index]<tag>text. Answer only through the "
+    "AgentOutput tool: a short memory, the next goal, and one action (click an element by its index, "
+    "scroll, go back, wait, or done). Only use indexes shown on the current page. Never invent data."
+)
 TASK = (
     "You are on a job page of {site}. Find the way to this job's application form and open it: the page "
     "with fields for the applicant's name, email and CV. Do not fill in or submit anything. As soon as the "
@@ -131,6 +139,9 @@ async def find_form(cdp_url: str, page_url: str, profile: Profile, settings: Llm
         directly_open_url=False,
         max_failures=2,
         enable_signal_handler=False,
+        override_system_message=SYSTEM,
+        flash_mode=True,
+        max_actions_per_step=1,
     )
     over = _BudgetWatch(meter)
     try:

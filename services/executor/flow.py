@@ -47,6 +47,7 @@ class Flow:
         profile = await memory.with_site_answers(self.run.x.db, task.user_id, task.job_url, self.who.profile)
         self.who = replace(self.who, profile=profile)
         self.agent.profile = profile
+        self.agent.declined |= await memory.declined_on(self.run.x.db, task.user_id, task.job_url)
 
     async def start(self) -> None:
         """From a fresh browser: the exit IP, the job page, the analysis, the filling."""

@@ -23,7 +23,7 @@ from playwright.async_api import Page
 from contracts.profile import BankAnswer, Profile
 from services.executor.explore import Click
 
-__all__ = ["Click", "keep_answers", "learn_path", "path_for", "replay", "with_site_answers"]
+__all__ = ["Click", "declined_on", "keep_answers", "learn_path", "path_for", "replay", "with_site_answers"]
 
 # A click's element must show within this long on a replay, or the replay has failed.
 CLICK_WAIT_MS = 5_000
@@ -82,11 +82,15 @@ async def replay(page: Page, clicks: list[Click]) -> bool:
     return True
 
 
-async def keep_answers(db: asyncpg.Pool, user_id: UUID, url: str, answers: dict[str, str]) -> None:
-    """After a submission: what the model drafted and the site took, as this user's answers."""
-    rows = [(user_id, site_of(url), label, value) for label, value in answers.items() if value.strip()]
+async def keep_answers(
+    db: asyncpg.Pool, user_id: UUID, url: str, answers: dict[str, str], declined: frozenset[str] = frozenset()
+) -> None:
+    """After a submission: what the model drafted and the site took, as this user's answers; and
+    the questions it could not answer from the user's data (asking again would find nothing new)."""
+    rows = [(user_id, site_of(url), label, value, "llm") for label, value in answers.items() if value.strip()]
+    rows += [(user_id, site_of(url), label, "", "declined") for label in declined if label not in answers]
     await db.executemany(
-        "INSERT INTO site_answers (user_id, site, label, answer, provenance) VALUES ($1, $2, $3, $4, 'llm') "
+        "INSERT INTO site_answers (user_id, site, label, answer, provenance) VALUES ($1, $2, $3, $4, $5) "
         "ON CONFLICT (user_id, site, label) DO UPDATE SET answer = excluded.answer, learned_at = now()",
         rows,
     )
@@ -96,7 +100,9 @@ async def with_site_answers(db: asyncpg.Pool, user_id: UUID, url: str, profile: 
     """The profile with the answers this user's earlier applications to the site confirmed (the
     user's own bank wins where it answers the same question)."""
     rows = await db.fetch(
-        "SELECT label, answer, learned_at FROM site_answers WHERE user_id = $1 AND site = $2", user_id, site_of(url)
+        "SELECT label, answer, learned_at FROM site_answers WHERE user_id = $1 AND site = $2 AND provenance = 'llm'",
+        user_id,
+        site_of(url),
     )
     learned = {
         r["label"]: BankAnswer(answer=r["answer"], provenance="llm", saved_at=r["learned_at"].astimezone(UTC))
@@ -104,3 +110,13 @@ async def with_site_answers(db: asyncpg.Pool, user_id: UUID, url: str, profile: 
         if r["label"] not in profile.answers
     }
     return profile.model_copy(update={"answers": {**learned, **profile.answers}}) if learned else profile
+
+
+async def declined_on(db: asyncpg.Pool, user_id: UUID, url: str) -> set[str]:
+    """The questions of the site the model could not answer for this user last time."""
+    rows = await db.fetch(
+        "SELECT label FROM site_answers WHERE user_id = $1 AND site = $2 AND provenance = 'declined'",
+        user_id,
+        site_of(url),
+    )
+    return {r["label"] for r in rows}

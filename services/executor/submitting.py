@@ -167,8 +167,11 @@ async def _submitted(flow: Flow, confirmation: str | None) -> None:
     draft |= {"submitted_at": (run.task.submitted_at or datetime.now(UTC)).isoformat(), "recovered": False}
     draft |= receipt.model_use(run.meter)
     uri = await receipt.write(store_, run.task, draft)
-    if flow.agent.drafted:  # the site took them: the user's answers for the next application there
-        await memory.keep_answers(run.x.db, run.task.user_id, run.task.job_url, flow.agent.drafted)
+    if flow.agent.drafted or flow.agent.declined:  # the site took them: the user's answers there next time
+        helper = flow.agent
+        await memory.keep_answers(
+            run.x.db, run.task.user_id, run.task.job_url, helper.drafted, frozenset(helper.declined)
+        )
     event = ApplicationSubmitted(
         **run.ids,
         attempt_id=attempt_id(run.task),

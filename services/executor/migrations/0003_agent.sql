@@ -20,7 +20,7 @@ CREATE TABLE site_answers (
     site        text        NOT NULL,
     label       text        NOT NULL,
     answer      text        NOT NULL,
-    provenance  text        NOT NULL,  -- llm
+    provenance  text        NOT NULL,  -- llm; declined: the model had nothing to answer it with (answer '')
     learned_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (user_id, site, label)
 );
