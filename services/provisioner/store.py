@@ -237,4 +237,10 @@ async def forget_user(conn: asyncpg.Connection, user_id: object) -> int:
     for table in ("browser_profiles", "proxy_bindings", "tasks", "task_ledger"):
         status = await conn.execute(f"DELETE FROM {table} WHERE user_id = $1", user_id)
         deleted += int(status.split()[-1])
+    await conn.execute("INSERT INTO forgotten_users (user_id) VALUES ($1) ON CONFLICT DO NOTHING", user_id)
     return deleted
+
+
+async def forgotten(conn: asyncpg.Connection, user_id: object) -> bool:
+    """Whether the user was deleted: their late events make nothing again."""
+    return bool(await conn.fetchval("SELECT true FROM forgotten_users WHERE user_id = $1", user_id))
