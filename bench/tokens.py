@@ -119,7 +119,7 @@ async def plain_browser_use(cdp: str, page: Page, url: str, config: LlmSettings,
         model=config.llm_model,
         api_key=KEY,
         base_url=config.anthropic_base_url,
-        http_client=http,  # type: ignore[arg-type]  # browser-use names httpx; anthropic 1.x is on httpx2
+        http_client=http,  # browser-use names httpx in its types; anthropic 1.x is on httpx2, as it needs
     )
     task = f"Apply to this job as {who.first_name} {who.last_name} ({who.email}), attaching the CV; submit it."
     runner: Any = Agent(

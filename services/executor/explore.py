@@ -124,7 +124,7 @@ async def find_form(cdp_url: str, page_url: str, profile: Profile, settings: Llm
         api_key=key,
         base_url=settings.anthropic_base_url,
         max_retries=settings.llm_max_retries,
-        http_client=http,  # type: ignore[arg-type]  # browser-use names httpx; anthropic 1.x is on httpx2
+        http_client=http,  # browser-use names httpx in its types; anthropic 1.x is on httpx2, as it needs
     )
     agent: Any = Agent(
         task=TASK.format(site=site),
