@@ -106,6 +106,10 @@ async def create_account(request: Request) -> Response:
     return JSONResponse({"site": realm, "email": email.lower()}, 201)
 
 
+async def list_accounts(request: Request) -> Response:
+    return JSONResponse({"accounts": sbx(request).accounts.listed(request.query_params.get("site", ""))})
+
+
 async def captcha_answer(request: Request) -> Response:
     state = sbx(request)
     challenge = state.captcha.get(request.path_params["cid"]) if state.captcha_oracle else None
@@ -153,6 +157,7 @@ def routes() -> list[Route]:
         Route("/_admin/mailbox/{mail_id}", mail_one),
         Route("/_admin/mailbox/{mail_id}/raw", mail_raw),
         Route("/_admin/accounts", create_account, methods=["POST"]),
+        Route("/_admin/accounts", list_accounts),
         Route("/_admin/captcha/{cid}", captcha_answer),
         Route("/_admin/holds", list_holds),
         Route("/_admin/holds/{site}/{job_id}", hold, methods=["POST"]),

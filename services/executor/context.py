@@ -13,8 +13,9 @@ from contracts.states import TaskState
 from contracts.tasks import TaskProgress
 from runtime import objects, outbox
 from runtime.bus import Delivery
+from runtime.sealing import Sealer
 from runtime.service import Service
-from services.executor import llm, store, templates
+from services.executor import credentials, llm, store, templates
 from services.executor.browser import Driver
 from services.executor.llm import Meter
 from services.executor.settings import ExecutorSettings
@@ -29,6 +30,7 @@ class Executor:
         self.driver = Driver()
         self.templates = templates.load_all()  # a bad template stops the executor at start
         self.objects: objects.ObjectStore = objects.LocalObjects(settings.data_dir)
+        self.credentials: Sealer = credentials.sealer_for(settings)
         # One client for every task (its connection pool); None: no key, the agent is off.
         self.model_client = llm.client_for(settings) if settings.llm_enabled else None
 

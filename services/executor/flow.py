@@ -14,7 +14,22 @@ from contracts.states import EXECUTING, FailureReason, TaskState
 from contracts.tasks import TaskApproved, TaskFailed
 from forms.fill import FormReport
 from forms.outcomes import challenges
-from services.executor import agent, detect, memory, navigation, questions, receipt, steps, submitting, unknown, waits
+from runtime import telemetry
+from runtime.errors import TransientError
+from services.executor import (
+    accounts,
+    agent,
+    browser,
+    detect,
+    memory,
+    navigation,
+    questions,
+    receipt,
+    steps,
+    submitting,
+    unknown,
+    waits,
+)
 from services.executor.applicant import Applicant
 from services.executor.browser import Attached
 from services.executor.context import Run
@@ -64,7 +79,14 @@ class Flow:
         if early is not None and early.kind == "failed":  # closed, applied already, a sign-in wall
             await self.halt(early)
             return
-        self.template = await detect.template(self.page, run.x.templates)
+        await self._fill()
+
+    async def _fill(self) -> None:
+        """The page's template (or the engine alone), then the conclusion."""
+        run = self.run
+        with telemetry.step("analyze", platform=run.task.platform) as span:
+            self.template = await detect.template(self.page, run.x.templates)
+            span.set_attribute("autoapply.template", self.template.platform if self.template else "none")
         if self.template is None:
             await run.progress(S.EXECUTING_AGENT, step="form_engine", step_number=1, total_steps=1)
             where = unknown.Where(self.page, run.x.db, run.task.cdp_url, run.x.settings)
@@ -74,8 +96,20 @@ class Flow:
             await self.conclude(await self._engine())
             return
         await run.progress(S.EXECUTING_RPA, step="template", detail=self.template.platform)
-        result = await steps.run(self.page, self.template, self.who.profile, self.agent, self._step)
+        result = await steps.run(self.page, self.template, self.who.profile, self.agent, self._step, self._account)
         await self.conclude(result)
+
+    async def _account(self, step: Step) -> Halt | None:
+        return await accounts.run(self, step)
+
+    async def _after_link(self) -> None:
+        """The emailed link is open (an account verified): back to the job, as a person would, and
+        through its template again; the account step now signs in."""
+        try:
+            await browser.navigate(self.page, self.run.task.job_url, self.run.x.settings.navigation_timeout_s)
+        except browser.NavigationFailed as exc:
+            raise TransientError(f"back to the job after the emailed link: {exc}", delay_s=5.0) from None
+        await self._fill()
 
     async def resume(self, cause: Event) -> None:
         """Help arrived: continue from what the page shows now."""
@@ -85,13 +119,23 @@ class Flow:
             if self.run.task.waiting == waits.EMAIL_AFTER_SUBMIT:
                 await submitting.after_code(self, await submitting.confirm(self.page, self.run.task.platform))
                 return
+        if isinstance(cause, HumanResolved) and self._captcha_at_submit():
+            # The CAPTCHA came with the click; solving it sends the form on (or not): never click again.
+            await submitting.after_code(self, await submitting.read_outcome(self.page, self.run.task.platform))
+            return
         if self.run.state in EXECUTING:
             await self.run.progress(self.run.state, step="continue", detail=type(cause).__name__)
+        if isinstance(cause, EmailVerified) and cause.kind == "link":
+            await self._after_link()
+            return
         report = await self._engine()
         if isinstance(cause, TaskApproved) and report.status == "ready":
             await submitting.submit(self, report, cause.corrections)  # the user's corrections go over the fill
             return
         await self.conclude(report, approved=isinstance(cause, TaskApproved))
+
+    def _captcha_at_submit(self) -> bool:
+        return self.run.task.waiting == waits.CAPTCHA and self.run.state is S.SUBMITTING
 
     async def continue_here(self) -> None:
         """A redelivery found the task mid-way (the executor died): the page is where it was."""
@@ -101,7 +145,10 @@ class Flow:
         await self.conclude(await self._engine())
 
     async def _engine(self) -> FormReport:
-        return await agent.fill(self.page, self.who.profile, self.agent)
+        with telemetry.step("fill form", platform=self.run.task.platform) as span:
+            report = await agent.fill(self.page, self.who.profile, self.agent)
+            span.set_attributes({"autoapply.status": report.status, "autoapply.fields": report.filled_count})
+        return report
 
     async def _step(self, step: Step, number: int, total: int) -> None:
         if number > 1:
@@ -150,7 +197,8 @@ class Flow:
             await waits.captcha(run, self.page.url, await self.shot("captcha"))
         elif halt.kind in ("email_code", "email_link"):
             await self.enter_executing()
-            await waits.email(run, halt.kind, self.who.profile.email, run.cause.occurred_at, after_submit=False)
+            since = halt.since or run.cause.occurred_at
+            await waits.email(run, halt.kind, self.who.profile.email, since, after_submit=False)
         else:
             await self.enter_executing()
             await waits.human(run, halt.message, self.page.url, halt.questions, await self.shot("human"))

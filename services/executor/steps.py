@@ -14,6 +14,7 @@ from playwright.async_api import Locator, Page
 
 from contracts.profile import Profile
 from forms.fill import FormReport
+from runtime import telemetry
 from services.executor import agent, halts
 from services.executor.agent import Agent
 from services.executor.halts import Halt
@@ -23,6 +24,7 @@ from services.executor.templates import Action, Step, Template
 ELEMENT_WAIT_S = 5.0
 POLL_S = 0.1
 Progress = Callable[[Step, int, int], Awaitable[None]]
+AccountStep = Callable[[Step], Awaitable[Halt | None]]  # the site's account pages (accounts.py)
 
 
 async def find(page: Page, selector: str, timeout_s: float) -> Locator | None:
@@ -102,7 +104,9 @@ async def _act(page: Page, step: Step, profile: Profile) -> bool:
 ENGINE_STEPS = frozenset({Action.RPA_FILL_FORM, Action.AGENT_FILL_FORM, Action.AGENT_DECIDE, Action.AGENT_ANSWER})
 
 
-async def _halts_at(page: Page, template: Template, step: Step) -> Halt | None:
+async def _halts_at(page: Page, template: Template, step: Step, account: AccountStep | None) -> Halt | None:
+    if step.account:  # the account pages are the account step's to read, error banners and all
+        return await account(step) if account else halts.failing("login_required")
     halt = await halts.from_template(page, template)
     if halt is not None:
         return halt
@@ -114,7 +118,12 @@ async def _halts_at(page: Page, template: Template, step: Step) -> Halt | None:
 
 
 async def run(
-    page: Page, template: Template, profile: Profile, helper: Agent | None, progress: Progress
+    page: Page,
+    template: Template,
+    profile: Profile,
+    helper: Agent | None,
+    progress: Progress,
+    account: AccountStep | None = None,
 ) -> FormReport | Halt:
     """The template's steps up to the submit; the engine's report of the filled form, or a halt."""
     steps = before_submit(template)
@@ -125,17 +134,33 @@ async def run(
         await progress(step, number, total)
         if step.when and await find(page, step.when, 0) is None:
             continue
-        halt = await _halts_at(page, template, step)
+        halt = await _halts_at(page, template, step, account)
         if halt is not None:
             return halt
+        if step.account:
+            continue
         if step.action in ENGINE_STEPS:
-            report, engine_due = await agent.fill(page, profile, helper), False
+            report, engine_due = await _engine(page, profile, helper), False
             if report.status != "ready":
                 return report
-        elif not await _act(page, step, profile) and not step.optional:
+        elif not await _traced_act(page, step, profile) and not step.optional:
             engine_due = True  # the engine fills what this step would have
         if step.wait_after:
             await asyncio.sleep(step.wait_after / 1000)
     if report is None or engine_due:
+        report = await _engine(page, profile, helper)
+    return report
+
+
+async def _traced_act(page: Page, step: Step, profile: Profile) -> bool:
+    with telemetry.step("template step", template_step=step.id, action=step.action.value) as span:
+        done = await _act(page, step, profile)
+        span.set_attribute("autoapply.done", done)
+    return done
+
+
+async def _engine(page: Page, profile: Profile, helper: Agent | None) -> FormReport:
+    with telemetry.step("fill form") as span:
         report = await agent.fill(page, profile, helper)
+        span.set_attributes({"autoapply.status": report.status, "autoapply.fields": report.filled_count})
     return report
