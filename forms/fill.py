@@ -32,7 +32,7 @@ from forms.network import answered
 from forms.outcomes import challenges
 from forms.platforms import COMMON_NEXT, COMMON_SUBMIT, Platform, by_name
 from forms.read import read_page, read_settled
-from forms.records import Challenge, FieldRecord, Resolution
+from forms.records import Challenge, Draft, FieldRecord, Resolution
 from forms.repair import repair
 from forms.submit import FieldError, SubmitReport, outcome, read_errors
 
@@ -121,9 +121,17 @@ def _decide(
 
 
 async def fill_step(
-    page: Page, profile: Profile, platform: Platform, *, first: bool = True, overrides: Mapping[str, str] = NONE
+    page: Page,
+    profile: Profile,
+    platform: Platform,
+    *,
+    first: bool = True,
+    overrides: Mapping[str, str] = NONE,
+    draft: Draft | None = None,
 ) -> Step:
     decided = _decide(await _read_step(page, platform, first), profile, platform, overrides)
+    if draft is not None:
+        decided = await draft(decided)
     filled = await _fill_all(page, platform, decided)
     if platform.resume_first and any(f.record.widget == "file" and f.outcome == "filled" for f in filled):
         filled = await _recheck(page, profile, platform, filled, overrides)
@@ -135,6 +143,8 @@ async def fill_step(
         now = _decide(await read_settled(page, QUICK_READ_S), profile, platform, overrides)
         present = {r.selector for r, _ in now}
         revealed = [(r, res) for r, res in now if r.selector not in seen]
+        if revealed and draft is not None:
+            revealed = await draft(revealed)
         if not revealed:
             if added >= MAX_ROWS or not await add_row(page, profile, now):
                 break
@@ -206,7 +216,9 @@ def _stops(found: tuple[Challenge, ...], kinds: frozenset[str]) -> tuple[Challen
     return tuple(c for c in found if c.kind in kinds)
 
 
-async def fill_form(page: Page, profile: Profile, *, max_steps: int = MAX_STEPS) -> FormReport:
+async def fill_form(
+    page: Page, profile: Profile, *, max_steps: int = MAX_STEPS, draft: Draft | None = None
+) -> FormReport:
     """Fill every step up to the final Submit (not clicked). The report says whether it is ready."""
     began = time.monotonic()
     platform = await detect_platform(page)
@@ -222,7 +234,7 @@ async def fill_form(page: Page, profile: Profile, *, max_steps: int = MAX_STEPS)
             opened = True
             if await _open_form(page, platform):
                 continue
-        step = await fill_step(page, profile, platform, first=not steps)
+        step = await fill_step(page, profile, platform, first=not steps, draft=draft)
         steps.append(step)
         if step.blocking:
             detail = "; ".join(step.blocking)

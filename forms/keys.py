@@ -99,7 +99,7 @@ TOPIC_RULES = (
         ),
         noun=False,
     ),
-    _r("referral", r"\breferr(al|ed)\b|who referred", noun=False),
+    _r("referral", r"\breferr(al|ed)|who referred", noun=False),
     _r(
         "previous_worker",
         (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -129,3 +130,8 @@ class PagePlan:
     challenges: tuple[Challenge, ...] = ()
     url: str = ""
     notes: tuple[str, ...] = field(default=())
+
+
+# The seam where the agent answers what the profile left open (provenance llm): it gets the page's
+# decisions and returns them with some unresolved ones answered. None leaves them for a person.
+Draft = Callable[[list[tuple[FieldRecord, Resolution]]], Awaitable[list[tuple[FieldRecord, Resolution]]]]
