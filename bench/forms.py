@@ -1,6 +1,7 @@
 """`./dev bench forms`: the form engine on every sandbox platform, from page open to ready-to-submit.
 
-Per platform, over the catalog's ordinary jobs (not the CAPTCHA, closed or security-code presets):
+Per platform, over the catalog's ordinary jobs (not the CAPTCHA, closed or security-code presets, nor
+LinkedIn's jobs that are applied to on the company's site):
 seconds from opening the application page to ready-to-submit, and fields filled per second. A
 platform's sign-in (LinkedIn, Workday) happens before the clock starts: it belongs to the account,
 not to the form. Nothing is submitted. The last line is the JSON figures.
@@ -146,6 +147,12 @@ async def run(jobs_per_site: int, sites: tuple[str, ...]) -> dict[str, Any]:
             site_server.stop()
 
 
+def forms_of(jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ordinary jobs that have a form on the platform: a LinkedIn job applied to on the company's
+    own site has none (the engine names it `external_apply`; tests/forms show it)."""
+    return [j for j in jobs[:ORDINARY_JOBS] if not j.get("traps", {}).get("external_apply")]
+
+
 async def _measure(url: str, resume: Path, jobs_per_site: int, sites: tuple[str, ...]) -> dict[str, Any]:
     all_runs: list[dict[str, Any]] = []
     per_site: dict[str, Any] = {}
@@ -153,7 +160,7 @@ async def _measure(url: str, resume: Path, jobs_per_site: int, sites: tuple[str,
         browser = await pw.chromium.launch(executable_path=str(find_chromium()), args=chromium_flags(block_dns=True))
         try:
             for site in sites:
-                jobs = (await admin.get("/_admin/jobs", params={"site": site})).json()["jobs"][:ORDINARY_JOBS]
+                jobs = forms_of((await admin.get("/_admin/jobs", params={"site": site})).json()["jobs"])
                 runs = [await one_job(browser, site, job, resume, admin) for job in jobs[:jobs_per_site]]
                 per_site[site] = figures(runs)
                 all_runs += runs

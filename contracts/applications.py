@@ -17,6 +17,23 @@ class SentField(BaseModel):
     provenance: str
 
 
+class TokenUsage(BaseModel):
+    """What a task (or one call) spent on the model, as the provider counted it, and its price."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    input_tokens: int = 0  # uncached input
+    output_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+    cache_read_input_tokens: int = 0
+    calls: int = 0
+    usd: float = 0.0  # at the configured price of the model
+
+    @property
+    def all_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens + self.cache_creation_input_tokens + self.cache_read_input_tokens
+
+
 class ApplicationSubmitted(Event):
     TYPE = "application.submitted"
     type: Literal["application.submitted"] = "application.submitted"
@@ -37,6 +54,9 @@ class ApplicationSubmitted(Event):
     recovered: bool = False
     # Where the browser still runs, for a second look at the job page ("already applied").
     cdp_endpoint: str | None = None
+    # The model's tokens the task spent (input, output and cache together; 0 without the agent).
+    tokens: int = 0
+    usage: TokenUsage | None = None
 
 
 class ApplicationCompleted(Event):

@@ -4,6 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts.applications import TokenUsage
 from contracts.envelope import Event
 from contracts.states import TaskState
 
@@ -40,6 +41,9 @@ class HumanNeeded(Event):
     resume_state: TaskState
     screenshot_uri: str | None = None
     live_view_url: str | None = None
+    # The model's tokens the task spent so far (a budget stop or an unavailable model lands here).
+    tokens: int = 0
+    usage: TokenUsage | None = None
 
 
 class HumanResolved(Event):

@@ -10,7 +10,7 @@ from forms.decide import decide
 from forms.outcomes import challenges
 from forms.platforms import GENERIC, MARKER_JS, Platform, by_name, by_url, marker_pairs
 from forms.read import read_settled
-from forms.records import PagePlan
+from forms.records import Draft, PagePlan
 
 
 async def detect_platform(page: Page) -> Platform:
@@ -24,13 +24,19 @@ async def detect_platform(page: Page) -> Platform:
     return by_name(str(name))
 
 
-async def plan_page(page: Page, profile: Profile, *, settle_s: float = 8.0, live: bool = True) -> PagePlan:
-    """What would be filled with what and from where, on the page as it is now."""
+async def plan_page(
+    page: Page, profile: Profile, *, settle_s: float = 8.0, live: bool = True, draft: Draft | None = None
+) -> PagePlan:
+    """What would be filled with what and from where, on the page as it is now; with `draft`, what
+    the agent would answer of what the profile leaves open."""
     platform = await detect_platform(page)
     records = await read_settled(page, settle_s, live=live)
+    decided = decide(records, profile, platform)
+    if draft is not None:
+        decided = await draft(decided)
     return PagePlan(
         platform=platform.name,
-        fields=tuple(decide(records, profile, platform)),
+        fields=tuple(decided),
         challenges=await challenges(page),
         url=page.url,
     )

@@ -32,7 +32,7 @@ from forms.network import answered
 from forms.outcomes import challenges
 from forms.platforms import COMMON_NEXT, COMMON_SUBMIT, Platform, by_name
 from forms.read import read_page, read_settled
-from forms.records import Challenge, FieldRecord, Resolution
+from forms.records import Challenge, Draft, FieldRecord, Resolution
 from forms.repair import repair
 from forms.submit import FieldError, SubmitReport, outcome, read_errors
 
@@ -55,7 +55,7 @@ LATE_RENDER_S = 8.0
 NONE: Mapping[str, str] = MappingProxyType({})
 Status = Literal["ready", "needs_answers", "invalid", "challenge", "failed", "step_limit"]
 # What stops a walk before a step is filled, and what stops it at the end (a challenge at submit).
-PAGE_STOPS = frozenset({"email_code", "email_link", "login_wall", "closed", "already_applied"})
+PAGE_STOPS = frozenset({"email_code", "email_link", "login_wall", "closed", "already_applied", "external_apply"})
 READY_STOPS = PAGE_STOPS | {"captcha"}
 
 
@@ -121,18 +121,30 @@ def _decide(
 
 
 async def fill_step(
-    page: Page, profile: Profile, platform: Platform, *, first: bool = True, overrides: Mapping[str, str] = NONE
+    page: Page,
+    profile: Profile,
+    platform: Platform,
+    *,
+    first: bool = True,
+    overrides: Mapping[str, str] = NONE,
+    draft: Draft | None = None,
 ) -> Step:
     decided = _decide(await _read_step(page, platform, first), profile, platform, overrides)
+    if draft is not None:
+        decided = await draft(decided)
     filled = await _fill_all(page, platform, decided)
     if platform.resume_first and any(f.record.widget == "file" and f.outcome == "filled" for f in filled):
         filled = await _recheck(page, profile, platform, filled, overrides)
     unresolved = [(r, res) for r, res in decided if not res.resolved]
     added = 0
+    present: set[str] = set()
     for _ in range(REVEAL_ROUNDS + MAX_ROWS):  # an answer may reveal a question (State once Country is chosen)
         seen = {r.selector for r, _ in decided}
         now = _decide(await read_settled(page, QUICK_READ_S), profile, platform, overrides)
+        present = {r.selector for r, _ in now}
         revealed = [(r, res) for r, res in now if r.selector not in seen]
+        if revealed and draft is not None:
+            revealed = await draft(revealed)
         if not revealed:
             if added >= MAX_ROWS or not await add_row(page, profile, now):
                 break
@@ -141,6 +153,8 @@ async def fill_step(
         decided += revealed
         filled += await _fill_all(page, platform, revealed)
         unresolved += [(r, res) for r, res in revealed if not res.resolved]
+    if present:  # a question an answer took away (the end date of a job one still has) is not asked
+        unresolved = [(r, res) for r, res in unresolved if r.selector in present]
     return Step(tuple(filled), tuple(unresolved))
 
 
@@ -176,7 +190,9 @@ async def _recheck(
     out = []
     for done in filled:
         now = again.get(done.record.selector)
-        if done.record.widget != "file" and now and now[1].resolved and done.outcome in ("filled", "kept"):
+        if now and done.shown and now[0].value == done.shown:
+            out.append(done)  # what was left there is still there (a chosen suggestion need not be retyped)
+        elif done.record.widget != "file" and now and now[1].resolved and done.outcome in ("filled", "kept"):
             refill = await _act(page, now[0], now[1])
             out.append(refill if refill.outcome != "kept" else done)
         else:
@@ -200,7 +216,9 @@ def _stops(found: tuple[Challenge, ...], kinds: frozenset[str]) -> tuple[Challen
     return tuple(c for c in found if c.kind in kinds)
 
 
-async def fill_form(page: Page, profile: Profile, *, max_steps: int = MAX_STEPS) -> FormReport:
+async def fill_form(
+    page: Page, profile: Profile, *, max_steps: int = MAX_STEPS, draft: Draft | None = None
+) -> FormReport:
     """Fill every step up to the final Submit (not clicked). The report says whether it is ready."""
     began = time.monotonic()
     platform = await detect_platform(page)
@@ -216,7 +234,7 @@ async def fill_form(page: Page, profile: Profile, *, max_steps: int = MAX_STEPS)
             opened = True
             if await _open_form(page, platform):
                 continue
-        step = await fill_step(page, profile, platform, first=not steps)
+        step = await fill_step(page, profile, platform, first=not steps, draft=draft)
         steps.append(step)
         if step.blocking:
             detail = "; ".join(step.blocking)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from forms.datekeys import date_key
 from forms.records import FieldRecord
 from forms.text import fold
 
@@ -98,7 +99,7 @@ TOPIC_RULES = (
         ),
         noun=False,
     ),
-    _r("referral", r"referr(al|ed)|who referred", noun=False),
+    _r("referral", r"\breferr(al|ed)|who referred", noun=False),
     _r(
         "previous_worker",
         (
@@ -243,7 +244,22 @@ PROFILE_RULES = (
         (r"current (job )?(title|role|position)", r"^(job )?title$", r"most recent (job )?title", r"headline"),
         TEXTISH,
     ),
-    _r("today", r"^(today s )?date$|signature date|date signed|^today$", frozenset({"date"})),
+    _r(
+        "work_current",
+        (
+            r"currently (work|employed)",
+            r"i (still )?work here",
+            r"(this is )?my current (job|role|position|employer)",
+            r"^current( (job|role|position))?$",
+            r"^present$",
+        ),
+        frozenset({"checkbox"}),
+    ),
+    _r(
+        "work_description",
+        r"role description|job description|responsibilit|describe (your|the) role|^description$",
+        frozenset({"textarea"}),
+    ),
     _r("school", r"school|university|college|institution", TEXTISH),
     _r("degree", r"^degree|degree (type|level)$|highest (level of )?education|^degree$", TEXTISH),
     _r("field_of_study", r"discipline|field of study|major|area of study", TEXTISH),
@@ -252,6 +268,9 @@ PROFILE_RULES = (
     _r("education_start_month", r"start (date )?month", TEXTISH),
     _r("education_end_month", r"end (date )?month", TEXTISH),
 )
+# A field of a job's row (Workday's "workExperience-1--location"): its location is the job's, not the user's.
+IN_WORK_ROW = re.compile(r"work ?experience|employment|work ?history", re.I)  # not "jobs": LinkedIn ids have it
+WORK_ROW_KEYS = {"location": "work_location", "city": "work_location"}
 
 
 def _fire(rule: Rule, text: str, widget: str, closed: bool) -> bool:
@@ -277,11 +296,22 @@ def topic_of(question: str) -> str:
 
 def classify(record: FieldRecord, hint_key: str = "") -> str:
     """The profile key or topic a field asks for, "" when nothing says."""
+    key = _classify(record, hint_key)
+    in_row = IN_WORK_ROW.search(" ".join((record.id or "", record.name or "", record.group_label)))
+    if in_row:
+        return WORK_ROW_KEYS.get(key, key)
+    return "" if key == "work_description" else key  # the description of which job? none is said
+
+
+def _classify(record: FieldRecord, hint_key: str) -> str:
     if hint_key:
         return hint_key
     by_auto = AUTOCOMPLETE.get(record.autocomplete.strip().lower().split(" ")[-1], "")
     if by_auto:
         return by_auto
+    dated = date_key(record)
+    if dated:
+        return dated
     widget = record.widget
     # The label first; then the group and section for generic labels ("Please check one of the boxes").
     for text in (record.label, record.aria_label, record.group_label, record.placeholder):

@@ -1,5 +1,5 @@
 // What stops a form, as a person sees it: a visible CAPTCHA challenge, an emailed code or link, a login
-// wall, a closed job, an earlier application. An invisible CAPTCHA (a badge or a hidden frame) is nothing.
+// wall, a closed job, an earlier application, a job whose application is on another site. An invisible CAPTCHA (a badge or a hidden frame) is nothing.
 (() => {
   const found = [];
   // A challenge already solved leaves its token in the page: nothing is waiting for anyone then.
@@ -31,5 +31,14 @@
   if (closed) found.push({ kind: "closed", detail: closed });
   const applied = says(/already applied|you (have|'ve) (already )?applied|application (was |has been )?already (submitted|received)|already submitted an application|applied \d+ \w+ ago/i);
   if (applied) found.push({ kind: "already_applied", detail: applied });
+  // "Apply on company website": the job is applied to elsewhere, the page has no form of its own.
+  const outside = [...document.querySelectorAll("a, button, [role=link], [role=button]")].find((el) => shown(el)
+    && /apply\b.{0,80}\b(on|at|via) (the )?(company|employer|external|partner)('?s)? ?(web)?(site|page|careers)/i
+      .test(`${el.getAttribute("aria-label") || ""} ${el.textContent || ""}`));
+  const fields = [...document.querySelectorAll("input[type=file], input[type=email], input[type=tel], textarea")].some(shown);
+  if (outside && !fields) {
+    const where = outside.getAttribute("data-external-url") || outside.getAttribute("href") || "";
+    found.push({ kind: "external_apply", detail: where.slice(0, 200) });
+  }
   return found;
 })()

@@ -200,6 +200,7 @@
     if (role === "combobox" || el.getAttribute("aria-autocomplete") === "list" || el.getAttribute("aria-haspopup") === "listbox") return "combobox";
     if (role === "spinbutton" && /month|day|year/i.test(el.getAttribute("aria-label") || el.id || "")) return "date_part";
     if (["email", "tel", "number", "url", "date", "file", "radio", "checkbox", "password", "search"].includes(type)) return type;
+    if (type === "month") return "date";  // a native month picker: its type says it wants YYYY-MM
     return "text";
   }
   function base(el, widget, group) {

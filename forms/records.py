@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -118,7 +119,7 @@ class Resolution:
 class Challenge:
     """Something that stops the form until someone acts: a named outcome."""
 
-    kind: Literal["captcha", "email_code", "email_link", "login_wall", "closed", "already_applied"]
+    kind: Literal["captcha", "email_code", "email_link", "login_wall", "closed", "already_applied", "external_apply"]
     detail: str = ""
 
 
@@ -129,3 +130,8 @@ class PagePlan:
     challenges: tuple[Challenge, ...] = ()
     url: str = ""
     notes: tuple[str, ...] = field(default=())
+
+
+# The seam where the agent answers what the profile left open (provenance llm): it gets the page's
+# decisions and returns them with some unresolved ones answered. None leaves them for a person.
+Draft = Callable[[list[tuple[FieldRecord, Resolution]]], Awaitable[list[tuple[FieldRecord, Resolution]]]]

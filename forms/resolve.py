@@ -16,6 +16,7 @@ from contracts.profile import DECLINE as USER_DECLINES
 from contracts.profile import Profile
 from forms.bank import lookup
 from forms.choose import choose, choose_many, decline_option, real_options
+from forms.datefit import dated, is_date_key
 from forms.keys import classify
 from forms.records import CHOICE_WIDGETS, FieldRecord, Provenance, Resolution
 from forms.text import digits_only, fold, yes_no
@@ -89,6 +90,10 @@ def _profile(record: FieldRecord, profile: Profile, key: str, ctx: Context) -> R
     source = "phone_national" if key == "phone" and ctx.phone_picker else key
     getter = PROFILE_VALUES.get(source)
     value = getter(profile) if getter else None
+    if value is None and key.startswith("work_end") and profile.work_history and profile.work_history[0].current:
+        return Resolution(None, key=key, reason="the job is current: it has no end")
+    if value is not None and is_date_key(key):
+        return dated(record, value, "profile", key)
     if value is None:
         hit = lookup(profile.answers, record.label)
         if hit is not None:
@@ -213,7 +218,7 @@ def _date(record: FieldRecord, value: str, provenance: Provenance, key: str) -> 
     if not ISO_DATE.fullmatch(value):
         return Resolution(None, key=key, reason="the answer is not a date (YYYY-MM-DD)")
     if record.widget == "date":
-        return Resolution(value, provenance, key)
+        return Resolution(value[:7] if record.type == "month" else value, provenance, key)
     return Resolution(_as_shown(value, f"{record.label} {record.placeholder}"), provenance, key)
 
 

@@ -15,18 +15,14 @@ from collections.abc import Sequence
 from contracts.profile import Profile
 from forms.records import FieldRecord
 
+DATE_PARTS = ("", "_month", "_year", "_day")
 EDUCATION_KEYS = frozenset(
-    {
-        "school",
-        "degree",
-        "field_of_study",
-        "education_start_year",
-        "education_end_year",
-        "education_start_month",
-        "education_end_month",
-    }
+    {"school", "degree", "field_of_study"} | {f"education_{end}{p}" for end in ("start", "end") for p in DATE_PARTS}
 )
-WORK_KEYS = frozenset({"current_company", "current_title"})
+WORK_KEYS = frozenset(
+    {"current_company", "current_title", "work_location", "work_current", "work_description"}
+    | {f"work_{end}{p}" for end in ("start", "end") for p in DATE_PARTS}
+)
 # The index of a repeated row in an id or name, with the rest of it (the row's field, index removed).
 INDEX = re.compile(r"(--|\[|-|_)(\d{1,2})(\]|--|$)")
 
@@ -71,7 +67,11 @@ def for_row(profile: Profile, section: str, rank: int) -> Profile:
         return profile  # the first job row is the current one
     job = profile.work_history[rank] if rank < len(profile.work_history) else None
     return profile.model_copy(
-        update={"current_company": job.company if job else None, "current_title": job.title if job else None}
+        update={
+            "current_company": job.company if job else None,
+            "current_title": job.title if job else None,
+            "work_history": (job,) if job else (),
+        }
     )
 
 

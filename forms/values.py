@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from contracts.profile import Profile
 from forms.countries import by_iso, by_name, split_phone
@@ -56,15 +57,14 @@ def _education(profile: Profile, attr: str) -> str | None:
     return str(value) if value else None
 
 
-def _year(value: str | None) -> str | None:
-    return value[:4] if value and value[:4].isdigit() else None
-
-
-def _month(value: str | None) -> str | None:
-    months = ("January February March April May June July August September October November December").split()
-    if value and len(value) >= 7 and value[5:7].isdigit() and 1 <= int(value[5:7]) <= 12:
-        return months[int(value[5:7]) - 1]
-    return None
+def _job(profile: Profile, attr: str) -> str | None:
+    """The most recent job's value (work history lists the most recent first)."""
+    if not profile.work_history:
+        return None
+    value = getattr(profile.work_history[0], attr, None)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value) if value else None
 
 
 def _years(profile: Profile) -> str | None:
@@ -95,16 +95,29 @@ PROFILE_VALUES: dict[str, Callable[[Profile], str | None]] = {
     "linkedin_url": lambda p: p.linkedin_url,
     "github_url": lambda p: p.github_url,
     "portfolio_url": lambda p: p.portfolio_url,
-    "current_company": lambda p: p.current_company,
-    "current_title": lambda p: p.current_title,
+    "current_company": lambda p: p.current_company or _job(p, "company"),
+    "current_title": lambda p: p.current_title or _job(p, "title"),
     "resume": lambda p: p.resume,
     "cover_letter": lambda p: p.cover_letter,
     "years_of_experience": _years,
     "school": lambda p: _education(p, "school"),
     "degree": lambda p: _education(p, "degree"),
     "field_of_study": lambda p: _education(p, "field_of_study"),
-    "education_start_year": lambda p: _year(_education(p, "start")),
-    "education_end_year": lambda p: _year(_education(p, "end")),
-    "education_start_month": lambda p: _month(_education(p, "start")),
-    "education_end_month": lambda p: _month(_education(p, "end")),
+    "work_location": lambda p: _job(p, "location"),
+    "work_current": lambda p: _job(p, "current"),
+    "work_description": lambda p: _job(p, "description"),
 }
+
+
+# Dates are the profile's own ("YYYY", "YYYY-MM", "YYYY-MM-DD"), shaped to the field when decided:
+# each key names whose date, which end, and which part ("work_start_month"; "" for the whole date).
+def _dates() -> dict[str, Callable[[Profile], str | None]]:
+    found: dict[str, Callable[[Profile], str | None]] = {}
+    for end in ("start", "end"):
+        for which in ("", "_month", "_year", "_day"):
+            found[f"education_{end}{which}"] = partial(_education, attr=end)
+            found[f"work_{end}{which}"] = partial(_job, attr=end)
+    return found
+
+
+PROFILE_VALUES.update(_dates())

@@ -14,7 +14,7 @@ from sandbox import admin, captcha_pages, invisible, signin
 from sandbox.html import esc, page
 from sandbox.jobs import SITES
 from sandbox.sessions import SessionMiddleware
-from sandbox.sites import ashby, careers, careers_more, greenhouse, greenhouse_embed, lever, linkedin, workday
+from sandbox.sites import ashby, atrium, careers, careers_more, greenhouse, greenhouse_embed, lever, linkedin, workday
 from sandbox.state import SandboxState, sbx
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -48,7 +48,7 @@ async def root(request: Request) -> Response:
 def all_routes() -> list[BaseRoute]:
     routes: list[BaseRoute] = [Route("/", root), *admin.routes(), *captcha_pages.routes(), *invisible.routes()]
     routes.extend(signin.routes())
-    for module in (greenhouse_embed, greenhouse, lever, ashby, workday, linkedin, careers, careers_more):
+    for module in (greenhouse_embed, greenhouse, lever, ashby, workday, linkedin, careers, careers_more, atrium):
         routes.extend(module.routes())
     routes.append(Mount("/_static", StaticFiles(directory=STATIC_DIR), name="static"))
     return routes

@@ -9,8 +9,10 @@ from playwright.async_api import Page
 from forms.act.choice import fill_buttons, fill_checkbox, fill_checkboxes, fill_listbox, fill_radio, fill_select
 from forms.act.combobox import fill_combobox, fill_listbox_button
 from forms.act.common import Filled
+from forms.act.dates import fill_date
 from forms.act.files import fill_file
 from forms.act.text import fill_text
+from forms.datefit import DATE_PART, is_date_key
 from forms.records import FieldRecord, Resolution
 
 Adapter = Callable[[Page, FieldRecord, Resolution], Awaitable[Filled]]
@@ -23,7 +25,7 @@ ADAPTERS: dict[str, Adapter] = {
     "search": fill_text,
     "password": fill_text,
     "textarea": fill_text,
-    "date": fill_text,
+    "date": fill_date,
     "date_part": fill_text,  # one segment of a segmented date (Month / Day / Year spinbuttons)
     "select": fill_select,
     "multiselect": fill_select,
@@ -39,6 +41,8 @@ ADAPTERS: dict[str, Adapter] = {
 
 
 async def act(page: Page, record: FieldRecord, res: Resolution) -> Filled:
+    if record.widget == "text" and (is_date_key(res.key) and not DATE_PART.search(res.key)):
+        return await fill_date(page, record, res)  # a whole date in a text field: a picker, or a written format
     adapter = ADAPTERS.get(record.widget)
     if adapter is None:
         return Filled(record, res, "unresolved", "", f"no adapter for {record.widget} fields yet")

@@ -32,7 +32,7 @@ _LOOKS = (f"o{n}" for n in itertools.count(1))
 # Waits in the page until the open list stops changing: one round trip however long the server takes.
 # The list is the one the field controls (aria-controls, read on each look: it is set on opening),
 # else any visible popup of options.
-OPTIONS_JS = """async (field, [waitMs, pollMs, token]) => {
+OPTIONS_JS = """async (field, [waitMs, pollMs, token, settle]) => {
   const shown = (el) => el.getClientRects().length > 0;
   const look = () => {
     const id = field.getAttribute("aria-controls") || field.getAttribute("aria-owns");
@@ -43,6 +43,10 @@ OPTIONS_JS = """async (field, [waitMs, pollMs, token]) => {
     // An open list that says "Start typing" or "No options" has nothing to wait for; "Loading" has.
     const idle = box && !items.length && box.textContent.trim() && !/loading|searching/i.test(box.textContent);
     return { items, idle };
+  };
+  const loading = () => {
+    const box = document.getElementById(field.getAttribute("aria-controls") || "");
+    return /loading|searching/i.test(box?.textContent || "");
   };
   // Each option is stamped, so the click finds it by one attribute, not by the text of every option.
   const answer = (items) => ({
@@ -60,6 +64,8 @@ OPTIONS_JS = """async (field, [waitMs, pollMs, token]) => {
     const texts = items.map(([, t]) => t).join("\\n");
     const same = previous !== null && texts === previous.map(([, t]) => t).join("\\n");
     if (same && (items.length || idle)) return answer(items);
+    const drawn = items.length && !items.some(([, t]) => /^(loading|searching)/i.test(t));
+    if (!settle && drawn && !loading()) return answer(items);
     previous = items;
     await new Promise((r) => setTimeout(r, pollMs));
   }
@@ -75,10 +81,12 @@ class Shown:
     controls: str = ""
 
 
-async def _options(field: Locator, wait_s: float) -> Shown:
-    """The options on screen, once two looks agree (a server may still be answering)."""
+async def _options(field: Locator, wait_s: float, *, settle: bool = True) -> Shown:
+    """The options on screen, once two looks agree (a server may still be answering). A list just
+    opened, not loading, is taken at the first look that shows options (`settle` False): its options
+    were drawn at once; after typing, the list may still be changing, and two looks must agree."""
     token = next(_LOOKS)
-    found = await field.evaluate(OPTIONS_JS, [int(wait_s * 1000), int(POLL_S * 1000), token])
+    found = await field.evaluate(OPTIONS_JS, [int(wait_s * 1000), int(POLL_S * 1000), token, settle])
     pairs = zip(found["texts"], found["stamps"], strict=True)
     return Shown([Option(label=str(t), value=str(t), handle=str(h)) for t, h in pairs], str(found["controls"]))
 
@@ -151,7 +159,7 @@ async def _after_pick(field: Locator) -> tuple[bool, str]:
 async def _open_and_pick(frame: Frame, field: Locator, record: FieldRecord, res: Resolution) -> Option | str:
     """The option clicked, or why none could be."""
     await field.click(force=True)  # the field is on screen (the reader saw it); waiting for "stable" costs
-    shown = await _options(field, OPEN_WAIT_S if record.widget == "combobox" else WAIT_S)
+    shown = await _options(field, OPEN_WAIT_S if record.widget == "combobox" else WAIT_S, settle=False)
     options = real_options(shown.options)
     option = _pick(res, options, record.label) if options else None
     if option is None and record.widget == "combobox":
@@ -185,7 +193,7 @@ async def fill_listbox_button(page: Page, record: FieldRecord, res: Resolution) 
         return Filled(record, res, "kept", shown)
     for _ in range(2):
         await button.click(force=True)
-        listed = await _options(button, WAIT_S)
+        listed = await _options(button, WAIT_S, settle=False)
         option = _pick(res, real_options(listed.options), record.label)
         if option is None:
             await _close(button)

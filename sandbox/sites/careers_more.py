@@ -1,5 +1,8 @@
-"""The careers page's second step: the knock-out question and the expected salary with its currency
-and period, then the application of both steps is kept."""
+"""The careers page's second step: the knock-out question, the expected salary with its currency
+and period, and the most recent job with pop-up month pickers; then the application of both steps
+is kept."""
+
+import re
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -13,6 +16,8 @@ from sandbox.sites import careers_widgets as cw
 from sandbox.sites.careers import ALREADY, View, open_posting, page_for, trapped
 from sandbox.state import sbx, session
 from sandbox.uploads import Received, read_form
+
+MONTH_RE = re.compile(r"(0[1-9]|1[0-2])/(\d{4})")
 
 
 def more_form(view: View, action: str, captcha: bool, hidden: str, banner: str) -> str:
@@ -35,8 +40,26 @@ def more_form(view: View, action: str, captcha: bool, hidden: str, banner: str) 
         f'<div class="row"><label for="period-{view.s}">Per</label>{view.err("salary_period")}'
         f'<select id="period-{view.s}" name="salary_period"><option value="">Please choose</option>'
         f"{options('salary_period', cw.PERIODS)}</select></div></section>"
+        + recent_job(view)
         + (captcha_widget("g") + view.err("captcha") if captcha else "")
         + '<button type="submit" class="send">Send application</button></form>'
+    )
+
+
+def recent_job(view: View) -> str:
+    """The most recent job, all optional: its title, employer, and months in pop-up month pickers."""
+    current = " checked" if view.received.text("recent_current") else ""
+    return (
+        '<section class="form-section"><h2>Your most recent job</h2>'
+        f'<div class="row"><label for="recent-title-{view.s}">Job title</label>{view.err("recent_title")}'
+        f'<input id="recent-title-{view.s}" name="recent_title" type="text" value="{view.v("recent_title")}"></div>'
+        f'<div class="row"><label for="recent-employer-{view.s}">Employer</label>{view.err("recent_employer")}'
+        f'<input id="recent-employer-{view.s}" name="recent_employer" type="text"'
+        f' value="{view.v("recent_employer")}"></div>'
+        + cw.month_picker("recent_from", "From", view.received.text("recent_from"), view.err("recent_from"), view.s)
+        + cw.month_picker("recent_to", "To", view.received.text("recent_to"), view.err("recent_to"), view.s)
+        + f'<div class="row"><label><input type="checkbox" name="recent_current" value="yes"{current}>'
+        " I currently work here</label></div></section>"
     )
 
 
@@ -68,6 +91,27 @@ def _more_errors(received: Received) -> dict[str, str]:
         errors["salary_currency"] = "Choose the currency of your expected salary"
     if amount and received.text("salary_period") not in cw.PERIODS:
         errors["salary_period"] = "Choose whether the salary is per year, month or hour"
+    return errors | _recent_errors(received)
+
+
+def _month(text: str) -> tuple[int, int] | None:
+    found = MONTH_RE.fullmatch(text.strip())
+    return (int(found.group(2)), int(found.group(1))) if found and 1 <= int(found.group(1)) <= 12 else None
+
+
+def _recent_errors(received: Received) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    started, ended = received.text("recent_from"), received.text("recent_to")
+    for name, text in (("recent_from", started), ("recent_to", ended)):
+        if text and _month(text) is None:
+            errors[name] = f"Enter the month as {cw.MONTH_FORMAT}"
+    if (started or ended) and not received.text("recent_title"):
+        errors["recent_title"] = "Enter the job title of your most recent job"
+    if ended and received.text("recent_current"):
+        errors["recent_to"] = "Leave the end empty for a job you still have"
+    first, last = _month(started), _month(ended)
+    if first and last and last < first:
+        errors["recent_to"] = "The end cannot come before the start"
     return errors
 
 

@@ -73,3 +73,19 @@ COOKIE_BANNER = (
     '<button type="button" data-cookie="reject">Reject all</button>'
     '<button type="button" data-cookie="accept">Accept all</button></div></div></div>'
 )
+
+
+# The second step's most recent job: title, employer, and its months in a pop-up month picker, a
+# text input that opens a calendar (as react-datepicker's month picker does). Typed text the picker
+# cannot read (anything but MM/YYYY, M/YYYY or "March 2019") is dropped when the field is left.
+MONTH_FORMAT = "MM/YYYY"
+
+
+def month_picker(name: str, label: str, value: str, error: str, suffix: str) -> str:
+    fid = f"{name}-{suffix}"
+    return (
+        f'<div class="row picker-row"><label for="{fid}">{esc(label)}</label>{error}'
+        f'<input id="{fid}" name="{name}" type="text" class="month-picker" autocomplete="off"'
+        f' placeholder="MM / YYYY" aria-haspopup="dialog" value="{esc(value)}">'
+        f'<div class="month-popup" role="dialog" aria-label="Choose a month" hidden></div></div>'
+    )

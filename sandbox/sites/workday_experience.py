@@ -3,7 +3,7 @@ buttons: their markup, which posted keys belong to them, and their checks."""
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sandbox import places, pools
 from sandbox.html import esc
@@ -14,6 +14,7 @@ PROFICIENCY = ("Beginner", "Intermediate", "Advanced", "Fluent", "Native")
 KEY_RE = re.compile(r"^(workExperience|education|language|webAddress)-(\d{1,2})--([A-Za-z]+)(?:-dateSection\w+)?")
 PANEL_RE = re.compile(r"^(workExperience|education|language|webAddress)-(\d{1,2})--")
 MAX_PANELS = 20  # more than anyone lists; bounds what a post can make the server keep
+CURRENT, END = "currentlyWorkHere", "endDate"  # ticking the one takes the other away
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ SECTIONS: dict[str, tuple[str, tuple[Part, ...]]] = {
             Part("location", "Location", "text"),
             Part("currentlyWorkHere", "I currently work here", "checkbox"),
             Part("startDate", "From", "month_year", True),
-            Part("endDate", "To", "month_year"),
+            Part("endDate", "To", "month_year", True),
             Part("roleDescription", "Role Description", "textarea"),
         ),
     ),
@@ -122,13 +123,15 @@ def _mark(part: Part) -> str:
 def panel(section: str, n: str, values: Mapping[str, object], errors: Mapping[str, str]) -> str:
     title, parts = SECTIONS[section]
     fields = ""
+    current = bool(values.get(f"{section}-{n}--{CURRENT}"))
     for part in parts:
         key = f"{section}-{n}--{part.suffix}"
         problem = errors.get(key, "")
         alert = f'<p class="wd-error" data-automation-id="inputError" role="alert">{esc(problem)}</p>'
         alert = alert if problem else ""
+        hidden = " hidden" if part.suffix == END and current else ""
         fields += (
-            f'<div class="wd-field" data-automation-id="formField-{part.suffix}">'
+            f'<div class="wd-field" data-automation-id="formField-{part.suffix}"{hidden}>'
             f"{_control(section, key, part, values)}{alert}</div>"
         )
     return (
@@ -177,12 +180,19 @@ def _part_error(key: str, part: Part, values: Mapping[str, str]) -> str | None:
     return None
 
 
+def _as_asked(section: str, n: str, part: Part, values: Mapping[str, str]) -> Part:
+    """A job's end is required until "I currently work here" is ticked, which takes the field away."""
+    if section == "workExperience" and part.suffix == END:
+        return replace(part, required=not values.get(f"{section}-{n}--{CURRENT}"))
+    return part
+
+
 def errors(values: Mapping[str, str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for section, (_, parts) in SECTIONS.items():
         for n in panels(values, section):
             for part in parts:
                 key = f"{section}-{n}--{part.suffix}"
-                if (problem := _part_error(key, part, values)) is not None:
+                if (problem := _part_error(key, _as_asked(section, n, part, values), values)) is not None:
                     found[key] = problem
     return found

@@ -92,3 +92,64 @@
   }
   customElements.define("sbx-level", SbxLevel);
 })();
+
+// Month pickers: a text input that opens a calendar of months on focus. A click on a month writes
+// MM/YYYY; typed text is read when the field is left (MM/YYYY, M/YYYY, "March 2019", "Mar 2019")
+// and written as MM/YYYY, and anything else is dropped, as such pickers do.
+(() => {
+  "use strict";
+  const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December"];
+  const read = (text) => {
+    const t = text.trim();
+    let m = t.match(/^(\d{1,2})\s*\/\s*(\d{4})$/);
+    if (m && +m[1] >= 1 && +m[1] <= 12) return [+m[2], +m[1]];
+    m = t.match(/^([A-Za-z]{3,9})\.?\s+(\d{4})$/);
+    const i = m ? MONTHS.findIndex((n) => n.toLowerCase().startsWith(m[1].toLowerCase()) && m[1].length >= 3) : -1;
+    return i >= 0 ? [+m[2], i + 1] : null;
+  };
+  const write = ([year, month]) => `${String(month).padStart(2, "0")}/${year}`;
+  const popupOf = (input) => input.parentElement.querySelector(".month-popup");
+  const set = (input, value) => {
+    input.value = value;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  };
+  const draw = (input, year) => {
+    const popup = popupOf(input);
+    const chosen = read(input.value);
+    popup.dataset.year = String(year);
+    popup.innerHTML = `<div class="month-head"><button type="button" data-step="-1" aria-label="Previous year">&lsaquo;</button>`
+      + `<span class="month-year">${year}</span><button type="button" data-step="1" aria-label="Next year">&rsaquo;</button></div>`
+      + `<div class="month-grid">${MONTHS.map((name, i) => `<button type="button" class="month-cell${chosen && chosen[0] === year && chosen[1] === i + 1 ? " is-selected" : ""}"`
+        + ` data-month="${i + 1}" aria-label="${name} ${year}">${name.slice(0, 3)}</button>`).join("")}</div>`;
+    popup.hidden = false;
+  };
+  document.addEventListener("focusin", (e) => {
+    if (!e.target.matches?.(".month-picker")) return;
+    draw(e.target, (read(e.target.value) || [new Date().getFullYear()])[0]);
+  });
+  document.addEventListener("input", (e) => {
+    if (!e.target.matches?.(".month-picker")) return;
+    const found = read(e.target.value);
+    if (found) draw(e.target, found[0]);
+  });
+  document.addEventListener("mousedown", (e) => {
+    const popup = e.target.closest?.(".month-popup");
+    if (!popup) return;
+    e.preventDefault();  // the input keeps the focus while the calendar is used
+    const input = popup.parentElement.querySelector(".month-picker");
+    const step = e.target.closest("[data-step]");
+    if (step) { draw(input, +popup.dataset.year + +step.dataset.step); return; }
+    const cell = e.target.closest("[data-month]");
+    if (!cell) return;
+    set(input, write([+popup.dataset.year, +cell.dataset.month]));
+    popup.hidden = true;
+  });
+  document.addEventListener("focusout", (e) => {
+    if (!e.target.matches?.(".month-picker")) return;
+    popupOf(e.target).hidden = true;
+    const found = read(e.target.value);
+    const value = found ? write(found) : "";
+    if (value !== e.target.value) set(e.target, value);
+  });
+})();

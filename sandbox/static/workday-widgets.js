@@ -174,6 +174,13 @@
     const remove = e.target.closest('[data-automation-id="panel-set-delete-button"]');
     if (remove) deletePanel(remove);
   });
+  // "I currently work here" takes the job's end date away (and what was typed in it).
+  document.addEventListener("change", (e) => {
+    if (!e.target.matches?.('input[type=checkbox][id$="--currentlyWorkHere"]')) return;
+    const end = e.target.closest(".wd-panel").querySelector('[data-automation-id="formField-endDate"]');
+    end.hidden = e.target.checked;
+    if (e.target.checked) end.querySelectorAll("input").forEach((i) => setPart(i, ""));
+  });
   document.addEventListener("input", (e) => {
     if (e.target.matches(".wd-prompt-search")) showSearch(promptOf(e.target));
     if (e.target.matches('.wd-date[role="spinbutton"]')) typed(e.target);

@@ -15,8 +15,9 @@ from runtime import objects, outbox
 from runtime.bus import Delivery
 from runtime.sealing import Sealer
 from runtime.service import Service
-from services.executor import credentials, store, templates
+from services.executor import credentials, llm, store, templates
 from services.executor.browser import Driver
+from services.executor.llm import Meter
 from services.executor.settings import ExecutorSettings
 from services.executor.store import Task
 
@@ -30,6 +31,8 @@ class Executor:
         self.templates = templates.load_all()  # a bad template stops the executor at start
         self.objects: objects.ObjectStore = objects.LocalObjects(settings.data_dir)
         self.credentials: Sealer = credentials.sealer_for(settings)
+        # One client for every task (its connection pool); None: no key, the agent is off.
+        self.model_client = llm.client_for(settings) if settings.llm_enabled else None
 
     @property
     def db(self) -> asyncpg.Pool:
@@ -46,6 +49,7 @@ class Run:
     delivery: Delivery
     state: TaskState = field(init=False)
     shots: list[str] = field(default_factory=list)
+    meter: Meter | None = None  # the model's tokens, where the agent is on for this task
 
     def __post_init__(self) -> None:
         self.state = self.task.state
@@ -58,6 +62,8 @@ class Run:
         async with self.x.db.acquire() as conn, conn.transaction():
             await outbox.enqueue(conn, self.x.svc.schema, event)
             await store.move(conn, self.task.task_id, state, waiting, finished)
+            if self.meter is not None and self.meter.calls:
+                await store.save_usage(conn, self.task.task_id, self.meter.total)
         self.state = state
         await self.delivery.in_progress()  # a long application keeps its message
 

@@ -5,6 +5,8 @@ alone), fill, then submit once, or stop at a wait (an event, then ack with the b
 human.resolved, email.verified, task.approved: re-attach and continue from what the page shows.
 """
 
+from dataclasses import replace
+
 from contracts.envelope import Event
 from contracts.human import HumanResolved
 from contracts.mail import EmailVerified
@@ -14,7 +16,20 @@ from forms.fill import FormReport
 from forms.outcomes import challenges
 from runtime import telemetry
 from runtime.errors import TransientError
-from services.executor import accounts, agent, browser, detect, navigation, questions, receipt, steps, submitting, waits
+from services.executor import (
+    accounts,
+    agent,
+    browser,
+    detect,
+    memory,
+    navigation,
+    questions,
+    receipt,
+    steps,
+    submitting,
+    unknown,
+    waits,
+)
 from services.executor.applicant import Applicant
 from services.executor.browser import Attached
 from services.executor.context import Run
@@ -37,10 +52,22 @@ class Flow:
         self.run, self.page, self.who = run, attached.page, who
         self.attached = attached
         self.template: Template | None = None
+        self.reached = ""  # how the form was reached where no template knew the page (unknown.py)
+        self.agent = agent.for_task(run.x.settings, run.x.model_client, who.profile, run.task.llm_usage)
+        run.meter = self.agent.model.meter if self.agent.model else None
+
+    async def prepare(self) -> None:
+        """The user's answers that earlier applications to this site confirmed join the profile."""
+        task = self.run.task
+        profile = await memory.with_site_answers(self.run.x.db, task.user_id, task.job_url, self.who.profile)
+        self.who = replace(self.who, profile=profile)
+        self.agent.profile = profile
+        self.agent.declined |= await memory.declined_on(self.run.x.db, task.user_id, task.job_url)
 
     async def start(self) -> None:
         """From a fresh browser: the exit IP, the job page, the analysis, the filling."""
         run = self.run
+        await self.prepare()
         if run.state is not S.NAVIGATING:
             await run.progress(S.NAVIGATING, step="navigate")
             await navigation.check_exit_ip(run, self.attached)
@@ -62,10 +89,14 @@ class Flow:
             span.set_attribute("autoapply.template", self.template.platform if self.template else "none")
         if self.template is None:
             await run.progress(S.EXECUTING_AGENT, step="form_engine", step_number=1, total_steps=1)
+            where = unknown.Where(self.page, run.x.db, run.task.cdp_url, run.x.settings)
+            self.reached = await unknown.reach_form(where, self.agent)
+            if self.reached == "agent":
+                await run.progress(S.EXECUTING_AGENT, step="agent", detail="the agent found the application form")
             await self.conclude(await self._engine())
             return
         await run.progress(S.EXECUTING_RPA, step="template", detail=self.template.platform)
-        result = await steps.run(self.page, self.template, self.who.profile, self._llm(), self._step, self._account)
+        result = await steps.run(self.page, self.template, self.who.profile, self.agent, self._step, self._account)
         await self.conclude(result)
 
     async def _account(self, step: Step) -> Halt | None:
@@ -82,6 +113,7 @@ class Flow:
 
     async def resume(self, cause: Event) -> None:
         """Help arrived: continue from what the page shows now."""
+        await self.prepare()
         if isinstance(cause, EmailVerified):
             await submitting.use_email(self.page, cause)
             if self.run.task.waiting == waits.EMAIL_AFTER_SUBMIT:
@@ -107,18 +139,16 @@ class Flow:
 
     async def continue_here(self) -> None:
         """A redelivery found the task mid-way (the executor died): the page is where it was."""
+        await self.prepare()
         if self.run.state is S.ANALYZING:
             await self.run.progress(S.EXECUTING_AGENT, step="form_engine", step_number=1, total_steps=1)
         await self.conclude(await self._engine())
 
     async def _engine(self) -> FormReport:
         with telemetry.step("fill form", platform=self.run.task.platform) as span:
-            report = await agent.fill(self.page, self.who.profile, self._llm())
+            report = await agent.fill(self.page, self.who.profile, self.agent)
             span.set_attributes({"autoapply.status": report.status, "autoapply.fields": report.filled_count})
         return report
-
-    def _llm(self) -> bool:
-        return bool(self.who.profile.preferences.allow_llm)
 
     async def _step(self, step: Step, number: int, total: int) -> None:
         if number > 1:
@@ -150,6 +180,8 @@ class Flow:
             await self.ask(result, f"the form did not go through: {result.status} {result.detail}".strip())
 
     async def ask(self, report: FormReport, reason: str) -> None:
+        if self.agent.stopped:
+            reason = f"{reason}; the agent stopped: {self.agent.stopped}"
         asked = await questions.with_options(self.page, report, receipt.unresolved(report))
         shot = await self.shot("needs_answers")
         await waits.human(self.run, reason, self.page.url, asked, shot)

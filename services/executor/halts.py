@@ -28,6 +28,7 @@ CHALLENGES: dict[str, Trigger] = {
     "already_applied": "already_applied",
     "closed": "job_closed",
     "login_wall": "login_required",
+    "external_apply": "external_apply",  # "Apply on company website": no form here to fill
 }
 
 

@@ -13,6 +13,7 @@ from contracts.applications import SentField
 from contracts.human import Question
 from forms.fill import FormReport
 from runtime import objects
+from services.executor.llm import Meter
 from services.executor.store import Task
 
 RECEIPT_OBJECT = "receipt.json"
@@ -34,6 +35,14 @@ def sent_fields(report: FormReport) -> tuple[SentField, ...]:
             label = done.record.label or done.record.selector
             fields[done.record.handle] = SentField(label=label, value=value, provenance=done.resolution.provenance)
     return tuple(fields.values())
+
+
+def model_use(meter: Meter | None) -> dict[str, Any]:
+    """The model's part in the receipt: its tokens per call and for the task, and their price."""
+    if meter is None or not meter.calls:
+        return {}
+    calls = [c.model_dump() for c in meter.calls]
+    return {"llm": {"model": meter.model, "calls": calls, "total": meter.total.model_dump()}}
 
 
 def uploaded(report: FormReport) -> bool:

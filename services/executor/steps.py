@@ -16,6 +16,7 @@ from contracts.profile import Profile
 from forms.fill import FormReport
 from runtime import telemetry
 from services.executor import agent, halts
+from services.executor.agent import Agent
 from services.executor.halts import Halt
 from services.executor.templates import Action, Step, Template
 
@@ -120,7 +121,7 @@ async def run(
     page: Page,
     template: Template,
     profile: Profile,
-    llm_allowed: bool,
+    helper: Agent | None,
     progress: Progress,
     account: AccountStep | None = None,
 ) -> FormReport | Halt:
@@ -139,7 +140,7 @@ async def run(
         if step.account:
             continue
         if step.action in ENGINE_STEPS:
-            report, engine_due = await _engine(page, profile, llm_allowed), False
+            report, engine_due = await _engine(page, profile, helper), False
             if report.status != "ready":
                 return report
         elif not await _traced_act(page, step, profile) and not step.optional:
@@ -147,7 +148,7 @@ async def run(
         if step.wait_after:
             await asyncio.sleep(step.wait_after / 1000)
     if report is None or engine_due:
-        report = await _engine(page, profile, llm_allowed)
+        report = await _engine(page, profile, helper)
     return report
 
 
@@ -158,8 +159,8 @@ async def _traced_act(page: Page, step: Step, profile: Profile) -> bool:
     return done
 
 
-async def _engine(page: Page, profile: Profile, llm_allowed: bool) -> FormReport:
+async def _engine(page: Page, profile: Profile, helper: Agent | None) -> FormReport:
     with telemetry.step("fill form") as span:
-        report = await agent.fill(page, profile, llm_allowed)
+        report = await agent.fill(page, profile, helper)
         span.set_attributes({"autoapply.status": report.status, "autoapply.fields": report.filled_count})
     return report

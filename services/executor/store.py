@@ -8,6 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
+from contracts.applications import TokenUsage
 from contracts.profiles import ProfileReady
 from contracts.states import TaskState
 from contracts.tasks import TaskQueued
@@ -30,6 +31,7 @@ class Task:
     navigations: int
     answers: dict[str, dict[str, str]]
     submitted_at: datetime | None
+    llm_usage: TokenUsage | None = None  # what the model cost the task so far
 
 
 async def save_queued(conn: asyncpg.Connection, event: TaskQueued, instance: str) -> None:
@@ -80,6 +82,7 @@ async def get(conn: asyncpg.Connection | asyncpg.Pool, task_id: UUID) -> Task | 
         navigations=row["navigations"],
         answers=json.loads(row["answers"]),
         submitted_at=row["submitted_at"],
+        llm_usage=TokenUsage.model_validate(json.loads(row["llm_usage"])),
     )
 
 
@@ -119,3 +122,7 @@ async def navigation_failed(conn: asyncpg.Connection, task_id: UUID) -> int:
 
 async def mark_submitted(conn: asyncpg.Connection, task_id: UUID, at: datetime) -> None:
     await conn.execute("UPDATE tasks SET submitted_at = coalesce(submitted_at, $2) WHERE task_id = $1", task_id, at)
+
+
+async def save_usage(conn: asyncpg.Connection, task_id: UUID, usage: TokenUsage) -> None:
+    await conn.execute("UPDATE tasks SET llm_usage = $2::jsonb WHERE task_id = $1", task_id, usage.model_dump_json())

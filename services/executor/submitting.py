@@ -28,7 +28,7 @@ from forms.records import Resolution
 from forms.submit import SubmitReport, outcome
 from forms.text import fold
 from runtime import objects, telemetry
-from services.executor import attempts, receipt, store, waits
+from services.executor import attempts, memory, receipt, store, waits
 from services.executor.context import Run
 from services.executor.halts import from_challenges
 from services.executor.store import Task
@@ -119,9 +119,11 @@ def _receipt(flow: Flow, report: FormReport, corrections: dict[str, str]) -> dic
         "job_url": task.job_url,
         "platform": task.platform,
         "template": flow.template.platform if flow.template else None,
+        "form_reached_by": flow.reached or None,
         "page_url": flow.page.url,
         "fields": _fields(report, corrections),
         "files": list(_files(flow, report)),
+        **receipt.model_use(flow.run.meter),
     }
 
 
@@ -166,7 +168,13 @@ async def _submitted(flow: Flow, confirmation: str | None) -> None:
     draft = await _read_receipt(run)
     draft |= {"final_url": flow.page.url, "confirmation_text": confirmation, "screenshots": run.shots}
     draft |= {"submitted_at": (run.task.submitted_at or datetime.now(UTC)).isoformat(), "recovered": False}
+    draft |= receipt.model_use(run.meter)
     uri = await receipt.write(store_, run.task, draft)
+    if flow.agent.drafted or flow.agent.declined:  # the site took them: the user's answers there next time
+        helper = flow.agent
+        await memory.keep_answers(
+            run.x.db, run.task.user_id, run.task.job_url, helper.drafted, frozenset(helper.declined)
+        )
     event = ApplicationSubmitted(
         **run.ids,
         attempt_id=attempt_id(run.task),
@@ -180,6 +188,7 @@ async def _submitted(flow: Flow, confirmation: str | None) -> None:
         screenshots=tuple(k for k in (*run.shots, shot) if k),
         email=flow.who.profile.email,
         cdp_endpoint=run.task.cdp_url,
+        **waits.spent(run),
     )
     await run.emit(event, S.VERIFYING_SUBMISSION, finished=True)
 

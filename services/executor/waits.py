@@ -2,6 +2,7 @@
 user's review, and then acks with the browser left open."""
 
 from datetime import datetime
+from typing import Any
 
 from contracts.applications import SentField
 from contracts.human import CaptchaDetected, HumanNeeded, Question
@@ -44,6 +45,7 @@ async def human(run: Run, reason: str, page_url: str, questions: tuple[Question,
         resume_state=_back_to(run.state),
         screenshot_uri=shot,
         live_view_url=run.task.live_view_url,
+        **spent(run),
     )
     await run.emit(event, TaskState.NEED_HUMAN, HUMAN)
 
@@ -82,6 +84,14 @@ async def review(
         resume_state=TaskState.SUBMITTING,
     )
     await run.emit(event, TaskState.NEED_REVIEW, REVIEW)
+
+
+def spent(run: Run) -> dict[str, Any]:
+    """The model's tokens the task spent so far, as the events carry them."""
+    usage = run.meter.total if run.meter is not None else run.task.llm_usage
+    if usage is None or not usage.calls:
+        return {}
+    return {"tokens": usage.all_tokens, "usage": usage}
 
 
 def _back_to(state: TaskState) -> TaskState:

@@ -61,7 +61,44 @@ preferences:
   privacy_consent: true
   earliest_start: "2027-01-04"
   notice_period: 2 weeks
+work_history:
+  - company: Example Corp
+    title: Technical Writer
+    location: Tacoma, Washington
+    start: "2019-03"
+    current: true
+  - company: Contoso
+    title: Editor
+    start: "2015-06"
+    end: "2019-02"
 """
+# Where a platform asks for work history, each job arrives in its own row with its months; the job
+# still held has no end, and nothing the profile does not say (a description) arrives.
+DATE = "workExperience-{}--{}Date-dateSection{}-input"
+WORK_ROWS = {
+    "workday": {
+        "workExperience-1--jobTitle": "Technical Writer",
+        "workExperience-1--companyName": "Example Corp",
+        "workExperience-1--location": "Tacoma, Washington",  # the job's own place, not the user's
+        "workExperience-1--currentlyWorkHere": "Yes",
+        DATE.format(1, "start", "Month"): "03",
+        DATE.format(1, "start", "Year"): "2019",
+        "workExperience-2--jobTitle": "Editor",
+        "workExperience-2--companyName": "Contoso",
+        DATE.format(2, "start", "Month"): "06",
+        DATE.format(2, "start", "Year"): "2015",
+        DATE.format(2, "end", "Month"): "02",
+        DATE.format(2, "end", "Year"): "2019",
+    },
+    # the careers page's most recent job, its months through pop-up month pickers
+    "careers": {
+        "recent_title": "Technical Writer",
+        "recent_employer": "Example Corp",
+        "recent_from": "03/2019",
+        "recent_current": "yes",
+    },
+}
+ROW_PREFIX = {"workday": "workExperience-", "careers": "recent_"}
 # The answer each question of the sandbox must arrive with; a key not here must not arrive at all.
 ANSWERS = {
     "work_auth": "Yes",
@@ -230,6 +267,8 @@ async def test_fills_and_submits_exactly_the_profile(
     for q in job["questions"]:
         if q["id"] not in expected_answers(job):
             assert q["id"] not in fields, f"{q['key']} was answered without an answer in the profile"
+    if site in WORK_ROWS:
+        assert {k: v for k, v in fields.items() if k.startswith(ROW_PREFIX[site])} == WORK_ROWS[site]
     for eeo_id in (v for k, v in job.get("ids", {}).items() if k.startswith("eeo_")):
         assert DECLINE.search(str(fields.get(eeo_id, "decline")))
     [file] = record["files"]

@@ -1,5 +1,5 @@
 """What stops a form is a named outcome: a visible CAPTCHA (an invisible one is nothing), an emailed
-code, a login wall, a closed job, an earlier application."""
+code, a login wall, a closed job, an earlier application, a job applied to on another site."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from playwright.async_api import Browser, Page, Route
 from forms.fill import fill_form
 from forms.platforms import by_name
 from forms.submit import outcome
-from tests.forms.test_fill_sandbox import START, apply, pick, profile_for
+from tests.forms.test_fill_sandbox import START, apply, pick, profile_for, sign_in_for
 from tests.sandbox.harness import Sandbox
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
@@ -130,3 +130,21 @@ async def test_emailed_code_and_already_applied_after_submit(
     outcome = sent.challenges if sent is not None else report.challenges
     assert [c.kind for c in outcome] == ["already_applied"]
     assert sandbox.submissions(site="lever", email=email) == []
+
+
+async def test_a_job_applied_to_on_the_company_site_is_named_not_a_missing_button(
+    sandbox: Sandbox, browser: Browser, resume_pdf: Path
+) -> None:
+    """LinkedIn's "Apply" (not "Easy Apply") opens the company's site: there is no form here to fill."""
+    job = next(j for j in sandbox.get("/_admin/jobs", site="linkedin")["jobs"][:11] if j["traps"]["external_apply"])
+    email = new_email()
+    report, sent, page = await apply(
+        browser, job["url"], profile_for(resume_pdf, email), sign_in_for(sandbox, "linkedin", job, email)
+    )
+    url = page.url
+    await page.context.close()
+    assert report.status == "challenge" and sent is None, report.detail
+    [outside] = report.challenges
+    assert outside.kind == "external_apply" and "/careers/" in outside.detail
+    assert url.split("?")[0] == job["url"].split("?")[0]  # nothing was clicked: the person or the caller decides
+    assert sandbox.submissions(site="linkedin", email=email) == []

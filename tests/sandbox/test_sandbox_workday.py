@@ -132,6 +132,10 @@ def my_experience(page: Page, resume: Path) -> dict[str, str]:
     month.press_sequentially("3")  # a month past 1 is complete at one digit: on to the year
     expect(page.locator('[id="workExperience-1--startDate-dateSectionYear-input"]')).to_be_focused()
     page.keyboard.type("2021")
+    end = page.locator('[data-automation-id="workExperience-1"] [data-automation-id="formField-endDate"]')
+    expect(end).to_be_visible()  # required until the job is one the person still has
+    page.locator('[id="workExperience-1--currentlyWorkHere"]').check()
+    expect(end).to_be_hidden()
     page.get_by_role("button", name="Add Education").click()
     school = page.locator('[id="education-1--schoolName"]')
     school.press_sequentially("Unseen Valley College", delay=10)  # in no list: still accepted
@@ -146,6 +150,7 @@ def my_experience(page: Page, resume: Path) -> dict[str, str]:
         "linkedinQuestion": "https://www.linkedin.com/in/ada-example",
         "workExperience-1--jobTitle": "Staff Engineer",
         "workExperience-1--companyName": "Example Corp",
+        "workExperience-1--currentlyWorkHere": "Yes",
         "workExperience-1--startDate-dateSectionMonth-input": "03",
         "workExperience-1--startDate-dateSectionYear-input": "2021",
         "education-1--schoolName": "Unseen Valley College",
