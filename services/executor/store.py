@@ -119,3 +119,13 @@ async def navigation_failed(conn: asyncpg.Connection, task_id: UUID) -> int:
 
 async def mark_submitted(conn: asyncpg.Connection, task_id: UUID, at: datetime) -> None:
     await conn.execute("UPDATE tasks SET submitted_at = coalesce(submitted_at, $2) WHERE task_id = $1", task_id, at)
+
+
+async def requeued(conn: asyncpg.Connection, task_id: UUID) -> None:
+    """The task goes back to the provisioner (a paused account): its next profile.ready starts it
+    afresh, in a new browser."""
+    await conn.execute(
+        "UPDATE tasks SET state = 'RETRYING', waiting = NULL, cdp_url = NULL, live_view_url = NULL, "
+        "navigations = 0, updated_at = now() WHERE task_id = $1",
+        task_id,
+    )

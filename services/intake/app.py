@@ -15,11 +15,11 @@ from starlette.routing import Route
 
 from contracts.streams import ConsumerSpec
 from contracts.subjects import EVENT_SUBJECTS
-from contracts.users import UserDeleted
+from contracts.users import AccountPaused, UserDeleted
 from runtime import asyncapi
 from runtime.health import run_checks
 from runtime.service import Service
-from services.intake import api, errors, handlers, live, privacy, sockets
+from services.intake import api, errors, handlers, live, pauses, privacy, sockets
 from services.intake.settings import IntakeSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -44,11 +44,17 @@ USERS = ConsumerSpec(
     durable=privacy.USERS_CONSUMER, filter_subjects=(f"{UserDeleted.TYPE}.*",), ack_wait_s=60, max_ack_pending=4
 )
 
+# A platform's pause of a user's account, shown on GET /api/v1/me.
+PAUSES = ConsumerSpec(
+    durable=pauses.PAUSES_CONSUMER, filter_subjects=(f"{AccountPaused.TYPE}.*",), ack_wait_s=30, max_ack_pending=4
+)
+
 
 def build(settings: IntakeSettings) -> Service:
     svc = Service(settings, MIGRATIONS)
     svc.consume(READ_MODEL, partial(handlers.project, svc))
     svc.consume(USERS, partial(privacy.on_user_deleted, svc))
+    svc.consume(PAUSES, partial(pauses.on_account_paused, svc))
     svc.background(partial(privacy.retention, svc))
     return svc
 

@@ -82,6 +82,7 @@ async def forget(conn: asyncpg.Connection, user_id: UUID) -> None:
         "user_credentials",
         "mailbox_connections",
         "oauth_states",
+        "account_pauses",
     )
     for table in (*tables, "users"):
         await conn.execute(f"DELETE FROM {table} WHERE user_id = $1", user_id)
