@@ -77,7 +77,7 @@ def level_env(name: str, concurrency: int) -> dict[str, str]:
             "AUTOAPPLY_PLAN_LIMITS": '{"free": 100000, "pro": 100000}',
         }
     if name == "executor":
-        extra["AUTOAPPLY_WORKERS"] = str(concurrency)
+        extra |= {"AUTOAPPLY_WORKERS": str(concurrency), "AUTOAPPLY_BROWSER_SLOTS": str(concurrency)}
     return FAST[name] | extra
 
 

@@ -6,7 +6,9 @@ nats-server, PostgreSQL and Redis; then a check that every accepted task reached
 With --cluster 3 the nats-server is a three-node JetStream cluster on loopback (every stream at
 three replicas), as `autoapply up --cluster 3` runs it.
 
-Prints the figures, then one JSON line: accepted_per_s, p50_ms, p99_ms, errors, lost, duplicates.
+Prints the figures, then one JSON line: accepted_per_s, p50_ms, p99_ms, errors, lost, duplicates,
+and intake_cpu_ms_per_task (the intake process's CPU per accepted task, which a loaded machine
+changes far less than the rate).
 Latency is measured per request from send to answer, with `concurrency` requests in flight.
 """
 
@@ -27,6 +29,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import psutil
 
 from autoapply.local import NatsServer, PostgresServer, RedisServer, free_port
 from autoapply.local.cluster import ClusterNode
@@ -169,7 +172,11 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
             base = f"http://127.0.0.1:{env['AUTOAPPLY_HTTP_PORT']}"
             async with httpx.AsyncClient(base_url=base, timeout=30) as client:
                 auths = await users(client, dsn, args.users)
+            # CPU seconds the intake process spent while the tasks came in: unlike the rate, this
+            # hardly depends on what else the machine runs, so before/after compares fairly.
+            cpu_before = sum(psutil.Process(proc.pid).cpu_times()[:2])
             result = await submit(args, base, auths)
+            cpu_s = sum(psutil.Process(proc.pid).cpu_times()[:2]) - cpu_before
             await drained(dsn)
             counts = await queued_counts(nodes[0].url)
         finally:
@@ -196,6 +203,10 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         "accepted_per_s": round(len(accepted) / result["elapsed"], 1),
         "p50_ms": round(percentile(result["latencies"], 50), 1),
         "p99_ms": round(percentile(result["latencies"], 99), 1),
+        # What one accepted task costs intake's process in CPU (its relay's publishing included),
+        # and the rate one core could sustain at that cost.
+        "intake_cpu_ms_per_task": round(cpu_s * 1000 / max(len(accepted), 1), 2),
+        "one_core_ceiling_per_s": round(len(accepted) / cpu_s, 1) if cpu_s else None,
         "errors": sum(result["errors"].values()),
         "error_kinds": dict(result["errors"]),
         "lost": lost,

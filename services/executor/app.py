@@ -1,5 +1,6 @@
 """executor's wiring: its durable consumers and their handlers."""
 
+import dataclasses
 from functools import partial
 from pathlib import Path
 
@@ -15,8 +16,7 @@ from services.executor.context import Executor
 from services.executor.settings import ExecutorSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-# One browser per task at a time: the executor's real concurrency is its browser slots (a cap;
-# what runs is instances x AUTOAPPLY_WORKERS).
+# The flow consumers' defaults; build() sizes them from the settings (browser_slots, flow_ack_wait_s).
 BROWSER_SLOTS = 4
 # A whole application, page after page, may take minutes; past this it is cancelled and retried.
 MAX_STEP_S = 900
@@ -53,10 +53,15 @@ RESUMED = ConsumerSpec(
 )
 
 
+def flow_spec(spec: ConsumerSpec, settings: ExecutorSettings) -> ConsumerSpec:
+    """A flow consumer sized by the settings: one message in flight per browser slot."""
+    return dataclasses.replace(spec, max_ack_pending=settings.browser_slots, ack_wait_s=settings.flow_ack_wait_s)
+
+
 def build(settings: ExecutorSettings) -> Service:
     svc = Service(settings, MIGRATIONS)
     x = Executor(svc, settings)
     svc.consume(QUEUED, partial(handlers.on_task_queued, x), workers=4)
-    svc.consume(PROFILE_READY, partial(handlers.on_profile_ready, x))
-    svc.consume(RESUMED, partial(handlers.on_resumed, x))
+    svc.consume(flow_spec(PROFILE_READY, settings), partial(handlers.on_profile_ready, x))
+    svc.consume(flow_spec(RESUMED, settings), partial(handlers.on_resumed, x))
     return svc

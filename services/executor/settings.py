@@ -15,3 +15,10 @@ class ExecutorSettings(ServiceSettings):
     ip_check_url: str = "https://api.ipify.org"
     # A screenshot after every step (object store); off only for benchmarks that measure without them.
     screenshots: bool = True
+    # One browser per task at a time: the flow consumers take at most this many tasks in flight
+    # per executor deployment (what runs is instances x AUTOAPPLY_WORKERS, capped by this). The
+    # same variable as the provisioner's global browser slots, so one setting sizes both.
+    browser_slots: int = Field(default=4, ge=1, le=256)
+    # The server redelivers a flow message nobody acked or heartbeated for this long (an executor
+    # frozen mid-application); heartbeats go every third of it, so it need not cover a whole form.
+    flow_ack_wait_s: float = Field(default=120.0, gt=0)

@@ -45,12 +45,12 @@ async def accept(
     counted = False
     try:
         async with scope.as_user(svc, who) as acting:
-            chosen, allow_llm = await store_tasks.resume_and_consent(acting.conn, resume_id)
-            if chosen is None:
+            inputs = await store_tasks.task_inputs(acting.conn, who.user_id, resume_id)
+            if inputs.resume_id is None:
                 raise _no_resume(resume_id)
             await quota.take(svc.redis, who.user_id, acting.plan)
             counted = True
-            await _write(svc, acting, task_id, job, chosen, prefs, priority, allow_llm)
+            await _write(svc, acting, task_id, job, inputs, prefs, priority)
     except BaseException:
         # Not accepted (a duplicate, or the commit failed): the quota is not spent. A crash after
         # counting and before the commit spends one unit without a task, never the reverse.
@@ -65,40 +65,37 @@ async def _write(
     acting: scope.Acting,
     task_id: UUID,
     job: jobs.Job,
-    resume_id: UUID,
+    inputs: store_tasks.Inputs,
     prefs: Preferences,
     priority: Priority,
-    allow_llm: bool,
 ) -> None:
     user_id = acting.who.user_id
+    assert inputs.resume_id is not None
     event = TaskQueued(
         task_id=task_id,
         user_id=user_id,
         job_url=job.url,
         platform=job.platform,
         job_key=job.key,
-        resume_id=str(resume_id),
+        resume_id=str(inputs.resume_id),
         priority=priority,
-        llm_allowed=allow_llm,
+        llm_allowed=inputs.allow_llm,
         preferences=prefs,
     )
-    if not await store_tasks.insert(acting.conn, svc.schema, job, resume_id, prefs, _trace_id(), event):
+    if not await store_tasks.insert(acting.conn, svc.schema, job, inputs.resume_id, prefs, _trace_id(), event):
         found = await store_tasks.existing(acting.conn, user_id, job.key)
         raise ApiError(
             409, "duplicate_job", "you already have a task for this job", existing_task_id=str(found), job_key=job.key
         )
-    await _snapshot(svc, acting, task_id, resume_id)
+    await _snapshot(svc, user_id, task_id, inputs)
 
 
-async def _snapshot(svc: Service, acting: scope.Acting, task_id: UUID, resume_id: UUID) -> None:
+async def _snapshot(svc: Service, user_id: UUID, task_id: UUID, inputs: store_tasks.Inputs) -> None:
     """The executor's copy of the profile, written before the commit so it exists once task.queued is out."""
-    user_id = acting.who.user_id
-    raw = await acting.conn.fetchval("SELECT data FROM profiles WHERE user_id = $1", user_id)
-    resume = await acting.conn.fetchrow("SELECT object_key, filename FROM resumes WHERE resume_id = $1", resume_id)
     snapshot = TaskProfile(
-        profile=Profile.model_validate_json(raw) if raw else None,
-        resume_key=resume["object_key"] if resume else None,
-        resume_filename=resume["filename"] if resume else None,
+        profile=Profile.model_validate_json(inputs.profile_json) if inputs.profile_json else None,
+        resume_key=inputs.resume_key,
+        resume_filename=inputs.resume_filename,
     )
     where = objects.key(user_id, "tasks", str(task_id), TASK_PROFILE_OBJECT)
     await objects.LocalObjects(svc.settings.data_dir).put(where, snapshot.model_dump_json().encode())

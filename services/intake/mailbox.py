@@ -26,7 +26,7 @@ from runtime.google_oauth import GmailTokens, OAuthClient, OAuthError
 from runtime.sealing import Sealer, context
 from runtime.service import Service
 from runtime.tokens import Principal
-from services.intake import errors, scope, web
+from services.intake import errors, imap_login, scope, web
 from services.intake.bodies import check_text, parse
 
 # The verifier's label for mailbox secrets (services/verifier/sealing.py): the verifier opens what is sealed here.
@@ -150,7 +150,9 @@ async def put_imap(svc: Service, request: Request) -> Response:
     address = (box.address or box.username).lower()
     settings = {"host": box.host, "port": box.port, "tls": box.tls, "username": box.username}
     await live_session(svc, who)
-    await _connect(svc, who.user_id, "imap", address, settings, {"password": box.password.get_secret_value()})
+    password = box.password.get_secret_value()
+    await imap_login.check(box.host, box.port, box.tls, box.username, password, svc.settings.mode == "sandbox")
+    await _connect(svc, who.user_id, "imap", address, settings, {"password": password})
     return web.json({"connected": True, "kind": "imap", "address": address, **settings})
 
 

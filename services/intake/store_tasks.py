@@ -1,6 +1,7 @@
 """SQL of tasks as the API sees them: accepted requests joined with the read model."""
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -13,16 +14,31 @@ from runtime.bus import encode
 from services.intake.jobs import Job
 
 
-async def resume_and_consent(conn: asyncpg.Connection, resume_id: UUID | None) -> tuple[UUID | None, bool]:
-    """The resume to use (the one named, else the newest) and the profile's consent to LLM drafts."""
+@dataclass(frozen=True)
+class Inputs:
+    """What a new task is made of, read in one round trip: the resume to use (the one named, else
+    the newest) with its stored file, and the user's profile (raw JSON) with its LLM consent."""
+
+    resume_id: UUID | None
+    resume_key: str | None
+    resume_filename: str | None
+    profile_json: str | None
+    allow_llm: bool
+
+
+async def task_inputs(conn: asyncpg.Connection, user_id: UUID, resume_id: UUID | None) -> Inputs:
     row = await conn.fetchrow(
-        "SELECT (SELECT resume_id FROM resumes WHERE $1::uuid IS NULL OR resume_id = $1 "
-        "ORDER BY created_at DESC LIMIT 1) AS resume_id, "
-        "(SELECT coalesce((data->'preferences'->>'allow_llm')::boolean, false) FROM profiles) AS allow_llm",
+        "SELECT r.resume_id, r.object_key, r.filename, p.data::text AS profile, "
+        "coalesce((p.data->'preferences'->>'allow_llm')::boolean, false) AS allow_llm "
+        "FROM (SELECT 1) AS one "
+        "LEFT JOIN LATERAL (SELECT resume_id, object_key, filename FROM resumes "
+        "WHERE user_id = $2 AND ($1::uuid IS NULL OR resume_id = $1) ORDER BY created_at DESC LIMIT 1) AS r ON true "
+        "LEFT JOIN profiles AS p ON p.user_id = $2",
         resume_id,
+        user_id,
     )
     assert row is not None
-    return row["resume_id"], bool(row["allow_llm"])
+    return Inputs(row["resume_id"], row["object_key"], row["filename"], row["profile"], bool(row["allow_llm"]))
 
 
 async def insert(

@@ -91,6 +91,9 @@ async def on_task_queued(p: Provisioner, event: Event, delivery: Delivery) -> No
         raise PermanentError(f"{event.TYPE} on the queued consumer")
     await p.seed()
     async with p.db.acquire() as conn, conn.transaction():
+        if await store.forgotten(conn, event.user_id):
+            log.info("task %s belongs to a deleted user: no browser", event.task_id)
+            return
         task = await store.upsert_task(conn, event)
         if not state.needs_browser(task["stage"]):
             return  # done before (ready, failed, cancelled, released): a redelivery

@@ -240,6 +240,7 @@ async def forget_user(conn: asyncpg.Connection, user_id: object) -> int:
     for table in ("browser_profiles", "proxy_bindings", "tasks", "task_ledger", "account_pauses"):
         status = await conn.execute(f"DELETE FROM {table} WHERE user_id = $1", user_id)
         deleted += int(status.split()[-1])
+    await conn.execute("INSERT INTO forgotten_users (user_id) VALUES ($1) ON CONFLICT DO NOTHING", user_id)
     return deleted
 
 
@@ -262,3 +263,8 @@ async def record_pause(conn: asyncpg.Connection, event: AccountPaused) -> None:
 
 def queued_of(task: asyncpg.Record) -> TaskQueued | None:
     return TaskQueued.model_validate_json(task["queued"]) if task["queued"] else None
+
+
+async def forgotten(conn: asyncpg.Connection, user_id: object) -> bool:
+    """Whether the user was deleted: their late events make nothing again."""
+    return bool(await conn.fetchval("SELECT true FROM forgotten_users WHERE user_id = $1", user_id))

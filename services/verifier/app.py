@@ -68,8 +68,8 @@ def build(settings: VerifierSettings) -> Service:
     svc.consume(VERIFICATION_NEEDED, partial(handlers.on_verification_needed, svc))
     svc.consume(SUBMITTED, partial(handlers.on_submitted, svc))
     svc.consume(CANCELLED, partial(handlers.on_cancelled, svc))
-    svc.consume(USERS, partial(handlers.on_user_deleted, svc))
     sealer = sealer_for(settings)
+    svc.consume(USERS, partial(handlers.on_user_deleted, svc, sealer))
     svc.consume(MAILBOXES, partial(handlers.on_mailbox_event, svc, sealer))
     svc.background(Waiter(svc, settings, sealer, lookagain.job_page_text).run)
     return svc

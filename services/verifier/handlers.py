@@ -86,13 +86,20 @@ async def on_cancelled(svc: Service, event: Event, delivery: Delivery) -> None:
     await handle_once(svc.pool, CANCELLED_CONSUMER, event, apply)
 
 
-async def on_user_deleted(svc: Service, event: Event, delivery: Delivery) -> None:
-    """A user asked to be forgotten: their mailboxes, secrets, waits and receipts go."""
+async def on_user_deleted(svc: Service, sealer: Sealer, event: Event, delivery: Delivery) -> None:
+    """A user asked to be forgotten: their mailboxes, secrets, waits and receipts go, and each
+    Gmail grant is revoked at Google, as when the user disconnects it."""
+    gone: list[store.Mailbox] = []
 
     async def apply(conn: asyncpg.Connection) -> None:
+        gone.extend(await store.take_mailboxes(conn, event.user_id, None))
         await store.forget_user(conn, event.user_id)
 
     await handle_once(svc.pool, USERS_CONSUMER, event, apply)
+    # After the commit: a revoke that fails leaves a grant Google expires on its own, never a row.
+    for box in gone:
+        if box.kind == "gmail":
+            await _revoke(_settings(svc), sealer, box)
 
 
 async def on_mailbox_event(svc: Service, sealer: Sealer, event: Event, delivery: Delivery) -> None:

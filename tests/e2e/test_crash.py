@@ -3,7 +3,7 @@ while filling, it resumes on redelivery and submits once; killed right after the
 never submits again and the verifier settles the task by proof; two instances and a task whose
 steps outlast the ack wait: one submission.
 
-The executors run with a 4 s ack wait on their flow consumers (tests/e2e/short_ack.py), so a
+The executors run with a 4 s ack wait on their flow consumers (AUTOAPPLY_FLOW_ACK_WAIT_S), so a
 redelivery comes in seconds. The sandbox's held submits (/_admin/holds) land a kill after the click
 and before the site answers.
 """
@@ -51,7 +51,7 @@ class Crashes:
         fresh = service_env("executor", self.stack.nats_url, self.stack.dsn, self.redis_url, self.stack.folder)
         ports = {k: fresh[k] for k in ("AUTOAPPLY_HEALTH_PORT", "AUTOAPPLY_HTTP_PORT")}
         env = self.envs["executor"] | ports | {"AUTOAPPLY_INSTANCE": f"executor-{self.started}"}
-        child = Child("tests.e2e.short_ack", env, self.stack.folder / f"executor-{self.started}.log")
+        child = Child("services.executor", env, self.stack.folder / f"executor-{self.started}.log")
         self.stack.children[f"executor-{self.started}"] = child
         return child
 
@@ -92,7 +92,7 @@ def shared_envs(stack: Stack, redis_url: str) -> dict[str, dict[str, str]]:
         env = service_env(name, stack.nats_url, stack.dsn, redis_url, stack.folder) | FAST[name]
         env |= {"AUTOAPPLY_SECRET_KEY": secret, "AUTOAPPLY_DATA_DIR": str(stack.folder / "files")}
         envs[name] = env
-    envs["executor"]["E2E_ACK_WAIT_S"] = str(ACK_WAIT_S)
+    envs["executor"]["AUTOAPPLY_FLOW_ACK_WAIT_S"] = str(ACK_WAIT_S)
     return envs
 
 

@@ -17,7 +17,7 @@ import pytest
 from google.auth.transport.requests import Request as GoogleRequest
 from nats.js.errors import NotFoundError
 
-from autoapply.local import NatsServer
+from autoapply.local import ImapServer, NatsServer, free_port
 from contracts.streams import EVENTS_STREAM
 from runtime.bus import Bus
 from runtime.google_oauth import GMAIL_READONLY, GmailTokens, OAuthClient, credentials
@@ -76,7 +76,7 @@ async def _verifier_boxes(dsn: str, user_id: str) -> list[asyncpg.Record]:
 
 
 async def test_gmail_and_imap_connect_sealed_and_disconnect_revoked(
-    stack: tuple[Child, Child], google: GoogleFake, fresh_database: str, nats: NatsServer
+    stack: tuple[Child, Child], google: GoogleFake, fresh_database: str, nats: NatsServer, imap_server: ImapServer
 ) -> None:
     intake, verifier = stack
     url = f"http://127.0.0.1:{intake.env['AUTOAPPLY_HTTP_PORT']}"
@@ -102,7 +102,15 @@ async def test_gmail_and_imap_connect_sealed_and_disconnect_revoked(
         replay = await http.get("/api/v1/mailbox/gmail/callback", params={"code": code, "state": asked["state"]})
         assert replay.status_code == 400  # a state is used once
 
-        imap = {"host": "imap.example.org", "port": 993, "username": "jane@example.org", "password": IMAP_PASSWORD}
+        # The IMAP account is tried before it is stored: a wrong password or a dead server is refused now.
+        jane = f"jane-{secrets.token_hex(4)}@example.org"
+        imap_server.add_user(jane, IMAP_PASSWORD)
+        imap = {"host": imap_server.host, "port": imap_server.port, "username": jane, "password": IMAP_PASSWORD}
+        imap["tls"] = False
+        wrong = await http.put("/api/v1/mailbox/imap", headers=user.auth, json=imap | {"password": "not-it"})
+        assert wrong.status_code == 422 and wrong.json()["error"] == "imap_login_refused", wrong.text
+        dead = await http.put("/api/v1/mailbox/imap", headers=user.auth, json=imap | {"port": free_port()})
+        assert dead.status_code == 422 and dead.json()["error"] == "imap_unreachable", dead.text
         put = await http.put("/api/v1/mailbox/imap", headers=user.auth, json=imap)
         assert put.status_code == 200 and IMAP_PASSWORD not in put.text
 
@@ -133,7 +141,7 @@ async def test_gmail_and_imap_connect_sealed_and_disconnect_revoked(
         creds = credentials(stale, client)
         await asyncio.to_thread(creds.refresh, GoogleRequest())
         assert creds.token != tokens.access_token and creds.token in google.access
-        password = json.loads(box.open(bytes(imap_row["secret"]), context(user.user_id, "imap", "jane@example.org")))
+        password = json.loads(box.open(bytes(imap_row["secret"]), context(user.user_id, "imap", jane)))
         assert password == {"password": IMAP_PASSWORD}
 
         # The stream keeps no copy of a sealed secret once the verifier stored it.
@@ -158,3 +166,36 @@ async def test_gmail_and_imap_connect_sealed_and_disconnect_revoked(
     logs = intake.tail() + verifier.tail()
     assert IMAP_PASSWORD not in logs and tokens.refresh_token not in logs and tokens.access_token not in logs
     assert "Traceback" not in logs
+
+
+async def test_a_deleted_user_s_gmail_grant_is_revoked_at_google(
+    stack: tuple[Child, Child], google: GoogleFake, fresh_database: str
+) -> None:
+    intake, verifier = stack
+    url = f"http://127.0.0.1:{intake.env['AUTOAPPLY_HTTP_PORT']}"
+    async with httpx.AsyncClient(base_url=url, timeout=20) as http:
+        user = await new_user(http)
+        started = await http.post("/api/v1/mailbox/gmail/start", headers=user.auth)
+        asked = {k: v[0] for k, v in parse_qs(urlparse(started.json()["authorize_url"]).query).items()}
+        code = google.consent(asked["code_challenge"])
+        back = await http.get("/api/v1/mailbox/gmail/callback", params={"code": code, "state": asked["state"]})
+        assert back.status_code == 200, back.text
+
+        async def stored() -> bool:
+            return len(await _verifier_boxes(fresh_database, user.user_id)) == 1
+
+        await eventually(stored, timeout_s=20)
+        (row,) = await _verifier_boxes(fresh_database, user.user_id)
+        box = Sealer.derived(intake.env["AUTOAPPLY_SECRET_KEY"])
+        secret = box.open(bytes(row["secret"]), context(user.user_id, "gmail", google.address))
+        refresh_token = GmailTokens.from_json(json.loads(secret)).refresh_token
+        assert refresh_token not in google.revoked
+
+        assert (await http.delete("/api/v1/me", headers=user.auth)).status_code == 202
+
+        async def none_left() -> bool:
+            return await _verifier_boxes(fresh_database, user.user_id) == []
+
+        await eventually(none_left, timeout_s=20)
+        await eventually(lambda: refresh_token in google.revoked, timeout_s=10)
+    assert refresh_token not in intake.tail() + verifier.tail()

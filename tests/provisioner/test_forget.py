@@ -76,6 +76,14 @@ async def test_a_deleted_user_leaves_nothing_in_the_provisioner(
         await bus.publish(UserDeleted(task_id=task.user_id, user_id=task.user_id))  # asked twice: nothing to do
         await eventually(lambda: "forgot a user: 0 profiles, 0 tasks" in child.tail(), timeout_s=15)
 
+        # A task of theirs that arrives late (replayed from the stream) makes no profile again.
+        late = queued_event(platform="greenhouse", user_id=task.user_id)
+        await bus.publish(late)
+        await eventually(lambda: f"task {late.task_id} belongs to a deleted user" in child.tail(), timeout_s=15)
+        assert events.of(late.task_id, "profile.ready") == [] and not any(
+            (await _left(fresh_database, task.user_id)).values()
+        )
+
         # The one proxy was this user's: another user's task never gets it, so it fails unproxied-never.
         other = queued_event(platform="greenhouse")
         await bus.publish(other)

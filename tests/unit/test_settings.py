@@ -65,3 +65,17 @@ def test_the_embedded_stack_tells_every_service_one_replica(tmp_path: Path) -> N
         cwd=tmp_path,
     )
     assert instance.own_env()["AUTOAPPLY_REPLICAS"] == "1"
+
+
+def test_the_executor_takes_one_flow_per_browser_slot_it_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.executor import app
+    from services.executor.settings import ExecutorSettings
+
+    sized_env = {"AUTOAPPLY_SERVICE": "executor", "AUTOAPPLY_BROWSER_SLOTS": "12", "AUTOAPPLY_FLOW_ACK_WAIT_S": "4"}
+    for key, value in (GOOD | sized_env).items():
+        monkeypatch.setenv(key, value)
+    settings = load(ExecutorSettings)
+    for spec in (app.PROFILE_READY, app.RESUMED):
+        sized = app.flow_spec(spec, settings)
+        assert (sized.max_ack_pending, sized.ack_wait_s) == (12, 4.0)
+        assert sized.durable == spec.durable and sized.max_deliver == spec.max_deliver
