@@ -125,6 +125,9 @@ def pick_jobs(sandbox: str, per_platform: int, platforms: tuple[str, ...] = PLAT
     chosen: list[dict[str, Any]] = []
     for site in platforms:
         plain = [j for j in by_site.get(site, []) if not _special(j)]
+        if site == "workday" and plain:  # one tenant first: the second job uses the account the first made
+            tenant = plain[0]["org"]
+            plain.sort(key=lambda j: j["org"] != tenant)
         chosen += plain[:per_platform]
     if "greenhouse" in platforms:
         chosen += [j for j in by_site.get("greenhouse", []) if j["flags"].get("email_verify")][:1]

@@ -56,3 +56,17 @@ class Sealer:
 
 def context(*parts: object) -> str:
     return "|".join(str(p).lower() for p in parts)
+
+
+# Stored platform accounts (intake's user_credentials, the executor's copy): one key under this
+# label, so the executor opens what intake sealed and intake keeps what the executor sealed.
+CREDENTIALS_INFO = b"autoapply user credentials v1"
+
+
+def credentials_sealer(hex_key: str | None, secret: str) -> Sealer:
+    return Sealer.configured(hex_key, secret, CREDENTIALS_INFO)
+
+
+def credential_context(user_id: object, platform: str, tenant: str | None, username: str) -> str:
+    """A stored password is bound to its account: the user, the platform, the tenant ('' for none), the username."""
+    return context(user_id, "credential", platform, tenant or "", username)

@@ -62,5 +62,13 @@ class Accounts:
                 return account
         return None
 
+    def listed(self, realm: str = "") -> list[dict[str, object]]:
+        """What a tester may see of the accounts: never a password or its digest."""
+        return [
+            {"site": a.realm, "email": a.email, "verified": a.verified}
+            for (r, _), a in self._accounts.items()
+            if realm in ("", r)
+        ]
+
     def clear(self) -> None:
         self._accounts.clear()

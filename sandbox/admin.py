@@ -118,6 +118,10 @@ async def challenges(request: Request) -> Response:
     return JSONResponse({"challenges": linkedin_checkpoint.pending_json(request)})
 
 
+async def list_accounts(request: Request) -> Response:
+    return JSONResponse({"accounts": sbx(request).accounts.listed(request.query_params.get("site", ""))})
+
+
 async def captcha_answer(request: Request) -> Response:
     state = sbx(request)
     challenge = state.captcha.get(request.path_params["cid"]) if state.captcha_oracle else None
@@ -167,6 +171,7 @@ def routes() -> list[Route]:
         Route("/_admin/accounts", create_account, methods=["POST"]),
         Route("/_admin/signins", signins),
         Route("/_admin/challenges", challenges),
+        Route("/_admin/accounts", list_accounts),
         Route("/_admin/captcha/{cid}", captcha_answer),
         Route("/_admin/holds", list_holds),
         Route("/_admin/holds/{site}/{job_id}", hold, methods=["POST"]),

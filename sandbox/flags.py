@@ -28,6 +28,7 @@ class JobFlags:
     lose_mail: bool = False  # the job's mails never arrive (lost on the way, or in a spam folder)
     checkpoint: bool = False  # LinkedIn: "Let's do a quick security check" before the job, once per session
     two_step: bool = False  # LinkedIn: two-step verification, a code sent to the member's phone
+    sso_only: bool = False  # Workday: the tenant signs candidates in with Google only, no account of its own
 
     def as_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self) | {"applied": list(self.applied)}

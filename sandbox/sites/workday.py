@@ -157,12 +157,12 @@ def app_page(request: Request, job: Job) -> str:
 
 
 async def apply_page(request: Request) -> Response:
-    job, _, blocked = await open_posting(request)
+    job, flags, blocked = await open_posting(request)
     if blocked:
         return blocked
     if signed_in(request, realm(job)):
         return HTMLResponse(app_page(request, job))
-    return account.account_form(request, job)
+    return account.account_form(request, job, flags)
 
 
 async def _signed_in(request: Request) -> tuple[Job, JobFlags, Response | None]:

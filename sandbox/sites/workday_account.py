@@ -6,6 +6,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from sandbox.flags import JobFlags
 from sandbox.gate import send_mail
 from sandbox.html import esc, page
 from sandbox.jobs import WORKDAY_SITE, Job
@@ -17,6 +18,7 @@ PASSWORD_RULES = (
     "and a special character."
 )
 NOT_VERIFIED = "Your account has not been verified. Open the verification email we sent you, then sign in."
+SSO_ONLY = "Sign in with your Google account to apply. This site does not offer candidate accounts."
 
 
 def _password_ok(password: str) -> bool:
@@ -102,9 +104,23 @@ def _next(request: Request, job: Job) -> str:
     return f"{apply_path(job)}{'?' + keep if keep else ''}"
 
 
-def account_form(request: Request, job: Job) -> Response:
+def account_form(request: Request, job: Job, flags: JobFlags) -> Response:
+    if flags.sso_only:
+        return HTMLResponse(_sso_page(request, job))
     mode = "signin" if request.query_params.get("mode") == "signin" else "create"
     return HTMLResponse(render(request, job, mode))
+
+
+def _sso_page(request: Request, job: Job) -> str:
+    """A tenant whose candidates sign in with Google only: no account form, nothing to create."""
+    inner = (
+        f'<div class="wd-account-page"><h2 class="wd-job-title">{esc(job.title)}</h2>'
+        '<div class="wd-account" data-automation-id="socialSignInPage"><h2 data-automation-id="signInHeader">'
+        f'Sign In</h2><p data-automation-id="socialSignInText">{esc(SSO_ONLY)}</p>'
+        '<button type="button" class="wd-primary" data-automation-id="googleSignInButton">Sign in with Google'
+        "</button></div></div>"
+    )
+    return page(f"Sign In - {job.company}", shell(job, request, inner), css=CSS, js=JS)
 
 
 def _create_error(request: Request, job: Job, form: dict[str, str]) -> str:
@@ -145,6 +161,8 @@ async def create(request: Request) -> Response:
     job, flags, blocked = await open_posting(request)
     if blocked:
         return blocked
+    if flags.sso_only:
+        return HTMLResponse(_sso_page(request, job), 403)
     async with request.form() as raw:
         form = {k: str(v) for k, v in raw.items()}
     error = _create_error(request, job, form)
@@ -160,9 +178,11 @@ async def create(request: Request) -> Response:
 
 
 async def sign_in(request: Request) -> Response:
-    job, _, blocked = await open_posting(request)
+    job, flags, blocked = await open_posting(request)
     if blocked:
         return blocked
+    if flags.sso_only:
+        return HTMLResponse(_sso_page(request, job), 403)
     async with request.form() as raw:
         email, password = str(raw.get("email", "")), str(raw.get("password", ""))
     account = sbx(request).accounts.get(realm(job), email)

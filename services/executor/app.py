@@ -10,6 +10,7 @@ from contracts.profiles import ProfileReady
 from contracts.streams import ConsumerSpec
 from contracts.subjects import event_filter
 from contracts.tasks import TaskApproved, TaskQueued
+from contracts.users import CredentialsDeleted, CredentialsStored, UserDeleted
 from runtime.service import Service
 from services.executor import handlers
 from services.executor.context import Executor
@@ -52,6 +53,23 @@ RESUMED = ConsumerSpec(
     max_deliver=FLOW_MAX_DELIVER,
 )
 
+# The user's stored accounts (`user.credentials_*.<user id>`), one at a time so that a store and a
+# delete of one account apply in their order.
+CREDENTIALS = ConsumerSpec(
+    durable=handlers.CREDENTIALS_CONSUMER,
+    filter_subjects=(f"{CredentialsStored.TYPE}.*", f"{CredentialsDeleted.TYPE}.*"),
+    ack_wait_s=30,
+    max_ack_pending=1,
+)
+
+# Account deletions (`user.deleted.<user id>`): a few rows each.
+USERS = ConsumerSpec(
+    durable=handlers.USERS_CONSUMER,
+    filter_subjects=(f"{UserDeleted.TYPE}.*",),
+    ack_wait_s=60,
+    max_ack_pending=4,
+)
+
 
 def flow_spec(spec: ConsumerSpec, settings: ExecutorSettings) -> ConsumerSpec:
     """A flow consumer sized by the settings: one message in flight per browser slot."""
@@ -64,4 +82,6 @@ def build(settings: ExecutorSettings) -> Service:
     svc.consume(QUEUED, partial(handlers.on_task_queued, x), workers=4)
     svc.consume(flow_spec(PROFILE_READY, settings), partial(handlers.on_profile_ready, x))
     svc.consume(flow_spec(RESUMED, settings), partial(handlers.on_resumed, x))
+    svc.consume(CREDENTIALS, partial(handlers.on_credentials, x), workers=1)
+    svc.consume(USERS, partial(handlers.on_user_deleted, x))
     return svc

@@ -13,8 +13,9 @@ from contracts.states import TaskState
 from contracts.tasks import TaskProgress
 from runtime import objects, outbox
 from runtime.bus import Delivery
+from runtime.sealing import Sealer
 from runtime.service import Service
-from services.executor import store, templates
+from services.executor import credentials, store, templates
 from services.executor.browser import Driver
 from services.executor.settings import ExecutorSettings
 from services.executor.store import Task
@@ -28,6 +29,7 @@ class Executor:
         self.driver = Driver()
         self.templates = templates.load_all()  # a bad template stops the executor at start
         self.objects: objects.ObjectStore = objects.LocalObjects(settings.data_dir)
+        self.credentials: Sealer = credentials.sealer_for(settings)
 
     @property
     def db(self) -> asyncpg.Pool:

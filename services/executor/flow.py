@@ -15,7 +15,20 @@ from contracts.tasks import TaskApproved, TaskFailed
 from forms.fill import FormReport
 from forms.outcomes import challenges
 from forms.records import Challenge
-from services.executor import agent, browser, detect, navigation, questions, receipt, signin, steps, submitting, waits
+from runtime.errors import TransientError
+from services.executor import (
+    accounts,
+    agent,
+    browser,
+    detect,
+    navigation,
+    questions,
+    receipt,
+    signin,
+    steps,
+    submitting,
+    waits,
+)
 from services.executor.applicant import Applicant
 from services.executor.browser import Attached
 from services.executor.context import Run
@@ -54,19 +67,35 @@ class Flow:
 
     async def analyse(self) -> None:
         """Past any sign-in: a closed job or an earlier application ends it; then fill."""
-        run = self.run
         early = from_challenges(await self.page_challenges())
         if early is not None and early.kind == "failed":  # closed, applied already
             await self.halt(early)
             return
+        await self._fill()
+
+    async def _fill(self) -> None:
+        """The page's template (or the engine alone), then the conclusion."""
+        run = self.run
         self.template = await detect.template(self.page, run.x.templates)
         if self.template is None:
             await run.progress(S.EXECUTING_AGENT, step="form_engine", step_number=1, total_steps=1)
             await self.conclude(await self._engine())
             return
         await run.progress(S.EXECUTING_RPA, step="template", detail=self.template.platform)
-        result = await steps.run(self.page, self.template, self.who.profile, self._llm(), self._step)
+        result = await steps.run(self.page, self.template, self.who.profile, self._llm(), self._step, self._account)
         await self.conclude(result)
+
+    async def _account(self, step: Step) -> Halt | None:
+        return await accounts.run(self, step)
+
+    async def _after_link(self) -> None:
+        """The emailed link is open (an account verified): back to the job, as a person would, and
+        through its template again; the account step now signs in."""
+        try:
+            await browser.navigate(self.page, self.run.task.job_url, self.run.x.settings.navigation_timeout_s)
+        except browser.NavigationFailed as exc:
+            raise TransientError(f"back to the job after the emailed link: {exc}", delay_s=5.0) from None
+        await self._fill()
 
     async def resume(self, cause: Event) -> None:
         """Help arrived: continue from what the page shows now."""
@@ -80,6 +109,9 @@ class Flow:
                 return
         if self.run.state in EXECUTING:
             await self.run.progress(self.run.state, step="continue", detail=type(cause).__name__)
+        if isinstance(cause, EmailVerified) and cause.kind == "link":
+            await self._after_link()
+            return
         report = await self._engine()
         if isinstance(cause, TaskApproved) and report.status == "ready":
             await submitting.submit(self, report, cause.corrections)  # the user's corrections go over the fill
@@ -165,7 +197,8 @@ class Flow:
             await signin.daily_limit(self)
         elif halt.kind in ("email_code", "email_link"):
             await self.enter_executing()
-            await waits.email(run, halt.kind, self.who.profile.email, run.cause.occurred_at, after_submit=False)
+            since = halt.since or run.cause.occurred_at
+            await waits.email(run, halt.kind, self.who.profile.email, since, after_submit=False)
         else:
             await self.enter_executing()
             await waits.human(run, halt.message, self.page.url, halt.questions, await self.shot("human"))

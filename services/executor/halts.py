@@ -1,6 +1,7 @@
 """What stops a flow before or after the submit: each a named halt the flow turns into one event."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 from playwright.async_api import Error as PlaywrightError
@@ -35,6 +36,7 @@ class Halt:
     message: str = ""
     reason: FailureReason | None = None
     questions: tuple[Question, ...] = field(default=())
+    since: datetime | None = None  # an emailed code or link: mail older than this is not it
 
 
 def failing(trigger: Trigger) -> Halt:

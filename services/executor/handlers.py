@@ -1,19 +1,27 @@
-"""executor's handlers, one per consumed event: record the task, start its flow, continue it."""
+"""executor's handlers, one per consumed event: record the task, start its flow, continue it;
+keep the user's stored accounts; forget a deleted user."""
+
+from contextlib import suppress
 
 import asyncpg
+from nats.js.errors import NotFoundError
 
 from contracts.envelope import Event
 from contracts.profiles import ProfileReady
+from contracts.streams import EVENTS_STREAM
 from contracts.tasks import TaskQueued
+from contracts.users import CredentialsDeleted, CredentialsStored
 from runtime import inbox, ledger
 from runtime.bus import Delivery
 from runtime.errors import PermanentError
-from services.executor import session, store
+from services.executor import credentials, session, store
 from services.executor.context import Executor
 
 QUEUED_CONSUMER = "executor-queued"
 PROFILE_READY_CONSUMER = "executor-profile-ready"
 RESUMED_CONSUMER = "executor-resumed"
+CREDENTIALS_CONSUMER = "executor-credentials"
+USERS_CONSUMER = "executor-users"
 
 
 async def on_task_queued(x: Executor, event: Event, delivery: Delivery) -> None:
@@ -39,3 +47,34 @@ async def on_profile_ready(x: Executor, event: Event, delivery: Delivery) -> Non
 async def on_resumed(x: Executor, event: Event, delivery: Delivery) -> None:
     """Help arrived (an operator, the mailbox, the user's approval): re-attach and continue."""
     await session.resumed(x, event, delivery)
+
+
+async def on_credentials(x: Executor, event: Event, delivery: Delivery) -> None:
+    """An account stored or deleted at intake: the executor's sealed copy follows, once per event."""
+    if isinstance(event, CredentialsStored):
+        sealed = credentials.sealed_of(x.credentials, event)
+
+        async def keep(conn: asyncpg.Connection) -> None:
+            await credentials.save(conn, event, sealed)
+
+        await inbox.handle_once(x.db, CREDENTIALS_CONSUMER, event, keep)
+        if event.origin == "user":  # stored: the stream keeps no sealed copy for two weeks (intake keeps sign-ups')
+            with suppress(NotFoundError):
+                await x.svc.bus.js.delete_msg(EVENTS_STREAM, delivery.stream_seq)
+    elif isinstance(event, CredentialsDeleted):
+
+        async def drop(conn: asyncpg.Connection) -> None:
+            await credentials.delete(conn, event)
+
+        await inbox.handle_once(x.db, CREDENTIALS_CONSUMER, event, drop)
+    else:
+        raise PermanentError(f"{event.TYPE} on the credentials consumer")
+
+
+async def on_user_deleted(x: Executor, event: Event, delivery: Delivery) -> None:
+    """A user asked to be forgotten: their accounts and task records go."""
+
+    async def forget(conn: asyncpg.Connection) -> None:
+        await credentials.forget_user(conn, event.user_id)
+
+    await inbox.handle_once(x.db, USERS_CONSUMER, event, forget)

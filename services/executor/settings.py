@@ -1,6 +1,8 @@
-"""executor's settings: navigation timing and the exit-IP check."""
+"""executor's settings: navigation timing, the exit-IP check and the stored accounts' key."""
 
-from pydantic import Field
+import re
+
+from pydantic import Field, SecretStr, field_validator
 
 from contracts.states import RETRY_POLICY
 from runtime.settings import ServiceSettings
@@ -22,3 +24,13 @@ class ExecutorSettings(ServiceSettings):
     # The server redelivers a flow message nobody acked or heartbeated for this long (an executor
     # frozen mid-application); heartbeats go every third of it, so it need not cover a whole form.
     flow_ack_wait_s: float = Field(default=120.0, gt=0)
+    # 64 hex characters (AES-256): intake's AUTOAPPLY_CREDENTIALS_KEY, so both open the stored
+    # accounts' passwords; when unset both derive the same key from the shared secret_key.
+    credentials_key: SecretStr | None = None
+
+    @field_validator("credentials_key")
+    @classmethod
+    def _aes_256_key(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", key.get_secret_value()):
+            raise ValueError("must be 64 hexadecimal characters (an AES-256 key)")
+        return key

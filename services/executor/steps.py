@@ -22,6 +22,7 @@ from services.executor.templates import Action, Step, Template
 ELEMENT_WAIT_S = 5.0
 POLL_S = 0.1
 Progress = Callable[[Step, int, int], Awaitable[None]]
+AccountStep = Callable[[Step], Awaitable[Halt | None]]  # the site's account pages (accounts.py)
 
 
 async def find(page: Page, selector: str, timeout_s: float) -> Locator | None:
@@ -101,7 +102,9 @@ async def _act(page: Page, step: Step, profile: Profile) -> bool:
 ENGINE_STEPS = frozenset({Action.RPA_FILL_FORM, Action.AGENT_FILL_FORM, Action.AGENT_DECIDE, Action.AGENT_ANSWER})
 
 
-async def _halts_at(page: Page, template: Template, step: Step) -> Halt | None:
+async def _halts_at(page: Page, template: Template, step: Step, account: AccountStep | None) -> Halt | None:
+    if step.account:  # the account pages are the account step's to read, error banners and all
+        return await account(step) if account else halts.failing("login_required")
     halt = await halts.from_template(page, template)
     if halt is not None:
         return halt
@@ -113,7 +116,12 @@ async def _halts_at(page: Page, template: Template, step: Step) -> Halt | None:
 
 
 async def run(
-    page: Page, template: Template, profile: Profile, llm_allowed: bool, progress: Progress
+    page: Page,
+    template: Template,
+    profile: Profile,
+    llm_allowed: bool,
+    progress: Progress,
+    account: AccountStep | None = None,
 ) -> FormReport | Halt:
     """The template's steps up to the submit; the engine's report of the filled form, or a halt."""
     steps = before_submit(template)
@@ -124,9 +132,11 @@ async def run(
         await progress(step, number, total)
         if step.when and await find(page, step.when, 0) is None:
             continue
-        halt = await _halts_at(page, template, step)
+        halt = await _halts_at(page, template, step, account)
         if halt is not None:
             return halt
+        if step.account:
+            continue
         if step.action in ENGINE_STEPS:
             report, engine_due = await agent.fill(page, profile, llm_allowed), False
             if report.status != "ready":

@@ -80,6 +80,7 @@ class Step(_Data):
     timeout: int = Field(default=10_000, ge=100, le=120_000)  # ms
     optional: bool = False  # a missing selector skips the step instead of falling back to the engine
     submit: bool = False  # this click submits the application: recorded before, never repeated
+    account: bool = False  # the site's account pages: the template's `account` section drives this step
 
     @model_validator(mode="after")
     def _complete(self) -> "Step":
@@ -105,6 +106,37 @@ class ErrorHandler(_Data):
         return self
 
 
+class AccountPages(_Data):
+    """The site's own account (services/executor/accounts.py): sign in with the stored one, or create
+    one with the user's email and a generated password where `signup` allows it, then open the
+    emailed link. The `create` and `sign_in` steps are RPA_FILL / RPA_CLICK steps whose values are
+    `account.username` and `account.password`; the texts are phrases of the visible page."""
+
+    scope: Literal["platform", "tenant"] = "platform"  # Workday: one account per tenant
+    signup: bool = False
+    create_form: str | None = None
+    create: tuple[Step, ...] = ()
+    sign_in_form: str
+    to_sign_in: str | None = None  # the link from the Create Account form to the Sign In form
+    to_create: str | None = None  # and back
+    sign_in: tuple[Step, ...] = Field(min_length=1)
+    signed_in: str  # shows once the site let the user in
+    error: str  # where the site says what went wrong
+    verification_sent: tuple[str, ...] = ()  # an emailed link must be opened before signing in
+    not_verified: tuple[str, ...] = ()
+    exists: tuple[str, ...] = ()  # the email has an account here already (its password unknown to us)
+    refused: tuple[str, ...] = ()  # selectors: the site offers no account of its own (Google sign-in only)
+
+    @model_validator(mode="after")
+    def _can_create(self) -> "AccountPages":
+        if self.signup and not (self.create_form and self.create):
+            raise ValueError("signup needs create_form and create steps")
+        for step in (*self.create, *self.sign_in):
+            if step.action not in (Action.RPA_FILL, Action.RPA_CLICK):
+                raise ValueError(f"account step {step.id}: only RPA_FILL and RPA_CLICK act on account pages")
+        return self
+
+
 class Detection(_Data):
     selectors: tuple[str, ...] = Field(min_length=1)
 
@@ -117,6 +149,7 @@ class Template(_Data):
     detection: Detection
     steps: tuple[Step, ...] = Field(min_length=1)
     error_handlers: tuple[ErrorHandler, ...] = ()
+    account: AccountPages | None = None
 
     @field_validator("url_pattern")
     @classmethod
@@ -135,6 +168,8 @@ class Template(_Data):
             raise ValueError(f"step ids must be unique; repeated: {', '.join(twice)}")
         if sum(step.submit for step in self.steps) > 1:
             raise ValueError("at most one step submits")
+        if any(step.account for step in self.steps) and self.account is None:
+            raise ValueError("an account step needs the template's account section")
         return self
 
     def matches_url(self, url: str) -> bool:

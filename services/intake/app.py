@@ -14,11 +14,11 @@ from starlette.routing import Route
 
 from contracts.streams import ConsumerSpec
 from contracts.subjects import EVENT_SUBJECTS
-from contracts.users import AccountPaused, UserDeleted
+from contracts.users import AccountPaused, CredentialsDeleted, CredentialsStored, UserDeleted
 from runtime import asyncapi, http_tracing
 from runtime.health import run_checks
 from runtime.service import Service
-from services.intake import api, errors, handlers, live, pauses, privacy, sockets
+from services.intake import api, credential_events, errors, handlers, live, pauses, privacy, sockets
 from services.intake.settings import IntakeSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -48,12 +48,22 @@ PAUSES = ConsumerSpec(
     durable=pauses.PAUSES_CONSUMER, filter_subjects=(f"{AccountPaused.TYPE}.*",), ack_wait_s=30, max_ack_pending=4
 )
 
+# Stored accounts (`user.credentials_*.<user id>`): the executor's Workday sign-ups join the user's
+# list. One at a time, so a store and a delete of the same account apply in their order.
+CREDENTIALS = ConsumerSpec(
+    durable=credential_events.CREDENTIALS_CONSUMER,
+    filter_subjects=(f"{CredentialsStored.TYPE}.*", f"{CredentialsDeleted.TYPE}.*"),
+    ack_wait_s=30,
+    max_ack_pending=1,
+)
+
 
 def build(settings: IntakeSettings) -> Service:
     svc = Service(settings, MIGRATIONS)
     svc.consume(READ_MODEL, partial(handlers.project, svc))
     svc.consume(USERS, partial(privacy.on_user_deleted, svc))
     svc.consume(PAUSES, partial(pauses.on_account_paused, svc))
+    svc.consume(CREDENTIALS, partial(credential_events.on_credentials_event, svc), workers=1)
     svc.background(partial(privacy.retention, svc))
     return svc
 

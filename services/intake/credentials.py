@@ -1,9 +1,12 @@
 """Stored credentials: GET/PUT/DELETE /api/v1/credentials, per platform or Workday tenant.
 
 The password is sealed (AES-256-GCM) before it reaches the database and is never answered back:
-GET says only that one is stored, and since when.
+GET says only that one is stored, and since when. A stored or deleted account is also an account
+event (`user.credentials_stored` / `_deleted`) written to the outbox in the same transaction, so the
+executor keeps its own sealed copy; the password travels only sealed.
 """
 
+import base64
 import re
 from datetime import datetime
 from typing import Any
@@ -15,7 +18,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from runtime.sealing import Sealer, context
+from contracts.users import CredentialsDeleted, CredentialsStored
+from runtime import outbox
+from runtime.sealing import Sealer, credential_context, credentials_sealer
 from runtime.service import Service
 from services.intake import errors, scope, web
 from services.intake.bodies import check_text, parse
@@ -24,8 +29,6 @@ from services.intake.bodies import check_text, parse
 PLATFORMS = ("greenhouse", "lever", "ashby", "workday", "linkedin", "generic")
 # Workday accounts are per tenant: the tenant is its host, e.g. acme.wd5.myworkdayjobs.com.
 TENANT_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-# Separates this key from every other use of the secret key.
-HKDF_INFO = b"autoapply user credentials v1"
 
 
 class NewCredential(BaseModel):
@@ -60,11 +63,11 @@ class NewCredential(BaseModel):
 def sealer(svc: Service) -> Sealer:
     s = web.settings(svc)
     key = s.credentials_key.get_secret_value() if s.credentials_key else None
-    return Sealer.configured(key, s.secret_key.get_secret_value(), HKDF_INFO)
+    return credentials_sealer(key, s.secret_key.get_secret_value())
 
 
 def row_context(user_id: UUID, platform: str, tenant: str, username: str) -> str:
-    return context(user_id, "credential", platform, tenant, username)
+    return credential_context(user_id, platform, tenant, username)
 
 
 def shown(row: asyncpg.Record) -> dict[str, Any]:
@@ -74,6 +77,7 @@ def shown(row: asyncpg.Record) -> dict[str, Any]:
         "tenant": row["tenant"] or None,
         "username": row["username"],
         "password_stored": True,
+        "origin": row["origin"],  # "user" (stored here) or "signup" (an account Autoapply created)
         "stored_at": _iso(row["stored_at"]),
         "updated_at": _iso(row["updated_at"]),
     }
@@ -90,19 +94,33 @@ async def put_credential(svc: Service, request: Request) -> Response:
     sealed = sealer(svc).seal(
         new.password.get_secret_value().encode(), row_context(who.user_id, new.platform, tenant, new.username)
     )
+    stored = CredentialsStored(
+        task_id=who.user_id,
+        user_id=who.user_id,
+        platform=new.platform,
+        tenant=new.tenant,
+        username=new.username,
+        sealed_password=base64.b64encode(sealed).decode(),
+    )
     async with scope.as_user(svc, who) as acting:
-        row = await acting.conn.fetchrow(
-            "INSERT INTO user_credentials (user_id, platform, tenant, username, password_sealed) "
-            "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, platform, tenant) DO UPDATE SET "
-            "username = EXCLUDED.username, password_sealed = EXCLUDED.password_sealed, updated_at = now() "
-            "RETURNING *, (xmax = 0) AS created",
-            who.user_id,
-            new.platform,
-            tenant,
-            new.username,
-            sealed,
-        )
+        row = await upsert(acting.conn, stored, sealed)
+        await outbox.enqueue(acting.conn, svc.schema, stored)
     return web.json(shown(row), 201 if row["created"] else 200)
+
+
+async def upsert(conn: asyncpg.Connection, event: CredentialsStored, sealed: bytes) -> asyncpg.Record:
+    return await conn.fetchrow(
+        "INSERT INTO user_credentials (user_id, platform, tenant, username, password_sealed, origin) "
+        "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, platform, tenant) DO UPDATE SET "
+        "username = EXCLUDED.username, password_sealed = EXCLUDED.password_sealed, origin = EXCLUDED.origin, "
+        "updated_at = now() RETURNING *, (xmax = 0) AS created",
+        event.user_id,
+        event.platform,
+        event.tenant or "",
+        event.username,
+        sealed,
+        event.origin,
+    )
 
 
 async def get_credentials(svc: Service, request: Request) -> Response:
@@ -128,8 +146,10 @@ async def delete_credential(svc: Service, request: Request) -> Response:
             platform,
             tenant,
         )
-    if done.endswith(" 0"):
-        raise errors.not_found("stored credential")
+        if done.endswith(" 0"):
+            raise errors.not_found("stored credential")
+        gone = CredentialsDeleted(task_id=who.user_id, user_id=who.user_id, platform=platform, tenant=tenant or None)
+        await outbox.enqueue(acting.conn, svc.schema, gone)
     return web.json({"deleted": True})
 
 

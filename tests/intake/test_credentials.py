@@ -8,8 +8,8 @@ import asyncpg
 import httpx
 import pytest
 
-from runtime.sealing import Sealer, SealError
-from services.intake.credentials import HKDF_INFO, row_context
+from runtime.sealing import CREDENTIALS_INFO, Sealer, SealError
+from services.intake.credentials import row_context
 from tests.intake.client import Intake, new_user
 
 pytestmark = pytest.mark.integration
@@ -42,7 +42,7 @@ async def test_a_credential_is_sealed_never_shown_and_deleted_with_the_user(
     [row] = await _sealed(intake.dsn, user.user_id)
     sealed = bytes(row["password_sealed"])
     assert PASSWORD.encode() not in sealed
-    box = Sealer.derived(intake.servers["secret"], HKDF_INFO)
+    box = Sealer.derived(intake.servers["secret"], CREDENTIALS_INFO)
     opened = box.open(sealed, row_context(uuid.UUID(user.user_id), "workday", TENANT, user.email))
     assert opened.decode() == PASSWORD + "!"
     with pytest.raises(SealError):  # bound to its row: not another user's, not another tenant's

@@ -160,3 +160,21 @@ def test_every_record_of_the_process_is_scrubbed_also_by_handlers_of_their_own(t
     assert "quistgaard" not in text and "KeyError" in text and "[redacted]" in text
     assert "3 deliveries, 2.5 s, for {'phone': '[redacted]'}" in text and "555" not in text
     assert not isinstance(logging.getLogRecordFactory(), logscrub._ScrubbingFactory)
+
+
+def test_a_stored_password_opened_for_typing_is_redacted_from_every_log_line_and_span() -> None:
+    from datetime import UTC, datetime
+
+    from runtime.sealing import Sealer, credential_context
+    from services.executor.credentials import Credential
+
+    sealer, user_id, password = Sealer(bytes(32)), uuid.uuid4(), "pla1n-Wd!" + uuid.uuid4().hex[:6]
+    sealed = sealer.seal(password.encode(), credential_context(user_id, "workday", "acme.localhost", "a@example.org"))
+    stored = Credential(user_id, "workday", "acme.localhost", "a@example.org", sealed, "signup", datetime.now(UTC))
+    try:
+        assert stored.password(sealer) == password
+        assert password not in scrub_text(f"typed {password} into #password") and "a@example.org" not in repr(stored)
+        attributes = scrub_attributes({"step": f"sign in with {password}", "sealed_password": "AQIDBA=="})
+    finally:
+        scrub.forget_all()
+    assert password not in str(attributes) and attributes["sealed_password"] == REDACTED

@@ -1,0 +1,171 @@
+"""Workday's account step end to end, through the services alone: a tenant the user has no account on
+gets one (the user's email, a generated password stored sealed before the click), the emailed link
+is found by the verifier and opened by the executor, which signs in and applies; a second job on
+the same tenant needs no new account. A tenant that offers no account of its own, or a stored
+account the tenant refuses, goes to a person with that reason. The password is in no log or event."""
+
+import json
+from typing import Any
+from uuid import UUID
+
+import httpx
+import nats
+import pytest
+
+from contracts.human import HumanNeeded
+from contracts.mail import EmailVerificationNeeded, EmailVerified
+from tests.e2e.stack import Stack, Watcher, applicant, candidate
+from tests.e2e.test_apply import assert_one_application, start_task, submitted, values
+from tests.intake.client import User
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
+
+
+def tenant_jobs(stack: Stack, count: int) -> list[dict[str, Any]]:
+    """Plain jobs (no CAPTCHA, open) of one tenant that has `count` of them."""
+    listed = stack.sandbox.get("/_admin/jobs", site="workday")["jobs"]
+    jobs = [j for j in listed if not (j["flags"]["captcha"] or j["flags"]["closed"])]
+    by_org: dict[str, list[dict[str, Any]]] = {}
+    for job in jobs:
+        by_org.setdefault(job["org"], []).append(job)
+    return next(js[:count] for js in by_org.values() if len(js) >= count)
+
+
+async def answers_for_both(http: httpx.AsyncClient, user: User, jobs: list[dict[str, Any]]) -> None:
+    """One profile that answers every question of both jobs (the user's own answer bank)."""
+    merged: dict[str, Any] = {"answers": {}}
+    for job in jobs:
+        profile = candidate(user.email, job)
+        merged = profile | {"answers": merged["answers"] | profile["answers"]}
+    answer = await http.put("/api/v1/profile", headers=user.auth, json=merged)
+    assert answer.status_code in (200, 201), answer.text
+
+
+async def connect_sandbox_mailbox(http: httpx.AsyncClient, stack: Stack, user: User) -> None:
+    body = {"url": stack.sandbox.http, "address": user.email}
+    answer = await http.put("/api/v1/mailbox/sandbox", headers=user.auth, json=body)
+    assert answer.status_code == 200, answer.text
+
+
+def assert_profile_values(record: dict[str, Any], job: dict[str, Any], user: User) -> None:
+    """The application came from the user's account (Workday's form has no email field: the account's
+    is sent), with the profile's name, address and phone and the answer bank's answers."""
+    fields, ids = record["fields"], job["ids"]
+    assert record["email"] == user.email
+    assert (fields[ids["first"]], fields[ids["last"]]) == ("Ada", "Example")
+    assert (fields[ids["city"]], fields[ids["postal"]]) == ("Seattle", "98101")
+    assert "555" in fields[ids["phone"]]
+    sent, profile = values(record), candidate(user.email, job)
+    for question in job["questions"]:
+        expected = profile["answers"].get(question["label"])
+        if expected is not None and question["required"] and question["kind"] in ("yesno", "select", "number"):
+            assert expected in sent, (question["label"], expected)
+
+
+class AccountEvents:
+    """Every account event (`user.>`), raw, as the bus carried it."""
+
+    def __init__(self) -> None:
+        self.raw: list[bytes] = []
+
+    async def on(self, msg: Any) -> None:
+        self.raw.append(msg.data)
+
+    def of(self, user: User, event_type: str) -> list[dict[str, Any]]:
+        decoded = [json.loads(r) for r in self.raw]
+        return [e for e in decoded if e["user_id"] == user.user_id and e["type"] == event_type]
+
+
+async def test_a_new_tenant_account_is_created_verified_by_mail_and_a_second_job_needs_none(
+    stack: Stack, http: httpx.AsyncClient, watcher: Watcher
+) -> None:
+    first, second = tenant_jobs(stack, 2)
+    user, resume = await applicant(http, first)
+    await answers_for_both(http, user, [first, second])
+    await connect_sandbox_mailbox(http, stack, user)
+    events, client = AccountEvents(), await nats.connect(stack.nats_url)
+    await client.subscribe("user.>", cb=events.on)
+    try:
+        task_id = await start_task(http, user, first["url"])
+        asked = await watcher.wait_for(task_id, EmailVerificationNeeded.TYPE, timeout_s=120)
+        assert isinstance(asked, EmailVerificationNeeded) and asked.kind == "link" and asked.recipient == user.email
+        verified = await watcher.wait_for(task_id, EmailVerified.TYPE, timeout_s=40)
+        assert isinstance(verified, EmailVerified) and "/activate/" in verified.value
+        await submitted(watcher, stack, task_id, timeout_s=120)
+        await watcher.wait_for(task_id, "application.completed", timeout_s=40)
+        record = assert_one_application(stack, first, user, resume)
+        assert_profile_values(record, first, user)
+
+        again = await start_task(http, user, second["url"])
+        await submitted(watcher, stack, again, timeout_s=150)
+        assert_profile_values(assert_one_application(stack, second, user, resume), second, user)
+        assert watcher.of(again, EmailVerificationNeeded.TYPE) == []
+    except AssertionError:
+        print(stack.logs())
+        raise
+    finally:
+        await client.drain()
+
+    tenant = f"{first['org']}.localhost"
+    accounts = stack.sandbox.get("/_admin/accounts", site=f"workday:{first['org']}")["accounts"]
+    assert [a["verified"] for a in accounts if a["email"] == user.email] == [True]  # one account, verified
+    [stored] = events.of(user, "user.credentials_stored")
+    assert stored["origin"] == "signup" and stored["tenant"] == tenant and stored["username"] == user.email
+    listed = (await http.get("/api/v1/credentials", headers=user.auth)).json()["credentials"]
+    assert [(c["platform"], c["tenant"], c["origin"]) for c in listed] == [("workday", tenant, "signup")]
+    mails = stack.sandbox.get("/_admin/mailbox", to=user.email)["messages"]
+    assert len([m for m in mails if "verify your candidate account" in m["subject"]]) == 1
+    # The password itself: what the executor typed is what the sandbox checks; it is nowhere else.
+    password = _password(stack, user, tenant, stored)
+    for name, child in stack.children.items():
+        assert password not in child.log.read_text(errors="replace"), name
+    assert not any(password.encode() in raw for raw in events.raw)
+    assert not any(password in e.model_dump_json() for e in watcher.seen)
+
+
+async def test_a_tenant_without_accounts_and_a_refused_stored_account_go_to_a_person(
+    stack: Stack, http: httpx.AsyncClient, watcher: Watcher
+) -> None:
+    sso, refusing = tenant_jobs(stack, 3)[1:3]
+    stack.sandbox.set_flags("workday", sso["job_id"], sso_only=True)
+    try:
+        user, _ = await applicant(http, sso)
+        other, _ = await applicant(http, refusing)
+        tenant = f"{refusing['org']}.localhost"
+        stack.sandbox.post(
+            "/_admin/accounts",
+            {
+                "site": f"workday:{refusing['org']}",
+                "email": other.email,
+                "password": "Right-Pa55word!",
+                "verified": True,
+            },
+        )
+        body = {"platform": "workday", "tenant": tenant, "username": other.email, "password": "Wrong-Pa55word!"}
+        assert (await http.put("/api/v1/credentials", headers=other.auth, json=body)).status_code == 201
+        tasks = [await start_task(http, user, sso["url"]), await start_task(http, other, refusing["url"])]
+        reasons = []
+        for task_id in tasks:
+            needed = await watcher.wait_for(task_id, HumanNeeded.TYPE, timeout_s=120)
+            assert isinstance(needed, HumanNeeded)
+            reasons.append(needed.reason)
+    except AssertionError:
+        print(stack.logs())
+        raise
+    finally:
+        stack.sandbox.clear_flags("workday", sso["job_id"])
+    assert "Google sign-in" in reasons[0] and "signing in with the stored account failed" in reasons[1]
+    assert "Wrong email address or password" in reasons[1]
+    assert stack.sandbox.submissions(site="workday", job_id=refusing["job_id"], email=other.email) == []
+    made = stack.sandbox.get("/_admin/accounts", site=f"workday:{sso['org']}")["accounts"]
+    assert user.email not in [a["email"] for a in made]
+
+
+def _password(stack: Stack, user: User, tenant: str, stored: dict[str, Any]) -> str:
+    import base64
+
+    from runtime.sealing import credential_context, credentials_sealer
+
+    sealer = credentials_sealer(None, stack.children["executor"].env["AUTOAPPLY_SECRET_KEY"])
+    context = credential_context(UUID(user.user_id), "workday", tenant, user.email)
+    return sealer.open(base64.b64decode(stored["sealed_password"]), context).decode()
