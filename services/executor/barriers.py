@@ -71,13 +71,18 @@ def limit_until(text: str, now: datetime) -> datetime:
 
 
 async def limit_text(page: Page) -> str:
-    """The daily-limit message the page shows, or ""."""
-    text = await _text(page)
-    found = LIMIT_TEXT.search(text)
-    if not found:
+    """The sentence of the page that says a daily limit is reached (with any later time it names), or ""."""
+    try:
+        lines = (await page.inner_text("body", timeout=2_000)).splitlines()
+    except PlaywrightError:
         return ""
-    start = max(0, text.rfind(".", 0, found.start()) + 1)
-    end = text.find(".", found.end())
-    sentence = text[start : end + 1 if end != -1 else len(text)].strip()
-    tail = LATER_TEXT.search(text)
-    return f"{sentence} {tail.group(0)}".strip() if tail and tail.group(0) not in sentence else sentence
+    for line in (" ".join(raw.split()) for raw in lines):
+        found = LIMIT_TEXT.search(line)
+        if found is None:
+            continue
+        start = line.rfind(". ", 0, found.start()) + 1
+        end = line.find(". ", found.end())
+        sentence = line[start : end + 1 if end != -1 else len(line)].strip()
+        later = LATER_TEXT.search(line)
+        return f"{sentence} {later.group(0)}." if later and later.group(0) not in sentence else sentence
+    return ""

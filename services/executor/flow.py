@@ -62,7 +62,7 @@ class Flow:
             return
         await self.shot("job_page")
         await run.progress(S.ANALYZING, step="analyze")
-        if await signin.through(self, await self._login()):
+        if await signin.through(self):
             await self.analyse()
 
     async def analyse(self) -> None:
@@ -126,7 +126,7 @@ class Flow:
 
     async def after_barrier(self, kind: str | None) -> None:
         """The person signed in or passed the checkpoint: look again, then go on to the job."""
-        if not await signin.through(self, await self._login()):
+        if not await signin.through(self):
             return  # still there: the person is asked again (a new wait, never a loop)
         if kind in (waits.CHECKPOINT, waits.TWO_STEP):
             await signin.passed(self, kind)
@@ -140,9 +140,6 @@ class Flow:
 
     async def page_challenges(self) -> tuple[Challenge, ...]:
         return await challenges(self.page)
-
-    async def _login(self) -> signin.Login | None:
-        return await signin.stored_login(self.run)
 
     async def _engine(self) -> FormReport:
         return await agent.fill(self.page, self.who.profile, self._llm())

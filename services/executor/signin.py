@@ -24,7 +24,8 @@ from contracts.states import TaskState
 from contracts.tasks import TaskRetrying
 from contracts.users import AccountPaused
 from runtime import outbox
-from services.executor import store, waits
+from runtime.sealing import Sealer
+from services.executor import credentials, store, waits
 from services.executor.barriers import Barrier, limit_text, limit_until, seen
 from services.executor.context import Run
 
@@ -50,21 +51,25 @@ REASONS = {
 
 
 class Login:
-    """A stored account, its password opened in memory for the typing only."""
+    """A stored account; its password is opened (in memory, remembered by the scrubber) only when
+    the typing asks for it."""
 
-    def __init__(self, username: str, password: str) -> None:
-        self.username, self._password = username, password
+    def __init__(self, stored: credentials.Credential, sealer: Sealer) -> None:
+        self.username, self._stored, self._sealer = stored.username, stored, sealer
 
-    def __repr__(self) -> str:  # never the password, wherever a Login is printed
-        return "Login(<stored account>)"
+    def __repr__(self) -> str:  # never the username or password, wherever a Login is printed
+        return f"Login({self._stored!r})"
 
     def password(self) -> str:
-        return self._password
+        return self._stored.password(self._sealer)
 
 
 async def stored_login(run: Run) -> Login | None:
-    """The account stored for this user and platform, opened for typing; None without one."""
-    return None
+    """The account the user stored for this platform (Workday's are the account step's, per tenant)."""
+    if run.task.platform == "workday":
+        return None
+    found = await credentials.find(run.x.db, run.task.user_id, run.task.platform, None)
+    return Login(found, run.x.credentials) if found is not None else None
 
 
 async def _form_of(page: Page) -> tuple[Locator, Locator] | None:
@@ -137,13 +142,14 @@ async def wait_for_user(flow: Flow, barrier: Barrier, why: str | None = None) ->
     await waits.human(run, reason, flow.page.url, (), shot, waiting=waits.SIGNIN)
 
 
-async def through(flow: Flow, login: Login | None) -> bool:
+async def through(flow: Flow) -> bool:
     """True once the page is past every barrier (signing in with the stored account where there is
     one); False when the task now waits for the user."""
     barrier = await seen(flow.page, await flow.page_challenges())
     if barrier is None:
         return True
-    if barrier.kind != "wall" or login is None:
+    login = await stored_login(flow.run) if barrier.kind == "wall" else None
+    if login is None:
         await wait_for_user(flow, barrier)
         return False
     await flow.run.progress(S.EXECUTING_RPA, step="sign_in", detail=flow.run.task.platform)

@@ -9,8 +9,11 @@ import asyncpg
 
 from services.provisioner import store
 from services.provisioner.handlers import Provisioner, browser_lost
+from services.provisioner.providers import ProfileSpec
 
 log = logging.getLogger(__name__)
+# How long after a browser first looked gone it is looked at again, before its task fails.
+RECHECK_S = 1.0
 
 
 async def run(p: Provisioner) -> None:
@@ -42,8 +45,15 @@ async def sweep(p: Provisioner) -> None:
     for profile in await store.running_profiles(p.db):
         if await _keep(p, profile):
             spec = await p.pool.spec_of(profile)
-            if await p.provider.running(spec) is None:
+            if await p.provider.running(spec) is None and await _still_gone(p, spec):
                 await browser_lost(p, profile)
+
+
+async def _still_gone(p: Provisioner, spec: ProfileSpec) -> bool:
+    """A browser busy on a loaded machine can miss one DevTools answer (a 2 s timeout); a dead one
+    misses the second look too."""
+    await asyncio.sleep(RECHECK_S)
+    return await p.provider.running(spec) is None
 
 
 async def _keep(p: Provisioner, profile: asyncpg.Record) -> bool:

@@ -19,6 +19,7 @@ from contracts.human import HumanNeeded
 from contracts.tasks import TaskRetrying
 from tests.e2e.stack import Stack, Watcher, applicant, candidate, operator_token, takeover_url
 from tests.e2e.test_apply import assert_one_application, start_task, submitted
+from tests.e2e.test_workday_credentials import executor_rows
 from tests.intake.client import User
 from tests.support import eventually
 
@@ -189,6 +190,46 @@ async def test_a_checkpoint_pauses_the_account_and_waits_for_the_user(
         await eventually(lambda: len(paused.of(user)) == 2, timeout_s=10)
         assert paused.of(user)[1]["until"] is not None  # the pause ended when the user passed it
         await eventually(lambda: _no_pause(http, user), timeout_s=10)
+
+
+async def store_account(stack: Stack, http: httpx.AsyncClient, user: User, password: str) -> None:
+    """The user stores their LinkedIn account at intake; the executor has its sealed copy after."""
+    body = {"platform": "linkedin", "username": user.email, "password": password}
+    stored = await http.put("/api/v1/credentials", headers=user.auth, json=body)
+    assert stored.status_code == 201, stored.text
+    await eventually(lambda: _stored_at_the_executor(stack, user), timeout_s=20)
+
+
+async def _stored_at_the_executor(stack: Stack, user: User) -> bool:
+    return len(await executor_rows(stack, user.user_id)) == 1
+
+
+async def test_a_stored_account_passes_the_wall_once_and_a_wrong_one_goes_to_the_user(
+    stack: Stack, http: httpx.AsyncClient, watcher: Watcher
+) -> None:
+    first = stack.sandbox.job("linkedin", 2)  # the session lasting is the test above's
+    user, resume = await applicant(http, first)
+    await profile_for(http, user, first)
+    member(stack, user)
+    await store_account(stack, http, user, PASSWORD)
+    task_id = await start_task(http, user, first["url"])
+    await submitted(watcher, stack, task_id)
+    assert_one_application(stack, first, user, resume)
+    assert watcher.of(task_id, HumanNeeded.TYPE) == [] and signins(stack, user) == 1
+    steps = [e.step for e in watcher.of(task_id, "task.progress")]  # type: ignore[attr-defined]
+    assert "sign_in" in steps
+
+    wrong, _ = await applicant(http, first)
+    member(stack, wrong)
+    await store_account(stack, http, wrong, "Not-the-password-1")
+    refused = await start_task(http, wrong, first["url"])
+    asked = await needed(watcher, stack, refused)
+    assert asked.reason.startswith("linkedin refused the stored account") and signins(stack, wrong) == 0
+    assert stack.sandbox.submissions(email=wrong.email) == []
+    await http.post(f"/api/v1/tasks/{refused}/cancel", headers=wrong.auth)
+    for name, child in stack.children.items():  # the password typed is in no log and no event
+        assert PASSWORD not in child.log.read_text(errors="replace"), name
+    assert not any(PASSWORD in e.model_dump_json() for e in watcher.seen)
 
 
 async def _no_pause(http: httpx.AsyncClient, user: User) -> bool:
