@@ -64,7 +64,7 @@ async def test_a_daily_limit_stops_the_tasks_browser_and_provisions_it_again_whe
             source_task_id=first.task_id,
         )
         await bus.publish(paused)
-        await eventually(lambda: not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie", 15)
+        await eventually(lambda: not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie", 30)
         second = queued_event(platform="linkedin", user_id=first.user_id)  # another job of the account
         other = queued_event(platform="linkedin")  # another user's account is not held
         await bus.publish(second)
@@ -74,7 +74,7 @@ async def test_a_daily_limit_stops_the_tasks_browser_and_provisions_it_again_whe
             lambda: any(
                 "paused this account" in (e["detail"] or "") for e in events.of(second.task_id, "task.progress")
             ),
-            timeout_s=15,
+            timeout_s=30,
         )
         # When the pause ends, the task sent back and the account's other task both want its one
         # browser: each gets it in turn, neither a moment before the pause ended.
