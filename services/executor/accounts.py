@@ -91,10 +91,21 @@ async def run(flow: Flow, step: Step) -> Halt | None:
     if stored is not None:
         await flow.run.progress(flow.run.state, step=step.id, detail="sign_in")
         return await _sign_in(flow, pages, stored)
-    if not pages.signup or pages.create_form is None or not await shows(flow.page, (pages.create_form,)):
+    if not pages.signup or not await _on_create_form(flow, pages):
         return Halt("human", NO_SIGNUP)
     await flow.run.progress(flow.run.state, step=step.id, detail="sign_up")
     return await _sign_up(flow, pages, tenant)
+
+
+async def _on_create_form(flow: Flow, pages: AccountPages) -> bool:
+    """On the Create Account form, following the link from Sign In where the site opened that one."""
+    if pages.create_form is None:
+        return False
+    if not await shows(flow.page, (pages.create_form,)) and pages.to_create:
+        link = await find(flow.page, pages.to_create, 0)
+        if link is not None:
+            await link.click()
+    return await wait_for(flow.page, pages.create_form, ELEMENT_WAIT_S)
 
 
 async def _sign_up(flow: Flow, pages: AccountPages, tenant: str | None) -> Halt | None:
@@ -157,11 +168,8 @@ async def _sign_in(flow: Flow, pages: AccountPages, stored: credentials.Credenti
 async def _create_after_all(flow: Flow, pages: AccountPages, account: Account, refused: Outcome) -> Halt | None:
     """A password stored for a sign-up whose click never happened (the executor died between the
     commit and the click): the account is created now, with that same password."""
-    link = await find(flow.page, pages.to_create or "", ELEMENT_WAIT_S)
-    if link is None or pages.create_form is None:
+    if not await _on_create_form(flow, pages):
         return Halt("human", f"signing in with the stored account failed: {refused.text}")
-    await link.click()
-    await wait_for(flow.page, pages.create_form, ELEMENT_WAIT_S)
     halt = await _create(flow, pages, account, datetime.now(UTC))
     if halt is not None and halt.message == EXISTS:
         return Halt("human", f"signing in with the stored account failed: {refused.text}")

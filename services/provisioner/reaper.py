@@ -9,18 +9,20 @@ import asyncpg
 
 from services.provisioner import store
 from services.provisioner.handlers import Provisioner, browser_lost
-from services.provisioner.providers import ProfileSpec
 
 log = logging.getLogger(__name__)
-# How long after a browser first looked gone it is looked at again, before its task fails.
-RECHECK_S = 1.0
+# A browser is lost after this many sweeps in a row without an answer from it. One miss is not
+# enough: a browser busy with a heavy page on a loaded machine can take longer than the probe's
+# 2 s to answer /json/version, and failing its task for that would throw away a live application.
+LOST_AFTER_MISSES = 3
 
 
 async def run(p: Provisioner) -> None:
+    misses: dict[str, int] = {}  # profile id -> sweeps in a row its browser did not answer
     try:
         while True:
             try:
-                await sweep(p)
+                await sweep(p, misses)
             except (OSError, asyncpg.PostgresError, ConnectionError) as exc:  # an outage: try again next round
                 log.warning("reaper: sweep failed, will retry: %r", exc)
             await asyncio.sleep(p.settings.lock_ttl_s / 3)
@@ -41,19 +43,23 @@ async def leave(p: Provisioner) -> None:
         await browser_lost(p, profile, "the provisioner holding the browser stopped")
 
 
-async def sweep(p: Provisioner) -> None:
-    for profile in await store.running_profiles(p.db):
+async def sweep(p: Provisioner, misses: dict[str, int]) -> None:
+    running = await store.running_profiles(p.db)
+    for gone in set(misses) - {str(profile["profile_id"]) for profile in running}:
+        del misses[gone]
+    for profile in running:
         if await _keep(p, profile):
+            profile_id = str(profile["profile_id"])
             spec = await p.pool.spec_of(profile)
-            if await p.provider.running(spec) is None and await _still_gone(p, spec):
+            if await p.provider.running(spec) is not None:
+                misses.pop(profile_id, None)
+                continue
+            misses[profile_id] = misses.get(profile_id, 0) + 1
+            if misses[profile_id] >= LOST_AFTER_MISSES:
+                del misses[profile_id]
                 await browser_lost(p, profile)
-
-
-async def _still_gone(p: Provisioner, spec: ProfileSpec) -> bool:
-    """A browser busy on a loaded machine can miss one DevTools answer (a 2 s timeout); a dead one
-    misses the second look too."""
-    await asyncio.sleep(RECHECK_S)
-    return await p.provider.running(spec) is None
+            else:
+                log.info("the browser of task %s did not answer (%d in a row)", profile["task_id"], misses[profile_id])
 
 
 async def _keep(p: Provisioner, profile: asyncpg.Record) -> bool:

@@ -16,7 +16,9 @@ from contracts.human import HumanNeeded
 from contracts.mail import EmailVerificationNeeded, EmailVerified
 from tests.e2e.stack import Stack, Watcher, applicant, candidate
 from tests.e2e.test_apply import assert_one_application, start_task, submitted, values
+from tests.e2e.test_workday_credentials import executor_rows
 from tests.intake.client import User
+from tests.support import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 
@@ -123,10 +125,13 @@ async def test_a_new_tenant_account_is_created_verified_by_mail_and_a_second_job
     assert not any(password in e.model_dump_json() for e in watcher.seen)
 
 
-async def test_a_tenant_without_accounts_and_a_refused_stored_account_go_to_a_person(
+async def test_refusals_go_to_a_person_and_a_sign_up_that_died_before_its_click_is_made_with_its_password(
     stack: Stack, http: httpx.AsyncClient, watcher: Watcher
 ) -> None:
-    sso, refusing = tenant_jobs(stack, 3)[1:3]
+    """A tenant with Google sign-in only, and a stored account the tenant refuses, each end in
+    human.needed with the reason; an account the executor stored but never created (it died between
+    the commit and the click) is created on the next try with the stored password."""
+    sso, refusing = tenant_jobs(stack, 4)[2:4]  # not the jobs the sign-up test applies to
     stack.sandbox.set_flags("workday", sso["job_id"], sso_only=True)
     try:
         user, _ = await applicant(http, sso)
@@ -143,7 +148,12 @@ async def test_a_tenant_without_accounts_and_a_refused_stored_account_go_to_a_pe
         )
         body = {"platform": "workday", "tenant": tenant, "username": other.email, "password": "Wrong-Pa55word!"}
         assert (await http.put("/api/v1/credentials", headers=other.auth, json=body)).status_code == 201
+        died, _ = await applicant(http, refusing)
+        password = await stored_by_a_sign_up_that_died(stack, died, tenant)
         tasks = [await start_task(http, user, sso["url"]), await start_task(http, other, refusing["url"])]
+        late = await start_task(http, died, refusing["url"])
+        asked = await watcher.wait_for(late, EmailVerificationNeeded.TYPE, timeout_s=120)
+        assert isinstance(asked, EmailVerificationNeeded) and asked.kind == "link"
         reasons = []
         for task_id in tasks:
             needed = await watcher.wait_for(task_id, HumanNeeded.TYPE, timeout_s=120)
@@ -159,6 +169,44 @@ async def test_a_tenant_without_accounts_and_a_refused_stored_account_go_to_a_pe
     assert stack.sandbox.submissions(site="workday", job_id=refusing["job_id"], email=other.email) == []
     made = stack.sandbox.get("/_admin/accounts", site=f"workday:{sso['org']}")["accounts"]
     assert user.email not in [a["email"] for a in made]
+    assert [a["verified"] for a in made if a["email"] == died.email] == [False]  # made now, link not opened
+    assert password not in stack.children["executor"].log.read_text(errors="replace")
+
+
+async def stored_by_a_sign_up_that_died(stack: Stack, user: User, tenant: str) -> str:
+    """What the executor commits before a Create Account click, as if it died right after: the
+    sealed password and its user.credentials_stored (origin signup), and no account on the site."""
+    import base64
+
+    from contracts.users import CredentialsStored
+    from runtime.codec import encode
+    from runtime.sealing import credential_context, credentials_sealer
+
+    password = "Died-Before-1t!" + user.user_id[:6]
+    sealer = credentials_sealer(None, stack.children["executor"].env["AUTOAPPLY_SECRET_KEY"])
+    sealed = sealer.seal(password.encode(), credential_context(UUID(user.user_id), "workday", tenant, user.email))
+    uid = UUID(user.user_id)
+    event = CredentialsStored(
+        task_id=uid,
+        user_id=uid,
+        platform="workday",
+        tenant=tenant,
+        username=user.email,
+        sealed_password=base64.b64encode(sealed).decode(),
+        origin="signup",
+    )
+    client = await nats.connect(stack.nats_url)
+    try:
+        subject, payload, headers = encode(event)
+        await client.jetstream().publish(subject, payload, headers=headers)
+    finally:
+        await client.drain()
+
+    async def kept() -> bool:
+        return len(await executor_rows(stack, user.user_id)) == 1
+
+    await eventually(kept, timeout_s=20)
+    return password
 
 
 def _password(stack: Stack, user: User, tenant: str, stored: dict[str, Any]) -> str:
