@@ -20,6 +20,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page
 
 from contracts.profile import Profile
+from forms import spans
 from forms.act import act
 from forms.act.common import Filled
 from forms.act.rows import add_row
@@ -157,10 +158,12 @@ async def _fill_all(page: Page, platform: Platform, decided: list[tuple[FieldRec
 
 async def _act(page: Page, record: FieldRecord, res: Resolution) -> Filled:
     began = time.monotonic()
-    try:
-        done = await act(page, record, res)
-    except PlaywrightError as exc:
-        done = Filled(record, res, "failed", "", f"the widget did not respond: {type(exc).__name__}")
+    with spans.filling(record, res) as span:
+        try:
+            done = await act(page, record, res)
+        except PlaywrightError as exc:
+            done = Filled(record, res, "failed", "", f"the widget did not respond: {type(exc).__name__}")
+        span.set_attribute("autoapply.outcome", done.outcome)
     return replace(done, seconds=time.monotonic() - began)
 
 

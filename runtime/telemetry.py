@@ -83,12 +83,26 @@ def trace_id_of(headers: Mapping[str, str] | None) -> str | None:
 
 
 @contextmanager
-def step(name: str, provider: TracerProvider | None = None, **attributes: AttributeValue) -> Iterator[Span]:
+def step(
+    name: str, provider: TracerProvider | None = None, context: Context | None = None, **attributes: AttributeValue
+) -> Iterator[Span]:
     """A span for one step of a task (navigate, fill a field, submit, poll the mailbox), a child of
-    the current span. Attributes are `autoapply.<key>`; like every attribute they pass the scrubber,
-    so name what happened (`field="email"`, `provenance="profile"`), never the value typed.
+    the current span, or of `context` (work a loop does for a task, outside any delivery: pass the
+    task's stored context, `resumed(traceparent)`). Attributes are `autoapply.<key>`; like every
+    attribute they pass the scrubber, so name what happened (`field="email"`,
+    `provenance="profile"`), never the value typed.
     An exception ends the span with its type (the scrubber keeps no message) and is raised again."""
     tracer = (provider or trace.get_tracer_provider()).get_tracer(STEP_TRACER)
     own = {STEP_ATTRIBUTE: name, **{f"autoapply.{key}": value for key, value in attributes.items()}}
-    with tracer.start_as_current_span(f"step {name}", attributes=own) as span:
+    with tracer.start_as_current_span(f"step {name}", context=context, attributes=own) as span:
         yield span
+
+
+def traceparent() -> str | None:
+    """The current span's context as a W3C traceparent, to store with work that continues later."""
+    return inject({}).get("traceparent")
+
+
+def resumed(stored: str | None) -> Context | None:
+    """The stored traceparent as a parent context (None: a span starts its own trace, as before)."""
+    return extract({"traceparent": stored}) if stored else None

@@ -15,6 +15,7 @@ from contracts.tasks import TaskApproved, TaskFailed
 from forms.fill import FormReport
 from forms.outcomes import challenges
 from forms.records import Challenge
+from runtime import telemetry
 from runtime.errors import TransientError
 from services.executor import (
     accounts,
@@ -76,7 +77,9 @@ class Flow:
     async def _fill(self) -> None:
         """The page's template (or the engine alone), then the conclusion."""
         run = self.run
-        self.template = await detect.template(self.page, run.x.templates)
+        with telemetry.step("analyze", platform=run.task.platform) as span:
+            self.template = await detect.template(self.page, run.x.templates)
+            span.set_attribute("autoapply.template", self.template.platform if self.template else "none")
         if self.template is None:
             await run.progress(S.EXECUTING_AGENT, step="form_engine", step_number=1, total_steps=1)
             await self.conclude(await self._engine())
@@ -107,6 +110,10 @@ class Flow:
             if self.run.task.waiting == waits.EMAIL_AFTER_SUBMIT:
                 await submitting.after_code(self, await submitting.confirm(self.page, self.run.task.platform))
                 return
+        if isinstance(cause, HumanResolved) and self._captcha_at_submit():
+            # The CAPTCHA came with the click; solving it sends the form on (or not): never click again.
+            await submitting.after_code(self, await submitting.read_outcome(self.page, self.run.task.platform))
+            return
         if self.run.state in EXECUTING:
             await self.run.progress(self.run.state, step="continue", detail=type(cause).__name__)
         if isinstance(cause, EmailVerified) and cause.kind == "link":
@@ -117,6 +124,9 @@ class Flow:
             await submitting.submit(self, report, cause.corrections)  # the user's corrections go over the fill
             return
         await self.conclude(report, approved=isinstance(cause, TaskApproved))
+
+    def _captcha_at_submit(self) -> bool:
+        return self.run.task.waiting == waits.CAPTCHA and self.run.state is S.SUBMITTING
 
     async def continue_here(self) -> None:
         """A redelivery found the task mid-way (the executor died): the page is where it was."""
@@ -142,7 +152,10 @@ class Flow:
         return await challenges(self.page)
 
     async def _engine(self) -> FormReport:
-        return await agent.fill(self.page, self.who.profile, self._llm())
+        with telemetry.step("fill form", platform=self.run.task.platform) as span:
+            report = await agent.fill(self.page, self.who.profile, self._llm())
+            span.set_attributes({"autoapply.status": report.status, "autoapply.fields": report.filled_count})
+        return report
 
     def _llm(self) -> bool:
         return bool(self.who.profile.preferences.allow_llm)

@@ -6,7 +6,7 @@ After the last one the task fails with max_retries_exceeded.
 
 from contracts.states import FailureReason, TaskState
 from contracts.tasks import TaskFailed, TaskRetrying
-from runtime import outbox
+from runtime import outbox, telemetry
 from runtime.errors import TransientError
 from services.executor import browser, store
 from services.executor.browser import Attached, NavigationFailed
@@ -21,7 +21,8 @@ async def check_exit_ip(run: Run, attached: Attached) -> None:
     expected = run.task.exit_ip
     if not expected:
         return  # no proxy on the binding: the provider's own address is the one the sites see
-    seen = await browser.exit_ip(attached.context, run.x.settings.ip_check_url)
+    with telemetry.step("check exit ip"):
+        seen = await browser.exit_ip(attached.context, run.x.settings.ip_check_url)
     if expected not in seen:
         raise WrongExitIp("the browser's exit IP differs from its binding's")
 
@@ -29,7 +30,8 @@ async def check_exit_ip(run: Run, attached: Attached) -> None:
 async def go(run: Run, attached: Attached) -> bool:
     """True once the job page is open; False when the task failed (tries spent); raises to retry."""
     try:
-        await browser.navigate(attached.page, run.task.job_url, run.x.settings.navigation_timeout_s)
+        with telemetry.step("navigate", platform=run.task.platform):
+            await browser.navigate(attached.page, run.task.job_url, run.x.settings.navigation_timeout_s)
         return True
     except NavigationFailed as exc:
         why = str(exc)

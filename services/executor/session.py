@@ -80,8 +80,14 @@ async def _recovering(run: Run, cause: Event) -> bool:
     found = await attempts.find(run.x.db, run.task.task_id)
     if found is None:
         return False
-    code_after_submit = isinstance(cause, EmailVerified) and run.task.waiting == waits.EMAIL_AFTER_SUBMIT
-    return not code_after_submit
+    return not after_submit(run, cause)
+
+
+def after_submit(run: Run, cause: Event) -> bool:
+    """Help for the click itself (a code it emailed, a CAPTCHA it raised): the page says how it went."""
+    if isinstance(cause, EmailVerified):
+        return run.task.waiting == waits.EMAIL_AFTER_SUBMIT
+    return isinstance(cause, HumanResolved) and run.task.waiting == waits.CAPTCHA and run.state is S.SUBMITTING
 
 
 async def _drive(run: Run, cause: Event) -> None:

@@ -14,6 +14,7 @@ from playwright.async_api import Locator, Page
 
 from contracts.profile import Profile
 from forms.fill import FormReport
+from runtime import telemetry
 from services.executor import agent, halts
 from services.executor.halts import Halt
 from services.executor.templates import Action, Step, Template
@@ -138,13 +139,27 @@ async def run(
         if step.account:
             continue
         if step.action in ENGINE_STEPS:
-            report, engine_due = await agent.fill(page, profile, llm_allowed), False
+            report, engine_due = await _engine(page, profile, llm_allowed), False
             if report.status != "ready":
                 return report
-        elif not await _act(page, step, profile) and not step.optional:
+        elif not await _traced_act(page, step, profile) and not step.optional:
             engine_due = True  # the engine fills what this step would have
         if step.wait_after:
             await asyncio.sleep(step.wait_after / 1000)
     if report is None or engine_due:
+        report = await _engine(page, profile, llm_allowed)
+    return report
+
+
+async def _traced_act(page: Page, step: Step, profile: Profile) -> bool:
+    with telemetry.step("template step", template_step=step.id, action=step.action.value) as span:
+        done = await _act(page, step, profile)
+        span.set_attribute("autoapply.done", done)
+    return done
+
+
+async def _engine(page: Page, profile: Profile, llm_allowed: bool) -> FormReport:
+    with telemetry.step("fill form") as span:
         report = await agent.fill(page, profile, llm_allowed)
+        span.set_attributes({"autoapply.status": report.status, "autoapply.fields": report.filled_count})
     return report

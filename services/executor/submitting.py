@@ -27,7 +27,7 @@ from forms.read import read_page
 from forms.records import Resolution
 from forms.submit import SubmitReport, outcome
 from forms.text import fold
-from runtime import objects
+from runtime import objects, telemetry
 from services.executor import attempts, receipt, store, waits
 from services.executor.context import Run
 from services.executor.halts import from_challenges
@@ -93,7 +93,10 @@ async def submit(flow: Flow, report: FormReport, corrections: dict[str, str] | N
         return
     async with run.x.db.acquire() as conn:
         await store.mark_submitted(conn, task.task_id, tried.recorded_at)
-    await after_code(flow, await click_submit(flow.page, report), tried.recorded_at)
+    with telemetry.step("submit click", platform=task.platform) as span:
+        answer = await click_submit(flow.page, report)
+        span.set_attribute("autoapply.status", answer.status)
+    await after_code(flow, answer, tried.recorded_at)
 
 
 def _fields(report: FormReport, corrections: dict[str, str]) -> list[dict[str, str]]:
@@ -236,6 +239,11 @@ async def confirm(page: Page, platform: str) -> SubmitReport:
     button = await visible_button(page, CONFIRM_BUTTONS)
     if button is not None:
         await press(button)
+    return await outcome(page, by_name(platform))
+
+
+async def read_outcome(page: Page, platform: str) -> SubmitReport:
+    """What the page says now, without pressing anything."""
     return await outcome(page, by_name(platform))
 
 

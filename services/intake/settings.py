@@ -25,6 +25,8 @@ class IntakeSettings(ServiceSettings):
     google_redirect_uri: str | None = None
     google_auth_uri: str = AUTH_URI
     google_token_uri: str = TOKEN_URI
+    # Where a task's answer links its trace (a trace explorer), "{trace_id}" replaced.
+    trace_url_template: str | None = None
     # Gmail's API root when it is not Google's own (a test's local server); None is Google's.
     gmail_api_url: str | None = None
 

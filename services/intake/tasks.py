@@ -132,7 +132,9 @@ async def get_task(svc: Service, request: Request) -> Response:
         raise errors.not_found("task")
     store = objects.LocalObjects(svc.settings.data_dir)
     shots = await store.keys(objects.key(row["user_id"], "tasks", str(task_id), "screenshots"))
-    return web.json(view.detail(row, events, shots))
+    template = web.settings(svc).trace_url_template
+    trace = template.replace("{trace_id}", row["trace_id"]) if template and row["trace_id"] else None
+    return web.json(view.detail(row, events, shots, trace))
 
 
 async def cancel(svc: Service, request: Request) -> Response:

@@ -72,18 +72,72 @@ def review(timeline: list[dict[str, Any]], state: str) -> dict[str, Any] | None:
     return {"review_id": latest["event_id"], "requested_at": latest["at"], **{k: data.get(k) for k in REVIEW_FIELDS}}
 
 
+# States in which a task waits for a person (an operator), and the requests that put it there.
+PERSON_STATES = ("NEED_CAPTCHA", "NEED_HUMAN", "HUMAN_TAKEOVER")
+HELP_KINDS = {"captcha.detected": "captcha", "human.needed": "question", "email.not_found": "email_not_found"}
+
+
+def _why(kind: str, data: dict[str, Any]) -> str:
+    if kind == "captcha":
+        return "a CAPTCHA must be solved by a person"
+    if kind == "email_not_found":
+        return f"no verification mail arrived within {float(data.get('waited_s') or 0):.0f} s"
+    return str(data.get("reason") or "a person must answer the form's questions")
+
+
+def waiting(timeline: list[dict[str, Any]], state: str) -> dict[str, Any] | None:
+    """While the task waits for a person: what for and why (the latest request for help)."""
+    if state not in PERSON_STATES:
+        return None
+    asked = next((e for e in reversed(timeline) if e["type"] in HELP_KINDS and e["applied"]), None)
+    if asked is None:
+        return None
+    kind, data = HELP_KINDS[asked["type"]], asked["data"]
+    return {
+        "for": "operator",
+        "kind": kind,
+        "reason": _why(kind, data),
+        "questions": list(data.get("questions") or ()),
+        "page_url": data.get("page_url"),
+        "since": asked["at"],
+    }
+
+
+# The events that end a task as failed, and the reason each gives.
+FAILING = ("task.failed", "application.failed", "human.timeout")
+
+
+def failure(timeline: list[dict[str, Any]], outcome: str | None) -> dict[str, Any] | None:
+    """Why a failed task failed: the reason and message of the event that ended it."""
+    if outcome != "FAILED":
+        return None
+    ended = next((e for e in reversed(timeline) if e["type"] in FAILING and e["applied"]), None)
+    if ended is None:
+        return None
+    if ended["type"] == "human.timeout":
+        waited = float(ended["data"].get("waited_s") or 0)
+        return {"reason": "human_timeout", "message": f"nobody helped within {waited:.0f} s", "at": ended["at"]}
+    data = ended["data"]
+    return {"reason": data.get("reason"), "message": data.get("message"), "at": ended["at"]}
+
+
 def screenshots(timeline: list[dict[str, Any]], stored: list[str]) -> list[str]:
     named = [e["data"][f] for e in timeline for f in SCREENSHOT_FIELDS if e["data"].get(f)]
     return sorted(set(named) | set(stored))
 
 
-def detail(row: asyncpg.Record, events: list[asyncpg.Record], stored_screens: list[str]) -> dict[str, Any]:
+def detail(
+    row: asyncpg.Record, events: list[asyncpg.Record], stored_screens: list[str], trace_url: str | None = None
+) -> dict[str, Any]:
     timeline = [event(e) for e in events]
     return {
         **summary(row),
         "job_key": row["job_key"],
         "resume_id": str(row["resume_id"]) if row["resume_id"] else None,
         "trace_id": row["trace_id"],
+        "trace_url": trace_url,
+        "waiting": waiting(timeline, row["state"]),
+        "failure": failure(timeline, row["outcome"]),
         "timeline": timeline,
         "screenshots": screenshots(timeline, stored_screens),
         "receipt": receipt(timeline),

@@ -34,7 +34,13 @@ def who(svc: Service, request: Request) -> Principal:
     return operator(request, svc.settings.secret_key.get_secret_value())
 
 
-def summary(item: store.Intervention, holder: str | None) -> dict[str, Any]:
+def trace_url(svc: Service, item: store.Intervention) -> str | None:
+    """The task's trace in the trace explorer, where one is configured."""
+    template = getattr(svc.settings, "trace_url_template", None)
+    return template.replace("{trace_id}", item.trace_id) if template and item.trace_id else None
+
+
+def summary(item: store.Intervention, holder: str | None, trace: str | None = None) -> dict[str, Any]:
     """What an operator sees: what the intervention needs and nothing more (no files, no credentials)."""
     return {
         "intervention_id": str(item.intervention_id),
@@ -52,6 +58,8 @@ def summary(item: store.Intervention, holder: str | None) -> dict[str, Any]:
         "claimed_by": holder,
         "has_live_view": bool(item.cdp_url),
         "novnc_url": item.live_view_url,
+        "trace_id": item.trace_id,
+        "trace_url": trace,
     }
 
 
@@ -60,7 +68,7 @@ async def listing(svc: Service) -> list[dict[str, Any]]:
     items = {i.intervention_id: i for i in await store.open_ones(svc.pool)}
     ranked = [items[i] for i in order if i in items] + [i for k, i in items.items() if k not in order]
     holders = await queue.claims(svc.redis, [i.intervention_id for i in ranked])
-    return [summary(i, holders.get(i.intervention_id)) for i in ranked]
+    return [summary(i, holders.get(i.intervention_id), trace_url(svc, i)) for i in ranked]
 
 
 async def _body(request: Request) -> dict[str, Any]:
@@ -115,7 +123,7 @@ async def list_open(svc: Service, me: Principal, request: Request) -> Response:
 @endpoint
 async def one(svc: Service, me: Principal, request: Request) -> Response:
     item = await _item(svc, request)
-    return JSONResponse(summary(item, await queue.holder(svc.redis, item.intervention_id)))
+    return JSONResponse(summary(item, await queue.holder(svc.redis, item.intervention_id), trace_url(svc, item)))
 
 
 @endpoint

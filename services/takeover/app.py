@@ -7,7 +7,6 @@ from pathlib import Path
 
 import asyncpg
 import redis.exceptions
-from opentelemetry.instrumentation.starlette import StarletteInstrumentor
 from starlette.applications import Starlette
 
 from contracts.human import CaptchaDetected, HumanNeeded
@@ -15,7 +14,7 @@ from contracts.mail import EmailNotFound
 from contracts.streams import ConsumerSpec
 from contracts.subjects import event_filter
 from contracts.users import UserDeleted
-from runtime import metrics, web
+from runtime import http_tracing, metrics, web
 from runtime.service import Service
 from services.takeover import actions, api, handlers, pages, queue, store
 from services.takeover.liveview import Viewer
@@ -98,7 +97,8 @@ async def reconcile(svc: Service) -> None:
 def http_app(svc: Service, viewer: Viewer) -> Starlette:
     app = Starlette(routes=[*api.ROUTES, *pages.ROUTES])
     app.state.svc, app.state.viewer = svc, viewer
-    StarletteInstrumentor.instrument_app(app, tracer_provider=svc.provider)
+    # One server span per request or socket: a live view sends ten frames a second, none a span.
+    http_tracing.instrument(app, svc.provider)
     return app
 
 

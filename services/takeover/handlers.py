@@ -28,10 +28,12 @@ def _settings(svc: Service) -> TakeoverSettings:
 async def on_task_fact(svc: Service, event: Event, delivery: Delivery) -> None:
     """Remembers a task's priority and browser; a cancelled task's intervention is closed."""
     closed: list[uuid.UUID] = []
+    moved: list[uuid.UUID] = []
 
     async def apply(conn: asyncpg.Connection) -> None:
         if isinstance(event, TaskQueued):
             await store.task_queued(conn, event)
+            moved.extend(await store.reprioritise(conn, event))
         elif isinstance(event, ProfileReady):
             await store.browser_ready(conn, event)
         elif isinstance(event, TaskCancelled):
@@ -39,6 +41,10 @@ async def on_task_fact(svc: Service, event: Event, delivery: Delivery) -> None:
 
     await handle_once(svc.pool, TASKS_CONSUMER, event, apply)
     await queue.remove(svc.redis, *closed)
+    for intervention_id in moved:
+        item = await store.get(svc.pool, intervention_id)
+        if item is not None and item.open:
+            await queue.add(svc.redis, item)  # the same member again: ZADD moves it to its new place
 
 
 async def on_help_wanted(svc: Service, event: Event, delivery: Delivery) -> None:
@@ -61,6 +67,7 @@ async def on_help_wanted(svc: Service, event: Event, delivery: Delivery) -> None
                 resume_state=wanted.resume_state.value,
                 trace_id=telemetry.trace_id_of(delivery.headers),
                 wait_s=_settings(svc).human_timeout_s,
+                traceparent=telemetry.traceparent(),
             )
         )
         taken = TaskProgress(

@@ -60,6 +60,16 @@ class LiveView:
                 "everyNthFrame": EVERY_NTH_FRAME,
             },
         )
+        await self._first_frame()
+
+    async def _first_frame(self) -> None:
+        """The page as it is now: a screencast sends frames on repaint only, and a page that waits
+        for a person (a form, a challenge) may not repaint for a long while."""
+        with suppress(PlaywrightError, KeyError, ValueError):
+            metrics = await self._session.send("Page.getLayoutMetrics")
+            view = metrics["cssLayoutViewport"]
+            shot = await self._session.send("Page.captureScreenshot", {"format": "jpeg", "quality": FRAME_QUALITY})
+            self._put(Frame(base64.b64decode(shot["data"]), int(view["clientWidth"]), int(view["clientHeight"])))
 
     async def stop(self) -> None:
         with suppress(PlaywrightError):
@@ -71,14 +81,17 @@ class LiveView:
         frame = Frame(
             base64.b64decode(event["data"]), int(meta.get("deviceWidth", 0)), int(meta.get("deviceHeight", 0))
         )
-        if self.frames.full():
-            with suppress(asyncio.QueueEmpty):
-                self.frames.get_nowait()
-        self.frames.put_nowait(frame)
+        self._put(frame)
         # Without an ack the browser stops sending frames.
         ack = asyncio.ensure_future(self._ack(int(event["sessionId"])))
         self._acks.add(ack)
         ack.add_done_callback(self._acks.discard)
+
+    def _put(self, frame: Frame) -> None:
+        if self.frames.full():
+            with suppress(asyncio.QueueEmpty):
+                self.frames.get_nowait()
+        self.frames.put_nowait(frame)
 
     async def _ack(self, session_id: int) -> None:
         with suppress(PlaywrightError):

@@ -55,7 +55,8 @@ def _queue_page() -> HTMLResponse:
         '<h2>Waiting for a person: <span id="queue-count">…</span></h2>'
         '<p class="muted">Ordered by task priority, then age. Open one to claim it; nobody else can work on it '
         "while you have it open.</p>"
-        '<table class="queue"><thead><tr><th>Kind</th><th>What is needed</th><th>Where</th><th>Time left</th><th></th>'
+        '<table class="queue"><thead><tr><th>Kind</th><th>What is needed</th><th>Where</th><th>Task</th>'
+        "<th>Time left</th><th></th>"
         '</tr></thead><tbody id="queue-body"></tbody></table><script src="/static/queue.js"></script>',
     )
 
@@ -75,6 +76,14 @@ def _question_inputs(questions: list[dict[str, Any]]) -> str:
             control = f'<input type="text" id="{field_id}" data-question="{escape(label)}" data-needs-claim disabled>'
         parts.append(f'<label for="{field_id}">{escape(label)}</label>{control}')
     return "".join(parts)
+
+
+# What the operator does, by kind of request.
+WHAT_TO_DO = {
+    "captcha": "Solve the challenge in the picture on the left, as you would in your own browser.",
+    "question": "Answer below; where the page needs more, work it in the picture on the left.",
+    "email_not_found": "Find the code or link in the user's mail and enter it on the page, or below.",
+}
 
 
 def _detail_page(item: store.Intervention, trace_url: str | None) -> HTMLResponse:
@@ -97,12 +106,17 @@ def _detail_page(item: store.Intervention, trace_url: str | None) -> HTMLRespons
         '<p class="muted">Click into the picture and work as in a browser: mouse, keyboard and scroll go to the '
         "task's own page.</p></section>"
         f'<aside><div class="card"><h2><span class="pill {escape(item.kind)}">{kind}</span> '
-        f"{escape(item.reason)}</h2><dl><dt>Platform</dt><dd>{escape(item.platform or '')}</dd>"
+        f'{escape(item.reason)}</h2><p class="todo">{WHAT_TO_DO.get(item.kind, "")}</p>'
+        f"<dl><dt>Platform</dt><dd>{escape(item.platform or '')}</dd>"
         f"<dt>Page</dt><dd>{page_url}</dd><dt>Task</dt><dd>{item.task_id}</dd>{novnc}{trace}"
-        f'<dt>Deadline</dt><dd class="countdown">{item.deadline_at.strftime("%H:%M:%S")} UTC</dd></dl></div>'
+        f'<dt>Time left</dt><dd><span class="countdown" id="time-left" data-deadline="{item.deadline_at.isoformat()}">'
+        f'</span> <span class="muted">(until {item.deadline_at.strftime("%H:%M:%S")} UTC)</span></dd></dl></div>'
         f"{answer_card}"
-        '<div class="card"><h2>Done?</h2><div class="buttons">'
-        '<button class="primary" id="resolve" data-needs-claim disabled>Resolved: continue</button></div>'
+        '<div class="card"><h2>Done?</h2><p class="muted">Press Resolved once the page shows it solved: the task '
+        "goes on by itself from what the page shows.</p>"
+        '<div class="buttons">'
+        '<button class="primary" id="resolve" data-needs-claim disabled>Resolved: continue</button>'
+        '<a class="plain" href="/">Back to the queue</a></div>'
         '<label for="why">Or end the task, saying why</label><input type="text" id="why" data-needs-claim disabled>'
         '<div class="buttons"><button class="danger" id="fail" data-needs-claim disabled>Fail the task</button></div>'
         '</div></aside></div></div><script src="/static/live.js"></script>'
@@ -151,6 +165,16 @@ async def home(request: Request) -> Response:
     return _queue_page() if _signed_in(request.app.state.svc, request) else RedirectResponse("/login", status_code=303)
 
 
+# What an operator reads on a request that is no longer open, by how it closed.
+CLOSED_AS = {
+    "resolved": "This one was resolved; the task went on.",
+    "failed": "An operator ended this task.",
+    "timed_out": "This one timed out: nobody solved it in time, and the task failed.",
+    "cancelled": "The user cancelled this task.",
+    "superseded": "The task asked again since; the newer request is in the queue.",
+}
+
+
 def _gone(title: str, text: str) -> HTMLResponse:
     return _page(title, f'<div class="card empty">{escape(text)} <a href="/">Back to the queue</a></div>')
 
@@ -166,10 +190,8 @@ async def detail(request: Request) -> Response:
     if item is None:
         return _gone("Not found", "No such intervention.")
     if not item.open:
-        return _gone("Closed", f"This one is closed ({item.outcome}).")
-    template = _settings(svc).trace_url_template
-    trace = template.replace("{trace_id}", item.trace_id) if template and item.trace_id else None
-    return _detail_page(item, trace)
+        return _gone("Closed", CLOSED_AS.get(item.outcome or "", f"This one is closed ({item.outcome})."))
+    return _detail_page(item, api.trace_url(svc, item))
 
 
 ROUTES: list[BaseRoute] = [

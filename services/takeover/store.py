@@ -33,6 +33,7 @@ class Intervention:
     live_view_url: str | None
     job_url: str | None
     platform: str | None
+    traceparent: str | None = None
 
     @property
     def open(self) -> bool:
@@ -63,6 +64,18 @@ async def task_queued(conn: asyncpg.Connection, event: TaskQueued) -> None:
         str(event.job_url),
         event.platform,
     )
+
+
+async def reprioritise(conn: asyncpg.Connection, event: TaskQueued) -> list[UUID]:
+    """task.queued may arrive after the task asked for help (two consumers): its open request takes
+    the task's priority. Returns the requests whose place in the queue changed."""
+    rows = await conn.fetch(
+        "UPDATE interventions SET priority = $2 WHERE task_id = $1 AND closed_at IS NULL AND priority <> $2 "
+        "RETURNING intervention_id",
+        event.task_id,
+        event.priority.value,
+    )
+    return [r["intervention_id"] for r in rows]
 
 
 async def browser_ready(conn: asyncpg.Connection, event: ProfileReady) -> None:
@@ -96,6 +109,7 @@ async def open_intervention(
     resume_state: str,
     trace_id: str | None,
     wait_s: float,
+    traceparent: str | None = None,
 ) -> list[UUID]:
     """Opens the intervention; returns the ids of earlier open ones of the task it supersedes."""
     superseded = [
@@ -108,8 +122,8 @@ async def open_intervention(
     ]
     await conn.execute(
         "INSERT INTO interventions (intervention_id, task_id, user_id, kind, reason, page_url, questions, "
-        "screenshot_uri, resume_state, trace_id, priority, deadline_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, now() + make_interval(secs => $12))",
+        "screenshot_uri, resume_state, trace_id, priority, deadline_at, traceparent) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, now() + make_interval(secs => $12), $13)",
         intervention_id,
         task_id,
         user_id,
@@ -122,6 +136,7 @@ async def open_intervention(
         trace_id,
         await priority_of(conn, task_id),
         wait_s,
+        traceparent,
     )
     return superseded
 

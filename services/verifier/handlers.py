@@ -20,7 +20,7 @@ from contracts.states import TaskState
 from contracts.streams import EVENTS_STREAM
 from contracts.tasks import TaskProgress
 from contracts.users import MailboxConnected, MailboxDisconnected
-from runtime import google_oauth, ledger
+from runtime import google_oauth, ledger, telemetry
 from runtime.bus import Delivery
 from runtime.errors import PermanentError
 from runtime.inbox import handle_once
@@ -51,7 +51,7 @@ async def on_verification_needed(svc: Service, event: Event, delivery: Delivery)
     s = _settings(svc)
 
     async def apply(conn: asyncpg.Connection) -> None:
-        await store.add_wait(conn, "verification", event, s.verify_timeout_s)
+        await store.add_wait(conn, "verification", event, s.verify_timeout_s, telemetry.traceparent())
         await ledger.note(conn, event, s.instance)
         progress = TaskProgress(
             task_id=event.task_id, user_id=event.user_id, causation_id=event.event_id, state=TaskState.VERIFYING_EMAIL
@@ -70,7 +70,7 @@ async def on_submitted(svc: Service, event: Event, delivery: Delivery) -> None:
     async def apply(conn: asyncpg.Connection) -> None:
         await ledger.note(conn, event, s.instance)
         if decided.verdict is proof.Verdict.UNKNOWN:
-            await store.add_wait(conn, "proof", event, s.proof_timeout_s)
+            await store.add_wait(conn, "proof", event, s.proof_timeout_s, telemetry.traceparent())
         else:
             await outcomes.settle(conn, svc.schema, s.instance, event, decided)
 

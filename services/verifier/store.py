@@ -38,6 +38,7 @@ class Wait:
     started_at: datetime
     polls: int
     last_look: bool  # the deadline has passed: this look decides
+    traceparent: str | None = None  # the task's trace, where the wait was started in one
 
 
 async def connect_mailbox(
@@ -121,16 +122,19 @@ async def mailbox_for(conn: asyncpg.Connection, user_id: UUID, address: str | No
     return Mailbox(row["user_id"], row["address"], row["kind"], json.loads(row["settings"]), row["secret"])
 
 
-async def add_wait(conn: asyncpg.Connection, kind: str, event: Event, timeout_s: float) -> None:
+async def add_wait(
+    conn: asyncpg.Connection, kind: str, event: Event, timeout_s: float, traceparent: str | None = None
+) -> None:
     await conn.execute(
-        "INSERT INTO waits (event_id, task_id, user_id, kind, event, deadline) "
-        "VALUES ($1, $2, $3, $4, $5::jsonb, now() + make_interval(secs => $6)) ON CONFLICT DO NOTHING",
+        "INSERT INTO waits (event_id, task_id, user_id, kind, event, deadline, traceparent) "
+        "VALUES ($1, $2, $3, $4, $5::jsonb, now() + make_interval(secs => $6), $7) ON CONFLICT DO NOTHING",
         event.event_id,
         event.task_id,
         event.user_id,
         kind,
         event.model_dump_json(),
         timeout_s,
+        traceparent,
     )
 
 
@@ -141,7 +145,7 @@ async def claim_due(pool: asyncpg.Pool, instance: str, lease_s: float, limit: in
         "FROM (SELECT event_id FROM waits WHERE state = 'waiting' AND next_poll_at <= now() "
         "ORDER BY next_poll_at LIMIT $3 FOR UPDATE SKIP LOCKED) due WHERE w.event_id = due.event_id "
         "RETURNING w.event_id, w.task_id, w.user_id, w.kind, w.event::text AS event, w.started_at, w.polls, "
-        "w.deadline <= now() AS last_look",
+        "w.deadline <= now() AS last_look, w.traceparent",
         instance,
         lease_s,
         limit,

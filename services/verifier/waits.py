@@ -16,6 +16,7 @@ import asyncpg
 from contracts.applications import ApplicationSubmitted
 from contracts.envelope import Event
 from contracts.mail import EmailVerificationNeeded
+from runtime import telemetry
 from runtime.google_oauth import refreshed
 from runtime.service import Service
 from services.verifier import outcomes, proof, store
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 TICK_MAX_S = 1.0
 # Waits looked at together by one instance per tick.
 CLAIM_LIMIT = 16
+# Each look is a step span in the task's trace: a poll of the mailbox for a code, or for proof.
+LOOKS = {"verification": "mail poll", "proof": "proof poll"}
 # A mailbox that cannot be reached does not end a wait before its deadline; these end it at once.
 FINAL_PROBLEMS = ("no_mailbox", "mailbox_revoked")
 
@@ -68,16 +71,21 @@ class Waiter:
 
     async def _guarded(self, wait: store.Wait) -> None:
         try:
-            if wait.kind == "verification":
-                await self._verification(wait)
-            else:
-                await self._proof(wait)
+            parent = telemetry.resumed(wait.traceparent)
+            with telemetry.step(LOOKS[wait.kind], context=parent, task_id=str(wait.task_id), poll=wait.polls):
+                await self._look_at(wait)
         except Exception as exc:  # one bad look must not stop the loop; the row is looked at again
             # The error's type only: its text may quote a mail, an address or a server's answer.
             log.error("waits: looking at %s %s failed: %s", wait.kind, wait.event_id, type(exc).__name__)
         finally:
             # Also when the service stops mid-look: the lease ends now, not when it runs out.
             await asyncio.shield(store.look_again(self._svc.pool, wait.event_id, self._settings.verify_poll_s))
+
+    async def _look_at(self, wait: store.Wait) -> None:
+        if wait.kind == "verification":
+            await self._verification(wait)
+        else:
+            await self._proof(wait)
 
     async def _verification(self, wait: store.Wait) -> None:
         asked = EmailVerificationNeeded.model_validate_json(wait.event)

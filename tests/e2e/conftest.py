@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from autoapply.local import NatsServer, PostgresServer, RedisServer
+from autoapply.local.traces_site import TraceExplorer
 from tests.e2e.stack import Stack, Watcher, healthy, spawn
 from tests.sandbox.harness import Sandbox, start_sandbox, stop_sandbox
 
@@ -35,12 +36,14 @@ def stack(
     folder = tmp_path_factory.mktemp("e2e")
     nats = NatsServer(folder / "nats")
     nats.start()
+    explorer = TraceExplorer(folder / "traces")
+    explorer.start()
     running: Stack | None = None
     try:
         dsn = postgres_server.ensure_database(f"t_{uuid.uuid4().hex[:16]}")
         # A database number of its own, from the top so the per-test redis_url counter never meets it.
         redis_url = redis_server.url_for(redis_server.databases - 1000 - int(uuid.uuid4().int % 1000))
-        running = spawn(folder, e2e_sandbox, nats.url, dsn, redis_url)
+        running = spawn(folder, e2e_sandbox, nats.url, dsn, redis_url, explorer.url)
         asyncio.run(healthy(running))
         yield running
     finally:
@@ -52,6 +55,7 @@ def stack(
             for child in reversed(children):
                 child.stop()
         nats.stop()
+        explorer.stop()
 
 
 @pytest.fixture

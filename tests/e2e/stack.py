@@ -91,6 +91,7 @@ class Stack:
     nats_url: str
     dsn: str
     folder: Path
+    traces_url: str | None = None  # the trace explorer every service exports to
 
     @property
     def intake_url(self) -> str:
@@ -104,17 +105,30 @@ class Stack:
         return "\n".join(f"--- {name}\n{child.tail()}" for name, child in self.children.items())
 
 
-def spawn(folder: Path, sandbox: Sandbox, nats_url: str, dsn: str, redis_url: str) -> Stack:
+def tracing(traces_url: str | None) -> dict[str, str]:
+    """Spans over OTLP to the explorer, sent within a fraction of a second; task answers link to it."""
+    if traces_url is None:
+        return {}
+    return {
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": traces_url + "/v1/traces",
+        "OTEL_BSP_SCHEDULE_DELAY": "200",
+        "AUTOAPPLY_TRACE_URL_TEMPLATE": traces_url + "/traces/{trace_id}",
+    }
+
+
+def spawn(
+    folder: Path, sandbox: Sandbox, nats_url: str, dsn: str, redis_url: str, traces_url: str | None = None
+) -> Stack:
     secret = secrets.token_hex(32)
     children: dict[str, Child] = {}
     for name in SERVICES:
-        env = service_env(name, nats_url, dsn, redis_url, folder) | FAST[name]
+        env = service_env(name, nats_url, dsn, redis_url, folder) | FAST[name] | tracing(traces_url)
         env["AUTOAPPLY_SECRET_KEY"] = secret  # intake's tokens, the vaults: one secret for the stack
         env["AUTOAPPLY_DATA_DIR"] = str(folder / "files")  # one object store for every service
         if name == "takeover":
             env["AUTOAPPLY_INTAKE_URL"] = f"http://127.0.0.1:{children['intake'].env['AUTOAPPLY_HTTP_PORT']}"
         children[name] = Child(f"services.{name}", env, folder / f"{name}.log")
-    return Stack(children, sandbox, nats_url, dsn, folder)
+    return Stack(children, sandbox, nats_url, dsn, folder, traces_url)
 
 
 async def healthy(stack: Stack) -> None:

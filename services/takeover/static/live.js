@@ -32,7 +32,13 @@
     socket = new WebSocket(scheme + location.host + "/api/v1/interventions/" + id + "/live");
     socket.binaryType = "blob";
     socket.onopen = () => { status.textContent = "live"; };
-    socket.onclose = () => { status.textContent = "disconnected"; };
+    socket.onclose = (e) => {
+      status.textContent = "disconnected";
+      if (e.code !== 4410) return;  // closed elsewhere: resolved by someone else, timed out, cancelled
+      clearInterval(beat);
+      document.querySelectorAll("[data-needs-claim]").forEach((el) => { el.disabled = true; });
+      say("This request is closed: it was resolved elsewhere, timed out, or the task was cancelled.", true);
+    };
     socket.onmessage = async (message) => {
       if (typeof message.data === "string") {
         const data = JSON.parse(message.data);
@@ -85,5 +91,14 @@
     finish("/fail", {why}, "The task was ended.");
   });
   window.addEventListener("beforeunload", () => { navigator.sendBeacon && post("/release"); });
+  // The time left, counted down; under a minute it turns red.
+  const left = document.getElementById("time-left");
+  const tick = () => {
+    const s = Math.max(0, Math.round((new Date(left.dataset.deadline) - Date.now()) / 1000));
+    left.textContent = Math.floor(s / 60) + " min " + String(s % 60).padStart(2, "0") + " s";
+    left.classList.toggle("soon", s < 60);
+  };
+  tick();
+  setInterval(tick, 1000);
   claim();
 })();
