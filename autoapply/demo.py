@@ -171,12 +171,23 @@ def _prepare_user(client: Client, sandbox: str) -> str:
     client.ok("PUT", "/api/v1/profile", 200, 201, json=profile.model_dump(mode="json"))
     # The sandbox's job sites mail their codes and links to its own mailbox: the demo user reads it.
     client.ok("PUT", "/api/v1/mailbox/sandbox", json={"url": sandbox, "address": profile.email})
+    _linkedin_account(client, sandbox, profile.email, profile.full_name)
     resumes = client.ok("GET", "/api/v1/resumes").get("resumes", [])
     if resumes:
         return str(resumes[0]["resume_id"])
     resume = EXAMPLES / "resume.pdf"
     made = client.ok("POST", "/api/v1/resumes", 201, files={"file": (resume.name, resume.read_bytes())})
     return str(made["resume_id"])
+
+
+def _linkedin_account(client: Client, sandbox: str, email: str, name: str) -> None:
+    """The demo user's LinkedIn account (on the sandbox, which stands for the outside world), stored
+    at intake as a user stores theirs: the executor signs in at LinkedIn's wall with it."""
+    password = secrets.token_urlsafe(18)
+    member = {"site": "linkedin", "email": email, "password": password, "name": name}
+    httpx.post(f"{sandbox}/_admin/accounts", json=member, timeout=10).raise_for_status()
+    account = {"platform": "linkedin", "username": email, "password": password}
+    client.ok("PUT", "/api/v1/credentials", 200, 201, json=account)
 
 
 def _task_ids(results: list[dict[str, Any]]) -> dict[str, str]:

@@ -197,11 +197,15 @@ _RESUMES = [
 # The user approved a reviewed form: the executor types the corrections in and submits.
 _REVIEWS = [_t(S.NEED_REVIEW, "task.approved", S.SUBMITTING, 120)]
 
+# A platform paused the account (a daily limit): the task goes back to the provisioner, which
+# starts it again when the pause ends (RETRYING, then PROVISIONING).
+_PAUSES = [_t(src, "task.retrying", S.RETRYING) for src in (S.ANALYZING, *EXECUTING)]
+
 # The executor fails the states it drives; an operator can fail a task that waits for a person.
 _FAILURES = [_t(src, "task.failed", S.FAILED) for src in (*EXECUTOR_ACTIVE, S.HUMAN_TAKEOVER, S.NEED_REVIEW)]
 
 _CANCELS = [_t(src, "task.cancelled", S.CANCELLED) for src in TaskState if src not in TERMINAL]
 
 TRANSITIONS: tuple[Transition, ...] = tuple(
-    _FORWARD + _EXECUTING + _SUBMITTING + _RESUMES + _REVIEWS + _FAILURES + _CANCELS
+    _FORWARD + _EXECUTING + _SUBMITTING + _RESUMES + _REVIEWS + _PAUSES + _FAILURES + _CANCELS
 )

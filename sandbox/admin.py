@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from sandbox.flags import FlagError, parse_overrides
 from sandbox.jobs import SITES, Job
+from sandbox.sites import linkedin_checkpoint
 from sandbox.state import sbx
 
 
@@ -106,6 +107,17 @@ async def create_account(request: Request) -> Response:
     return JSONResponse({"site": realm, "email": email.lower()}, 201)
 
 
+async def signins(request: Request) -> Response:
+    """Every password sign-in (a session reused through its cookie is not one)."""
+    found = sbx(request).signins.find(request.query_params.get("site"), request.query_params.get("email"))
+    return JSONResponse({"signins": found})
+
+
+async def challenges(request: Request) -> Response:
+    """LinkedIn's open checkpoints, with the code a two-step one sent to the member's phone."""
+    return JSONResponse({"challenges": linkedin_checkpoint.pending_json(request)})
+
+
 async def list_accounts(request: Request) -> Response:
     return JSONResponse({"accounts": sbx(request).accounts.listed(request.query_params.get("site", ""))})
 
@@ -157,6 +169,8 @@ def routes() -> list[Route]:
         Route("/_admin/mailbox/{mail_id}", mail_one),
         Route("/_admin/mailbox/{mail_id}/raw", mail_raw),
         Route("/_admin/accounts", create_account, methods=["POST"]),
+        Route("/_admin/signins", signins),
+        Route("/_admin/challenges", challenges),
         Route("/_admin/accounts", list_accounts),
         Route("/_admin/captcha/{cid}", captcha_answer),
         Route("/_admin/holds", list_holds),

@@ -26,6 +26,8 @@ class JobFlags:
     delay_ms: int = 0
     daily_limit: bool = False  # LinkedIn: the member has used up today's Easy Apply applications
     lose_mail: bool = False  # the job's mails never arrive (lost on the way, or in a spam folder)
+    checkpoint: bool = False  # LinkedIn: "Let's do a quick security check" before the job, once per session
+    two_step: bool = False  # LinkedIn: two-step verification, a code sent to the member's phone
     sso_only: bool = False  # Workday: the tenant signs candidates in with Google only, no account of its own
 
     def as_json(self) -> dict[str, Any]:

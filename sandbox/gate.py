@@ -11,6 +11,7 @@ from sandbox.flags import JobFlags, flag_query
 from sandbox.jobs import Job
 from sandbox.mailer import sender
 from sandbox.records import Submission, confirmation_id
+from sandbox.remember import cookie_name
 from sandbox.state import SandboxState, sbx, session
 from sandbox.uploads import Received
 
@@ -64,8 +65,16 @@ def already_applied(state: SandboxState, job: Job, flags: JobFlags, email: str) 
 
 
 def signed_in(request: Request, realm: str) -> str | None:
+    """The member this browser is signed in as: in its session, or by the site's long-lived cookie
+    (a browser restarted with its profile keeps that one; the session cookie goes with the session)."""
     email = session(request).get(f"signed_in:{realm}")
-    return str(email) if email else None
+    if email:
+        return str(email)
+    remembered = sbx(request).signins.lookup(realm, request.cookies.get(cookie_name(realm)))
+    if remembered is None:
+        return None
+    session(request)[f"signed_in:{realm}"] = remembered.email
+    return remembered.email
 
 
 def is_captcha_field(name: str) -> bool:

@@ -10,6 +10,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from sandbox.html import esc, page
+from sandbox.remember import MAX_AGE_S, cookie_name
 from sandbox.state import sbx, session
 
 # site: (page title, heading, subtitle, email label, button text, form action)
@@ -94,7 +95,10 @@ async def submit(request: Request) -> Response:
         error = "Wrong email or password. Try again or create an account."
         return HTMLResponse(render(site, nxt, error, email), status_code=401)
     session(request)[f"signed_in:{site}"] = account.email
-    return RedirectResponse(nxt, status_code=303)
+    token = sbx(request).signins.signed_in(site, account.email)
+    answer = RedirectResponse(nxt, status_code=303)
+    answer.set_cookie(cookie_name(site), token, max_age=MAX_AGE_S, path="/", httponly=True, samesite="lax")
+    return answer
 
 
 def routes() -> list[Route]:

@@ -14,6 +14,7 @@ from sandbox.jobs import Catalog, Job
 from sandbox.mailbox import MailStore
 from sandbox.mailer import Mailer
 from sandbox.records import Records
+from sandbox.remember import SignIns
 from sandbox.sessions import Sessions
 
 
@@ -30,6 +31,7 @@ class SandboxState:
     captcha: CaptchaBook = field(default_factory=CaptchaBook)
     accounts: Accounts = field(default_factory=Accounts)
     holds: Holds = field(default_factory=Holds)
+    signins: SignIns = field(default_factory=SignIns)
     # Flow state that outlives one request: Greenhouse security codes, LinkedIn drafts, ...
     pending: dict[str, Any] = field(default_factory=dict)
 
@@ -44,6 +46,7 @@ class SandboxState:
         self.accounts.clear()
         self.pending.clear()
         self.holds.clear()
+        self.signins.clear()
 
 
 def sbx(request: Request) -> SandboxState:

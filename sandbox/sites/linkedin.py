@@ -14,6 +14,7 @@ from sandbox.gate import accept, already_applied, captcha_ok, email_ok, open_job
 from sandbox.html import description, esc, json_script, page
 from sandbox.jobs import Job
 from sandbox.signin import login_url
+from sandbox.sites import linkedin_checkpoint as checkpoint
 from sandbox.sites import linkedin_checks as checks
 from sandbox.sites import linkedin_member as lm
 from sandbox.sites import linkedin_steps as ls
@@ -86,8 +87,11 @@ MODAL = (
 
 async def job_page(request: Request) -> Response:
     job, flags = await open_job(request, SITE, request.path_params["job_id"])
-    if flags.login_wall and not signed_in(request, SITE):
+    member = signed_in(request, SITE)
+    if flags.login_wall and not member:
         return RedirectResponse(login_url(SITE, f"{job.path}{qs(request)}"), status_code=303)
+    if member and (kind := checkpoint.due(request, flags)):
+        return checkpoint.challenge(request, kind, member, f"{job.path}{qs(request)}")
     top = (
         '<div class="job-details-jobs-unified-top-card__container--two-pane">'
         f'<div class="job-details-jobs-unified-top-card__company-name"><a href="#">{esc(job.company)}</a></div>'
@@ -169,8 +173,11 @@ def _answers(job: Job, values: dict[str, Any], uploaded: str) -> list[tuple[str,
 
 async def start(request: Request) -> Response:
     job, flags = await open_job(request, SITE, request.path_params["job_id"])
-    if flags.closed or job.traps["external_apply"] or (flags.login_wall and not signed_in(request, SITE)):
+    member = signed_in(request, SITE)
+    if flags.closed or job.traps["external_apply"] or (flags.login_wall and not member):
         return JSONResponse({"error": CLOSED if flags.closed else "Sign in to apply"}, 403)
+    if member and checkpoint.due(request, flags):
+        return JSONResponse({"error": "Sign in to apply"}, 403)
     if lm.limit_reached(request, flags):
         return JSONResponse({"limit": lm.LIMIT}, 429)
     draft: dict[str, Any] = {"id": secrets.token_urlsafe(8), "fields": {}, "files": [], "blobs": {}, "chosen": 0}
@@ -294,4 +301,5 @@ def routes() -> list[Route]:
         Route(f"{base}/discard", discard, methods=["POST"]),
         Route(f"{base}/{{draft}}/{{step}}", step_get),
         Route(f"{base}/{{draft}}/{{step}}", step_post, methods=["POST"]),
+        *checkpoint.routes(),
     ]

@@ -6,6 +6,7 @@ human.resolved, email.verified, task.approved: re-attach and continue from what 
 """
 
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 from contracts.envelope import Event
 from contracts.human import HumanResolved
@@ -14,6 +15,7 @@ from contracts.states import EXECUTING, FailureReason, TaskState
 from contracts.tasks import TaskApproved, TaskFailed
 from forms.fill import FormReport
 from forms.outcomes import challenges
+from forms.records import Challenge
 from runtime import telemetry
 from runtime.errors import TransientError
 from services.executor import (
@@ -25,6 +27,7 @@ from services.executor import (
     navigation,
     questions,
     receipt,
+    signin,
     steps,
     submitting,
     unknown,
@@ -41,7 +44,7 @@ S = TaskState
 STARTING = frozenset({S.READY, S.RETRYING, S.NAVIGATING})
 # Waits a resuming event continues; any other resuming event is late or a duplicate.
 CONTINUES: dict[type[Event], frozenset[str]] = {
-    HumanResolved: frozenset({waits.CAPTCHA, waits.HUMAN}),
+    HumanResolved: frozenset({waits.CAPTCHA, waits.HUMAN, *waits.BARRIERS}),
     EmailVerified: frozenset({waits.EMAIL, waits.EMAIL_AFTER_SUBMIT}),
     TaskApproved: frozenset({waits.REVIEW}),
 }
@@ -75,8 +78,13 @@ class Flow:
             return
         await self.shot("job_page")
         await run.progress(S.ANALYZING, step="analyze")
-        early = from_challenges(await challenges(self.page))
-        if early is not None and early.kind == "failed":  # closed, applied already, a sign-in wall
+        if await signin.through(self):
+            await self.analyse()
+
+    async def analyse(self) -> None:
+        """Past any sign-in: a closed job or an earlier application ends it; then fill."""
+        early = from_challenges(await self.page_challenges())
+        if early is not None and early.kind == "failed":  # closed, applied already
             await self.halt(early)
             return
         await self._fill()
@@ -114,6 +122,9 @@ class Flow:
     async def resume(self, cause: Event) -> None:
         """Help arrived: continue from what the page shows now."""
         await self.prepare()
+        if self.run.task.waiting in waits.BARRIERS:
+            await self.after_barrier(self.run.task.waiting)
+            return
         if isinstance(cause, EmailVerified):
             await submitting.use_email(self.page, cause)
             if self.run.task.waiting == waits.EMAIL_AFTER_SUBMIT:
@@ -143,6 +154,23 @@ class Flow:
         if self.run.state is S.ANALYZING:
             await self.run.progress(S.EXECUTING_AGENT, step="form_engine", step_number=1, total_steps=1)
         await self.conclude(await self._engine())
+
+    async def after_barrier(self, kind: str | None) -> None:
+        """The person signed in or passed the checkpoint: look again, then go on to the job."""
+        if not await signin.through(self):
+            return  # still there: the person is asked again (a new wait, never a loop)
+        if kind in (waits.CHECKPOINT, waits.TWO_STEP):
+            await signin.passed(self, kind)
+        if urlsplit(self.page.url).path != urlsplit(self.run.task.job_url).path:
+            try:
+                await browser.navigate(self.page, self.run.task.job_url, self.run.x.settings.navigation_timeout_s)
+            except browser.NavigationFailed as exc:
+                await waits.human(self.run, f"after signing in: {exc}", self.page.url, (), await self.shot("job_page"))
+                return
+        await self.analyse()
+
+    async def page_challenges(self) -> tuple[Challenge, ...]:
+        return await challenges(self.page)
 
     async def _engine(self) -> FormReport:
         with telemetry.step("fill form", platform=self.run.task.platform) as span:
@@ -195,6 +223,8 @@ class Flow:
         elif halt.kind == "captcha":
             await self.enter_executing()
             await waits.captcha(run, self.page.url, await self.shot("captcha"))
+        elif halt.kind == "daily_limit":
+            await signin.daily_limit(self)
         elif halt.kind in ("email_code", "email_link"):
             await self.enter_executing()
             since = halt.since or run.cause.occurred_at

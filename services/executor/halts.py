@@ -12,7 +12,7 @@ from contracts.states import FailureReason
 from forms.records import Challenge
 from services.executor.templates import ErrorHandler, Template, Trigger
 
-Kind = Literal["failed", "captcha", "email_code", "email_link", "human"]
+Kind = Literal["failed", "captcha", "email_code", "email_link", "human", "daily_limit"]
 
 # The template triggers that end the task, and the reason they end it with.
 FAILING: dict[Trigger, tuple[FailureReason, str]] = {
@@ -20,7 +20,6 @@ FAILING: dict[Trigger, tuple[FailureReason, str]] = {
     "job_closed": (FailureReason.JOB_CLOSED, "the job no longer accepts applications"),
     "login_required": (FailureReason.LOGIN_REQUIRED, "the site asks to sign in first"),
     "account_restricted": (FailureReason.ACCOUNT_RESTRICTED, "the site has restricted the account"),
-    "daily_limit": (FailureReason.ACCOUNT_RESTRICTED, "the account reached the site's daily application limit"),
     "external_apply": (FailureReason.NOT_A_JOB_POSTING, "the job is applied to on another site"),
 }
 # The form engine's challenges, likewise.
@@ -79,6 +78,8 @@ async def from_template(page: Page, template: Template) -> Halt | None:
     for handler in template.error_handlers:
         if handler.trigger in FAILING and await _shows(page, handler):
             return failing(handler.trigger)
+        if handler.trigger == "daily_limit" and await _shows(page, handler):
+            return Halt("daily_limit", "the account reached the site's daily application limit")
         if handler.trigger == "email_verification" and await _shows(page, handler):
             return Halt("email_code", "the site asks for a code it emailed")
     return None

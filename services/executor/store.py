@@ -126,3 +126,13 @@ async def mark_submitted(conn: asyncpg.Connection, task_id: UUID, at: datetime) 
 
 async def save_usage(conn: asyncpg.Connection, task_id: UUID, usage: TokenUsage) -> None:
     await conn.execute("UPDATE tasks SET llm_usage = $2::jsonb WHERE task_id = $1", task_id, usage.model_dump_json())
+
+
+async def requeued(conn: asyncpg.Connection, task_id: UUID) -> None:
+    """The task goes back to the provisioner (a paused account): its next profile.ready starts it
+    afresh, in a new browser."""
+    await conn.execute(
+        "UPDATE tasks SET state = 'RETRYING', waiting = NULL, cdp_url = NULL, live_view_url = NULL, "
+        "navigations = 0, updated_at = now() WHERE task_id = $1",
+        task_id,
+    )

@@ -43,7 +43,8 @@ Trigger = Literal[
     "daily_limit",
     "external_apply",
 ]
-HandlerAction = Literal["HUMAN_TAKEOVER", "EMAIL_VERIFY", "SKIP", "FAIL"]
+# PAUSE: the platform paused the account (a daily limit); the task goes back to the queue until then.
+HandlerAction = Literal["HUMAN_TAKEOVER", "EMAIL_VERIFY", "SKIP", "FAIL", "PAUSE"]
 # Actions that act on one element and so need a selector.
 _NEEDS_SELECTOR = frozenset({Action.RPA_CLICK, Action.RPA_FILL, Action.RPA_SELECT, Action.RPA_SCROLL, Action.RPA_WAIT})
 

@@ -22,6 +22,9 @@ SENDER_DOMAINS: dict[str, tuple[str, ...]] = {
 }
 # The waiting marks kept in the executor's task row: what the next resuming event continues.
 CAPTCHA, HUMAN, EMAIL, EMAIL_AFTER_SUBMIT, REVIEW = "captcha", "human", "email", "email_after_submit", "review"
+# A person signs the account in through the live view, or passes the platform's checkpoint there.
+SIGNIN, CHECKPOINT, TWO_STEP = "signin", "checkpoint", "two_step"
+BARRIERS = frozenset({SIGNIN, CHECKPOINT, TWO_STEP})
 
 
 async def captcha(run: Run, page_url: str, shot: str | None) -> None:
@@ -35,8 +38,16 @@ async def captcha(run: Run, page_url: str, shot: str | None) -> None:
     await run.emit(event, TaskState.NEED_CAPTCHA, CAPTCHA)
 
 
-async def human(run: Run, reason: str, page_url: str, questions: tuple[Question, ...], shot: str | None) -> None:
-    event = HumanNeeded(
+async def human(
+    run: Run, reason: str, page_url: str, questions: tuple[Question, ...], shot: str | None, waiting: str = HUMAN
+) -> None:
+    await run.emit(human_needed(run, reason, page_url, questions, shot), TaskState.NEED_HUMAN, waiting)
+
+
+def human_needed(
+    run: Run, reason: str, page_url: str, questions: tuple[Question, ...], shot: str | None
+) -> HumanNeeded:
+    return HumanNeeded(
         **run.ids,
         reason=reason,
         page_url=page_url,
@@ -47,7 +58,6 @@ async def human(run: Run, reason: str, page_url: str, questions: tuple[Question,
         live_view_url=run.task.live_view_url,
         **spent(run),
     )
-    await run.emit(event, TaskState.NEED_HUMAN, HUMAN)
 
 
 async def email(run: Run, kind: str, recipient: str, since: datetime, after_submit: bool) -> None:

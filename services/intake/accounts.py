@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute
 from runtime import tokens
 from runtime.service import Service
 from runtime.tokens import Principal
-from services.intake import errors, passwords, scope, store_accounts, web
+from services.intake import errors, passwords, pauses, scope, store_accounts, web
 from services.intake.bodies import parse
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -109,9 +109,11 @@ async def me(svc: Service, request: Request) -> JSONResponse:
     who = scope.principal(svc, request)
     async with scope.as_user(svc, who) as acting:
         row = await acting.conn.fetchrow("SELECT user_id, email, name, role, plan, created_at FROM users")
+        paused = await pauses.current(acting.conn)
     if row is None:
         raise errors.not_found("user")
-    return JSONResponse({**dict(row), "user_id": str(row["user_id"]), "created_at": row["created_at"].isoformat()})
+    answer = {**dict(row), "user_id": str(row["user_id"]), "created_at": row["created_at"].isoformat()}
+    return JSONResponse(answer | {"paused_accounts": paused})
 
 
 def routes(svc: Service) -> list[BaseRoute]:

@@ -14,11 +14,11 @@ from starlette.routing import Route
 
 from contracts.streams import ConsumerSpec
 from contracts.subjects import EVENT_SUBJECTS
-from contracts.users import CredentialsDeleted, CredentialsStored, UserDeleted
+from contracts.users import AccountPaused, CredentialsDeleted, CredentialsStored, UserDeleted
 from runtime import asyncapi, http_tracing
 from runtime.health import run_checks
 from runtime.service import Service
-from services.intake import api, credential_events, errors, handlers, live, mailer, pages, privacy, sockets
+from services.intake import api, credential_events, errors, handlers, live, mailer, pages, pauses, privacy, sockets
 from services.intake.settings import IntakeSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -43,6 +43,11 @@ USERS = ConsumerSpec(
     durable=privacy.USERS_CONSUMER, filter_subjects=(f"{UserDeleted.TYPE}.*",), ack_wait_s=60, max_ack_pending=4
 )
 
+# A platform's pause of a user's account, shown on GET /api/v1/me.
+PAUSES = ConsumerSpec(
+    durable=pauses.PAUSES_CONSUMER, filter_subjects=(f"{AccountPaused.TYPE}.*",), ack_wait_s=30, max_ack_pending=4
+)
+
 # Stored accounts (`user.credentials_*.<user id>`): the executor's Workday sign-ups join the user's
 # list. One at a time, so a store and a delete of the same account apply in their order.
 CREDENTIALS = ConsumerSpec(
@@ -57,6 +62,7 @@ def build(settings: IntakeSettings) -> Service:
     svc = Service(settings, MIGRATIONS)
     svc.consume(READ_MODEL, partial(handlers.project, svc))
     svc.consume(USERS, partial(privacy.on_user_deleted, svc))
+    svc.consume(PAUSES, partial(pauses.on_account_paused, svc))
     svc.consume(CREDENTIALS, partial(credential_events.on_credentials_event, svc), workers=1)
     svc.background(partial(privacy.retention, svc))
     svc.background(partial(mailer.run, svc))

@@ -91,6 +91,7 @@ async def forget(conn: asyncpg.Connection, user_id: UUID) -> None:
         "oauth_states",
         "notifications",
         "notification_settings",
+        "account_pauses",
     )
     for table in (*tables, "users"):
         await conn.execute(f"DELETE FROM {table} WHERE user_id = $1", user_id)

@@ -6,9 +6,9 @@ from pathlib import Path
 from contracts.states import Priority
 from contracts.streams import ConsumerSpec
 from contracts.subjects import event_filter, queued_filter
-from contracts.users import UserDeleted
+from contracts.users import AccountPaused, UserDeleted
 from runtime.service import Service
-from services.provisioner import handlers, reaper
+from services.provisioner import handlers, pauses, reaper
 from services.provisioner.display import LiveViews
 from services.provisioner.handlers import Provisioner
 from services.provisioner.providers import Provider
@@ -60,6 +60,19 @@ USERS = ConsumerSpec(
 )
 
 
+# A platform's pause of an account (`user.account_paused.<user id>`). Its handler holds the message
+# of a task sent back by a daily limit until the pause ends, by delayed naks: as many deliveries as
+# a task waiting in the queue may take.
+PAUSES = ConsumerSpec(
+    durable=pauses.PAUSES_CONSUMER,
+    filter_subjects=(f"{AccountPaused.TYPE}.*",),
+    ack_wait_s=60,
+    max_deliver=QUEUED_MAX_DELIVER,
+    backoff_s=(),
+    max_ack_pending=256,
+)
+
+
 def make_provider(settings: ProvisionerSettings) -> Provider:
     if settings.provider == "adspower":
         from services.provisioner.providers.adspower import AdsPowerProvider
@@ -80,5 +93,6 @@ def build(settings: ProvisionerSettings, provider: Provider | None = None) -> Se
         svc.consume(queued_spec(priority, QUEUED_WORKERS), partial(handlers.on_task_queued, p), QUEUED_WORKERS)
     svc.consume(FINISHED, partial(handlers.on_task_finished, p), 4)
     svc.consume(USERS, partial(handlers.on_user_deleted, p), 2)
+    svc.consume(PAUSES, partial(pauses.on_account_paused, p), QUEUED_WORKERS)
     svc.background(partial(reaper.run, p))
     return svc

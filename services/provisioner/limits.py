@@ -21,7 +21,7 @@ DAY_MS = 86_400_000
 RANK_SPAN_MS = 10**13
 RANKS = {Priority.HIGH: 0, Priority.NORMAL: 1, Priority.LOW: 2}
 
-# KEYS: slots, waiting, waiting_seen, account window, user window, account next-allowed.
+# KEYS: slots, waiting, waiting_seen, account window, user window, account next-allowed, account paused.
 # ARGV: now, task, slots, lease, account limit, user limit, waiting score, stale after, spacing.
 # The account's next-allowed time names the task that set it: that task's own retries pass.
 # Returns {0} when the task may start, else {1, reason, until-ms}.
@@ -32,6 +32,8 @@ if redis.call('ZSCORE', KEYS[1], task) then
   redis.call('ZADD', KEYS[1], now + lease, task)
   return {0, '', 0}
 end
+local paused = tonumber(redis.call('GET', KEYS[7]) or '0')
+if paused > now then return {1, 'account_paused', paused} end
 local nxt = redis.call('HMGET', KEYS[6], 'until', 'task')
 if tonumber(nxt[1] or '0') > now and nxt[2] ~= task then return {1, 'spacing', tonumber(nxt[1])} end
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - 3600000)
@@ -72,6 +74,18 @@ return {1, 'slots', 0}
 """
 
 
+# KEYS: the account's pause. ARGV: until (ms). A pause only ever grows: a shorter one arriving late
+# (or a checkpoint's end) does not cut a daily limit short.
+_PAUSE = """
+local ends = tonumber(ARGV[1])
+if ends > tonumber(redis.call('GET', KEYS[1]) or '0') then
+  redis.call('SET', KEYS[1], ends, 'PXAT', ends)
+  return 1
+end
+return 0
+"""
+
+
 @dataclass(frozen=True)
 class Ask:
     task_id: str
@@ -87,7 +101,7 @@ class Ask:
 @dataclass(frozen=True)
 class Verdict:
     allowed: bool
-    reason: str = ""  # spacing, account_hourly, user_daily, slots
+    reason: str = ""  # account_paused, spacing, account_hourly, user_daily, slots
     until_ms: int = 0  # 0 when nobody can say (a slot frees when some task ends)
 
     def describe(self, platform: str, slots: int) -> str:
@@ -95,6 +109,7 @@ class Verdict:
             datetime.fromtimestamp(self.until_ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if self.until_ms else ""
         )
         return {
+            "account_paused": f"waiting: {platform} paused this account, until {until}",
             "spacing": f"waiting: spacing between applications on this {platform} account, until {until}",
             "account_hourly": f"waiting: {platform} hourly limit for this account, until {until}",
             "user_daily": f"waiting: daily limit of the user's plan, until {until}",
@@ -106,6 +121,7 @@ class Gate:
     def __init__(self, client: aioredis.Redis, slots: int, lease_ms: int, stale_ms: int) -> None:
         self.redis, self.slots, self.lease_ms, self.stale_ms = client, slots, lease_ms, stale_ms
         self._script = client.register_script(_GATE)
+        self._pause = client.register_script(_PAUSE)
 
     async def ask(self, ask: Ask, now_ms: int) -> Verdict:
         keys = [
@@ -115,6 +131,7 @@ class Gate:
             f"{PREFIX}:window:account:{ask.platform}:{ask.user_id}",
             f"{PREFIX}:window:user:{ask.user_id}",
             f"{PREFIX}:next:{ask.platform}:{ask.user_id}",
+            paused_key(ask.platform, ask.user_id),
         ]
         score = RANKS[ask.priority] * RANK_SPAN_MS + ask.queued_ms
         args: list[int | str] = [
@@ -133,6 +150,12 @@ class Gate:
             return Verdict(True)
         return Verdict(False, str(answer[1]), int(answer[2]))
 
+    async def pause(self, platform: str, user_id: str, until_ms: int, now_ms: int) -> bool:
+        """No task of the account gets a browser before until_ms; False when it changed nothing."""
+        if until_ms <= now_ms:
+            return False
+        return bool(await self._pause(keys=[paused_key(platform, user_id)], args=[until_ms]))
+
     async def renew(self, task_id: str, now_ms: int) -> None:
         await self.redis.zadd(f"{PREFIX}:slots", {task_id: now_ms + self.lease_ms}, xx=True)
 
@@ -147,7 +170,8 @@ class Gate:
     async def forget_user(self, user_id: str, task_ids: list[str]) -> int:
         """Deletes the user's windows and spacing (every platform) and their tasks' slots; returns keys gone."""
         keys = [f"{PREFIX}:window:user:{user_id}"]
-        for pattern in (f"{PREFIX}:window:account:*:{user_id}", f"{PREFIX}:next:*:{user_id}"):
+        patterns = (f"{PREFIX}:window:account:*:{user_id}", f"{PREFIX}:next:*:{user_id}", paused_key("*", user_id))
+        for pattern in patterns:
             keys += [str(k) async for k in self.redis.scan_iter(match=pattern, count=500)]
         for task_id in task_ids:
             await self.free(task_id)
@@ -155,3 +179,7 @@ class Gate:
 
     async def in_use(self, now_ms: int) -> int:
         return int(await self.redis.zcount(f"{PREFIX}:slots", now_ms, "+inf"))
+
+
+def paused_key(platform: str, user_id: str) -> str:
+    return f"{PREFIX}:paused:{platform}:{user_id}"

@@ -19,8 +19,9 @@ CONSUMED = ("task.queued", *FINISHING_EVENTS)
 ACCEPTED_IN: dict[str, tuple[TaskState, ...]] = {event: tuple(sources_for(event)) for event in CONSUMED}
 
 # The provisioner's stages of a task: waiting (not seen by a handler yet), provisioning, retrying,
-# ready (its browser runs), finishing (its browser being stopped), failed, cancelled, released.
-STAGES = ("waiting", "provisioning", "retrying", "ready", "finishing", "failed", "cancelled", "released")
+# ready (its browser runs), paused (sent back by a platform's pause, provisioned again when it ends),
+# finishing (its browser being stopped), failed, cancelled, released.
+STAGES = ("waiting", "provisioning", "retrying", "ready", "paused", "finishing", "failed", "cancelled", "released")
 _DONE = frozenset({"ready", "finishing", "failed", "cancelled", "released"})
 
 

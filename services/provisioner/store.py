@@ -7,6 +7,7 @@ from typing import Any
 import asyncpg
 
 from contracts.tasks import TaskQueued
+from contracts.users import AccountPaused
 from services.provisioner import vault
 from services.provisioner.fingerprint import Fingerprint
 from services.provisioner.providers import Session
@@ -169,13 +170,15 @@ def fingerprint_of(row: asyncpg.Record) -> Fingerprint:
 # Tasks.
 async def upsert_task(conn: asyncpg.Connection, event: TaskQueued) -> asyncpg.Record:
     await conn.execute(
-        "INSERT INTO tasks (task_id, user_id, platform, priority, stage) VALUES ($1, $2, $3, $4, 'waiting') "
+        "INSERT INTO tasks (task_id, user_id, platform, priority, stage, queued) "
+        "VALUES ($1, $2, $3, $4, 'waiting', $5::jsonb) "
         "ON CONFLICT (task_id) DO UPDATE SET platform = COALESCE(tasks.platform, EXCLUDED.platform), "
-        "priority = COALESCE(tasks.priority, EXCLUDED.priority)",
+        "priority = COALESCE(tasks.priority, EXCLUDED.priority), queued = COALESCE(tasks.queued, EXCLUDED.queued)",
         event.task_id,
         event.user_id,
         event.platform,
         event.priority.value,
+        event.model_dump_json(),
     )
     return await conn.fetchrow("SELECT * FROM tasks WHERE task_id = $1 FOR UPDATE", event.task_id)
 
@@ -234,11 +237,32 @@ async def forget_user(conn: asyncpg.Connection, user_id: object) -> int:
         user_id,
     )
     deleted = 0
-    for table in ("browser_profiles", "proxy_bindings", "tasks", "task_ledger"):
+    for table in ("browser_profiles", "proxy_bindings", "tasks", "task_ledger", "account_pauses"):
         status = await conn.execute(f"DELETE FROM {table} WHERE user_id = $1", user_id)
         deleted += int(status.split()[-1])
     await conn.execute("INSERT INTO forgotten_users (user_id) VALUES ($1) ON CONFLICT DO NOTHING", user_id)
     return deleted
+
+
+# Pauses.
+async def record_pause(conn: asyncpg.Connection, event: AccountPaused) -> None:
+    await conn.execute(
+        "INSERT INTO account_pauses (user_id, platform, tenant, reason, until, message, source_task_id) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (user_id, platform, tenant, reason) DO UPDATE SET "
+        "until = EXCLUDED.until, message = EXCLUDED.message, "
+        "source_task_id = EXCLUDED.source_task_id, paused_at = now()",
+        event.user_id,
+        event.platform,
+        event.tenant or "",
+        event.reason,
+        event.until,
+        event.message,
+        event.source_task_id,
+    )
+
+
+def queued_of(task: asyncpg.Record) -> TaskQueued | None:
+    return TaskQueued.model_validate_json(task["queued"]) if task["queued"] else None
 
 
 async def forgotten(conn: asyncpg.Connection, user_id: object) -> bool:

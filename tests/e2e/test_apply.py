@@ -63,8 +63,8 @@ async def submitted(watcher: Watcher, stack: Stack, task_id: UUID, timeout_s: fl
     return event
 
 
-# LinkedIn's jobs sit behind sign-in; a signed-in browser profile is the account's own business,
-# so the e2e switches the wall off for its job (the wall itself ends a task: test_outcomes).
+# LinkedIn's jobs sit behind sign-in; this e2e switches the wall off for its job (signing in, with
+# a stored account or by the user in the live browser: test_signin).
 FLAGS: dict[str, dict[str, Any]] = {"linkedin": {"login_wall": False}}
 
 

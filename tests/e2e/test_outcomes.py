@@ -1,5 +1,5 @@
 """What the world says no to ends the task with that reason, and nothing is submitted: a closed job,
-a job the person applied to already, a sign-in wall."""
+a job the person applied to already. (A sign-in wall waits for the user: test_signin.py.)"""
 
 import httpx
 import pytest
@@ -26,7 +26,6 @@ async def failed(watcher: Watcher, stack: Stack, task_id: object) -> TaskFailed:
     [
         ("greenhouse", 2, "closed", "job_closed"),
         ("lever", 2, "applied", "already_applied"),
-        ("linkedin", 2, "", "login_required"),  # LinkedIn's wall is on by default
     ],
 )
 async def test_the_world_says_no_and_the_task_ends_with_that_reason(

@@ -178,3 +178,33 @@ def test_a_stored_password_opened_for_typing_is_redacted_from_every_log_line_and
     finally:
         scrub.forget_all()
     assert password not in str(attributes) and attributes["sealed_password"] == REDACTED
+
+
+def test_a_linkedin_password_typed_at_a_login_wall_is_in_no_log_line_span_or_dead_letter_reason() -> None:
+    from datetime import UTC, datetime
+
+    from runtime.deadletter import reason_text
+    from runtime.sealing import Sealer, credential_context
+    from services.executor.credentials import Credential
+    from services.executor.signin import Login
+
+    sealer, user_id, password = Sealer(bytes(32)), uuid.uuid4(), "Li-" + uuid.uuid4().hex[:10]
+    sealed = sealer.seal(password.encode(), credential_context(user_id, "linkedin", None, "ada@example.org"))
+    login = Login(Credential(user_id, "linkedin", "", "ada@example.org", sealed, "user", datetime.now(UTC)), sealer)
+    written: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: written.append(record.getMessage())  # type: ignore[method-assign]
+    handler.addFilter(ScrubbingFilter())
+    logger = logging.getLogger("test.signin")
+    logger.addHandler(handler)
+    try:
+        assert "ada@example.org" not in repr(login) and password not in repr(login)
+        assert login.password() == password  # opened for typing: from now on the scrubber knows it
+        logger.warning("the sign-in form did not go through: %s", f"#password={password}")
+        attributes = scrub_attributes({"playwright.fill": password, "url": f"/login?p={password}"})
+        letter = reason_text(f"TimeoutError while typing {password}")
+    finally:
+        logger.removeHandler(handler)
+        scrub.forget_all()
+    assert written and all(password not in line for line in written)
+    assert password not in str(attributes) and password not in letter
