@@ -9,6 +9,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from runtime import objects
 from runtime.service import Service
 from services.takeover import api, store
 from services.takeover.auth import COOKIE, NotOperator, sign_in
@@ -98,6 +99,13 @@ def _detail_page(item: store.Intervention, trace_url: str | None) -> HTMLRespons
     trace = f'<dt>Trace</dt><dd><a href="{escape(trace_url)}">open</a></dd>' if trace_url else ""
     page_url = escape(item.page_url or "")
     kind = escape(item.kind.replace("_", " "))
+    shot = (
+        '<div class="card"><details><summary>The page when the task stopped</summary>'
+        f'<img class="shot" src="/interventions/{item.intervention_id}/screenshot" '
+        'alt="A screenshot of the task\'s page when it asked for help" loading="lazy"></details></div>'
+        if item.screenshot_uri
+        else ""
+    )
     body = (
         f'<div id="intervention" data-id="{item.intervention_id}" data-live="{str(bool(item.cdp_url)).lower()}">'
         '<div id="notice" class="notice" hidden role="status"></div>'
@@ -111,7 +119,7 @@ def _detail_page(item: store.Intervention, trace_url: str | None) -> HTMLRespons
         f"<dt>Page</dt><dd>{page_url}</dd><dt>Task</dt><dd>{item.task_id}</dd>{novnc}{trace}"
         f'<dt>Time left</dt><dd><span class="countdown" id="time-left" data-deadline="{item.deadline_at.isoformat()}">'
         f'</span> <span class="muted">(until {item.deadline_at.strftime("%H:%M:%S")} UTC)</span></dd></dl></div>'
-        f"{answer_card}"
+        f"{answer_card}{shot}"
         '<div class="card"><h2>Done?</h2><p class="muted">Press Resolved once the page shows it solved: the task '
         "goes on by itself from what the page shows.</p>"
         '<div class="buttons">'
@@ -194,10 +202,33 @@ async def detail(request: Request) -> Response:
     return _detail_page(item, api.trace_url(svc, item))
 
 
+async def screenshot(request: Request) -> Response:
+    """The screenshot the task took when it asked for help: to an operator, while the request is open,
+    and only that task's own screenshot (no other file of the user's)."""
+    svc: Service = request.app.state.svc
+    try:
+        me = api.who(svc, request)
+        item = await store.get(svc.pool, api.parse_id(request.path_params["intervention_id"]))
+    except NotOperator:
+        return Response("sign in first", status_code=401)
+    except api.NotFound:
+        item = None
+    own = f"{item.user_id}/tasks/{item.task_id}/screenshots/" if item else None
+    if item is None or not item.open or not item.screenshot_uri or not own or not item.screenshot_uri.startswith(own):
+        return Response("no screenshot", status_code=404)
+    try:
+        data = await objects.LocalObjects(svc.settings.data_dir).get(item.screenshot_uri)
+    except (OSError, ValueError):
+        return Response("no screenshot", status_code=404)
+    await store.audit(svc.pool, str(me.user_id), item.intervention_id, "view_screenshot")
+    return Response(data, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
 ROUTES: list[BaseRoute] = [
     Route("/", home),
     Route("/login", login, methods=["GET", "POST"]),
     Route("/logout", logout, methods=["POST"]),
     Route("/interventions/{intervention_id}", detail),
+    Route("/interventions/{intervention_id}/screenshot", screenshot),
     Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
 ]

@@ -4,6 +4,7 @@ Chromium."""
 
 import asyncio
 import json
+import os
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -25,6 +26,7 @@ from contracts.profiles import ProfileReady
 from contracts.states import Priority, TaskState
 from contracts.streams import EVENTS_STREAM
 from contracts.users import UserDeleted
+from runtime import objects
 from runtime.bus import Bus
 from runtime.tokens import Principal, access_token
 from tests.processes import Child, service_env, wait_healthy
@@ -335,3 +337,50 @@ async def test_a_deleted_user_leaves_only_the_bare_audit_behind(
     finally:
         await client.aclose()
     assert not set(ids.values()) & set(left) and not any(i in k for k in claims for i in ids.values())
+
+
+async def test_the_operator_sees_the_task_s_own_screenshot_and_nothing_else_of_the_user(
+    takeover: Takeover, tmp_path: Path
+) -> None:
+    store = objects.LocalObjects(tmp_path / "files")
+    png = b"\x89PNG\r\n\x1a\n" + os.urandom(64)
+    asked: dict[str, str] = {}  # task id -> the screenshot its request names
+    for name in ("shot", "resume"):
+        queued = queued_event()
+        await takeover.bus.publish(queued)
+        own = objects.key(queued.user_id, "tasks", str(queued.task_id), "screenshots", "01-question.png")
+        resume = objects.key(queued.user_id, "resumes", "cv.pdf")
+        await store.put(own, png)
+        await store.put(resume, b"%PDF-1.7 the user's resume")
+        uri = own if name == "shot" else resume  # a request naming a file that is not its task's screenshot
+        asked[str(queued.task_id)] = name
+        help_wanted = HumanNeeded(
+            task_id=queued.task_id,
+            user_id=queued.user_id,
+            reason="a question",
+            page_url="https://jobs.example.com/42",
+            resume_state=TaskState.EXECUTING_RPA,
+            screenshot_uri=uri,
+        )
+        await takeover.bus.publish(help_wanted)
+    operator = {"Authorization": f"Bearer {takeover.token()}"}
+    async with httpx.AsyncClient(base_url=takeover.url, timeout=10) as client:
+
+        async def both_listed() -> bool:
+            listed = {i["task_id"] for i in await queue_of(client, takeover.token())}
+            return set(asked) <= listed
+
+        await eventually(both_listed, timeout_s=15)
+        for item in await queue_of(client, takeover.token()):
+            if item["task_id"] not in asked:
+                continue
+            where = f"/interventions/{item['intervention_id']}/screenshot"
+            page = await client.get(f"/interventions/{item['intervention_id']}", headers=operator)
+            assert page.status_code == 200 and where in page.text
+            answer = await client.get(where, headers=operator)
+            if asked[item["task_id"]] == "shot":
+                assert answer.status_code == 200 and answer.content == png
+                assert answer.headers["content-type"] == "image/png"
+                assert (await client.get(where)).status_code == 401
+            else:
+                assert answer.status_code == 404 and b"resume" not in answer.content
