@@ -18,7 +18,7 @@ from typing import Any
 
 import asyncpg
 
-from autoapply import demo, opscmds, plan, profiles, usercmds
+from autoapply import demo, operators, opscmds, plan, profiles, usercmds
 from autoapply.api_client import ApiError
 from autoapply.local.procs import StartError
 from autoapply.local.services import DATABASE, SERVICES
@@ -228,6 +228,9 @@ COMMANDS: dict[str, Command] = {
     ),
     "bus": Command("JetStream streams and consumers, and the events passing", opscmds.configure_bus, opscmds.run_bus),
     "profiles": Command("browser profiles: bindings, state, memory", _configure_profiles, _run_profiles),
+    "operator": Command(
+        "give an account the operator role (the operator page), or take it back", operators.configure, operators.run
+    ),
     "plan": Command("show what would be filled into an application page, never submitting", plan.configure, plan.run),
     "login": Command("log in to the API (and remember the tokens)", usercmds.configure_login, usercmds.run_login),
     "apply": Command("apply to jobs, with a live progress bar per task", usercmds.configure_apply, usercmds.run_apply),

@@ -86,3 +86,26 @@ async def test_cli_errors_say_why(intake: Intake, tmp_path: Path) -> None:
     bad.write_text("first_name: Ada\nlast_name: Example\nemail: not-an-email\n")
     code, out = await run(env, "profile", "import", str(bad))
     assert code == 2 and "line 3" in out and "email" in out
+
+
+async def test_an_operator_is_made_by_a_command_and_signs_in_again(
+    intake: Intake, http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    from runtime.tokens import verify_access
+    from tests.intake.client import new_user
+
+    env = cli_env(intake, tmp_path)
+    user = await new_user(http)
+    code, out = await run(env, "operator", user.email.upper(), "--database-url", intake.dsn)
+    assert code == 0 and "is now an operator" in out, out
+    assert (await http.get("/api/v1/me", headers=user.auth)).status_code == 401  # the old role's session ended
+    login = (await http.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})).json()
+    assert verify_access(login["access_token"], intake.servers["secret"]).role == "operator"
+
+    code, out = await run(env, "operator", user.email, "--remove", "--database-url", intake.dsn)
+    assert code == 0 and "ordinary user" in out, out
+    login = (await http.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})).json()
+    assert verify_access(login["access_token"], intake.servers["secret"]).role == "user"
+
+    code, out = await run(env, "operator", "nobody-here@example.org", "--database-url", intake.dsn)
+    assert code == 1 and "sign up first" in out, out
