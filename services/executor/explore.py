@@ -154,7 +154,7 @@ async def find_form(cdp_url: str, page_url: str, profile: Profile, settings: Llm
         await session.reset()  # drop our CDP connection, stop nothing
         await http.aclose()
     usage = _usage(history.usage)
-    meter.calls.append(usage.model_copy(update={"usd": cost(usage, meter.price)}))
+    meter.add(usage)
     if over.stopped:
         raise BudgetExceeded(over.stopped)
     return _found(history, usage)

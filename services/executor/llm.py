@@ -11,6 +11,7 @@ from typing import Any
 import anthropic
 
 from contracts.applications import TokenUsage
+from runtime import metrics
 from services.executor.settings import AUTO_TOOL_CHOICE, LlmSettings, Price
 
 log = logging.getLogger(__name__)
@@ -80,9 +81,14 @@ class Meter:
         return spent
 
     def record(self, raw: Any) -> TokenUsage:
-        usage = usage_of(raw)
+        return self.add(usage_of(raw))
+
+    def add(self, usage: TokenUsage) -> TokenUsage:
+        """One call's usage, priced, counted for the task and for the metrics."""
         usage = usage.model_copy(update={"usd": cost(usage, self.price)})
         self.calls.append(usage)
+        sent = usage.input_tokens + usage.cache_creation_input_tokens + usage.cache_read_input_tokens
+        metrics.count_tokens(self.model, sent, usage.output_tokens)
         return usage
 
     def check(self) -> None:
