@@ -20,6 +20,7 @@ def test_ruff_finds_nothing() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.mark.timeout(300)  # a cold check of the whole product: 40 s alone, minutes beside a busy suite
 def test_mypy_finds_nothing() -> None:
     packages = ("contracts", "runtime", "forms", "services", "autoapply", "bench")
     done = run(str(BIN / "mypy"), "--cache-dir", "/dev/null", *packages)
