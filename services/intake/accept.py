@@ -80,7 +80,9 @@ async def _write(
         resume_id=str(inputs.resume_id),
         priority=priority,
         llm_allowed=inputs.allow_llm,
-        preferences=prefs,
+        # The provisioner's daily cap is the plan's: intake says which plan, always, so a plan named
+        # in the request's own preferences is never believed.
+        preferences={**prefs, "plan": acting.plan},
     )
     if not await store_tasks.insert(acting.conn, svc.schema, job, inputs.resume_id, prefs, _trace_id(), event):
         found = await store_tasks.existing(acting.conn, user_id, job.key)

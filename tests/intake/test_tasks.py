@@ -1,12 +1,16 @@
 """Tasks against a real intake, nats-server, PostgreSQL and Redis: the rules at the door, the
 read model behind GET, cancel, and one user never seeing another's tasks."""
 
+import json
 import uuid
 
 import asyncpg
 import httpx
+import nats
 import pytest
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from contracts.streams import EVENTS_STREAM
 from tests.intake.client import Intake, as_sql, new_user, ready_user, relogin
 from tests.support import eventually
 
@@ -51,6 +55,26 @@ async def test_the_same_job_twice_is_a_409_naming_the_first_task(http: httpx.Asy
     assert (await submit(http, other.auth, "https://boards.greenhouse.io/example/jobs/4242")).status_code == 201
 
 
+async def queued_plans(nats_url: str) -> dict[str, str]:
+    nc = await nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        config = ConsumerConfig(deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.NONE)
+        sub = await js.pull_subscribe("task.queued.>", stream=EVENTS_STREAM, config=config)
+        plans: dict[str, str] = {}
+        pending = (await sub.consumer_info()).num_pending or 0
+        while pending > 0:
+            msgs = await sub.fetch(min(pending, 500), timeout=5)
+            for msg in msgs:
+                body = json.loads(msg.data)
+                plans[body["task_id"]] = body["preferences"].get("plan")
+            pending -= len(msgs)
+        await sub.unsubscribe()
+        return plans
+    finally:
+        await nc.close()
+
+
 async def test_the_free_plan_starts_five_tasks_a_day(http: httpx.AsyncClient, intake: Intake) -> None:
     user, _ = await ready_user(http)
     codes = [(await submit(http, user.auth, job())).status_code for _ in range(5)]
@@ -58,7 +82,16 @@ async def test_the_free_plan_starts_five_tasks_a_day(http: httpx.AsyncClient, in
     assert codes == [201] * 5 and refused.status_code == 429
     assert 0 < int(refused.headers["retry-after"]) <= 86400 and refused.json()["limit"] == 5
     await as_sql(intake.dsn, "UPDATE users SET plan = 'pro' WHERE email = $1", user.email)
-    assert (await submit(http, user.auth, job())).status_code == 201  # a new plan counts at once
+    pro = await submit(http, user.auth, job())
+    assert pro.status_code == 201  # a new plan counts at once
+
+    # The provisioner's daily cap reads the plan from the event: intake's word, never the request's.
+    forged = await http.post(
+        "/api/v1/tasks", headers=user.auth, json={"job_url": job(), "preferences": {"plan": "enterprise"}}
+    )
+    assert forged.status_code == 201, forged.text
+    plans = await queued_plans(intake.servers["nats"])
+    assert plans[pro.json()["task_id"]] == "pro" and plans[forged.json()["task_id"]] == "pro"
 
 
 async def test_refusals_at_the_door_say_why(http: httpx.AsyncClient) -> None:
