@@ -6,7 +6,6 @@ an operator answering at once resume the task once: the stream keeps the first. 
 to the user's answer bank as their own words, in the transaction that queues the event.
 """
 
-import json
 from datetime import UTC, datetime
 from uuid import UUID, uuid5
 
@@ -33,18 +32,6 @@ MAX_VALUE_CHARS = 20_000
 class AnswerBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     answers: dict[str, str] = Field(min_length=1, max_length=200)
-
-
-async def open_question(conn: asyncpg.Connection, task_id: UUID) -> tuple[UUID, HumanNeeded] | None:
-    row = await conn.fetchrow(
-        "SELECT event_id, data FROM task_events WHERE task_id = $1 AND event_type = $2 AND applied "
-        "ORDER BY occurred_at DESC, arrival DESC LIMIT 1",
-        task_id,
-        HumanNeeded.TYPE,
-    )
-    if row is None:
-        return None
-    return row["event_id"], HumanNeeded.model_validate(json.loads(row["data"]))
 
 
 def check(needed: HumanNeeded, answers: dict[str, str]) -> dict[str, str]:
@@ -106,7 +93,7 @@ async def _resolution(
     if TaskState(row["state"]) not in WAITING:
         state = row["state"]
         raise ApiError(409, "not_waiting", f"the task is not waiting for an answer ({state})", state=state)
-    found = await open_question(conn, task_id)
+    found = await store_tasks.latest_applied(conn, task_id, HumanNeeded)
     if found is None or not (found[1].fields or found[1].questions):
         raise ApiError(409, "not_a_question", "the task waits for an operator, not for an answer", state=row["state"])
     needed_id, needed = found

@@ -5,7 +5,6 @@ approval is a task.approved through the outbox, in the transaction that checks t
 in review; the executor types the corrections in and submits.
 """
 
-import json
 from uuid import UUID, uuid5
 
 import asyncpg
@@ -37,19 +36,6 @@ class Approval(BaseModel):
 
 def approval_id(task_id: UUID, review_id: UUID) -> UUID:
     return uuid5(_APPROVAL_NAMESPACE, f"{task_id}/{review_id}")
-
-
-async def latest_review(conn: asyncpg.Connection, task_id: UUID) -> tuple[UUID, TaskReviewNeeded] | None:
-    """The review the task waits on: the last task.review_needed that applied, by its position."""
-    row = await conn.fetchrow(
-        "SELECT event_id, data FROM task_events WHERE task_id = $1 AND event_type = $2 AND applied "
-        "ORDER BY occurred_at DESC, arrival DESC LIMIT 1",
-        task_id,
-        TaskReviewNeeded.TYPE,
-    )
-    if row is None:
-        return None
-    return row["event_id"], TaskReviewNeeded.model_validate(json.loads(row["data"]))
 
 
 def check_corrections(review: TaskReviewNeeded, corrections: dict[str, str]) -> None:
@@ -89,7 +75,7 @@ async def _approval(conn: asyncpg.Connection, row: asyncpg.Record, corrections: 
     await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"outbox {task_id}")
     if row["state"] != TaskState.NEED_REVIEW:
         raise ApiError(409, "not_in_review", f"the task is not waiting for review ({row['state']})", state=row["state"])
-    found = await latest_review(conn, task_id)
+    found = await store_tasks.latest_applied(conn, task_id, TaskReviewNeeded)
     if found is None:  # NEED_REVIEW is only reached by a review; a gap here is the read model's
         raise ApiError(409, "not_in_review", "the task's review is not readable yet", state=row["state"])
     review_id, review = found

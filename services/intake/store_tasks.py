@@ -3,15 +3,18 @@
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import asyncpg
 
+from contracts.envelope import Event
 from contracts.tasks import TaskQueued
 from runtime import outbox, telemetry
 from runtime.bus import encode
 from services.intake.jobs import Job
+
+E = TypeVar("E", bound=Event)
 
 
 @dataclass(frozen=True)
@@ -137,3 +140,16 @@ async def page(
             limit,
         )
     )
+
+
+async def latest_applied(conn: asyncpg.Connection, task_id: UUID, model: type[E]) -> tuple[UUID, E] | None:
+    """The task's last event of this type that the read model applied, by its position, with its id."""
+    row = await conn.fetchrow(
+        "SELECT event_id, data FROM task_events WHERE task_id = $1 AND event_type = $2 AND applied "
+        "ORDER BY occurred_at DESC, arrival DESC LIMIT 1",
+        task_id,
+        model.TYPE,
+    )
+    if row is None:
+        return None
+    return row["event_id"], model.model_validate(json.loads(row["data"]))
