@@ -13,6 +13,7 @@ import pytest
 from autoapply.local import NatsServer, PostgresServer, RedisServer
 from autoapply.local.traces_site import TraceExplorer
 from tests.e2e.stack import Stack, Watcher, healthy, spawn
+from tests.processes import stop_all
 from tests.sandbox.harness import Sandbox, start_sandbox, stop_sandbox
 
 
@@ -48,12 +49,7 @@ def stack(
         yield running
     finally:
         if running is not None:
-            children = list(running.children.values())
-            for child in children:  # all at once: each may take seconds to finish its work and close
-                if child.proc.poll() is None:
-                    child.proc.terminate()
-            for child in reversed(children):
-                child.stop()
+            stop_all(list(running.children.values()))
         nats.stop()
         explorer.stop()
 

@@ -1,6 +1,7 @@
-"""One real intake per test module (its own nats-server, database and Redis database), and clients.
-
-Tests in a module keep apart by registering users of their own (tests.intake.client.new_user).
+"""One real intake for the package's modules (its own nats-server, database and Redis database), and
+clients. Starting it costs seconds of CPU; its modules share it, and keep apart by registering users
+of their own (tests.intake.client.new_user). A module that kills intake or starts it with settings of
+its own takes `intake_servers`: servers for that module alone.
 """
 
 import asyncio
@@ -17,8 +18,7 @@ from tests.intake.client import Intake
 from tests.processes import Child, service_env, wait_healthy
 
 
-@pytest.fixture(scope="module")
-def intake_servers(
+def _servers(
     tmp_path_factory: pytest.TempPathFactory, postgres_server: PostgresServer, redis_server: RedisServer
 ) -> Iterator[dict[str, str]]:
     folder = tmp_path_factory.mktemp("intake")
@@ -32,6 +32,21 @@ def intake_servers(
         yield {"nats": nats.url, "dsn": dsn, "redis": redis_server.url_for(db), "folder": str(folder), "secret": secret}
     finally:
         nats.stop()
+
+
+@pytest.fixture(scope="module")
+def intake_servers(
+    tmp_path_factory: pytest.TempPathFactory, postgres_server: PostgresServer, redis_server: RedisServer
+) -> Iterator[dict[str, str]]:
+    """Servers for this module alone: for a module that kills its intake or configures its own."""
+    yield from _servers(tmp_path_factory, postgres_server, redis_server)
+
+
+@pytest.fixture(scope="package")
+def shared_intake_servers(
+    tmp_path_factory: pytest.TempPathFactory, postgres_server: PostgresServer, redis_server: RedisServer
+) -> Iterator[dict[str, str]]:
+    yield from _servers(tmp_path_factory, postgres_server, redis_server)
 
 
 def spawn_intake(servers: dict[str, str], instance: int = 1) -> Child:
@@ -52,11 +67,11 @@ async def start_intake(servers: dict[str, str], instance: int = 1) -> Child:
     return child
 
 
-@pytest.fixture(scope="module")
-def intake(intake_servers: dict[str, str]) -> Iterator[Intake]:
-    child = asyncio.run(start_intake(intake_servers))
+@pytest.fixture(scope="package")
+def intake(shared_intake_servers: dict[str, str]) -> Iterator[Intake]:
+    child = asyncio.run(start_intake(shared_intake_servers))
     try:
-        yield Intake(child, intake_servers)
+        yield Intake(child, shared_intake_servers)
     finally:
         child.stop()
 
