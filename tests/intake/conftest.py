@@ -57,10 +57,15 @@ def spawn_intake(servers: dict[str, str], instance: int = 1) -> Child:
     return Child("services.intake", env, folder / f"intake-{instance}-{uuid.uuid4().hex[:6]}.log")
 
 
-async def start_intake(servers: dict[str, str], instance: int = 1) -> Child:
+# The package's intake starts once per worker, and every module of the package fails if it does
+# not: it may take its time on a machine that is busy with the rest of the suite.
+SHARED_START_S = 100.0
+
+
+async def start_intake(servers: dict[str, str], instance: int = 1, timeout_s: float = 30.0) -> Child:
     child = spawn_intake(servers, instance)
     try:
-        await wait_healthy(child)
+        await wait_healthy(child, timeout_s)
     except BaseException:
         child.stop()
         raise
@@ -69,7 +74,7 @@ async def start_intake(servers: dict[str, str], instance: int = 1) -> Child:
 
 @pytest.fixture(scope="package")
 def intake(shared_intake_servers: dict[str, str]) -> Iterator[Intake]:
-    child = asyncio.run(start_intake(shared_intake_servers))
+    child = asyncio.run(start_intake(shared_intake_servers, timeout_s=SHARED_START_S))
     try:
         yield Intake(child, shared_intake_servers)
     finally:
