@@ -57,6 +57,11 @@ def file_rank(relative: str) -> tuple[int, int]:
     return (2, 0)
 
 
+def _relative(item: pytest.Item, root: Path) -> str:
+    path = item.path
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+
+
 def order(items: list[pytest.Item], root: Path) -> None:
     """Sorts in place; stable, so a file's tests and a package's files keep the collection's order."""
-    items.sort(key=lambda item: file_rank(item.path.relative_to(root).as_posix()))
+    items.sort(key=lambda item: file_rank(_relative(item, root)))
