@@ -27,4 +27,3 @@ def test_longest_files_first_then_packages_together_and_unit_last() -> None:
     assert ranks == sorted(ranks) and len(set(ranks)) == len(ranks)
     assert file_rank("tests/e2e/test_apply.py") == file_rank("tests/e2e/test_workday.py")
     assert file_rank("tests/unit/test_lint.py") < file_rank("tests/e2e/test_apply.py")  # one of the longest
-
