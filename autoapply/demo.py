@@ -244,7 +244,7 @@ def _result(client: Client, job: dict[str, Any], task_id: str | None) -> Result:
         outcome=outcome,
         seconds=_seconds(task),
         provenance=dict(counts),
-        tokens=int((submitted or {}).get("data", {}).get("tokens", 0) or 0),
+        tokens=int(task.get("tokens") or 0),  # also what a task that waits for a person spent
         why=why,
         receipt=(task.get("receipt") or {}).get("receipt_uri"),
         trace_id=task.get("trace_id"),
