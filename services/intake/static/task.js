@@ -145,6 +145,8 @@
     if (!answer.ok) { AA.put(root, el("div", { class: "card empty" }, "There is no such application.")); return; }
     const d = answer.body;
     summary(d); question(d); review(d); receipt(d); timeline(d);
+    AA.lastTask = d;
+    if (AA.signIn) AA.signIn(d);  // liveview.js: the live browser while the task waits for the user to sign in
     if (!opened && wanted) {
       const target = document.getElementById(wanted);
       if (target && !target.hidden) {
