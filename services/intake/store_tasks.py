@@ -33,7 +33,7 @@ class Inputs:
 async def task_inputs(conn: asyncpg.Connection, user_id: UUID, resume_id: UUID | None) -> Inputs:
     row = await conn.fetchrow(
         "SELECT r.resume_id, r.object_key, r.filename, p.data::text AS profile, "
-        "coalesce((p.data->'preferences'->>'allow_llm')::boolean, false) AS allow_llm "
+        "coalesce((p.data->'preferences'->>'allow_llm')::boolean, false) AS allow_llm, "
         "coalesce((p.data->'preferences'->>'operators_may_sign_in')::boolean, false) AS operators_sign_in "
         "FROM (SELECT 1) AS one "
         "LEFT JOIN LATERAL (SELECT resume_id, object_key, filename FROM resumes "
