@@ -3,6 +3,7 @@ a ticket from intake, takeover's socket, frames in, the same mouse and keyboard 
 
 import asyncio
 import json
+from contextlib import suppress
 from typing import Any
 from uuid import UUID
 
@@ -52,16 +53,21 @@ class View:
     """One open live view: counts the frames it got, sends input as liveview.js does."""
 
     def __init__(self, socket: Any) -> None:
-        self.socket, self.frames = socket, 0
+        self.socket, self.frames, self.errors = socket, 0, list[str]()
         self._reader = asyncio.create_task(self._read())
 
     async def _read(self) -> None:
-        async for message in self.socket:
-            if isinstance(message, bytes):
-                assert message[:2] == b"\xff\xd8"  # a JPEG
-                self.frames += 1
-            else:
-                assert "error" not in json.loads(message), message
+        with suppress(websockets.exceptions.ConnectionClosed):
+            async for message in self.socket:
+                if isinstance(message, bytes):
+                    assert message[:2] == b"\xff\xd8"  # a JPEG
+                    self.frames += 1
+                elif "error" in json.loads(message):
+                    self.errors.append(message)
+
+    def has_a_frame(self) -> bool:
+        assert not self.errors, self.errors
+        return self.frames > 0
 
     async def send(self, **message: Any) -> None:
         await self.socket.send(json.dumps(message))
@@ -87,8 +93,10 @@ class View:
 
 
 async def open_view(url: str) -> View:
-    view = View(await websockets.connect(url, max_size=None, open_timeout=20))
-    await eventually(lambda: view.frames > 0, timeout_s=20)  # the page as it is now, at once
+    view = View(await websockets.connect(url, max_size=None, open_timeout=30))
+    # The page as it is now comes first (a screenshot), then a frame on every repaint; on a loaded
+    # machine attaching to the task's browser takes a while.
+    await eventually(view.has_a_frame, timeout_s=60)
     return view
 
 

@@ -179,6 +179,7 @@ async def paused_accounts(http: httpx.AsyncClient, user: User) -> list[dict[str,
     return found
 
 
+@pytest.mark.timeout(480)  # the first test of a run also waits for the stack to start
 async def test_the_user_signs_in_once_and_later_tasks_reuse_the_session_until_a_daily_limit(
     stack: Stack, http: httpx.AsyncClient, watcher: Watcher
 ) -> None:
