@@ -109,7 +109,8 @@ async def signs_in_on_their_page(
     await view.click(at["#password"])
     await view.type(PASSWORD)
     await view.enter()
-    await eventually(lambda: signins(stack, user) == 1, timeout_s=30)
+    # Each key is a round trip to the task's browser: about a hundred of them, slow on a loaded machine.
+    await eventually(lambda: signins(stack, user) == 1, timeout_s=120)
     done = await http.post(f"/api/v1/tasks/{task_id}/signed-in", headers=user.auth)
     assert done.status_code == 202, done.text
     again = await http.post(f"/api/v1/tasks/{task_id}/signed-in", headers=user.auth)
