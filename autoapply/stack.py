@@ -243,7 +243,9 @@ class Stack:
         intake = instance_name("intake", 1)
         intake_url = f"http://{LOOPBACK}:{self._port(state, f'{intake}.http', intake)}"
         smtp = self._port(state, "sandbox_smtp", "sandbox") if state.get("sandbox") else None
-        wiring = dataclasses.replace(wiring, intake_url=intake_url, smtp_port=smtp)
+        takeover = instance_name("takeover", 1)
+        takeover_url = f"http://{LOOPBACK}:{self._port(state, f'{takeover}.http', takeover)}"
+        wiring = dataclasses.replace(wiring, intake_url=intake_url, smtp_port=smtp, takeover_url=takeover_url)
         made = []
         for service in SERVICES:
             for index in range(1, int(state["instances"].get(service, 1)) + 1):

@@ -119,11 +119,24 @@ class Flow:
             raise TransientError(f"back to the job after the emailed link: {exc}", delay_s=5.0) from None
         await self._fill()
 
+    async def _after_code(self, code: str) -> None:
+        """The account's mailed code (a tenant that sends one instead of a link): typed and sent, then
+        on to the job as after a link."""
+        await self.run.progress(self.run.state, step="account", detail="email_code")
+        halt = await accounts.enter_code(self, code)
+        if halt is not None:
+            await self.halt(halt)
+            return
+        await self._after_link()
+
     async def resume(self, cause: Event) -> None:
         """Help arrived: continue from what the page shows now."""
         await self.prepare()
         if self.run.task.waiting in waits.BARRIERS:
             await self.after_barrier(self.run.task.waiting)
+            return
+        if isinstance(cause, EmailVerified) and cause.kind == "code" and await accounts.on_code_page(self):
+            await self._after_code(cause.value)
             return
         if isinstance(cause, EmailVerified):
             await submitting.use_email(self.page, cause)
