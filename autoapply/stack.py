@@ -287,6 +287,9 @@ class Stack:
     ) -> list[PartReport]:
         """Start whatever is not running and wait until every part is healthy (or raise StartError)."""
         deadline = time.monotonic() + UP_DEADLINE_S
+        # What moved is this call's finding: a Stack kept across calls (the soak's chaos loop) would
+        # otherwise restart every service at every later `up` for a move made long ago.
+        self._moved.clear()
         for folder in (self.logs, self.run, self.data):
             folder.mkdir(parents=True, exist_ok=True)
         state = self.load_state()
