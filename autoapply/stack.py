@@ -317,6 +317,9 @@ class Stack:
         moved = {_owner_kind(owner) for owner in self._moved}
         self._stop_unwanted({s.name for s in services}, restart_all=bool(moved & set(STOP_ORDER)) or retrace)
         site = self.sandbox(state)
+        # Its ports too, before anything can fail: a later `up` adopts the running sandbox and
+        # must probe the port it listens on, not a newly drawn one.
+        self.save_state(state)
         for kind, part in (("sandbox", site), ("traces", explorer)):
             if part is None:
                 self._stop_kind(kind)
