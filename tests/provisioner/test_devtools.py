@@ -113,6 +113,7 @@ def test_the_relay_is_off_by_default_and_a_wildcard_address_needs_a_public_one(
 
 
 @pytest.mark.integration
+@pytest.mark.timeout(240)  # a form typed at a person's pace on a loaded machine
 async def test_an_executor_attaches_through_the_relay_and_applies(
     relayed: tuple[RelayedProvider, Relay], sandbox: Sandbox, tmp_path: Path
 ) -> None:
