@@ -290,6 +290,9 @@ class Stack:
     ) -> list[PartReport]:
         """Start whatever is not running and wait until every part is healthy (or raise StartError)."""
         deadline = time.monotonic() + UP_DEADLINE_S
+        # What moved is this call's finding: a Stack kept across calls (the soak's chaos loop) would
+        # otherwise restart every service at every later `up` for a move made long ago.
+        self._moved.clear()
         for folder in (self.logs, self.run, self.data):
             folder.mkdir(parents=True, exist_ok=True)
         state = self.load_state()
@@ -321,6 +324,9 @@ class Stack:
         moved = {_owner_kind(owner) for owner in self._moved}
         self._stop_unwanted({s.name for s in services}, restart_all=bool(moved & set(STOP_ORDER)) or retrace or remodel)
         site = self.sandbox(state)
+        # Its ports too, before anything can fail: a later `up` adopts the running sandbox and
+        # must probe the port it listens on, not a newly drawn one.
+        self.save_state(state)
         for kind, part in (("sandbox", site), ("traces", explorer)):
             if part is None:
                 self._stop_kind(kind)
