@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from playwright.async_api import Page
 
-from forms.act.common import Filled, locate
+from forms.act.common import Filled, on
 from forms.dates import When, candidates, means, shown_as
 from forms.records import FieldRecord, Resolution
 
@@ -41,12 +41,11 @@ async def fill_date(page: Page, record: FieldRecord, res: Resolution) -> Filled:
         return Filled(record, res, "failed", "", f"{res.value!r} is not a date")
     if record.value and means(record.value, w, _says(record)):
         return Filled(record, res, "kept", record.value)
-    field = locate(page, record)
     field_type = record.type if record.widget == "date" else ""
     tries = [str(res.value)] + [t for t in candidates(w, field_type, _says(record)) if t != res.value]
     shown = ""
     for text in tries:
-        entered = await field.evaluate(DATE_JS, text)
+        entered = await on(page, record, DATE_JS, text)
         shown = "" if entered is None else str(entered)
         if means(shown, w, _says(record)):
             return Filled(record, res, "filled", shown)
