@@ -32,11 +32,15 @@ function drawDays() {
   const y = view.getFullYear(), m = view.getMonth();
   const lead = new Date(y, m, 1).getDay(), count = new Date(y, m + 1, 0).getDate();
   let cells = "";
-  for (let i = lead; i > 0; i--) cells += `<button type="button" class="day outside">${new Date(y, m, 1 - i).getDate()}</button>`;
+  for (let i = lead; i > 0; i--) {
+    cells += `<button type="button" class="day outside">${new Date(y, m, 1 - i).getDate()}</button>`;
+  }
   for (let d = 1; d <= count; d++) cells += `<button type="button" class="day" data-day="${d}">${d}</button>`;
   dp.innerHTML = `<div class="dp-head"><button type="button" aria-label="Previous year">&laquo;</button>`
-    + `<button type="button" aria-label="Previous month">&lsaquo;</button><span class="dp-title">${MONTHS[m]} ${y}</span>`
-    + `<button type="button" aria-label="Next month">&rsaquo;</button><button type="button" aria-label="Next year">&raquo;</button></div>`
+    + `<button type="button" aria-label="Previous month">&lsaquo;</button>`
+    + `<span class="dp-title">${MONTHS[m]} ${y}</span>`
+    + `<button type="button" aria-label="Next month">&rsaquo;</button>`
+    + `<button type="button" aria-label="Next year">&raquo;</button></div>`
     + `<div class="dp-grid">${cells}</div>`;
   dp.hidden = false;
 }
