@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from autoapply import demo_model
 from autoapply.local import procs, stopping
 from autoapply.local.cluster import CLUSTER_SIZES, ClusterNode, declare_streams, node_name
 from autoapply.local.describe import describe, where
@@ -299,6 +300,10 @@ class Stack:
             state["traces"] = traces
         if cluster is not None:
             self.set_cluster(state, cluster)
+        # The executor learns the model's key and budget from its environment: a change restarts them.
+        model = demo_model.fingerprint(os.environ)
+        remodel = state.get("model", model) != model
+        state["model"] = model
         nats, pg, redis = self.infra(state)
         explorer = self.trace_explorer(state)
         services = self.instances(state, self.wiring(nats, pg, redis, explorer))
@@ -312,7 +317,7 @@ class Stack:
         except (RuntimeError, OSError) as exc:
             raise StartError(f"postgres: cannot create the {DATABASE} database: {exc}") from exc
         moved = {_owner_kind(owner) for owner in self._moved}
-        self._stop_unwanted({s.name for s in services}, restart_all=bool(moved & set(STOP_ORDER)) or retrace)
+        self._stop_unwanted({s.name for s in services}, restart_all=bool(moved & set(STOP_ORDER)) or retrace or remodel)
         site = self.sandbox(state)
         for kind, part in (("sandbox", site), ("traces", explorer)):
             if part is None:

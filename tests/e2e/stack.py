@@ -45,6 +45,10 @@ FAST: dict[str, dict[str, str]] = {
     "intake": {},
 }
 SERVICES = ("intake", "provisioner", "executor", "verifier", "takeover")
+# The model's key the executor is given (a made-up one: the model is the local scripted server).
+MODEL_KEY = "sk-ant-e2e-" + "k" * 24
+# A task's budget on the model: a few first applications' worth (docs/agent.md, Cost and budget).
+MODEL_BUDGET_TOKENS = 60_000
 
 
 @dataclass
@@ -116,8 +120,26 @@ def tracing(traces_url: str | None) -> dict[str, str]:
     }
 
 
+def model(url: str | None) -> dict[str, str]:
+    """The executor's model settings, the variables a user with a key sets, at the local scripted server."""
+    if url is None:
+        return {}
+    return {
+        "AUTOAPPLY_ANTHROPIC_API_KEY": MODEL_KEY,
+        "AUTOAPPLY_ANTHROPIC_BASE_URL": url,
+        "AUTOAPPLY_LLM_BUDGET_TOKENS": str(MODEL_BUDGET_TOKENS),
+        "AUTOAPPLY_LLM_MAX_RETRIES": "1",
+    }
+
+
 def spawn(
-    folder: Path, sandbox: Sandbox, nats_url: str, dsn: str, redis_url: str, traces_url: str | None = None
+    folder: Path,
+    sandbox: Sandbox,
+    nats_url: str,
+    dsn: str,
+    redis_url: str,
+    traces_url: str | None = None,
+    model_url: str | None = None,
 ) -> Stack:
     secret = secrets.token_hex(32)
     children: dict[str, Child] = {}
@@ -127,6 +149,8 @@ def spawn(
         env["AUTOAPPLY_DATA_DIR"] = str(folder / "files")  # one object store for every service
         if name == "intake":  # notification mail goes to the sandbox's SMTP sink
             env |= {"AUTOAPPLY_SMTP_HOST": "127.0.0.1", "AUTOAPPLY_SMTP_PORT": str(sandbox.smtp_port)}
+        if name == "executor":
+            env |= model(model_url)
         if name == "takeover":
             env["AUTOAPPLY_INTAKE_URL"] = f"http://127.0.0.1:{children['intake'].env['AUTOAPPLY_HTTP_PORT']}"
         children[name] = Child(f"services.{name}", env, folder / f"{name}.log")
