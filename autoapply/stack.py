@@ -243,7 +243,9 @@ class Stack:
         intake = instance_name("intake", 1)
         intake_url = f"http://{LOOPBACK}:{self._port(state, f'{intake}.http', intake)}"
         smtp = self._port(state, "sandbox_smtp", "sandbox") if state.get("sandbox") else None
-        wiring = dataclasses.replace(wiring, intake_url=intake_url, smtp_port=smtp)
+        takeover = instance_name("takeover", 1)
+        takeover_url = f"http://{LOOPBACK}:{self._port(state, f'{takeover}.http', takeover)}"
+        wiring = dataclasses.replace(wiring, intake_url=intake_url, smtp_port=smtp, takeover_url=takeover_url)
         made = []
         for service in SERVICES:
             for index in range(1, int(state["instances"].get(service, 1)) + 1):
@@ -288,6 +290,9 @@ class Stack:
     ) -> list[PartReport]:
         """Start whatever is not running and wait until every part is healthy (or raise StartError)."""
         deadline = time.monotonic() + UP_DEADLINE_S
+        # What moved is this call's finding: a Stack kept across calls (the soak's chaos loop) would
+        # otherwise restart every service at every later `up` for a move made long ago.
+        self._moved.clear()
         for folder in (self.logs, self.run, self.data):
             folder.mkdir(parents=True, exist_ok=True)
         state = self.load_state()
@@ -319,6 +324,9 @@ class Stack:
         moved = {_owner_kind(owner) for owner in self._moved}
         self._stop_unwanted({s.name for s in services}, restart_all=bool(moved & set(STOP_ORDER)) or retrace or remodel)
         site = self.sandbox(state)
+        # Its ports too, before anything can fail: a later `up` adopts the running sandbox and
+        # must probe the port it listens on, not a newly drawn one.
+        self.save_state(state)
         for kind, part in (("sandbox", site), ("traces", explorer)):
             if part is None:
                 self._stop_kind(kind)

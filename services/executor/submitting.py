@@ -186,7 +186,7 @@ async def _submitted(flow: Flow, confirmation: str | None) -> None:
         job_url=run.task.job_url,
         fields=tuple(SentField(**f) for f in draft.get("fields", ())),
         files=tuple(draft.get("files", ())),
-        screenshots=tuple(k for k in (*run.shots, shot) if k),
+        screenshots=tuple(dict.fromkeys(k for k in (*run.shots, shot) if k)),
         email=flow.who.profile.email,
         cdp_endpoint=run.task.cdp_url,
         learned=tuple(learned),

@@ -105,9 +105,12 @@ def waiting(timeline: list[dict[str, Any]], state: str) -> dict[str, Any] | None
     if asked is None:
         return None
     kind, data = HELP_KINDS[asked["type"]], asked["data"]
+    barrier = data.get("sign_in") if kind == "question" else None
     return {
-        "for": "operator",
-        "kind": kind,
+        # A sign-in wall or a checkpoint is the user's to pass, in the live view on their page.
+        "for": "you" if barrier else "operator",
+        "kind": "sign_in" if barrier else kind,
+        "sign_in": barrier,
         "reason": _why(kind, data),
         "questions": list(data.get("questions") or ()),
         "page_url": data.get("page_url"),

@@ -143,16 +143,22 @@ def spawn(
 ) -> Stack:
     secret = secrets.token_hex(32)
     children: dict[str, Child] = {}
+    envs = {
+        name: service_env(name, nats_url, dsn, redis_url, folder) | FAST[name] | tracing(traces_url)
+        for name in SERVICES
+    }
     for name in SERVICES:
-        env = service_env(name, nats_url, dsn, redis_url, folder) | FAST[name] | tracing(traces_url)
+        env = envs[name]
         env["AUTOAPPLY_SECRET_KEY"] = secret  # intake's tokens, the vaults: one secret for the stack
         env["AUTOAPPLY_DATA_DIR"] = str(folder / "files")  # one object store for every service
         if name == "intake":  # notification mail goes to the sandbox's SMTP sink
             env |= {"AUTOAPPLY_SMTP_HOST": "127.0.0.1", "AUTOAPPLY_SMTP_PORT": str(sandbox.smtp_port)}
+            # The job seeker's page opens its live view at takeover.
+            env["AUTOAPPLY_TAKEOVER_PUBLIC_URL"] = f"http://127.0.0.1:{envs['takeover']['AUTOAPPLY_HTTP_PORT']}"
         if name == "executor":
             env |= model(model_url)
         if name == "takeover":
-            env["AUTOAPPLY_INTAKE_URL"] = f"http://127.0.0.1:{children['intake'].env['AUTOAPPLY_HTTP_PORT']}"
+            env["AUTOAPPLY_INTAKE_URL"] = f"http://127.0.0.1:{envs['intake']['AUTOAPPLY_HTTP_PORT']}"
         children[name] = Child(f"services.{name}", env, folder / f"{name}.log")
     return Stack(children, sandbox, nats_url, dsn, folder, traces_url)
 

@@ -28,7 +28,7 @@ from tests.e2e.test_apply import start_task, submitted
 from tests.intake.client import User, new_user
 from tests.sandbox.harness import make_pdf
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 WHY = "Why do you want to work at"
 ATRIUM_WHY = "What draws you to Atrium?"
 # What of the made-up person's a model never needs for these forms (bench/forms.py PROFILE).
