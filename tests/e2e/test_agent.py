@@ -78,6 +78,12 @@ def spent_on_requests(requests: list[Recorded]) -> int:
     return sum(sum(r.usage.values()) for r in requests if r.status == 200)
 
 
+def of_job(model: ModelServer, job: dict[str, Any]) -> list[Recorded]:
+    """The requests of this test's task: its "Why do you want to work at <company>?" names the job's
+    company (a task of an earlier test that ran out of time may still call the model)."""
+    return [r for r in model.requests if job["company"] in r.text]
+
+
 def careers_job(stack: Stack) -> dict[str, Any]:
     jobs = stack.sandbox.get("/_admin/jobs", site="careers")["jobs"][1:11]
     return next(j for j in jobs if any(q["label"].startswith(WHY) for q in j["questions"]))
@@ -91,7 +97,7 @@ async def test_a_drafted_answer_reaches_the_site_with_provenance_llm_and_the_tok
     user, _ = await llm_user(http, job)
     task_id = await start_task(http, user, job["url"])
     event = await submitted(watcher, stack, task_id, timeout_s=240)
-    requests = list(e2e_model.requests)
+    requests = of_job(e2e_model, job)
 
     [record] = stack.sandbox.submissions(site="careers", job_id=job["job_id"], email=user.email)
     why = next(f for f in event.fields if f.label.startswith(WHY))
@@ -131,7 +137,7 @@ async def test_a_fact_question_goes_to_a_person_with_the_agent_on(
     needed = await watcher.wait_for(task_id, HumanNeeded.TYPE, timeout_s=240)
     assert isinstance(needed, HumanNeeded)
     assert years in needed.questions
-    requests = list(e2e_model.requests)
+    requests = of_job(e2e_model, job)
     assert requests and all(years not in r.text for r in requests)
     sent_nothing_private(requests, user, stack)
     if model == "answers":
