@@ -34,6 +34,7 @@ class Intervention:
     job_url: str | None
     platform: str | None
     traceparent: str | None = None
+    target_id: str | None = None  # the task's own tab in its browser
 
     @property
     def open(self) -> bool:
@@ -41,7 +42,7 @@ class Intervention:
 
 
 _SELECT = (
-    "SELECT i.*, t.cdp_url, t.live_view_url, t.job_url, t.platform FROM interventions i "
+    "SELECT i.*, t.cdp_url, t.live_view_url, t.job_url, t.platform, t.target_id FROM interventions i "
     "LEFT JOIN tasks t ON t.task_id = i.task_id"
 )
 
@@ -80,14 +81,16 @@ async def reprioritise(conn: asyncpg.Connection, event: TaskQueued) -> list[UUID
 
 async def browser_ready(conn: asyncpg.Connection, event: ProfileReady) -> None:
     await conn.execute(
-        "INSERT INTO tasks (task_id, user_id, cdp_url, live_view_url, platform) VALUES ($1, $2, $3, $4, $5) "
+        "INSERT INTO tasks (task_id, user_id, cdp_url, live_view_url, platform, target_id) "
+        "VALUES ($1, $2, $3, $4, $5, $6) "
         "ON CONFLICT (task_id) DO UPDATE SET cdp_url = EXCLUDED.cdp_url, live_view_url = EXCLUDED.live_view_url, "
-        "updated_at = now()",
+        "target_id = EXCLUDED.target_id, updated_at = now()",
         event.task_id,
         event.user_id,
         event.cdp_url,
         event.live_view_url,
         event.platform,
+        event.target_id,
     )
 
 
