@@ -14,8 +14,9 @@ import websockets
 
 from services.provisioner.providers import ProviderError
 
-# Opening or closing a tab takes milliseconds; a browser silent for this long is not answering.
-CDP_TIMEOUT_S = 5.0
+# Opening or closing a tab takes milliseconds when idle, seconds on a loaded machine (5.5 s seen at
+# load 45); a browser silent for this long is not answering.
+CDP_TIMEOUT_S = 15.0
 
 
 async def open_tab(ws_url: str) -> str:

@@ -17,28 +17,36 @@ from contracts.profiles import ProfileReady
 from services.executor.browser import target_of
 from tests.e2e.stack import Stack, Watcher, candidate, operator_token, takeover_url
 from tests.e2e.test_apply import assert_one_application, start_task, submitted
-from tests.e2e.test_waits import HEAR, answer
+from tests.e2e.test_waits import answer
 from tests.intake.client import User, new_user
 from tests.sandbox.harness import make_pdf
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
+# Two applications one after the other, and the stack's start when this module runs first (up to
+# two minutes when the machine is busy).
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(420)]
+# The question left out: a yes/no only the answer bank answers ("Can you work from our <city> office
+# three days a week?"), found by the bank's rewordings too, so every answer about the office goes.
+LEFT_OUT = "onsite"
 
 
-def two_jobs(stack: Stack) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Two Greenhouse jobs no other test switches: the first requires HEAR, the second does not."""
-    jobs = stack.sandbox.get("/_admin/jobs", site="greenhouse")["jobs"][5:11]
-    asks = [j for j in jobs if any(q["label"] == HEAR and q["required"] for q in j["questions"])]
-    plain = [j for j in jobs if j not in asks]
-    assert asks and plain, "the sandbox's Greenhouse jobs 5-10 lack a job with (or without) HEAR"
-    return asks[0], plain[0]
+def two_jobs(stack: Stack) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Two Greenhouse jobs (of those no test switches) and a question the first requires and the
+    second does not ask, which only the answer bank answers: left out, it makes the first wait."""
+    jobs = stack.sandbox.get("/_admin/jobs", site="greenhouse")["jobs"][:11]
+    asking = [(j, q) for j in jobs for q in j["questions"] if q["key"] == LEFT_OUT and q["required"]]
+    silent = [j for j in jobs if all(q["key"] != LEFT_OUT for q in j["questions"])]
+    if asking and silent:
+        return asking[0][0], silent[0], asking[0][1]
+    raise AssertionError(f"no two Greenhouse jobs where only the first requires {LEFT_OUT}")
 
 
-async def one_user(http: httpx.AsyncClient, jobs: tuple[dict[str, Any], ...]) -> tuple[User, bytes]:
-    """A made-up person who answers both jobs' questions but HEAR, with a resume on file."""
+async def one_user(http: httpx.AsyncClient, jobs: tuple[dict[str, Any], ...], leave_out: str) -> tuple[User, bytes]:
+    """A made-up person who answers both jobs' questions but one, with a resume on file."""
     user = await new_user(http)
-    profile = candidate(user.email, jobs[0], leave_out=HEAR)
+    profile = candidate(user.email, jobs[0], leave_out=leave_out)
     for job in jobs[1:]:
-        profile["answers"] |= {k: v for k, v in candidate(user.email, job)["answers"].items() if k != HEAR}
+        profile["answers"] |= candidate(user.email, job)["answers"]
+    profile["answers"] = {k: v for k, v in profile["answers"].items() if k != leave_out and "office" not in k}
     assert (await http.put("/api/v1/profile", headers=user.auth, json=profile)).status_code in (200, 201)
     resume = make_pdf("Ada Example - Resume")
     files = {"file": ("Ada_Example_Resume.pdf", resume, "application/pdf")}
@@ -96,8 +104,8 @@ async def wheel_in_live_view(stack: Stack, task_id: UUID, delta_y: float) -> Non
 async def test_a_waiting_task_lends_its_browser_and_both_applications_go_out_once(
     stack: Stack, http: httpx.AsyncClient, watcher: Watcher
 ) -> None:
-    waits_job, plain_job = two_jobs(stack)
-    user, resume = await one_user(http, (waits_job, plain_job))
+    waits_job, plain_job, question = two_jobs(stack)
+    user, resume = await one_user(http, (waits_job, plain_job), question["label"])
     first = await start_task(http, user, waits_job["url"])
     first_ready = await ready(watcher, first)
     try:
@@ -126,11 +134,11 @@ async def test_a_waiting_task_lends_its_browser_and_both_applications_go_out_onc
     assert first_ready.target_id in left and second_ready.target_id not in left
     assert stack.sandbox.submissions(site="greenhouse", job_id=waits_job["job_id"], email=user.email) == []
 
-    await answer(stack, first, {HEAR: "Company website"})
+    await answer(stack, first, {question["label"]: "Yes"})
     event = await submitted(watcher, stack, first)
     record = assert_one_application(stack, waits_job, user, resume)
-    assert "Company website" in str(record["fields"])
-    assert next(f for f in event.fields if f.label == HEAR).provenance == "operator"
+    assert record["fields"][question["id"]] == "Yes"
+    assert next(f for f in event.fields if f.label == question["label"]).provenance == "operator"
     await watcher.wait_for(first, "profile.released", timeout_s=90)  # the last task: the browser stops
     with pytest.raises(httpx.TransportError):
         await targets(first_ready.cdp_url)
