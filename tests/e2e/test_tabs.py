@@ -22,8 +22,9 @@ from tests.intake.client import User, new_user
 from tests.sandbox.harness import make_pdf
 
 # Two applications one after the other, and the stack's start when this module runs first (up to
-# two minutes when the machine is busy).
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(420)]
+# two minutes when the machine is busy; at load 55 one Greenhouse fill took over 90 s).
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
+BUSY_S = 240.0  # the longest wait for one step of a task on a busy machine
 # The question left out: a yes/no only the answer bank answers ("Can you work from our <city> office
 # three days a week?"), found by the bank's rewordings too, so every answer about the office goes.
 LEFT_OUT = "onsite"
@@ -55,7 +56,7 @@ async def one_user(http: httpx.AsyncClient, jobs: tuple[dict[str, Any], ...], le
 
 
 async def ready(watcher: Watcher, task_id: UUID) -> ProfileReady:
-    event = await watcher.wait_for(task_id, ProfileReady.TYPE, timeout_s=90)
+    event = await watcher.wait_for(task_id, ProfileReady.TYPE, timeout_s=BUSY_S)
     assert isinstance(event, ProfileReady) and event.target_id
     return event
 
@@ -109,7 +110,7 @@ async def test_a_waiting_task_lends_its_browser_and_both_applications_go_out_onc
     first = await start_task(http, user, waits_job["url"])
     first_ready = await ready(watcher, first)
     try:
-        await watcher.wait_for(first, HumanNeeded.TYPE, timeout_s=90)
+        await watcher.wait_for(first, HumanNeeded.TYPE, timeout_s=BUSY_S)
     except AssertionError:
         print(stack.logs())
         raise
@@ -126,8 +127,8 @@ async def test_a_waiting_task_lends_its_browser_and_both_applications_go_out_onc
     await wheel_in_live_view(stack, first, -600.0 if before > 0 else 600.0)
     assert await scroll_of(first_ready.cdp_url, str(first_ready.target_id)) != before
 
-    await submitted(watcher, stack, second)
-    await watcher.wait_for(second, "profile.released", timeout_s=90)
+    await submitted(watcher, stack, second, BUSY_S)
+    await watcher.wait_for(second, "profile.released", timeout_s=BUSY_S)
     assert_one_application(stack, plain_job, user, resume)
     # The second task's end closed its tab only: the first one's page is still there, waiting.
     left = await targets(first_ready.cdp_url)
@@ -135,10 +136,10 @@ async def test_a_waiting_task_lends_its_browser_and_both_applications_go_out_onc
     assert stack.sandbox.submissions(site="greenhouse", job_id=waits_job["job_id"], email=user.email) == []
 
     await answer(stack, first, {question["label"]: "Yes"})
-    event = await submitted(watcher, stack, first)
+    event = await submitted(watcher, stack, first, BUSY_S)
     record = assert_one_application(stack, waits_job, user, resume)
     assert record["fields"][question["id"]] == "Yes"
     assert next(f for f in event.fields if f.label == question["label"]).provenance == "operator"
-    await watcher.wait_for(first, "profile.released", timeout_s=90)  # the last task: the browser stops
+    await watcher.wait_for(first, "profile.released", timeout_s=BUSY_S)  # the last task: the browser stops
     with pytest.raises(httpx.TransportError):
         await targets(first_ready.cdp_url)
