@@ -5,6 +5,10 @@ password kept in the stack's folder), uploads the sample resume and profile ship
 applies to sandbox jobs across every platform through intake's API, follows each task live and ends
 with a table (or one JSON object with --json). A second run finds its tasks already there (intake
 refuses a second task for the same job) and reports them: it never applies twice.
+
+Decided: `--unattended` reports once every task has ended or waits for a person, or when no task
+changed state for 240 s (15 minutes at most): on a busy machine the automation is slow, not stuck,
+and a fixed 240 s reported tasks as PROVISIONING that ended in their next minute.
 """
 
 from __future__ import annotations
@@ -40,8 +44,10 @@ ACCOUNT_FILE = "demo-account.json"
 PLATFORMS = ("greenhouse", "lever", "ashby", "workday", "linkedin", "careers")
 # States in which a task waits for someone: a person (operator or user), or the user's review.
 WAITING = frozenset({"NEED_CAPTCHA", "NEED_HUMAN", "HUMAN_TAKEOVER", "NEED_REVIEW"})
-# How long an unattended demo waits for the automation before it reports what it has.
+# How long an unattended demo waits for the automation to move before it reports what it has: the
+# wait starts again whenever a task changes state (a busy machine is slow, not stuck), up to a cap.
 UNATTENDED_WAIT_S = 240.0
+UNATTENDED_CAP_S = 900.0
 # `up` once more when the first start outlasted its minute (a busy machine).
 START_TRIES = 2
 
@@ -220,13 +226,16 @@ async def _follow(client: Client, tasks: dict[str, str], console: Console, unatt
     if not unattended:
         await follow
         return
-    # Unattended: stop once every task has ended or waits for a person.
+    # Unattended: stop once every task has ended or waits for a person, or nothing moved for a while.
     runner = asyncio.ensure_future(follow)
-    deadline = time.monotonic() + UNATTENDED_WAIT_S
-    while not runner.done() and time.monotonic() < deadline:
+    began = time.monotonic()
+    deadline, before = began + UNATTENDED_WAIT_S, None
+    while not runner.done() and time.monotonic() < min(deadline, began + UNATTENDED_CAP_S):
         states = [client.ok("GET", f"/api/v1/tasks/{tid}")["state"] for tid in tasks.values()]
         if all(s in watch.ENDED or s in WAITING or s == "CLEANUP" for s in states):
             break
+        if states != before:
+            deadline, before = time.monotonic() + UNATTENDED_WAIT_S, states
         await asyncio.sleep(1.0)
     runner.cancel()
     await asyncio.gather(runner, return_exceptions=True)
