@@ -19,6 +19,9 @@ class ProfileReady(Event):
     fingerprint: str | None = None
     exit_ip: str | None = None
     ws_url: str | None = None
+    # Added with shared browsers: the CDP target id of the task's own tab. Tasks of one account share
+    # the account's browser, each in a tab of its own; None from a provisioner that predates it.
+    target_id: str | None = None
 
 
 class ProfileFailed(Event):

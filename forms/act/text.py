@@ -102,12 +102,14 @@ ENTER_JS = """(e, value) => {
 async def fill_text(page: Page, record: FieldRecord, res: Resolution) -> Filled:
     want = str(res.value)
     field = locate(page, record)
-    if stuck(record, want, record.value, res.exact):  # as the reader saw it a moment ago
-        return Filled(record, res, "kept", record.value)
     if res.key in TYPEAHEAD_KEYS:
+        # Never "kept" for its text alone: a typeahead's text is no choice until a suggestion is
+        # picked, and a site's resume parser (Lever's) types the resume's place into it unchosen.
         picked = await _from_suggestions(page, record, res, field)
         if picked is not None:
             return picked
+    if stuck(record, want, record.value, res.exact):  # as the reader saw it a moment ago
+        return Filled(record, res, "kept", record.value)
     entered = await on(page, record, ENTER_JS, want)
     shown = "" if entered is None else str(entered)
     if entered is not None and stuck(record, want, shown, res.exact):

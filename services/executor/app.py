@@ -21,8 +21,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 BROWSER_SLOTS = 4
 # A whole application, page after page, may take minutes; past this it is cancelled and retried.
 MAX_STEP_S = 900
-# Navigation retries (3) and claims another instance holds come back as naks: room for both.
-FLOW_MAX_DELIVER = 12
+# Navigation retries (3), claims another instance holds, and waits for the account's browser while
+# another task drives it (about 22 s a delivery, session.py) come back as naks: room for them all,
+# up to the longest drive of another task (MAX_STEP_S).
+FLOW_MAX_DELIVER = 48
 
 QUEUED = ConsumerSpec(
     durable=handlers.QUEUED_CONSUMER,

@@ -1,12 +1,16 @@
-"""Submitting exactly once: one executor per task at a time, and one recorded attempt per job.
+"""Submitting exactly once: one executor per task at a time, one task driving a browser at a time,
+and one recorded attempt per job.
 
-The claim is a PostgreSQL session advisory lock on a connection held while the executor drives the
-task's browser: a crashed executor's connection closes and its claim goes with it, so no lease has
-to be guessed. The attempt row is committed before the submit click; whoever finds it never clicks
-again.
+The claims are PostgreSQL session advisory locks on a connection held while the executor drives the
+task's browser: a crashed executor's connection closes and its claims go with it, so no lease has
+to be guessed. The task's claim comes first, then the browser's (an account's browser serves
+several tasks, each in its own tab, and only one of them drives it), both on the one connection.
+The attempt row is committed before the submit click; whoever finds it never clicks again.
 """
 
+import asyncio
 import hashlib
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -17,22 +21,56 @@ import asyncpg
 
 # The claim waits this long for a pool connection; the executor's pool is sized for its slots.
 CLAIM_ACQUIRE_TIMEOUT_S = 10.0
+# How often a task waiting for its browser's drive asks again.
+DRIVE_POLL_S = 0.5
 
 
 def _lock_key(task_id: UUID) -> int:
-    return int.from_bytes(hashlib.sha256(b"executor-task:" + task_id.bytes).digest()[:8], "big", signed=True)
+    return _key(b"executor-task:" + task_id.bytes)
+
+
+def _browser_key(browser: str) -> int:
+    return _key(b"executor-browser:" + browser.encode())
+
+
+def _key(name: bytes) -> int:
+    return int.from_bytes(hashlib.sha256(name).digest()[:8], "big", signed=True)
 
 
 @asynccontextmanager
 async def claim(pool: asyncpg.Pool, task_id: UUID) -> AsyncIterator[bool]:
     """Yields True while this process alone works the task; False when another one does."""
+    async with held_task(pool, task_id) as conn:
+        yield conn is not None
+
+
+@asynccontextmanager
+async def held_task(pool: asyncpg.Pool, task_id: UUID) -> AsyncIterator[asyncpg.Connection | None]:
+    """The claim's connection while this process alone works the task; None when another one does."""
     async with pool.acquire(timeout=CLAIM_ACQUIRE_TIMEOUT_S) as conn:
         held = bool(await conn.fetchval("SELECT pg_try_advisory_lock($1)", _lock_key(task_id)))
         try:
-            yield held
+            yield conn if held else None
         finally:
             if held:
                 await conn.execute("SELECT pg_advisory_unlock($1)", _lock_key(task_id))
+
+
+@asynccontextmanager
+async def drive(conn: asyncpg.Connection, browser: str, wait_s: float) -> AsyncIterator[bool]:
+    """Yields True while this task alone drives the browser (asked again for up to wait_s while
+    another task drives it); False when it is still driven then. The claim goes when the delivery
+    ends: a task that starts waiting for a person gives the browser up with it."""
+    key, deadline = _browser_key(browser), time.monotonic() + wait_s
+    held = bool(await conn.fetchval("SELECT pg_try_advisory_lock($1)", key))
+    while not held and time.monotonic() < deadline:
+        await asyncio.sleep(DRIVE_POLL_S)
+        held = bool(await conn.fetchval("SELECT pg_try_advisory_lock($1)", key))
+    try:
+        yield held
+    finally:
+        if held:
+            await conn.execute("SELECT pg_advisory_unlock($1)", key)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 Attaching never launches anything, and detaching (`Attached.detach`) leaves the browser running:
 a task waiting for a person keeps its page, and any executor instance re-attaches to it later.
+An account's browser serves several tasks, each in its own tab: the task works in the tab whose
+CDP target id profile.ready named, never in "the first page" (which may be another task's).
 """
 
 from collections.abc import AsyncIterator
@@ -35,10 +37,14 @@ class Attached:
 
     async def detach(self) -> None:
         """Drops the CDP connection; the browser and its pages stay as they are."""
-        try:
-            await self.browser.close()
-        except PlaywrightError:
-            pass
+        await _disconnect(self.browser)
+
+
+async def _disconnect(browser: Browser) -> None:
+    try:
+        await browser.close()  # over CDP this only disconnects
+    except PlaywrightError:
+        pass
 
 
 class Driver:
@@ -48,13 +54,20 @@ class Driver:
         self._driver = PlaywrightDriver()
 
     @asynccontextmanager
-    async def attach(self, cdp_url: str, timeout_s: float = 10.0) -> AsyncIterator[Attached]:
+    async def attach(
+        self, cdp_url: str, target_id: str | None = None, timeout_s: float = 10.0
+    ) -> AsyncIterator[Attached]:
         pw = await self._driver.get()
         try:
             browser = await pw.chromium.connect_over_cdp(cdp_url, timeout=timeout_s * 1000)
         except PlaywrightError as exc:
             raise BrowserGone(f"no browser answers at the task's CDP endpoint: {exc.message.splitlines()[0]}") from None
-        attached = Attached(browser, *await _working_page(browser))
+        try:
+            found = await _tab(browser, target_id) if target_id else await _working_page(browser)
+        except BaseException:
+            await _disconnect(browser)
+            raise
+        attached = Attached(browser, *found)
         try:
             yield attached
         finally:
@@ -62,6 +75,28 @@ class Driver:
 
     async def close(self) -> None:
         await self._driver.close()
+
+
+async def _tab(browser: Browser, target_id: str) -> tuple[BrowserContext, Page]:
+    """The task's own tab; BrowserGone when it was closed (the browser restarted, or it was shut)."""
+    for context in browser.contexts:
+        for page in context.pages:
+            if not page.is_closed() and await target_of(page) == target_id:
+                return context, page
+    raise BrowserGone("the task's tab is gone from its browser")
+
+
+async def target_of(page: Page) -> str | None:
+    """A page's CDP target id (Playwright does not expose it)."""
+    try:
+        session = await page.context.new_cdp_session(page)
+        try:
+            info = await session.send("Target.getTargetInfo")
+        finally:
+            await session.detach()
+    except PlaywrightError:
+        return None
+    return str(info["targetInfo"]["targetId"])
 
 
 async def _working_page(browser: Browser) -> tuple[BrowserContext, Page]:

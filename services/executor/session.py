@@ -1,8 +1,11 @@
-"""One delivery's work on one task: the claim, the applicant, the browser, then the flow.
+"""One delivery's work on one task: the claims, the applicant, the browser, then the flow.
 
-Two executors never work one task at once: the claim is a PostgreSQL advisory lock (attempts.py);
-the instance that does not get it naks with a delay. The browser is the provisioner's: attached
-over CDP, never launched, and left running when the delivery ends (a wait keeps its page open).
+Two executors never work one task at once, and two tasks never drive one browser at once: both
+claims are PostgreSQL advisory locks (attempts.py); a delivery that does not get one naks with a
+delay. The browser is the provisioner's: attached over CDP, never launched, and left running when
+the delivery ends (a wait keeps its tab open). An account's tasks share its browser, each in its
+own tab; the browser's claim is held only while a task drives it, so a task waiting for a person
+lends the browser to the account's next task.
 """
 
 import logging
@@ -24,6 +27,10 @@ log = logging.getLogger(__name__)
 S = TaskState
 # Another instance holds the task: come back after this long (it may be waiting on a slow page).
 CLAIMED_ELSEWHERE_S = 3.0
+# Another task of the account drives the browser: ask again for this long, then come back after
+# BROWSER_BUSY_S (a delivery; the flow consumers' budget covers the longest other drive).
+DRIVE_WAIT_S = 20.0
+BROWSER_BUSY_S = 2.0
 # The executor's own states: a resuming event that sends the task elsewhere is not the executor's.
 RESUMES_INTO = frozenset({S.EXECUTING_RPA, S.EXECUTING_AGENT, S.SUBMITTING})
 
@@ -54,27 +61,33 @@ async def resumed(x: Executor, event: Event, delivery: object) -> None:
 
 
 async def _work(x: Executor, cause: Event, delivery: object) -> None:
-    async with attempts.claim(x.db, cause.task_id) as held:
-        if not held:
+    async with attempts.held_task(x.db, cause.task_id) as conn:
+        if conn is None:
             raise TransientError("another executor instance works this task", delay_s=CLAIMED_ELSEWHERE_S)
         task = await store.get(x.db, cause.task_id)
         if task is None or task.finished or task.cdp_url is None:
             return
-        run = Run(x, task, cause, delivery)  # type: ignore[arg-type]
         if isinstance(cause, ProfileReady) and task.waiting is not None:
             return  # a redelivery after the wait was asked: the resuming event continues it
-        if await _recovering(run, cause):
-            await submitting.recovered(run)
-            return
-        try:
-            await _drive(run, cause)
-        except applicant.NoProfile as exc:
-            await _fail(run, FailureReason.INTERNAL, str(exc))
-        except WrongExitIp as exc:
-            await _fail(run, FailureReason.INTERNAL, str(exc))
-        except BrowserGone as exc:
-            log.warning("task %s: %s", task.task_id, exc)
-            await _fail(run, FailureReason.INTERNAL, "the task's browser is gone")
+        async with attempts.drive(conn, task.profile_id or task.cdp_url, DRIVE_WAIT_S) as driving:
+            if not driving:
+                raise TransientError("another task of the account drives its browser", delay_s=BROWSER_BUSY_S)
+            await _run(Run(x, task, cause, delivery), cause)  # type: ignore[arg-type]
+
+
+async def _run(run: Run, cause: Event) -> None:
+    if await _recovering(run, cause):
+        await submitting.recovered(run)
+        return
+    try:
+        await _drive(run, cause)
+    except applicant.NoProfile as exc:
+        await _fail(run, FailureReason.INTERNAL, str(exc))
+    except WrongExitIp as exc:
+        await _fail(run, FailureReason.INTERNAL, str(exc))
+    except BrowserGone as exc:
+        log.warning("task %s: %s", run.task.task_id, exc)
+        await _fail(run, FailureReason.INTERNAL, "the task's browser is gone")
 
 
 async def _recovering(run: Run, cause: Event) -> bool:
@@ -94,7 +107,10 @@ def after_submit(run: Run, cause: Event) -> bool:
 
 async def _drive(run: Run, cause: Event) -> None:
     assert run.task.cdp_url is not None
-    async with applicant.load(run.x.objects, run.task) as who, run.x.driver.attach(run.task.cdp_url) as attached:
+    async with (
+        applicant.load(run.x.objects, run.task) as who,
+        run.x.driver.attach(run.task.cdp_url, run.task.target_id) as attached,
+    ):
         flow = Flow(run, attached, who)
         if isinstance(cause, ProfileReady) and run.state in STARTING:
             await flow.start()

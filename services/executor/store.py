@@ -32,6 +32,8 @@ class Task:
     answers: dict[str, dict[str, str]]
     submitted_at: datetime | None
     llm_usage: TokenUsage | None = None  # what the model cost the task so far
+    profile_id: str | None = None  # the browser's profile: one task drives it at a time
+    target_id: str | None = None  # the task's own tab in it (None: a provisioner that predates tabs)
 
 
 async def save_queued(conn: asyncpg.Connection, event: TaskQueued, instance: str) -> None:
@@ -51,13 +53,15 @@ async def save_queued(conn: asyncpg.Connection, event: TaskQueued, instance: str
 async def save_browser(pool: asyncpg.Pool, event: ProfileReady) -> bool:
     """False when task.queued has not been seen yet (the caller waits for it)."""
     done = await pool.fetchval(
-        "UPDATE tasks SET cdp_url = $2, live_view_url = $3, exit_ip = $4, "
+        "UPDATE tasks SET cdp_url = $2, live_view_url = $3, exit_ip = $4, profile_id = $5, target_id = $6, "
         "state = CASE WHEN cdp_url IS NULL THEN 'READY' ELSE state END, updated_at = now() "
         "WHERE task_id = $1 RETURNING true",
         event.task_id,
         event.cdp_url,
         event.live_view_url,
         event.exit_ip,
+        event.profile_id,
+        event.target_id,
     )
     return bool(done)
 
@@ -83,6 +87,8 @@ async def get(conn: asyncpg.Connection | asyncpg.Pool, task_id: UUID) -> Task | 
         answers=json.loads(row["answers"]),
         submitted_at=row["submitted_at"],
         llm_usage=TokenUsage.model_validate(json.loads(row["llm_usage"])),
+        profile_id=row["profile_id"],
+        target_id=row["target_id"],
     )
 
 
@@ -132,7 +138,7 @@ async def requeued(conn: asyncpg.Connection, task_id: UUID) -> None:
     """The task goes back to the provisioner (a paused account): its next profile.ready starts it
     afresh, in a new browser."""
     await conn.execute(
-        "UPDATE tasks SET state = 'RETRYING', waiting = NULL, cdp_url = NULL, live_view_url = NULL, "
+        "UPDATE tasks SET state = 'RETRYING', waiting = NULL, cdp_url = NULL, live_view_url = NULL, target_id = NULL, "
         "navigations = 0, updated_at = now() WHERE task_id = $1",
         task_id,
     )

@@ -8,7 +8,7 @@ from contracts.streams import ConsumerSpec
 from contracts.subjects import event_filter, queued_filter
 from contracts.users import AccountPaused, UserDeleted
 from runtime.service import Service
-from services.provisioner import devtools, handlers, pauses, reaper
+from services.provisioner import devtools, handlers, pauses, reaper, sharing
 from services.provisioner.display import LiveViews
 from services.provisioner.handlers import Provisioner
 from services.provisioner.providers import Provider
@@ -73,6 +73,16 @@ PAUSES = ConsumerSpec(
 )
 
 
+# Which tasks wait for a person, and which met a checkpoint: one message at a time, in stream order,
+# so a checkpoint's pause is known before the wait it comes with (sharing.py). Each is one UPDATE.
+WAITS = ConsumerSpec(
+    durable=sharing.WAITS_CONSUMER,
+    filter_subjects=sharing.WAITS_SUBJECTS,
+    ack_wait_s=30,
+    max_ack_pending=1,
+)
+
+
 def make_provider(settings: ProvisionerSettings) -> Provider:
     if settings.provider == "adspower":
         from services.provisioner.providers.adspower import AdsPowerProvider
@@ -108,5 +118,6 @@ def build(settings: ProvisionerSettings, provider: Provider | None = None) -> Se
     svc.consume(FINISHED, partial(handlers.on_task_finished, p), 4)
     svc.consume(USERS, partial(handlers.on_user_deleted, p), 2)
     svc.consume(PAUSES, partial(pauses.on_account_paused, p), QUEUED_WORKERS)
+    svc.consume(WAITS, partial(sharing.on_wait_changed, p), 1)
     svc.background(partial(reaper.run, p))
     return svc

@@ -29,6 +29,13 @@ QUIET_FLAGS = (
     "--password-store=basic",
     "--use-mock-keychain",
 )
+# An account's browser serves several tasks, each in a window of its own (tabs.py): a window on
+# which another lies, or that is not in front, must go on running its page at full speed.
+BACKGROUND_FLAGS = (
+    "--disable-background-timer-throttling",
+    "--disable-backgrounding-occluded-windows",
+    "--disable-renderer-backgrounding",
+)
 # Resolves no host name but loopback, so nothing leaves the machine. Sandbox and test runs only: a
 # real user's browser must reach the real job sites.
 BLOCK_DNS_FLAG = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"
@@ -85,7 +92,7 @@ def stop_crash_handlers(home: Path) -> None:
 
 def chromium_flags(*, headless: bool = True, block_dns: bool = False) -> list[str]:
     """Flags for a Chromium we start ourselves (Playwright adds its own on top of these)."""
-    flags = list(QUIET_FLAGS)
+    flags = [*QUIET_FLAGS, *BACKGROUND_FLAGS]
     if headless:
         flags.insert(0, "--headless")
     if os.geteuid() == 0:

@@ -21,7 +21,7 @@ from runtime import inbox, ledger, outbox
 from runtime.bus import Delivery
 from runtime.errors import PermanentError, TransientError
 from runtime.service import Service
-from services.provisioner import proxies, state, store, vault
+from services.provisioner import proxies, sharing, state, store, tabs, vault
 from services.provisioner.limits import Ask, Gate, Verdict
 from services.provisioner.locks import Locks
 from services.provisioner.pool import AccountBusy, Pool, Started
@@ -108,7 +108,7 @@ async def on_task_queued(p: Provisioner, event: Event, delivery: Delivery) -> No
     try:
         claimed = await p.pool.claim(event)
     except AccountBusy as exc:
-        await _wait(p, event, Verdict(False, "account_busy"), str(exc))
+        await _share(p, event, str(exc))
         return
     except ProviderError as exc:
         await _failed(p, event, None, str(exc))
@@ -126,6 +126,15 @@ async def on_task_queued(p: Provisioner, event: Event, delivery: Delivery) -> No
         await _failed(p, event, claimed.spec.profile_id, str(exc), retryable=not isinstance(exc, ValueError))
         return
     await _ready(p, event, started)
+
+
+async def _share(p: Provisioner, event: TaskQueued, busy: str) -> None:
+    """The account's browser runs for other tasks: a tab of it when they all wait for a person, else wait."""
+    verdict = await sharing.join(p, event, _ask(p.settings, event))
+    if verdict is None:
+        await _wait(p, event, Verdict(False, "account_busy"), busy)
+    elif not verdict.allowed:
+        await _wait(p, event, verdict, verdict.describe(event.platform, p.settings.browser_slots))
 
 
 async def _announce(p: Provisioner, conn: asyncpg.Connection, event: TaskQueued, stage: str, attempts: int) -> None:
@@ -183,6 +192,10 @@ async def _ready(p: Provisioner, event: TaskQueued, started: Started) -> None:
     if not await p.locks.acquire(spec.profile_id, event.task_id, p.settings.instance):
         await p.pool.stop(spec)
         raise TransientError("the profile's lock was taken while its browser started", delay_s=1.0)
+    try:
+        target = await tabs.open_tab(session.ws_url)
+    except ProviderError as exc:
+        raise TransientError(str(exc), delay_s=1.0) from None
     async with p.db.acquire() as conn, conn.transaction():
         await store.mark_running(conn, spec.profile_id, event.task_id, p.settings.instance, session)
         await p.publish(
@@ -197,32 +210,43 @@ async def _ready(p: Provisioner, event: TaskQueued, started: Started) -> None:
                 live_view_url=session.live_view_url,
                 fingerprint=spec.fingerprint.summary(),
                 exit_ip=started.exit_ip,
+                target_id=target,
             ),
         )
         await store.set_stage(
-            conn, event.task_id, "ready", profile_id=spec.profile_id, wait_reason=None, wait_until=None, last_error=None
+            conn,
+            event.task_id,
+            "ready",
+            profile_id=spec.profile_id,
+            target_id=target,
+            **sharing.fresh_hold(),
+            wait_reason=None,
+            wait_until=None,
+            last_error=None,
         )
 
 
 async def on_task_finished(p: Provisioner, event: Event, delivery: Delivery) -> None:
-    """A terminal event: stop the task's browser, free its lock and slot, say profile.released."""
-    async with p.db.acquire() as conn:
-        profile = await store.profile_of_task(conn, event.task_id)
-        # So that no reaper takes the browser we are about to stop for one that died under its task.
-        await store.mark_finishing(conn, event.task_id)
-    if profile is not None:
-        await p.pool.stop(await p.pool.spec_of(profile))
+    """A terminal event: close the task's tab; stop its browser when no other task works in it
+    (freeing its lock and slot); say profile.released."""
+    async with p.db.acquire() as conn, conn.transaction():
+        # "finishing": no reaper takes the browser we are about to stop for one that died under its task.
+        hold = await sharing.leave(conn, event.task_id, "finishing")
+    await sharing.after_leaving(p, event.task_id, hold)
+    profile, stopping = hold.profile, hold.stopping
+    if stopping is not None:
+        await p.pool.stop(await p.pool.spec_of(stopping))
 
     async def apply(conn: asyncpg.Connection) -> None:
         before = await store.mark_finished(conn, event.task_id, event.user_id, state.finished_stage(event.TYPE))
-        if profile is not None:
-            await store.clear_running(conn, profile["profile_id"], served=True)
+        if stopping is not None:
+            await store.clear_running(conn, stopping["profile_id"], served=True)
         if profile is not None or before not in ("released", "cancelled"):
             await p.publish(conn, ProfileReleased(**_ids(event), profile_id=profile and str(profile["profile_id"])))
 
     await inbox.handle_once(p.db, FINISHED_CONSUMER, event, apply)
-    if profile is not None:
-        await p.locks.release(profile["profile_id"], event.task_id)
+    if stopping is not None:
+        await p.locks.release(stopping["profile_id"], event.task_id)
     await p.gate.free(str(event.task_id))
     await p.gate.unhold_task(str(event.user_id), str(event.task_id))
 
@@ -250,22 +274,22 @@ async def on_user_deleted(p: Provisioner, event: Event, delivery: Delivery) -> N
 
 
 async def browser_lost(p: Provisioner, profile: asyncpg.Record, why: str = "the task's browser exited") -> None:
-    """The browser of a running task is gone: the task fails cleanly, and its release follows."""
+    """The browser of running tasks is gone: each task in it fails cleanly, and its release follows."""
     async with p.db.acquire() as conn, conn.transaction():
-        task = await conn.fetchrow("SELECT * FROM tasks WHERE task_id = $1 FOR UPDATE", profile["task_id"])
-        if task is None or task["stage"] != "ready":
-            return
-        await p.publish(
-            conn,
-            TaskFailed(
-                task_id=task["task_id"],
-                user_id=task["user_id"],
-                reason=FailureReason.INTERNAL,
-                message=why,
-            ),
+        tasks = await conn.fetch(
+            "SELECT * FROM tasks WHERE stage = 'ready' AND (task_id = $1 OR profile_id = $2) "
+            "ORDER BY task_id FOR UPDATE",
+            profile["task_id"],
+            profile["profile_id"],
         )
-        await store.set_stage(conn, task["task_id"], "failed", last_error=why)
-    log.warning("task %s fails: %s", profile["task_id"], why)
+        for task in tasks:
+            failed = TaskFailed(
+                task_id=task["task_id"], user_id=task["user_id"], reason=FailureReason.INTERNAL, message=why
+            )
+            await p.publish(conn, failed)
+            await store.set_stage(conn, task["task_id"], "failed", last_error=why)
+    for task in tasks:
+        log.warning("task %s fails: %s", task["task_id"], why)
 
 
 def _ask(settings: ProvisionerSettings, event: TaskQueued) -> Ask:

@@ -27,12 +27,25 @@ HELD_AT_MOST_MS = 7 * DAY_MS
 
 # KEYS: slots, waiting, waiting_seen, account window, user window, account next-allowed, account paused,
 # account held (a pause without an end: "<reason> <task that met it>").
-# ARGV: now, task, slots, lease, account limit, user limit, waiting score, stale after, spacing.
+# ARGV: now, task, slots, lease, account limit, user limit, waiting score, stale after, spacing, shared.
 # The account's next-allowed time names the task that set it: that task's own retries pass.
+# A shared task (a tab in the account's running browser) takes no slot: a slot is a browser.
 # Returns {0} when the task may start, else {1, reason, until-ms}.
 _GATE = """
 local now, task = tonumber(ARGV[1]), ARGV[2]
 local slots, lease = tonumber(ARGV[3]), tonumber(ARGV[4])
+local function counted(nxt)
+  redis.call('ZREM', KEYS[2], task)
+  redis.call('ZREM', KEYS[3], task)
+  redis.call('ZADD', KEYS[4], now, task)
+  redis.call('ZADD', KEYS[5], now, task)
+  redis.call('PEXPIRE', KEYS[4], 3600000)
+  redis.call('PEXPIRE', KEYS[5], 86400000)
+  if nxt[2] ~= task then
+    redis.call('HSET', KEYS[6], 'until', now + tonumber(ARGV[9]), 'task', task)
+    redis.call('PEXPIRE', KEYS[6], math.max(1, tonumber(ARGV[9])))
+  end
+end
 if redis.call('ZSCORE', KEYS[1], task) then
   redis.call('ZADD', KEYS[1], now + lease, task)
   return {0, '', 0}
@@ -56,6 +69,10 @@ if redis.call('ZCARD', KEYS[5]) >= tonumber(ARGV[6]) then
   local oldest = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
   return {1, 'user_daily', tonumber(oldest[2]) + 86400000}
 end
+if ARGV[10] == '1' then
+  counted(nxt)
+  return {0, '', 0}
+end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local stale = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[8]))
 for _, gone in ipairs(stale) do
@@ -66,16 +83,7 @@ local score = tonumber(ARGV[7])
 local ahead = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. score)
 if ahead < slots - redis.call('ZCARD', KEYS[1]) then
   redis.call('ZADD', KEYS[1], now + lease, task)
-  redis.call('ZREM', KEYS[2], task)
-  redis.call('ZREM', KEYS[3], task)
-  redis.call('ZADD', KEYS[4], now, task)
-  redis.call('ZADD', KEYS[5], now, task)
-  redis.call('PEXPIRE', KEYS[4], 3600000)
-  redis.call('PEXPIRE', KEYS[5], 86400000)
-  if nxt[2] ~= task then
-    redis.call('HSET', KEYS[6], 'until', now + tonumber(ARGV[9]), 'task', task)
-    redis.call('PEXPIRE', KEYS[6], math.max(1, tonumber(ARGV[9])))
-  end
+  counted(nxt)
   return {0, '', 0}
 end
 redis.call('ZADD', KEYS[2], 'NX', score, task)
@@ -135,7 +143,8 @@ class Gate:
         self._script = client.register_script(_GATE)
         self._pause = client.register_script(_PAUSE)
 
-    async def ask(self, ask: Ask, now_ms: int) -> Verdict:
+    async def ask(self, ask: Ask, now_ms: int, shared: bool = False) -> Verdict:
+        """May the task start now? `shared`: it would work in the account's running browser (no slot)."""
         keys = [
             f"{PREFIX}:slots",
             f"{PREFIX}:waiting",
@@ -157,6 +166,7 @@ class Gate:
             score,
             self.stale_ms,
             ask.spacing_ms,
+            int(shared),
         ]
         answer = await self._script(keys=keys, args=args)
         if int(answer[0]) == 0:
@@ -198,6 +208,13 @@ class Gate:
 
     async def renew(self, task_id: str, now_ms: int) -> None:
         await self.redis.zadd(f"{PREFIX}:slots", {task_id: now_ms + self.lease_ms}, xx=True)
+
+    async def hand_over(self, old_task: str, new_task: str, now_ms: int) -> None:
+        """The browser's slot goes with the browser to the task that keeps it now."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zrem(f"{PREFIX}:slots", old_task)
+            pipe.zadd(f"{PREFIX}:slots", {new_task: now_ms + self.lease_ms})
+            await pipe.execute()
 
     async def free(self, task_id: str) -> None:
         """Gives the task's slot back (and forgets it as a waiter)."""

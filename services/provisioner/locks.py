@@ -1,7 +1,10 @@
-"""Profile locks in Redis: a profile serves one task at a time, and a crashed holder's lock expires.
+"""Profile locks in Redis: a profile's browser runs for its account's tasks under one lock, and a
+crashed holder's lock expires.
 
-The lock's value is "<task id> <instance>": the task it serves and who keeps it alive. The holder
-refreshes it every third of its TTL; when the holder dies, it expires and any instance may take it.
+The lock's value is "<task id> <instance>": the task that keeps the browser (the first of the tasks
+it serves; when that one ends before the others, the next one, `hand_over`) and who keeps it alive.
+The holder refreshes it every third of its TTL; when the holder dies, it expires and any instance
+may take it.
 """
 
 import redis.asyncio as aioredis
@@ -11,6 +14,13 @@ from services.provisioner.limits import PREFIX
 # Compare-and-set scripts, so an instance never extends or deletes a lock it does not hold.
 _REFRESH = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+_HAND_OVER = """
+local held = redis.call('GET', KEYS[1])
+if held and string.sub(held, 1, string.len(ARGV[1])) == ARGV[1] then
+  return redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+end
 return 0
 """
 _RELEASE = """
@@ -33,6 +43,7 @@ class Locks:
         self.redis, self.ttl_ms = client, ttl_ms
         self._refresh = client.register_script(_REFRESH)
         self._release = client.register_script(_RELEASE)
+        self._hand_over = client.register_script(_HAND_OVER)
 
     async def acquire(self, profile_id: object, task_id: object, instance: str) -> bool:
         """True when this task now holds the profile (also when it already did)."""
@@ -47,6 +58,11 @@ class Locks:
 
     async def refresh(self, profile_id: object, task_id: object, instance: str) -> bool:
         return bool(await self._refresh(keys=[key(profile_id)], args=[value(task_id, instance), self.ttl_ms]))
+
+    async def hand_over(self, profile_id: object, old_task: str, new_task: str, instance: str) -> bool:
+        """The lock passes from the task that kept the browser to the next one it serves."""
+        args: list[str | int] = [f"{old_task} ", value(new_task, instance), self.ttl_ms]
+        return bool(await self._hand_over(keys=[key(profile_id)], args=args))
 
     async def release(self, profile_id: object, task_id: object) -> None:
         await self._release(keys=[key(profile_id)], args=[f"{task_id} "])

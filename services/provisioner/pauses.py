@@ -6,7 +6,7 @@ The pause is a Redis key the gate reads (no task of that user and platform gets 
 (task.retrying, from the executor); this handler holds that message by delayed naks until the
 pause ends, then runs the task's own task.queued again, as a provisioning retry. A pause without
 an end (a checkpoint waiting for the user) holds the account's other tasks by the pause itself (the
-gate's hold), even where the waiting task's browser could be lent to them, until the executor says
+gate's hold), and its task lends its browser to no other task (sharing.py), until the executor says
 it ended (the same pause with an until that has come) or the task that met it ends.
 """
 
@@ -20,7 +20,7 @@ from contracts.users import AccountPaused
 from runtime import inbox
 from runtime.bus import Delivery
 from runtime.errors import PermanentError
-from services.provisioner import store
+from services.provisioner import sharing, store
 from services.provisioner.handlers import Provisioner, Waiting, on_task_queued
 from services.provisioner.limits import OPEN_REASONS
 
@@ -74,22 +74,26 @@ async def _requeue(p: Provisioner, event: AccountPaused, task_id: UUID, until_ms
 
 
 async def _stop_browser(p: Provisioner, event: AccountPaused, task_id: UUID, until_ms: int) -> bool:
-    """Once per pause: the task's browser stops and its lock and slot go; True when it was now."""
+    """Once per pause: the task leaves its browser (its tab closes; the browser stops, with its lock
+    and slot, unless other tasks of the account still work in it); True when it was now."""
     async with p.db.acquire() as conn, conn.transaction():
         if not await inbox.record_once(conn, PAUSES_CONSUMER, event):
             return False
+        hold = await sharing.leave(conn, task_id, "paused")
         moved = await conn.fetchval(
             "UPDATE tasks SET stage = 'paused', wait_reason = 'account_paused', "
             "wait_until = to_timestamp($2::float8 / 1000), updated_at = now() "
-            "WHERE task_id = $1 AND stage IN ('ready', 'provisioning', 'retrying', 'waiting') RETURNING true",
+            "WHERE task_id = $1 AND (stage IN ('ready', 'provisioning', 'retrying', 'waiting') OR $3) RETURNING true",
             task_id,
             float(until_ms),
+            hold.profile is not None,
         )
-        profile = await store.profile_of_task(conn, task_id) if moved else None
-    if profile is not None:
-        await p.pool.stop(await p.pool.spec_of(profile))
+    await sharing.after_leaving(p, task_id, hold)
+    stopping = hold.stopping
+    if stopping is not None:
+        await p.pool.stop(await p.pool.spec_of(stopping))
         async with p.db.acquire() as conn:
-            await store.clear_running(conn, profile["profile_id"], served=True)
-        await p.locks.release(profile["profile_id"], task_id)
+            await store.clear_running(conn, stopping["profile_id"], served=True)
+        await p.locks.release(stopping["profile_id"], task_id)
     await p.gate.free(str(task_id))
     return bool(moved)

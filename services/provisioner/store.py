@@ -268,3 +268,65 @@ def queued_of(task: asyncpg.Record) -> TaskQueued | None:
 async def forgotten(conn: asyncpg.Connection, user_id: object) -> bool:
     """Whether the user was deleted: their late events make nothing again."""
     return bool(await conn.fetchval("SELECT true FROM forgotten_users WHERE user_id = $1", user_id))
+
+
+# Shared browsers: the tasks a running browser serves, each in its own tab.
+async def held_profile(conn: asyncpg.Connection, task_id: object) -> asyncpg.Record | None:
+    """The running profile the task keeps or works in, locked until the transaction ends."""
+    return await conn.fetchrow(
+        "SELECT * FROM browser_profiles WHERE task_id = $1 OR (task_id IS NOT NULL AND profile_id = "
+        "(SELECT profile_id FROM tasks WHERE task_id = $1 AND stage = 'ready')) FOR UPDATE",
+        task_id,
+    )
+
+
+async def running_profile_of(conn: asyncpg.Connection, user_id: object, platform: str) -> asyncpg.Record | None:
+    """The account's profile when its browser runs, locked until the transaction ends."""
+    return await conn.fetchrow(
+        "SELECT * FROM browser_profiles WHERE user_id = $1 AND platform = $2 AND task_id IS NOT NULL FOR UPDATE",
+        user_id,
+        platform,
+    )
+
+
+async def holders(conn: asyncpg.Connection | asyncpg.Pool, profile_id: object, besides: object) -> list[asyncpg.Record]:
+    """The other tasks working in the profile's running browser, the longest there first."""
+    return list(
+        await conn.fetch(
+            "SELECT * FROM tasks WHERE profile_id = $1 AND stage = 'ready' AND task_id <> $2 ORDER BY updated_at",
+            profile_id,
+            besides,
+        )
+    )
+
+
+async def target_of(conn: asyncpg.Connection, task_id: object) -> str | None:
+    target = await conn.fetchval("SELECT target_id FROM tasks WHERE task_id = $1", task_id)
+    return str(target) if target else None
+
+
+async def set_keeper(conn: asyncpg.Connection, profile_id: object, task_id: object) -> None:
+    await conn.execute(
+        "UPDATE browser_profiles SET task_id = $2, tasks_served = tasks_served + 1 WHERE profile_id = $1",
+        profile_id,
+        task_id,
+    )
+
+
+async def count_served(conn: asyncpg.Connection, profile_id: object) -> None:
+    await conn.execute("UPDATE browser_profiles SET tasks_served = tasks_served + 1 WHERE profile_id = $1", profile_id)
+
+
+async def set_lending(conn: asyncpg.Connection | asyncpg.Pool, task_id: object, lending: bool, at: object) -> None:
+    """Whether the task waits for a person; an older event than the last one applied changes nothing."""
+    await conn.execute(
+        "UPDATE tasks SET lending = $2, lending_at = $3 "
+        "WHERE task_id = $1 AND (lending_at IS NULL OR lending_at <= $3)",
+        task_id,
+        lending,
+        at,
+    )
+
+
+async def set_holds_account(conn: asyncpg.Connection | asyncpg.Pool, task_id: object, holds: bool) -> None:
+    await conn.execute("UPDATE tasks SET holds_account = $2 WHERE task_id = $1", task_id, holds)

@@ -1,7 +1,8 @@
 """The live browser for an operator: CDP screencast frames out, mouse, keyboard and scroll in.
 
-A view attaches to the task's own browser (the provisioner's, over CDP), screencasts the page the
-executor left open, and replays the operator's input on it through CDP Input events, so what a
+A view attaches to the task's own browser (the provisioner's, over CDP), screencasts the task's
+own tab (an account's browser serves several tasks, a tab each: the one whose CDP target id
+profile.ready named), and replays the operator's input on it through CDP Input events, so what a
 person solves there (a CAPTCHA, a field) is solved in the task's real session.
 """
 
@@ -141,14 +142,14 @@ class Viewer:
         self._driver = PlaywrightDriver()
 
     @asynccontextmanager
-    async def view(self, cdp_url: str) -> AsyncIterator[LiveView]:
+    async def view(self, cdp_url: str, target_id: str | None = None) -> AsyncIterator[LiveView]:
         pw = await self._driver.get()
         try:
             browser = await pw.chromium.connect_over_cdp(cdp_url, timeout=10_000)
         except PlaywrightError as exc:
             raise ViewError(f"the task's browser does not answer: {exc.message.splitlines()[0]}") from None
         try:
-            page = _page_of(browser.contexts)
+            page = await _tab(browser.contexts, target_id) if target_id else _page_of(browser.contexts)
             live = LiveView(await page.context.new_cdp_session(page), page)
             await live.start()
             try:
@@ -163,7 +164,19 @@ class Viewer:
         await self._driver.close()
 
 
+async def _tab(contexts: list[BrowserContext], target_id: str) -> Page:
+    for page in (p for c in contexts for p in c.pages if not p.is_closed()):
+        with suppress(PlaywrightError, KeyError):
+            session = await page.context.new_cdp_session(page)
+            info = await session.send("Target.getTargetInfo")
+            await session.detach()
+            if info["targetInfo"]["targetId"] == target_id:
+                return page
+    raise ViewError("the task's tab is no longer open")
+
+
 def _page_of(contexts: list[BrowserContext]) -> Page:
+    """A browser from before tabs were named (no target id): the page worked on last."""
     pages = [p for c in contexts for p in c.pages if not p.is_closed()]
     worked = [p for p in pages if p.url != "about:blank"]
     if not pages:

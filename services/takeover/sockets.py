@@ -22,7 +22,7 @@ async def stream(svc: Service, viewer: Viewer, socket: WebSocket, item: store.In
     await store.audit(svc.pool, actor, item.intervention_id, "view")
     try:
         inputs = [0]
-        async with viewer.view(item.cdp_url) as view:
+        async with viewer.view(item.cdp_url, item.target_id) as view:
             sent = asyncio.create_task(_send_frames(socket, view))
             received = asyncio.create_task(_receive_input(socket, view, inputs))
             watched = asyncio.create_task(_while_open(svc, item.intervention_id))

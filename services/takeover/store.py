@@ -36,6 +36,7 @@ class Intervention:
     platform: str | None
     traceparent: str | None = None
     operators_may_sign_in: bool = False
+    target_id: str | None = None  # the task's own tab in its browser
 
     @property
     def open(self) -> bool:
@@ -48,7 +49,7 @@ class Intervention:
 
 
 _SELECT = (
-    "SELECT i.*, t.cdp_url, t.live_view_url, t.job_url, t.platform, "
+    "SELECT i.*, t.cdp_url, t.live_view_url, t.job_url, t.platform, t.target_id, "
     "COALESCE(t.operators_may_sign_in, false) AS operators_may_sign_in FROM interventions i "
     "LEFT JOIN tasks t ON t.task_id = i.task_id"
 )
@@ -90,14 +91,16 @@ async def reprioritise(conn: asyncpg.Connection, event: TaskQueued) -> list[UUID
 
 async def browser_ready(conn: asyncpg.Connection, event: ProfileReady) -> None:
     await conn.execute(
-        "INSERT INTO tasks (task_id, user_id, cdp_url, live_view_url, platform) VALUES ($1, $2, $3, $4, $5) "
+        "INSERT INTO tasks (task_id, user_id, cdp_url, live_view_url, platform, target_id) "
+        "VALUES ($1, $2, $3, $4, $5, $6) "
         "ON CONFLICT (task_id) DO UPDATE SET cdp_url = EXCLUDED.cdp_url, live_view_url = EXCLUDED.live_view_url, "
-        "updated_at = now()",
+        "target_id = EXCLUDED.target_id, updated_at = now()",
         event.task_id,
         event.user_id,
         event.cdp_url,
         event.live_view_url,
         event.platform,
+        event.target_id,
     )
 
 

@@ -7,6 +7,7 @@ and nothing for the questions the profile does not answer.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import uuid
 from collections.abc import Awaitable, Callable
@@ -21,7 +22,7 @@ from contracts.profile import BankAnswer, Profile
 from forms.fill import FormReport, fill_form, submit
 from forms.submit import SubmitReport
 from forms.text import DECLINE
-from tests.sandbox.harness import Sandbox
+from tests.sandbox.harness import Sandbox, make_pdf
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 
@@ -274,6 +275,25 @@ async def test_fills_and_submits_exactly_the_profile(
     [file] = record["files"]
     assert file["filename"] == resume_pdf.name
     assert file["sha256"] == hashlib.sha256(resume_pdf.read_bytes()).hexdigest()
+
+
+async def test_a_place_the_resume_parser_typed_is_still_chosen_from_the_suggestions(
+    sandbox: Sandbox, browser: Browser, tmp_path: Path
+) -> None:
+    """Lever's parser types the resume's place into the location typeahead without choosing it; a
+    resume that names the profile's own place left that text looking right, and the site refused
+    the form after the click ("Please select a location from the dropdown")."""
+    job = pick(sandbox, "lever")
+    email = f"ada.{uuid.uuid4().hex[:10]}@example.org"
+    resume = tmp_path / "Ada_Example_Resume.pdf"
+    resume.write_bytes(make_pdf("Ada Example - Resume", "Seattle, Washington, United States", email))
+    report, sent, page = await apply(browser, job["url"] + START["lever"], profile_for(resume, email, job))
+    await page.context.close()
+    assert report.status == "ready", report.detail
+    assert sent is not None and sent.status == "submitted", sent
+    [record] = sandbox.submissions(site="lever", email=email)
+    assert record["fields"]["location"] == "Seattle, Washington, United States"
+    assert json.loads(record["fields"]["selectedLocation"])["name"] == "Seattle, Washington, United States"
 
 
 async def test_an_unanswerable_required_question_is_never_submitted(

@@ -57,3 +57,21 @@ async def test_spacing_holds_the_account_but_not_the_task_that_set_it(redis_url:
     assert (spaced.reason, spaced.until_ms) == ("spacing", NOW + 30_000)
     assert (await gate.ask(ask(), NOW + 1000)).allowed  # another account is not held back
     await client.aclose()
+
+
+async def test_a_task_sharing_the_accounts_browser_takes_no_slot_but_counts_and_is_spaced(redis_url: str) -> None:
+    client = aioredis.from_url(redis_url, decode_responses=True)
+    gate = Gate(client, slots=1, lease_ms=60_000, stale_ms=60_000)
+    user = str(uuid.uuid4())
+    keeper = ask(user=user, account_limit=2, spacing_ms=30_000)
+    assert (await gate.ask(keeper, NOW)).allowed  # the one slot: the account's browser
+    joining = ask(user=user, account_limit=2, spacing_ms=30_000)
+    spaced = await gate.ask(joining, NOW + 1000, shared=True)
+    assert (spaced.reason, spaced.until_ms) == ("spacing", NOW + 30_000)  # spacing holds a tab too
+    assert (await gate.ask(joining, NOW + 30_001, shared=True)).allowed  # no slot needed
+    assert await gate.in_use(NOW + 30_001) == 1
+    third = await gate.ask(ask(user=user, account_limit=2), NOW + 70_000, shared=True)
+    assert third.reason == "account_hourly"  # both tasks counted in the account's hour
+    await gate.hand_over(keeper.task_id, joining.task_id, NOW + 70_000)  # the keeper ended first
+    assert (await gate.ask(joining, NOW + 70_001)).allowed and await gate.in_use(NOW + 70_001) == 1
+    await client.aclose()
