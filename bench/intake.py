@@ -16,6 +16,9 @@ import argparse
 import asyncio
 import os
 import secrets
+import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -29,10 +32,10 @@ from typing import Any
 
 import asyncpg
 import httpx
-import psutil
 
 from autoapply.local import NatsServer, PostgresServer, RedisServer, free_port
 from autoapply.local.cluster import ClusterNode
+from bench._cpu import CpuMeter
 from bench._report import emit, percentile
 from tests.intake.bus import queued_counts
 from tests.intake.documents import pdf
@@ -142,6 +145,23 @@ async def submit(args: argparse.Namespace, base: str, auths: list[dict[str, str]
     return {"accepted": accepted, "latencies": latencies, "errors": errors, "elapsed": elapsed}
 
 
+def profile(out: Path | None, pid: int | None) -> subprocess.Popen[bytes] | None:
+    """py-spy sampling intake while the tasks come in (a tool on PATH, not a dependency)."""
+    if out is None or pid is None:
+        return None
+    spy = shutil.which("py-spy")
+    if spy is None:
+        raise SystemExit("--profile needs py-spy on PATH (pip install py-spy)")
+    command = [spy, "record", "--pid", str(pid), "--rate", "250", "--format", "raw", "--output", str(out)]
+    return subprocess.Popen([*command, "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop_profile(spy: subprocess.Popen[bytes] | None) -> None:
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+        spy.wait(30)
+
+
 async def drained(dsn: str, timeout_s: float = 120) -> None:
     conn = await asyncpg.connect(dsn)
     try:
@@ -172,12 +192,17 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
             base = f"http://127.0.0.1:{env['AUTOAPPLY_HTTP_PORT']}"
             async with httpx.AsyncClient(base_url=base, timeout=30) as client:
                 auths = await users(client, dsn, args.users)
-            # CPU seconds the intake process spent while the tasks came in: unlike the rate, this
-            # hardly depends on what else the machine runs, so before/after compares fairly.
-            cpu_before = sum(psutil.Process(proc.pid).cpu_times()[:2])
+            # CPU seconds each process spent from the first task in to the last one on the bus:
+            # unlike the rate, this hardly depends on what else the machine runs, so before/after
+            # compares fairly.
+            servers = {"postgres": pg.pid, "redis": redis.pid, **{f"nats-{i}": n.pid for i, n in enumerate(nodes)}}
+            meter = CpuMeter({"intake": proc.pid, **servers})
+            profiler = profile(args.profile, proc.pid)
+            meter.start()
             result = await submit(args, base, auths)
-            cpu_s = sum(psutil.Process(proc.pid).cpu_times()[:2]) - cpu_before
             await drained(dsn)
+            cpu = meter.per_task_ms(len(result["accepted"]))
+            stop_profile(profiler)
             counts = await queued_counts(nodes[0].url)
         finally:
             if proc.returncode is None:
@@ -203,10 +228,12 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         "accepted_per_s": round(len(accepted) / result["elapsed"], 1),
         "p50_ms": round(percentile(result["latencies"], 50), 1),
         "p99_ms": round(percentile(result["latencies"], 99), 1),
-        # What one accepted task costs intake's process in CPU (its relay's publishing included),
-        # and the rate one core could sustain at that cost.
-        "intake_cpu_ms_per_task": round(cpu_s * 1000 / max(len(accepted), 1), 2),
-        "one_core_ceiling_per_s": round(len(accepted) / cpu_s, 1) if cpu_s else None,
+        # What one accepted task costs intake's process in CPU (its relay's publishing and its read
+        # model included), every process's share, and the rate two idle cores could sustain at
+        # the whole path's cost.
+        "intake_cpu_ms_per_task": cpu["intake"],
+        "cpu_ms_per_task": cpu,
+        "two_core_ceiling_per_s": round(2000 / cpu["total"], 1) if cpu["total"] else None,
         "errors": sum(result["errors"].values()),
         "error_kinds": dict(result["errors"]),
         "lost": lost,
@@ -224,6 +251,7 @@ def main() -> None:
     # costs apart from the disk (the tests run PostgreSQL that way).
     parser.add_argument("--fsync", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--cluster", type=int, default=1, choices=(1, 3, 5), help="nats-server nodes (default 1)")
+    parser.add_argument("--profile", type=Path, help="write py-spy's collapsed stacks of intake to this file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-intake-") as folder:
         os.chmod(folder, 0o755)  # PostgreSQL runs as its own user and must reach its data folder
