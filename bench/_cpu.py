@@ -13,7 +13,7 @@ import psutil
 
 def _own(proc: psutil.Process) -> float:
     times = proc.cpu_times()
-    return times.user + times.system + times.children_user + times.children_system
+    return float(times.user + times.system + times.children_user + times.children_system)
 
 
 def group_seconds(pid: int) -> float:
