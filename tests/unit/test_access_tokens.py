@@ -20,7 +20,7 @@ WHO = Principal(uuid.uuid4(), "user", uuid.uuid4())
 
 def _claims(**changes: Any) -> dict[str, Any]:
     base = {"iss": ISSUER, "typ": "access", "sub": str(WHO.user_id), "sid": str(WHO.session_id), "role": "user"}
-    return {**base, "exp": int(time.time()) + 60, **changes}
+    return {**base, "exp": int(time.time()) + 3600, **changes}  # made at collection: far enough ahead
 
 
 def _unsigned(claims: dict[str, Any]) -> str:
@@ -40,9 +40,9 @@ def test_an_expired_token_says_so() -> None:
 @pytest.mark.parametrize(
     "token",
     [
-        access_token(WHO, secrets.token_hex(32), 60),  # another key
-        access_token(WHO, SECRET, 60)[:-3] + "AAA",  # an altered signature
-        access_token(WHO, SECRET, 60) + "=",
+        access_token(WHO, secrets.token_hex(32), 3600),  # another key
+        access_token(WHO, SECRET, 3600)[:-3] + "AAA",  # an altered signature
+        access_token(WHO, SECRET, 3600) + "=",
         jwt.encode(_claims(), SECRET, algorithm="HS512"),
         jwt.encode(_claims(iss="someone-else"), SECRET, algorithm=ALGORITHM),
         jwt.encode(_claims(typ="refresh"), SECRET, algorithm=ALGORITHM),
