@@ -26,7 +26,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from autoapply import api_client, profile_file, watch
+from autoapply import api_client, demo_model, profile_file, watch
 from autoapply.api_client import Client
 from autoapply.local.procs import StartError
 from autoapply.local.services import DATABASE
@@ -76,6 +76,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     console = Console(stderr=args.json)
+    model = demo_model.configure(os.environ)  # before `up`: the services inherit the environment
     stack = Stack(Path(args.home).absolute() if args.home else default_home())
     try:
         with stack.locked():
@@ -88,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
     sandbox = f"http://127.0.0.1:{state['ports']['sandbox']}"
     operator = f"http://127.0.0.1:{state['ports']['takeover-1.http']}"
     console.print(f"stack up: API {api}  operator page {operator}/  sandbox {sandbox}/")
+    if model:
+        console.print(model)
     console.print(f"job seeker's page: {api}/app (sign in as {DEMO_EMAIL}; password in {stack.home / ACCOUNT_FILE})")
     platforms = tuple(p.strip() for p in args.platforms.split(",") if p.strip())
     unknown = sorted(set(platforms) - set(PLATFORMS))
@@ -99,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         _sign_in(client, stack.home / ACCOUNT_FILE)
         # A dozen applications in a day is more than the free plan allows (5): the demo user is pro.
         asyncio.run(_make_pro(stack.postgres(state).dsn(DATABASE)))
-        resume_id = _prepare_user(client, sandbox)
+        resume_id = _prepare_user(client, sandbox, allow_llm=model is not None)
         body = {"job_urls": [j["url"] for j in jobs], "resume_id": resume_id}
         answers = client.ok("POST", "/api/v1/tasks/batch", json=body)
         tasks = _task_ids(answers["results"])
@@ -165,9 +168,12 @@ async def _make_pro(dsn: str) -> None:
         await conn.close()
 
 
-def _prepare_user(client: Client, sandbox: str) -> str:
-    """The profile, the sandbox's mailbox and a resume for the demo user; returns the resume's id."""
+def _prepare_user(client: Client, sandbox: str, allow_llm: bool = False) -> str:
+    """The profile, the sandbox's mailbox and a resume for the demo user; returns the resume's id.
+    With a model configured the user allows its drafts (and without one, not: no stale consent)."""
     profile = profile_file.load(DEMO_PROFILE)
+    consent = profile.preferences.model_copy(update={"allow_llm": allow_llm})
+    profile = profile.model_copy(update={"preferences": consent})
     client.ok("PUT", "/api/v1/profile", 200, 201, json=profile.model_dump(mode="json"))
     # The sandbox's job sites mail their codes and links to its own mailbox: the demo user reads it.
     client.ok("PUT", "/api/v1/mailbox/sandbox", json={"url": sandbox, "address": profile.email})
@@ -238,7 +244,7 @@ def _result(client: Client, job: dict[str, Any], task_id: str | None) -> Result:
         outcome=outcome,
         seconds=_seconds(task),
         provenance=dict(counts),
-        tokens=int((submitted or {}).get("data", {}).get("tokens", 0) or 0),
+        tokens=int(task.get("tokens") or 0),  # also what a task that waits for a person spent
         why=why,
         receipt=(task.get("receipt") or {}).get("receipt_uri"),
         trace_id=task.get("trace_id"),

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from autoapply import demo_model
 from autoapply.local import procs, stopping
 from autoapply.local.cluster import CLUSTER_SIZES, ClusterNode, declare_streams, node_name
 from autoapply.local.describe import describe, where
@@ -242,7 +243,9 @@ class Stack:
         intake = instance_name("intake", 1)
         intake_url = f"http://{LOOPBACK}:{self._port(state, f'{intake}.http', intake)}"
         smtp = self._port(state, "sandbox_smtp", "sandbox") if state.get("sandbox") else None
-        wiring = dataclasses.replace(wiring, intake_url=intake_url, smtp_port=smtp)
+        takeover = instance_name("takeover", 1)
+        takeover_url = f"http://{LOOPBACK}:{self._port(state, f'{takeover}.http', takeover)}"
+        wiring = dataclasses.replace(wiring, intake_url=intake_url, smtp_port=smtp, takeover_url=takeover_url)
         made = []
         for service in SERVICES:
             for index in range(1, int(state["instances"].get(service, 1)) + 1):
@@ -287,6 +290,9 @@ class Stack:
     ) -> list[PartReport]:
         """Start whatever is not running and wait until every part is healthy (or raise StartError)."""
         deadline = time.monotonic() + UP_DEADLINE_S
+        # What moved is this call's finding: a Stack kept across calls (the soak's chaos loop) would
+        # otherwise restart every service at every later `up` for a move made long ago.
+        self._moved.clear()
         for folder in (self.logs, self.run, self.data):
             folder.mkdir(parents=True, exist_ok=True)
         state = self.load_state()
@@ -299,6 +305,10 @@ class Stack:
             state["traces"] = traces
         if cluster is not None:
             self.set_cluster(state, cluster)
+        # The executor learns the model's key and budget from its environment: a change restarts them.
+        model = demo_model.fingerprint(os.environ)
+        remodel = state.get("model", model) != model
+        state["model"] = model
         nats, pg, redis = self.infra(state)
         explorer = self.trace_explorer(state)
         services = self.instances(state, self.wiring(nats, pg, redis, explorer))
@@ -312,8 +322,11 @@ class Stack:
         except (RuntimeError, OSError) as exc:
             raise StartError(f"postgres: cannot create the {DATABASE} database: {exc}") from exc
         moved = {_owner_kind(owner) for owner in self._moved}
-        self._stop_unwanted({s.name for s in services}, restart_all=bool(moved & set(STOP_ORDER)) or retrace)
+        self._stop_unwanted({s.name for s in services}, restart_all=bool(moved & set(STOP_ORDER)) or retrace or remodel)
         site = self.sandbox(state)
+        # Its ports too, before anything can fail: a later `up` adopts the running sandbox and
+        # must probe the port it listens on, not a newly drawn one.
+        self.save_state(state)
         for kind, part in (("sandbox", site), ("traces", explorer)):
             if part is None:
                 self._stop_kind(kind)

@@ -38,6 +38,24 @@ def rss_of(proc: psutil.Process) -> int:
         return 0
 
 
+def cpu_by_part(parts: dict[str, list[int]]) -> dict[str, float]:
+    """CPU seconds per part (each with its descendants); Chromium's processes, whoever started them, as
+    their own part. A browser that exited counts in the part that waited for it."""
+    totals: dict[str, float] = {}
+    for name, pids in parts.items():
+        for proc in tree(pids):
+            try:
+                kind = "chromium" if "chrom" in proc.name().casefold() else name
+            except psutil.Error:
+                continue
+            totals[kind] = totals.get(kind, 0.0) + cpu_of(proc)
+    return totals
+
+
+def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {k: round(after.get(k, 0.0) - before.get(k, 0.0), 2) for k in sorted(set(before) | set(after))}
+
+
 class Meter:
     def __init__(self, pids: Callable[[], list[int]]) -> None:
         self._pids = pids

@@ -15,6 +15,7 @@ refusal of duplicates is switched off so that one would show). Then one JSON lin
 
 import argparse
 import asyncio
+import itertools
 import os
 import secrets
 import sys
@@ -65,6 +66,11 @@ class World:
 
     def pids(self) -> list[int]:
         return self.servers + [c.proc.pid for c in self.children.values() if c.proc.poll() is None]
+
+    def parts(self) -> dict[str, list[int]]:
+        """The stack's processes by part: the servers, and each service with what it started."""
+        running = {n: [c.proc.pid] for n, c in self.children.items() if c.proc.poll() is None}
+        return {"servers": self.servers, **running}
 
 
 def level_env(name: str, concurrency: int) -> dict[str, str]:
@@ -153,6 +159,25 @@ class Outcome:
     seconds: float | None  # task.queued to application.submitted; None: not submitted
     ended: str
     browser_s: float | None = None  # task.queued to profile.ready: the wait for a slot and the browser start
+    phases: list[tuple[str, float]] = field(default_factory=list)  # seconds up to each event from the one before
+
+
+def phase_name(event: Any) -> str:
+    """An event as a step of the journey: its type, and for task.progress the state and step it names."""
+    if event.TYPE == "task.progress":
+        return f"{event.state.value.lower()}:{event.step}"
+    return str(event.TYPE)
+
+
+def phases(events: list[Any]) -> list[tuple[str, float]]:
+    """Where a task's seconds went, from task.queued to application.submitted, by the events' own times."""
+    ordered = sorted(events, key=lambda e: e.occurred_at)
+    out: list[tuple[str, float]] = []
+    for before, after in itertools.pairwise(ordered):
+        out.append((phase_name(after), (after.occurred_at - before.occurred_at).total_seconds()))
+        if after.TYPE == "application.submitted":
+            break
+    return out
 
 
 async def one(http: httpx.AsyncClient, watcher: Watcher, who: Applicant, platform: str) -> Outcome:
@@ -173,7 +198,8 @@ async def one(http: httpx.AsyncClient, watcher: Watcher, who: Applicant, platfor
         return Outcome(task_id, platform, None, f"{end.TYPE} {reason}" if reason else end.TYPE)
     start = queued[0].occurred_at
     browser = (ready[0].occurred_at - start).total_seconds() if ready else None
-    return Outcome(task_id, platform, (submitted[0].occurred_at - start).total_seconds(), end.TYPE, browser)
+    seconds = (submitted[0].occurred_at - start).total_seconds()
+    return Outcome(task_id, platform, seconds, end.TYPE, browser, phases(watcher.of(task_id)))
 
 
 async def run_level(
@@ -215,7 +241,22 @@ def figures(outcomes: list[Outcome], elapsed: float) -> dict[str, Any]:
         "tasks": len(outcomes),
         "elapsed_s": round(elapsed, 1),
         "not_submitted": sorted({o.ended for o in outcomes if o.seconds is None}),
+        "phases_p50_s": phase_medians([o for o in outcomes if o.seconds is not None]),
     }
+
+
+def phase_medians(outcomes: list[Outcome]) -> dict[str, float]:
+    """Per step of the journey (the event that ends it), the median seconds it took, in journey order."""
+    spent: dict[str, list[float]] = {}
+    for o in outcomes:
+        for name, seconds in o.phases:
+            spent.setdefault(name, []).append(seconds)
+    return {name: round(percentile(values, 50), 3) for name, values in spent.items()}
+
+
+def per_app(parts: dict[str, float], outcomes: list[Outcome]) -> dict[str, float]:
+    done = sum(1 for o in outcomes if o.seconds is not None)
+    return {name: round(cpu / done, 2) for name, cpu in parts.items()} if done else {}
 
 
 def duplicates(sandbox: Sandbox) -> int:
@@ -241,13 +282,18 @@ async def measure(args: argparse.Namespace, world: World) -> dict[str, Any]:
                 async with httpx.AsyncClient(base_url=world.intake_url, timeout=30) as http:
                     for who in people:  # access tokens last 15 minutes; a whole run lasts longer
                         await relogin(http, who.user)
-                    before = meter.cpu_s()
+                    before, parts_before = meter.cpu_s(), _load.cpu_by_part(world.parts())
+                    load_before = os.getloadavg()[0]
                     async with meter.sampling():
                         work = [platforms[n % len(platforms)] for n in range(args.jobs * len(platforms))]
                         outcomes, elapsed = await run_level(http, watcher, people, work, c)
                     cpu_s += meter.cpu_s() - before  # before the services stop and take their figures along
+                    parts = _load.spent(parts_before, _load.cpu_by_part(world.parts()))
                 applications += sum(1 for o in outcomes if o.seconds is not None)
-                result["concurrency"][str(c)] = figures(outcomes, elapsed)
+                result["concurrency"][str(c)] = figures(outcomes, elapsed) | {
+                    "cpu_s_per_app_by_part": per_app(parts, outcomes),
+                    "load_average_1m": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+                }
                 print(f"concurrency {c}: {result['concurrency'][str(c)]}", file=sys.stderr, flush=True)
             finally:
                 stop_services(world)

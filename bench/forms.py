@@ -16,23 +16,28 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Error as PlaywrightError
 
 from autoapply.local.chromium import chromium_flags, find_chromium
 from autoapply.local.sandbox_site import SandboxSite
 from autoapply.profile_file import parse
+from bench._calls import Calls, Cpu
 from bench._report import emit, percentile
 from contracts.profile import BankAnswer, Profile
-from forms.fill import fill_form
+from forms.fill import FormReport, fill_form
 
 SITES = ("greenhouse", "lever", "ashby", "careers", "linkedin", "workday")
 START = {"lever": "/apply", "ashby": "/application"}
 PASSWORD = "Bench!Pass1"
+VERBOSE = False  # --detail
 ORDINARY_JOBS = 11  # the catalog's jobs 11-13 are the security-code, CAPTCHA and closed presets
+NAVIGATION_MS = 30_000  # a page open on a loaded machine
 PROFILE = """
 first_name: Ada
 last_name: Example
@@ -97,8 +102,14 @@ async def _sign_in(page: Page, site: str, job: dict[str, Any], email: str, admin
         await page.locator("[data-automation-id=pageHeader]").wait_for()
 
 
+@dataclass(frozen=True)
+class Meters:
+    calls: Calls
+    cpu: Cpu
+
+
 async def one_job(
-    browser: Browser, site: str, job: dict[str, Any], resume: Path, admin: httpx.AsyncClient
+    browser: Browser, site: str, job: dict[str, Any], resume: Path, admin: httpx.AsyncClient, meters: Meters
 ) -> dict[str, Any]:
     profile = profile_for(resume, job)
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
@@ -106,11 +117,12 @@ async def one_job(
     page.set_default_timeout(10_000)
     try:
         await _sign_in(page, site, job, profile.email, admin)
+        cpu_before = meters.cpu.sample()
         began = time.monotonic()
-        if site not in ("linkedin", "workday"):
-            await page.goto(job["url"] + START.get(site, ""))
-        report = await fill_form(page, profile)
+        with meters.calls.counted() as calls:
+            report = await _open_and_fill(page, site, job, profile)
         seconds = time.monotonic() - began
+        cpu = Cpu.spent(cpu_before, meters.cpu.sample())
     finally:
         await context.close()
     return {
@@ -119,20 +131,57 @@ async def one_job(
         "fields": report.filled_count,
         "steps": len(report.steps),
         "detail": report.detail,
+        "calls": sum(calls.values()),
+        "by_method": dict(calls),
+        "cpu": cpu,
+        "widgets": _widget_seconds(report),
     }
+
+
+async def _open_and_fill(page: Page, site: str, job: dict[str, Any], profile: Profile) -> FormReport:
+    """The form filled; a page that would not open (a loaded machine's timeout) is a failed run, not the end."""
+    try:
+        if site not in ("linkedin", "workday"):
+            await page.goto(job["url"] + START.get(site, ""), timeout=NAVIGATION_MS)
+        return await fill_form(page, profile)
+    except PlaywrightError as exc:
+        return FormReport(site, "failed", detail=f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+
+
+def _widget_seconds(report: FormReport) -> dict[str, list[float]]:
+    """Per widget kind: how many fields were acted on and the seconds they took."""
+    spent: dict[str, list[float]] = {}
+    for step in report.steps:
+        for done in step.filled:
+            count, seconds = spent.get(done.record.widget, [0, 0.0])
+            spent[done.record.widget] = [count + 1, seconds + done.seconds]
+    return spent
 
 
 def figures(runs: list[dict[str, Any]]) -> dict[str, Any]:
     ready = [r for r in runs if r["status"] == "ready"]
     seconds = [r["seconds"] for r in ready]
     total_s = sum(seconds)
+    fields = sum(r["fields"] for r in ready)
     return {
         "jobs": len(runs),
         "ready": len(ready),
         "median_s": round(statistics.median(seconds), 3) if seconds else None,
         "p95_s": round(percentile(seconds, 95), 3) if seconds else None,
-        "fields_per_s": round(sum(r["fields"] for r in ready) / total_s, 2) if total_s else None,
+        "fields_per_s": round(fields / total_s, 2) if total_s else None,
+        "calls_per_form": round(statistics.mean(r["calls"] for r in ready), 1) if ready else None,
+        "calls_per_field": round(sum(r["calls"] for r in ready) / fields, 2) if fields else None,
+        "cpu_s_per_form": _mean_cpu(ready),
     }
+
+
+def _mean_cpu(runs: list[dict[str, Any]]) -> dict[str, float] | None:
+    """CPU seconds per form by process kind (engine, driver, chromium, sandbox), and their total."""
+    if not runs:
+        return None
+    kinds = sorted({k for r in runs for k in r["cpu"]})
+    mean = {k: round(statistics.mean(r["cpu"].get(k, 0.0) for r in runs), 3) for k in kinds}
+    return mean | {"total": round(sum(mean.values()), 3)}
 
 
 async def run(jobs_per_site: int, sites: tuple[str, ...]) -> dict[str, Any]:
@@ -142,7 +191,10 @@ async def run(jobs_per_site: int, sites: tuple[str, ...]) -> dict[str, Any]:
         site_server = SandboxSite(Path(tmp) / "sandbox")
         site_server.start()
         try:
-            return await _measure(site_server.url, resume, jobs_per_site, sites)
+            with Calls().installed() as calls:
+                return await _measure(
+                    site_server.url, resume, jobs_per_site, sites, Meters(calls, Cpu(site_server.pid))
+                )
         finally:
             site_server.stop()
 
@@ -153,7 +205,9 @@ def forms_of(jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [j for j in jobs[:ORDINARY_JOBS] if not j.get("traps", {}).get("external_apply")]
 
 
-async def _measure(url: str, resume: Path, jobs_per_site: int, sites: tuple[str, ...]) -> dict[str, Any]:
+async def _measure(
+    url: str, resume: Path, jobs_per_site: int, sites: tuple[str, ...], meters: Meters
+) -> dict[str, Any]:
     all_runs: list[dict[str, Any]] = []
     per_site: dict[str, Any] = {}
     async with httpx.AsyncClient(base_url=url, timeout=10) as admin, async_playwright() as pw:
@@ -161,7 +215,7 @@ async def _measure(url: str, resume: Path, jobs_per_site: int, sites: tuple[str,
         try:
             for site in sites:
                 jobs = forms_of((await admin.get("/_admin/jobs", params={"site": site})).json()["jobs"])
-                runs = [await one_job(browser, site, job, resume, admin) for job in jobs[:jobs_per_site]]
+                runs = [await one_job(browser, site, job, resume, admin, meters) for job in jobs[:jobs_per_site]]
                 per_site[site] = figures(runs)
                 all_runs += runs
                 _print_site(site, per_site[site], runs)
@@ -174,16 +228,38 @@ def _print_site(site: str, fig: dict[str, Any], runs: list[dict[str, Any]]) -> N
     others = sorted({f"{r['status']}: {r['detail'][:80]}" for r in runs if r["status"] != "ready"})
     print(
         f"{site:<11} {fig['ready']:>2}/{fig['jobs']:<2} ready  median {fig['median_s']} s  p95 {fig['p95_s']} s  "
-        f"{fig['fields_per_s']} fields/s" + (f"  (not ready: {', '.join(others)})" if others else ""),
+        f"{fig['fields_per_s']} fields/s  {fig['calls_per_form']} calls ({fig['calls_per_field']}/field)  "
+        f"cpu {fig['cpu_s_per_form']}" + (f"  (not ready: {', '.join(others)})" if others else ""),
         flush=True,
     )
+    if VERBOSE:
+        _print_detail(runs)
+
+
+def _print_detail(runs: list[dict[str, Any]]) -> None:
+    """Where a form's calls and its fields' seconds went: the calls made most, and each widget kind."""
+    methods: dict[str, int] = {}
+    widgets: dict[str, list[float]] = {}
+    for r in runs:
+        for name, n in r["by_method"].items():
+            methods[name] = methods.get(name, 0) + n
+        for widget, (count, seconds) in r["widgets"].items():
+            total = widgets.setdefault(widget, [0, 0.0])
+            total[0], total[1] = total[0] + count, total[1] + seconds
+    top = sorted(methods.items(), key=lambda kv: -kv[1])[:12]
+    print("    calls/form: " + ", ".join(f"{m} {n / len(runs):.1f}" for m, n in top))
+    shown = sorted(widgets.items(), key=lambda kv: -kv[1][1])
+    print("    per form: " + ", ".join(f"{w} {c / len(runs):.1f} fields {s / len(runs):.2f} s" for w, (c, s) in shown))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench forms", description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--jobs", type=int, default=ORDINARY_JOBS, help="jobs per platform (at most 11)")
     parser.add_argument("--sites", nargs="+", default=list(SITES), choices=SITES)
+    parser.add_argument("--detail", action="store_true", help="per platform: the calls made most, seconds per widget")
     args = parser.parse_args(argv)
+    global VERBOSE
+    VERBOSE = args.detail
     result = asyncio.run(run(min(args.jobs, ORDINARY_JOBS), tuple(args.sites)))
     emit(result)
     return 0 if result["ready"] else 1

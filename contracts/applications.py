@@ -34,6 +34,20 @@ class TokenUsage(BaseModel):
         return self.input_tokens + self.output_tokens + self.cache_creation_input_tokens + self.cache_read_input_tokens
 
 
+class LearnedAnswer(BaseModel):
+    """What the executor keeps of the user's about one question of a site once the site took the
+    application: the answer the model drafted (provenance llm), or that the model had nothing of
+    the user's to answer it with (provenance declined, answer empty). The user's data: it goes into
+    their export and is deleted with them."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    site: str
+    label: str
+    answer: str
+    provenance: Literal["llm", "declined"]
+
+
 class ApplicationSubmitted(Event):
     TYPE = "application.submitted"
     type: Literal["application.submitted"] = "application.submitted"
@@ -57,6 +71,8 @@ class ApplicationSubmitted(Event):
     # The model's tokens the task spent (input, output and cache together; 0 without the agent).
     tokens: int = 0
     usage: TokenUsage | None = None
+    # What the executor learned of the user's on this site with this application (replayed next time).
+    learned: tuple[LearnedAnswer, ...] = ()
 
 
 class ApplicationCompleted(Event):

@@ -22,6 +22,9 @@ class Question(BaseModel):
     reason: str = ""  # why the profile could not answer it
 
 
+SignInBarrier = Literal["wall", "checkpoint", "two_step"]
+
+
 class CaptchaDetected(Event):
     TYPE = "captcha.detected"
     type: Literal["captcha.detected"] = "captcha.detected"
@@ -44,6 +47,9 @@ class HumanNeeded(Event):
     # The model's tokens the task spent so far (a budget stop or an unavailable model lands here).
     tokens: int = 0
     usage: TokenUsage | None = None
+    # An account barrier the user passes in the live browser (their own page shows it): a sign-in
+    # wall, a checkpoint or two-step verification; None for every other request.
+    sign_in: SignInBarrier | None = None
 
 
 class HumanResolved(Event):

@@ -55,6 +55,8 @@ class Preferences(_Data):
     privacy_consent: bool | None = None  # agrees to an employer's privacy notice / data processing
     decline_eeo: bool = True  # an EEO question the eeo block does not answer takes its decline option
     save_operator_answers: bool = True  # an operator's answer goes to the answer bank
+    # An operator may sign in or pass a checkpoint for the user in the live browser (else only the user).
+    operators_may_sign_in: bool = False
 
 
 class Address(_Data):

@@ -125,6 +125,20 @@ def means(shown: str, w: When, says: str = "") -> bool:
     return w.day is None or got.day in (None, w.day)
 
 
+def picked(shown: str, w: When, says: str = "") -> bool:
+    """Whether a field shows the date just pressed in its calendar. The press settles what a written
+    "06/01/2015" leaves open (June 1st or 6 January): the year, and the month and day (the first, for
+    a date known to the month) in either order."""
+    if means(shown, w, says):
+        return True
+    numbers = [int(n) for n in re.findall(r"\d+", shown)]
+    if w.month is None or len(numbers) != 3 or w.year not in numbers:
+        return False
+    rest = list(numbers)
+    rest.remove(w.year)
+    return sorted(rest) == sorted((w.month, w.day or 1))
+
+
 def month_option(labels: list[str], month: int) -> str | None:
     """The option of a month list that is this month: "March", "Mar", "3" or "03"."""
     for label in labels:

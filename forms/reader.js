@@ -170,9 +170,14 @@
     if (el.id) return (/^[A-Za-z_][\w-]*$/.test(el.id) ? `#${el.id}` : `[id="${quote(el.id)}"]`) + byName;
     return byName || `[${STAMP}="${el.getAttribute(STAMP)}"]`;
   }
+  // Every stamped element is also kept by its stamp, so an adapter finds it again in one lookup
+  // (forms.act.common.on), shadow roots included, without querying the document.
+  const stamped = (window.__autoapplyStamped ||= new Map());
   function stamp(el) {
     if (!el.hasAttribute(STAMP)) el.setAttribute(STAMP, String(++counter));
-    return el.getAttribute(STAMP);
+    const found = el.getAttribute(STAMP);
+    stamped.set(found, new WeakRef(el));
+    return found;
   }
   function optionLabel(input) {
     return labelFor(input) || wrappingLabel(input) || clean(input.getAttribute("aria-label")) || clean(input.value);

@@ -29,6 +29,7 @@ class JobFlags:
     checkpoint: bool = False  # LinkedIn: "Let's do a quick security check" before the job, once per session
     two_step: bool = False  # LinkedIn: two-step verification, a code sent to the member's phone
     sso_only: bool = False  # Workday: the tenant signs candidates in with Google only, no account of its own
+    email_code: bool = False  # Workday: a new account is verified by a 6-digit code mailed to it, not a link
 
     def as_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self) | {"applied": list(self.applied)}

@@ -43,6 +43,12 @@ def _stop_everything() -> None:
 atexit.register(_stop_everything)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from tests.order import order
+
+    order(items, config.rootpath)  # long files first, a package's files together (tests/order.py)
+
+
 def _serve(server: Server) -> Generator[Server, None, None]:
     _started.append(server)
     try:

@@ -70,6 +70,15 @@ class Child:
         return self.proc.returncode
 
 
+def stop_all(children: Sequence[Child]) -> list[int | None]:
+    """Stops them together (SIGTERM to all, then the waits): each may take seconds to finish its work
+    and close, and one after the other those seconds add up. Their exit codes, in order."""
+    for child in children:
+        if child.proc.poll() is None:
+            child.proc.terminate()
+    return [child.stop() for child in children]
+
+
 def service_env(
     name: str, nats_url: str, dsn: str, redis_url: str, tmp_path: Path, instance: int = 1
 ) -> dict[str, str]:

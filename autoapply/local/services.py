@@ -40,6 +40,8 @@ class Wiring:
     secret_key: str
     mode: str = "sandbox"
     intake_url: str | None = None  # where the operator page signs operators in
+    # Where the job seeker's page opens the live view of their task's browser (a sign-in wall).
+    takeover_url: str | None = None
     # The embedded stack runs one nats-server: every stream and consumer has one replica.
     replicas: int = 1
     # The local trace explorer (`autoapply traces`): where spans go, and its pages for a trace id.
@@ -128,6 +130,8 @@ class ServiceInstance(LocalServer):
             env["AUTOAPPLY_SMTP_PORT"] = str(self.wiring.smtp_port)
         if self.wiring.intake_url is not None:
             env["AUTOAPPLY_INTAKE_URL"] = self.wiring.intake_url
+        if self.service == "intake" and self.wiring.takeover_url is not None:
+            env["AUTOAPPLY_TAKEOVER_PUBLIC_URL"] = self.wiring.takeover_url
         if self.wiring.otlp_traces_url is not None:
             env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] = self.wiring.otlp_traces_url
         if self.wiring.traces_url is not None:  # the operator page and the task API link each task's trace

@@ -6,6 +6,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page
 
 from forms.act.common import Filled, frame_of, locate, locate_option, same
+from forms.act.common import on as on_element
 from forms.records import FieldRecord, Option, Resolution
 
 CLICK_MS = 2000
@@ -23,13 +24,13 @@ async def fill_select(page: Page, record: FieldRecord, res: Resolution) -> Fille
     values = [(_option(record, w) or Option(w, w)).value for w in wanted]
     for _ in range(2):
         await field.select_option(values)
-        shown = await field.evaluate("e => [...e.selectedOptions].map(o => o.textContent.trim())")
+        shown = await on_element(page, record, "e => [...e.selectedOptions].map(o => o.textContent.trim())")
         if all(any(same(s, w) for s in shown) for w in wanted):
             return Filled(record, res, "filled", "; ".join(shown))
     return Filled(record, res, "failed", "; ".join(shown), "the select did not keep the option")
 
 
-async def _tick(page: Page, record: FieldRecord, option: Locator, on: bool) -> None:
+async def _tick(page: Page, record: FieldRecord, option: Locator, on: bool, handle: str = "") -> None:
     """Tick as a person does: the box itself where it shows, else its label (custom-styled inputs hide
     the box); the reader saw both on screen, so no waiting for them to settle. Where something lies
     over the box (a cookie banner), the click that reaches it is the element's own."""
@@ -44,15 +45,16 @@ async def _tick(page: Page, record: FieldRecord, option: Locator, on: bool) -> N
     label = frame.locator(f'label[for="{ident}"]').first if ident else option.locator("xpath=ancestor::label[1]")
     try:
         await label.click(force=True, timeout=CLICK_MS)
-        if await _is_checked(option) == on:
+        if await _is_checked(page, record, handle) == on:
             return
     except PlaywrightError:
         pass
     await option.evaluate("e => e.click()")  # the same events a click on it sends
 
 
-async def _is_checked(option: Locator) -> bool:
-    return bool(await option.is_checked())
+async def _is_checked(page: Page, record: FieldRecord, handle: str = "") -> bool:
+    """Whether the box (the record's, or its option's `handle`) is ticked, in one cheap round trip."""
+    return bool(await on_element(page, record, "e => e.checked", handle=handle))
 
 
 async def fill_radio(page: Page, record: FieldRecord, res: Resolution) -> Filled:
@@ -60,11 +62,11 @@ async def fill_radio(page: Page, record: FieldRecord, res: Resolution) -> Filled
     if option is None:
         return Filled(record, res, "failed", "", "the chosen option is gone")
     target = locate_option(page, record, option)
-    if await _is_checked(target):
+    if await _is_checked(page, record, option.handle):
         return Filled(record, res, "kept", option.label)
     for _ in range(2):
-        await _tick(page, record, target, True)
-        if await _is_checked(target):
+        await _tick(page, record, target, True, option.handle)
+        if await _is_checked(page, record, option.handle):
             return Filled(record, res, "filled", option.label)
     return Filled(record, res, "failed", "", "the radio button did not stay chosen")
 
@@ -72,11 +74,11 @@ async def fill_radio(page: Page, record: FieldRecord, res: Resolution) -> Filled
 async def fill_checkbox(page: Page, record: FieldRecord, res: Resolution) -> Filled:
     on = res.value == "Yes"
     box = locate(page, record)
-    if await _is_checked(box) == on:
+    if await _is_checked(page, record) == on:
         return Filled(record, res, "kept", "checked" if on else "")
     for _ in range(2):
         await _tick(page, record, box, on)
-        if await _is_checked(box) == on:
+        if await _is_checked(page, record) == on:
             return Filled(record, res, "filled", "checked" if on else "")
     return Filled(record, res, "failed", "", "the tick did not stay")
 
@@ -86,9 +88,9 @@ async def fill_checkboxes(page: Page, record: FieldRecord, res: Resolution) -> F
     for option in record.options:
         box = locate_option(page, record, option)
         on = any(same(option.label, w) for w in wanted)
-        if await _is_checked(box) != on:
-            await _tick(page, record, box, on)
-    shown = [o.label for o in record.options if await _is_checked(locate_option(page, record, o))]
+        if await _is_checked(page, record, option.handle) != on:
+            await _tick(page, record, box, on, option.handle)
+    shown = [o.label for o in record.options if await _is_checked(page, record, o.handle)]
     ok = sorted(map(str.casefold, shown)) == sorted(map(str.casefold, wanted))
     return Filled(record, res, "filled" if ok else "failed", "; ".join(shown), "" if ok else "ticks did not stay")
 
@@ -119,7 +121,7 @@ async def fill_listbox(page: Page, record: FieldRecord, res: Resolution) -> Fill
         return Filled(record, res, "failed", "", "the chosen option is gone")
     item = locate_option(page, record, option)
     for attempt in range(3):
-        if await item.evaluate(CHOSEN_JS):
+        if await on_element(page, record, CHOSEN_JS, handle=option.handle):
             return Filled(record, res, "kept" if attempt == 0 else "filled", option.label)
         if attempt < 2:
             await item.click(force=True, timeout=CLICK_MS)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, Locator, Page
 
-from forms.act.common import WIDGET_WAIT_MS, Filled, frame_of, locate, same, type_like_a_person
+from forms.act.common import WIDGET_WAIT_MS, Filled, frame_of, locate, on, same, type_like_a_person
 from forms.choose import choose, decline_option, real_options
 from forms.records import FieldRecord, Option, Resolution
 from forms.text import fold
@@ -81,12 +81,12 @@ class Shown:
     controls: str = ""
 
 
-async def _options(field: Locator, wait_s: float, *, settle: bool = True) -> Shown:
+async def _options(page: Page, record: FieldRecord, wait_s: float, *, settle: bool = True) -> Shown:
     """The options on screen, once two looks agree (a server may still be answering). A list just
     opened, not loading, is taken at the first look that shows options (`settle` False): its options
     were drawn at once; after typing, the list may still be changing, and two looks must agree."""
     token = next(_LOOKS)
-    found = await field.evaluate(OPTIONS_JS, [int(wait_s * 1000), int(POLL_S * 1000), token, settle])
+    found = await on(page, record, OPTIONS_JS, [int(wait_s * 1000), int(POLL_S * 1000), token, settle])
     pairs = zip(found["texts"], found["stamps"], strict=True)
     return Shown([Option(label=str(t), value=str(t), handle=str(h)) for t, h in pairs], str(found["controls"]))
 
@@ -124,8 +124,8 @@ SHOWN_JS = """e => {
 }"""
 
 
-async def shown_value(field: Locator) -> str:
-    return str(await field.evaluate(SHOWN_JS))
+AFTER_PICK_JS = f"e => [e.getAttribute('aria-expanded') === 'true', ({SHOWN_JS})(e)]"
+TEXT_JS = "e => e.innerText"
 
 
 def _shows(shown: str, label: str) -> bool:
@@ -133,16 +133,15 @@ def _shows(shown: str, label: str) -> bool:
 
 
 async def fill_combobox(page: Page, record: FieldRecord, res: Resolution) -> Filled:
-    frame = frame_of(page, record)
     field = locate(page, record)
     if record.value and res.choice and _shows(record.value, res.choice):
         return Filled(record, res, "kept", record.value)  # the reader saw it chosen already
     shown = ""
     for _ in range(2):
-        picked = await _open_and_pick(frame, field, record, res)
+        picked = await _open_and_pick(page, field, record, res)
         if isinstance(picked, str):
             return Filled(record, res, "unresolved", "", picked)
-        expanded, shown = await _after_pick(field)
+        expanded, shown = await _after_pick(page, record)
         if expanded:
             await _close(field)  # a multi-select stays open after a pick; a person closes it
         if _shows(shown, picked.label):
@@ -150,29 +149,29 @@ async def fill_combobox(page: Page, record: FieldRecord, res: Resolution) -> Fil
     return Filled(record, res, "failed", shown, "the dropdown did not keep the option")
 
 
-async def _after_pick(field: Locator) -> tuple[bool, str]:
+async def _after_pick(page: Page, record: FieldRecord) -> tuple[bool, str]:
     """(still open, what it shows) in one look."""
-    found = await field.evaluate(f"e => [e.getAttribute('aria-expanded') === 'true', ({SHOWN_JS})(e)]")
+    found = await on(page, record, AFTER_PICK_JS)
     return bool(found[0]), str(found[1])
 
 
-async def _open_and_pick(frame: Frame, field: Locator, record: FieldRecord, res: Resolution) -> Option | str:
+async def _open_and_pick(page: Page, field: Locator, record: FieldRecord, res: Resolution) -> Option | str:
     """The option clicked, or why none could be."""
     await field.click(force=True)  # the field is on screen (the reader saw it); waiting for "stable" costs
-    shown = await _options(field, OPEN_WAIT_S if record.widget == "combobox" else WAIT_S, settle=False)
+    shown = await _options(page, record, OPEN_WAIT_S if record.widget == "combobox" else WAIT_S, settle=False)
     options = real_options(shown.options)
     option = _pick(res, options, record.label) if options else None
     if option is None and record.widget == "combobox":
         query = _query(res)
         if query:
             await type_like_a_person(field, query)
-            shown = await _options(field, WAIT_S)
+            shown = await _options(page, record, WAIT_S)
             options = real_options(shown.options)
             option = _pick(res, options, record.label)
     if option is None:
         await field.press("Escape")
         return f"no option means {res.choice or res.value!r}" if options else "the dropdown showed no options"
-    await _click_option(frame, shown.controls, option)
+    await _click_option(frame_of(page, record), shown.controls, option)
     return option
 
 
@@ -188,18 +187,18 @@ async def fill_listbox_button(page: Page, record: FieldRecord, res: Resolution) 
     """A button that opens a popup list (Workday): click, pick, check the button's text."""
     frame = frame_of(page, record)
     button = locate(page, record)
-    shown = (await button.inner_text()).strip()
+    shown = str(await on(page, record, TEXT_JS)).strip()
     if res.choice and same(shown, res.choice):
         return Filled(record, res, "kept", shown)
     for _ in range(2):
         await button.click(force=True)
-        listed = await _options(button, WAIT_S, settle=False)
+        listed = await _options(page, record, WAIT_S, settle=False)
         option = _pick(res, real_options(listed.options), record.label)
         if option is None:
             await _close(button)
             return Filled(record, res, "unresolved", "", f"no option means {res.choice or res.value!r}")
         await _click_option(frame, listed.controls, option)
-        shown = (await button.inner_text()).strip()
+        shown = str(await on(page, record, TEXT_JS)).strip()
         if same(shown, option.label) or fold(option.label) in fold(shown):
             return Filled(record, res, "filled", shown)
     return Filled(record, res, "failed", shown, "the dropdown did not keep the option")

@@ -6,8 +6,10 @@ from pathlib import Path
 
 from playwright.async_api import Page
 
-from forms.act.common import Filled, locate
+from forms.act.common import Filled, locate, on
 from forms.records import FieldRecord, Resolution
+
+FILES_JS = "e => [...(e.files || [])].map(f => f.name)"
 
 
 def _existing(value: str) -> Path | None:
@@ -20,12 +22,12 @@ async def fill_file(page: Page, record: FieldRecord, res: Resolution) -> Filled:
     if path is None:
         return Filled(record, res, "unresolved", "", f"the file {Path(str(res.value)).name} is not there")
     field = locate(page, record)
-    names = await field.evaluate("e => [...(e.files || [])].map(f => f.name)")
+    names = await on(page, record, FILES_JS)
     if path.name in names:
         return Filled(record, res, "kept", path.name)
     for _ in range(2):
         await field.set_input_files(str(path))
-        names = await field.evaluate("e => [...(e.files || [])].map(f => f.name)")
+        names = await on(page, record, FILES_JS)
         if path.name in names:
             return Filled(record, res, "filled", path.name)
     return Filled(record, res, "failed", "", "the page did not keep the file")

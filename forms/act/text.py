@@ -11,7 +11,7 @@ import re
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page
 
-from forms.act.common import Filled, locate, same, type_like_a_person
+from forms.act.common import Filled, locate, on, same, type_like_a_person
 from forms.choose import choose
 from forms.network import watching
 from forms.places import place_choice
@@ -108,31 +108,32 @@ async def fill_text(page: Page, record: FieldRecord, res: Resolution) -> Filled:
         picked = await _from_suggestions(page, record, res, field)
         if picked is not None:
             return picked
-    entered = await field.evaluate(ENTER_JS, want)
+    entered = await on(page, record, ENTER_JS, want)
     shown = "" if entered is None else str(entered)
     if entered is not None and stuck(record, want, shown, res.exact):
         return Filled(record, res, "filled", shown)
-    shown = await _type(field, want)  # a page that ignores entered values gets real typing, once
+    shown = await _type(page, record, field, want)  # a page that ignores entered values gets real typing, once
     if stuck(record, want, shown, res.exact):
         return Filled(record, res, "filled", shown)
     return Filled(record, res, "failed", shown, "the page did not keep the value")
 
 
-async def _type(field: Locator, value: str) -> str:
+async def _type(page: Page, record: FieldRecord, field: Locator, value: str) -> str:
     """Focus, type (the page's input listeners see it), leave the field (its change listeners fire),
     and read back what it kept."""
     await field.fill(value)
-    return str(await field.evaluate("e => { e.blur(); return e.value; }"))
+    return str(await on(page, record, "e => { e.blur(); return e.value; }"))
 
 
-async def _suggestions(page: Page, field: Locator, query: str) -> tuple[list[str], bool]:
+async def _suggestions(page: Page, record: FieldRecord, field: Locator, query: str) -> tuple[list[str], bool]:
     """Type the query and read the suggestions; those the server sends are waited for."""
+    waits = [SUGGESTION_WAIT_MS, PLAIN_AFTER_MS]
     with watching(page) as watch:
         await type_like_a_person(field, query)
-        found = await field.evaluate(SUGGESTIONS_JS, [SUGGESTION_WAIT_MS, PLAIN_AFTER_MS])
+        found = await on(page, record, SUGGESTIONS_JS, waits)
         if not found["texts"] and (watch.started or found["list"]):
             await watch.answered(SERVER_AT_MOST_S)  # a slow server, or a debounce longer than the wait
-            found = await field.evaluate(SUGGESTIONS_JS, [SUGGESTION_WAIT_MS, PLAIN_AFTER_MS])
+            found = await on(page, record, SUGGESTIONS_JS, waits)
     return [str(t) for t in found["texts"] if t], bool(found["list"])
 
 
@@ -148,7 +149,7 @@ async def _from_suggestions(page: Page, record: FieldRecord, res: Resolution, fi
     want = str(res.value)
     query = re.split(r"[,(]", want)[0].strip() or want
     try:
-        texts, has_list = await _suggestions(page, field, query)
+        texts, has_list = await _suggestions(page, record, field, query)
     except PlaywrightError:
         return None
     if not texts and not has_list:
@@ -156,13 +157,13 @@ async def _from_suggestions(page: Page, record: FieldRecord, res: Resolution, fi
     option = _suggestion_for(res.key, want, texts)
     if option is None:
         await field.press("Escape")
-        await field.evaluate(CLEAR_JS)
+        await on(page, record, CLEAR_JS)
         return Filled(record, res, "unresolved", "", f"no suggestion means {want!r}")
     element = (await field.evaluate_handle(FIND_JS, option.label)).as_element()
     if element is None:
         return Filled(record, res, "failed", "", "the suggestion went away")
     await element.click(force=True)
-    shown = await field.input_value()
+    shown = str(await on(page, record, "e => e.value"))
     return Filled(record, res, "filled" if same(shown, option.label) else "failed", shown)
 
 

@@ -18,6 +18,7 @@ PASSWORD_RULES = (
     "and a special character."
 )
 NOT_VERIFIED = "Your account has not been verified. Open the verification email we sent you, then sign in."
+CODE_SENT = "We sent a verification code to {email}. Enter it below to verify your email address."
 SSO_ONLY = "Sign in with your Google account to apply. This site does not offer candidate accounts."
 
 
@@ -172,9 +173,55 @@ async def create(request: Request) -> Response:
     if account.verified:
         session(request)[f"signed_in:{realm(job)}"] = account.email
         return RedirectResponse(_next(request, job), status_code=303)
+    if flags.email_code:  # some tenants mail a code to type here instead of a link
+        await _send_code(request, job, account.email, account.verify_code)
+        return HTMLResponse(_code_page(request, job, account.email))
     await _send_verification(request, job, account.email, account.verify_token)
     info = f"We sent a verification email to {account.email}. Open the link in it to verify your account, then sign in."
     return HTMLResponse(render(request, job, "signin", info=info, email=account.email))
+
+
+async def _send_code(request: Request, job: Job, email: str, code: str) -> None:
+    text = (
+        f"Hello,\n\nThanks for creating a candidate account with {job.company}.\n\n"
+        f"Your verification code is {code}\n\nEnter it on the careers site to verify your email address. "
+        "The code expires in 15 minutes. If you did not create this account, you can ignore this email.\n"
+    )
+    html = (
+        f"<p>Thanks for creating a candidate account with {esc(job.company)}.</p>"
+        f"<p>Your verification code is <b>{code}</b></p>"
+    )
+    await send_mail(request, job, email, f"{job.company}: your verification code", text, html)
+
+
+def _code_page(request: Request, job: Job, email: str, error: str = "") -> str:
+    keep = "&".join(f"{k}={quote(v)}" for k, v in request.query_params.items() if k != "mode")
+    action = f"{apply_path(job)}/verifyCode{'?' + keep if keep else ''}"
+    inner = (
+        f'<div class="wd-account-page"><h2 class="wd-job-title">{esc(job.title)}</h2>'
+        f'<form method="post" action="{action}" class="wd-account" data-automation-id="verifyEmailForm">'
+        f'<h2 data-automation-id="verifyEmailHeader">Verify Your Email</h2>{_alert("error", error)}'
+        f'<p data-automation-id="verifyEmailText">{esc(CODE_SENT.format(email=email))}</p>'
+        f'<input type="hidden" name="email" value="{esc(email)}">'
+        + _text("input-v1", "Verification Code", "verificationCode", "text")
+        + _submit("verifyButton", "Verify")
+        + "</form></div>"
+    )
+    return page(f"Verify Your Email - {job.company}", shell(job, request, inner), css=CSS, js=JS)
+
+
+async def verify_code(request: Request) -> Response:
+    """The mailed code typed on the site: the account is verified and the candidate signed in."""
+    job, _flags, blocked = await open_posting(request)
+    if blocked:
+        return blocked
+    async with request.form() as raw:
+        email, code = str(raw.get("email", "")), str(raw.get("verificationCode", ""))
+    account = sbx(request).accounts.verify_by_code(realm(job), email, code)
+    if account is None:
+        return HTMLResponse(_code_page(request, job, email, "The verification code is not valid."), 400)
+    session(request)[f"signed_in:{realm(job)}"] = account.email
+    return RedirectResponse(_next(request, job), status_code=303)
 
 
 async def sign_in(request: Request) -> Response:

@@ -5,7 +5,8 @@ accounts (Workday tenants), it creates one with the user's email and a generated
 password is sealed and stored, and `user.credentials_stored` (origin "signup") written to the
 outbox, in one transaction committed BEFORE the click, so a crash never leaves an account whose
 password nobody knows. An emailed link to open first becomes `email.verification_needed` (kind
-link). A site that offers no account of its own, or refuses the stored one, goes to a person.
+link); a tenant that mails a code to type on its page instead, kind code. A site that offers no
+account of its own, or refuses the stored one, goes to a person.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+from playwright.async_api import Error as PlaywrightError
 
 from contracts.users import CredentialsStored
 from runtime import outbox, scrub
@@ -40,6 +43,8 @@ CLASSES = (string.ascii_uppercase, string.ascii_lowercase, string.digits, SPECIA
 REAL_TENANT = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.myworkday(jobs|site)\.com$")
 SANDBOX_TENANT = re.compile(r"^/workday/([A-Za-z0-9-]+)/")
 ELEMENT_WAIT_S = 10.0  # an account page's field or button, drawn late on a busy machine
+# The site's answer to the emailed code (a form POST and a redirect), on a busy machine.
+ANSWER_WAIT_MS = 20_000
 
 # What the person is told (never the password; the username is the user's own email).
 REFUSED = (
@@ -143,6 +148,8 @@ async def _create(flow: Flow, pages: AccountPages, account: Account, since: date
     seen = await outcome(flow.page, pages)
     if seen.kind == "in":
         return None
+    if seen.kind == "code":  # some tenants: a code to type on their page, not a link
+        return Halt("email_code", "the site emailed a code to verify the new account", since=since)
     if seen.kind in ("sent", "unverified"):
         return Halt("email_link", "the site emailed a link to verify the new account", since=since)
     if seen.kind == "exists":
@@ -198,6 +205,39 @@ async def _steps(flow: Flow, steps: tuple[Step, ...], account: Account) -> bool:
         else:
             await element.click(timeout=step.timeout)
     return True
+
+
+async def on_code_page(flow: Flow) -> bool:
+    """The tenant's Verify Your Email page (the code it mailed is to be typed there) is open; the
+    template whose account pages these are becomes the flow's (a resumed flow has none yet)."""
+    for template in flow.run.x.templates.values():
+        pages = template.account
+        if pages and pages.code_form and template.matches_url(flow.page.url):
+            if await shows(flow.page, (pages.code_form,)):
+                flow.template = template
+                return True
+    return False
+
+
+async def enter_code(flow: Flow, code: str) -> Halt | None:
+    """Types the mailed code and sends it; None once the site let the account in."""
+    assert flow.template is not None and flow.template.account is not None
+    pages = flow.template.account
+    field = await find(flow.page, pages.code_field or "", ELEMENT_WAIT_S)
+    button = await find(flow.page, pages.code_submit or "", ELEMENT_WAIT_S)
+    if field is None or button is None:
+        return Halt("human", "the page for the emailed code is not as the template knows it")
+    await field.fill(code)
+    try:
+        # The site answers with a new page (the application, or the form again with its error).
+        async with flow.page.expect_navigation(wait_until="domcontentloaded", timeout=ANSWER_WAIT_MS):
+            await button.click()
+    except PlaywrightError:
+        return Halt("human", "the site did not answer the emailed code")
+    seen = await outcome(flow.page, pages)
+    if seen.kind == "error":
+        return Halt("human", f"the site refused the emailed code: {seen.text}")
+    return None
 
 
 def _value(step: Step, account: Account) -> str:

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import anthropic
-
 from contracts.applications import TokenUsage
 from contracts.profile import Profile
 from services.executor.llm import BudgetExceeded, Meter, ModelUnavailable, cost
@@ -110,6 +108,7 @@ def _tools() -> Any:
 async def find_form(cdp_url: str, page_url: str, profile: Profile, settings: LlmSettings, meter: Meter) -> Found:
     """Run the agent from the page the browser shows; whether it reached a form, and how."""
     _quiet()
+    import anthropic
     from browser_use import Agent, BrowserSession
     from browser_use.llm import ChatAnthropic
 

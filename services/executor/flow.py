@@ -40,6 +40,7 @@ from services.executor.halts import Halt, from_challenges
 from services.executor.templates import Step, Template
 
 S = TaskState
+STEP_SHOT = "step-"  # a template step's screenshot: shared with the last one where the page did not change
 # States a profile.ready finds a task in when it starts (or a redelivery restarts) the journey.
 STARTING = frozenset({S.READY, S.RETRYING, S.NAVIGATING})
 # Waits a resuming event continues; any other resuming event is late or a duplicate.
@@ -56,6 +57,7 @@ class Flow:
         self.attached = attached
         self.template: Template | None = None
         self.reached = ""  # how the form was reached where no template knew the page (unknown.py)
+        self.last_look: int | None = None  # the page's look at the last screenshot (receipt.look)
         self.agent = agent.for_task(run.x.settings, run.x.model_client, who.profile, run.task.llm_usage)
         run.meter = self.agent.model.meter if self.agent.model else None
 
@@ -119,11 +121,24 @@ class Flow:
             raise TransientError(f"back to the job after the emailed link: {exc}", delay_s=5.0) from None
         await self._fill()
 
+    async def _after_code(self, code: str) -> None:
+        """The account's mailed code (a tenant that sends one instead of a link): typed and sent, then
+        on to the job as after a link."""
+        await self.run.progress(self.run.state, step="account", detail="email_code")
+        halt = await accounts.enter_code(self, code)
+        if halt is not None:
+            await self.halt(halt)
+            return
+        await self._after_link()
+
     async def resume(self, cause: Event) -> None:
         """Help arrived: continue from what the page shows now."""
         await self.prepare()
         if self.run.task.waiting in waits.BARRIERS:
             await self.after_barrier(self.run.task.waiting)
+            return
+        if isinstance(cause, EmailVerified) and cause.kind == "code" and await accounts.on_code_page(self):
+            await self._after_code(cause.value)
             return
         if isinstance(cause, EmailVerified):
             await submitting.use_email(self.page, cause)
@@ -180,15 +195,22 @@ class Flow:
 
     async def _step(self, step: Step, number: int, total: int) -> None:
         if number > 1:
-            await self.shot(f"step-{number - 1}")
+            await self.shot(f"{STEP_SHOT}{number - 1}")
         await self.run.progress(S.EXECUTING_RPA, step=step.id, step_number=number, total_steps=total)
 
     async def shot(self, step: str) -> str | None:
+        """A screenshot of the step. A template step that left the page looking as it did at the last
+        shot shares that one (a picture costs a frame from the browser: seconds on a loaded machine);
+        a wait's or an outcome's shot is always taken (a CAPTCHA's frame may change no text)."""
         if not self.run.x.settings.screenshots:
             return None
+        seen = await receipt.look(self.page)
+        if step.startswith(STEP_SHOT) and seen is not None and seen == self.last_look and self.run.shots:
+            return self.run.shots[-1]
         key = await receipt.screenshot(self.run.x.objects, self.run.task, self.page, step)
         if key:
             self.run.shots.append(key)
+            self.last_look = seen
         return key
 
     async def conclude(self, result: FormReport | Halt, approved: bool = False) -> None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
-
-import anthropic
+from typing import TYPE_CHECKING, Any
 
 from contracts.applications import TokenUsage
 from runtime import metrics
 from services.executor.settings import AUTO_TOOL_CHOICE, LlmSettings, Price
+
+if TYPE_CHECKING:
+    import anthropic
 
 log = logging.getLogger(__name__)
 # Room for a cover letter and a dozen short answers; a reply cut short is refused, not half-used.
@@ -111,6 +112,10 @@ def meter_for(settings: LlmSettings, spent: TokenUsage | None = None) -> Meter:
 
 
 def client_for(settings: LlmSettings) -> anthropic.AsyncAnthropic:
+    # Imported here: the client costs a second or more to import, and most processes that import this
+    # module (every executor, the CLI) never call a model.
+    import anthropic
+
     key = settings.anthropic_api_key
     if key is None:
         raise ModelUnavailable("no Anthropic key is configured")
@@ -136,6 +141,8 @@ class Model:
 
     async def use_tool(self, system: str, prompt: str, tool: dict[str, Any]) -> dict[str, Any]:
         """One call that must answer through `tool`; its input, or ModelUnavailable."""
+        import anthropic  # already loaded by client_for, which made self.client
+
         self.meter.check()
         name = tool["name"]
         choice = tool_choice(self.meter.model, name)

@@ -20,6 +20,7 @@ import asyncpg
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
+from contracts.applications import LearnedAnswer
 from contracts.profile import BankAnswer, Profile
 from services.executor.explore import Click
 
@@ -84,16 +85,24 @@ async def replay(page: Page, clicks: list[Click]) -> bool:
 
 async def keep_answers(
     db: asyncpg.Pool, user_id: UUID, url: str, answers: dict[str, str], declined: frozenset[str] = frozenset()
-) -> None:
+) -> list[LearnedAnswer]:
     """After a submission: what the model drafted and the site took, as this user's answers; and
-    the questions it could not answer from the user's data (asking again would find nothing new)."""
-    rows = [(user_id, site_of(url), label, value, "llm") for label, value in answers.items() if value.strip()]
-    rows += [(user_id, site_of(url), label, "", "declined") for label in declined if label not in answers]
+    the questions it could not answer from the user's data (asking again would find nothing new).
+    Returns what was kept: application.submitted carries it to the user's export (intake)."""
+    site = site_of(url)
+    kept = [LearnedAnswer(site=site, label=k, answer=v, provenance="llm") for k, v in answers.items() if v.strip()]
+    kept += [
+        LearnedAnswer(site=site, label=label, answer="", provenance="declined")
+        for label in sorted(declined)
+        if label not in answers
+    ]
     await db.executemany(
         "INSERT INTO site_answers (user_id, site, label, answer, provenance) VALUES ($1, $2, $3, $4, $5) "
-        "ON CONFLICT (user_id, site, label) DO UPDATE SET answer = excluded.answer, learned_at = now()",
-        rows,
+        "ON CONFLICT (user_id, site, label) DO UPDATE SET answer = excluded.answer, "
+        "provenance = excluded.provenance, learned_at = now()",
+        [(user_id, k.site, k.label, k.answer, k.provenance) for k in kept],
     )
+    return kept
 
 
 async def with_site_answers(db: asyncpg.Pool, user_id: UUID, url: str, profile: Profile) -> Profile:

@@ -13,7 +13,7 @@ from services.executor.templates import AccountPages
 # A sign-in or sign-up answers within this long, even on a busy machine (a form POST and a redirect).
 ANSWER_WAIT_S = 20.0
 POLL_S = 0.2
-Kind = Literal["in", "sent", "unverified", "exists", "error", "none"]
+Kind = Literal["in", "sent", "code", "unverified", "exists", "error", "none"]
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,8 @@ async def read(page: Page, pages: AccountPages) -> Outcome:
         return Outcome("exists", error)
     if error:
         return Outcome("error", error)
+    if _said(body, pages.code_sent):
+        return Outcome("code")
     if _said(body, pages.verification_sent):
         return Outcome("sent")
     if await shows(page, (pages.signed_in,)):

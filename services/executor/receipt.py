@@ -70,6 +70,26 @@ def unresolved(report: FormReport) -> tuple[Question, ...]:
     return tuple(asked.values())
 
 
+# What a screenshot would show, as one number: the address, the text on screen and every field's
+# value. Equal numbers, same picture: a step that changed nothing on the page shares the last shot.
+LOOK_JS = """() => {
+  const fields = [...document.querySelectorAll("input, select, textarea")]
+    .map((e) => (e.type === "checkbox" || e.type === "radio" ? String(e.checked) : e.value)).join("\u0001");
+  const seen = `${location.href}|${window.scrollY}|${document.body ? document.body.innerText : ""}|${fields}`;
+  let hash = 0;
+  for (let i = 0; i < seen.length; i++) hash = (Math.imul(hash, 31) + seen.charCodeAt(i)) | 0;
+  return hash;
+}"""
+
+
+async def look(page: Page) -> int | None:
+    """The page's look (LOOK_JS); None when it cannot be read (navigating), so a shot is taken."""
+    try:
+        return int(await page.evaluate(LOOK_JS))
+    except PlaywrightError:
+        return None
+
+
 async def screenshot(store: objects.ObjectStore, task: Task, page: Page, step: str) -> str | None:
     """A screenshot of the page as it is; None when the page cannot be drawn (it is never fatal)."""
     try:

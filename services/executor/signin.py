@@ -136,10 +136,10 @@ async def wait_for_user(flow: Flow, barrier: Barrier, why: str | None = None) ->
     reason = REASONS[why or barrier.kind].format(platform=run.task.platform)
     shot = await flow.shot(f"sign_in_{barrier.kind}")
     if barrier.kind in ("checkpoint", "two_step"):
-        needed = waits.human_needed(run, reason, flow.page.url, (), shot)
+        needed = waits.human_needed(run, reason, flow.page.url, (), shot, sign_in=barrier.kind)
         await pause(run, barrier.kind, None, reason, needed, S.NEED_HUMAN)
         return
-    await waits.human(run, reason, flow.page.url, (), shot, waiting=waits.SIGNIN)
+    await waits.human(run, reason, flow.page.url, (), shot, waiting=waits.SIGNIN, sign_in="wall")
 
 
 async def through(flow: Flow) -> bool:

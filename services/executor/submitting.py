@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
-from contracts.applications import ApplicationSubmitted, SentField
+from contracts.applications import ApplicationSubmitted, LearnedAnswer, SentField
 from contracts.mail import EmailVerified
 from contracts.profile import Profile
 from contracts.states import FailureReason, TaskState
@@ -170,9 +170,10 @@ async def _submitted(flow: Flow, confirmation: str | None) -> None:
     draft |= {"submitted_at": (run.task.submitted_at or datetime.now(UTC)).isoformat(), "recovered": False}
     draft |= receipt.model_use(run.meter)
     uri = await receipt.write(store_, run.task, draft)
+    learned: list[LearnedAnswer] = []
     if flow.agent.drafted or flow.agent.declined:  # the site took them: the user's answers there next time
         helper = flow.agent
-        await memory.keep_answers(
+        learned = await memory.keep_answers(
             run.x.db, run.task.user_id, run.task.job_url, helper.drafted, frozenset(helper.declined)
         )
     event = ApplicationSubmitted(
@@ -185,9 +186,10 @@ async def _submitted(flow: Flow, confirmation: str | None) -> None:
         job_url=run.task.job_url,
         fields=tuple(SentField(**f) for f in draft.get("fields", ())),
         files=tuple(draft.get("files", ())),
-        screenshots=tuple(k for k in (*run.shots, shot) if k),
+        screenshots=tuple(dict.fromkeys(k for k in (*run.shots, shot) if k)),
         email=flow.who.profile.email,
         cdp_endpoint=run.task.cdp_url,
+        learned=tuple(learned),
         **waits.spent(run),
     )
     await run.emit(event, S.VERIFYING_SUBMISSION, finished=True)

@@ -127,6 +127,12 @@ class AccountPages(_Data):
     not_verified: tuple[str, ...] = ()
     exists: tuple[str, ...] = ()  # the email has an account here already (its password unknown to us)
     refused: tuple[str, ...] = ()  # selectors: the site offers no account of its own (Google sign-in only)
+    # Some tenants mail a code to type on their own page instead of a link: the phrases of that page,
+    # the page's form, its code field and its button.
+    code_sent: tuple[str, ...] = ()
+    code_form: str | None = None
+    code_field: str | None = None
+    code_submit: str | None = None
 
     @model_validator(mode="after")
     def _can_create(self) -> "AccountPages":

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from contracts.applications import SentField
-from contracts.human import CaptchaDetected, HumanNeeded, Question
+from contracts.human import CaptchaDetected, HumanNeeded, Question, SignInBarrier
 from contracts.mail import EmailVerificationNeeded
 from contracts.states import TaskState
 from contracts.tasks import TaskReviewNeeded
@@ -39,15 +39,28 @@ async def captcha(run: Run, page_url: str, shot: str | None) -> None:
 
 
 async def human(
-    run: Run, reason: str, page_url: str, questions: tuple[Question, ...], shot: str | None, waiting: str = HUMAN
+    run: Run,
+    reason: str,
+    page_url: str,
+    questions: tuple[Question, ...],
+    shot: str | None,
+    waiting: str = HUMAN,
+    sign_in: SignInBarrier | None = None,
 ) -> None:
-    await run.emit(human_needed(run, reason, page_url, questions, shot), TaskState.NEED_HUMAN, waiting)
+    needed = human_needed(run, reason, page_url, questions, shot, sign_in)
+    await run.emit(needed, TaskState.NEED_HUMAN, waiting)
 
 
 def human_needed(
-    run: Run, reason: str, page_url: str, questions: tuple[Question, ...], shot: str | None
+    run: Run,
+    reason: str,
+    page_url: str,
+    questions: tuple[Question, ...],
+    shot: str | None,
+    sign_in: SignInBarrier | None = None,
 ) -> HumanNeeded:
     return HumanNeeded(
+        sign_in=sign_in,
         **run.ids,
         reason=reason,
         page_url=page_url,

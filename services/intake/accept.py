@@ -82,7 +82,8 @@ async def _write(
         llm_allowed=inputs.allow_llm,
         # The provisioner's daily cap is the plan's: intake says which plan, always, so a plan named
         # in the request's own preferences is never believed.
-        preferences={**prefs, "plan": acting.plan},
+        # takeover shows an operator a sign-in wait only where the user lets them help (their profile).
+        preferences={**prefs, "plan": acting.plan, "operators_may_sign_in": inputs.operators_may_sign_in},
     )
     if not await store_tasks.insert(acting.conn, svc.schema, job, inputs.resume_id, prefs, _trace_id(), event):
         found = await store_tasks.existing(acting.conn, user_id, job.key)

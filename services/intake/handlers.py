@@ -2,6 +2,7 @@
 
 import asyncpg
 
+from contracts.applications import ApplicationSubmitted
 from contracts.envelope import Event
 from contracts.human import HumanResolved
 from runtime import ledger, scrub, telemetry
@@ -9,7 +10,7 @@ from runtime.bus import Delivery
 from runtime.errors import PermanentError
 from runtime.inbox import handle_once
 from runtime.service import Service
-from services.intake import notify, operator_answers, state, stats, store
+from services.intake import notify, operator_answers, site_answers, state, stats, store
 
 READ_MODEL_CONSUMER = "intake-read-model"
 
@@ -28,6 +29,8 @@ async def project(svc: Service, event: Event, delivery: Delivery) -> None:
         await notify.note(conn, event.task_id)  # the inbox row and the notices commit together
         if isinstance(event, HumanResolved):
             await operator_answers.save(conn, event)
+        if isinstance(event, ApplicationSubmitted):
+            await site_answers.keep(conn, event)
         await ledger.note(conn, event, svc.settings.instance)  # counts applications: a double apply shows
 
     try:

@@ -18,7 +18,7 @@ from contracts.tasks import TaskFailed, TaskReviewNeeded
 
 # A notification's id is derived from its event: a redelivered event is told once.
 _NAMESPACE = UUID("a2c4e6f8-1b3d-4f5a-9c7e-0d2b4f6a8c1e")
-KINDS = ("completed", "failed", "question", "review")
+KINDS = ("completed", "failed", "question", "sign_in", "review")
 # The event types that may be told (notice_for decides for each event).
 TOLD = (
     ApplicationCompleted.TYPE,
@@ -54,7 +54,22 @@ def _notice(event: Event, kind: str, title: str, body: str, anchor: str = "") ->
     return Notice(uuid5(_NAMESPACE, f"{event.event_id}/{kind}"), kind, title, body, link)
 
 
+SIGN_IN_WORDS = {
+    "wall": ("Sign in once: {where}", "The job site asks you to sign in. Sign in in the live browser on the page"),
+    "checkpoint": ("A security check: {where}", "The job site asks for a security check that only you can pass"),
+    "two_step": ("A verification code: {where}", "The job site asks for your two-step verification code"),
+}
+
+
+def _sign_in(event: HumanNeeded, where: str) -> Notice:
+    title, said = SIGN_IN_WORDS[event.sign_in or "wall"]
+    body = f"{said}; the application goes on once you press Done, and the site keeps you signed in for the next ones."
+    return _notice(event, "sign_in", title.format(where=where), body, "signin")
+
+
 def _question(event: HumanNeeded, where: str) -> Notice | None:
+    if event.sign_in is not None:
+        return _sign_in(event, where)
     labels = [q.label for q in event.fields] or list(event.questions)
     if not labels:
         return None  # a decision for an operator (an unprovable submission), not a question for the user

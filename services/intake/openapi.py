@@ -125,6 +125,20 @@ def paths() -> dict[str, Any]:
         "/api/v1/tasks/{task_id}/answer": {
             "post": _op("the user answers their task's question (label: value)", 202, AnswerBody, parameters=TASK_ID)
         },
+        "/api/v1/tasks/{task_id}/live-view": {
+            "post": _op(
+                "a one-minute ticket into the live view of the task's browser at its sign-in wall",
+                201,
+                parameters=TASK_ID,
+            )
+        },
+        "/api/v1/tasks/{task_id}/signed-in": {
+            "post": _op(
+                "the user signed in (or passed the checkpoint) in the live view: the task goes on",
+                202,
+                parameters=TASK_ID,
+            )
+        },
         "/api/v1/tasks/{task_id}/files/{name}": {
             "get": _op(
                 "one of the task's files (a screenshot, the receipt)",

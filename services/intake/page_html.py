@@ -111,6 +111,7 @@ def task(csrf: str, task_id: str) -> str:
         '<h2 id="question-h">A question only you can answer</h2>'
         '<p class="muted">Your answer is sent to the form and saved to your answer bank, so the same question '
         'never needs you twice.</p><form id="question-form"></form></section>'
+        f"{SIGN_IN_SECTION}"
         '<section id="review" class="card attention" hidden tabindex="-1" aria-labelledby="review-h">'
         '<h2 id="review-h">Review before sending</h2>'
         '<p class="muted">This is what will be sent in your name. Correct any value, then approve.</p>'
@@ -120,7 +121,27 @@ def task(csrf: str, task_id: str) -> str:
         '<section class="card" aria-labelledby="timeline-h"><h2 id="timeline-h">What happened</h2>'
         '<ol id="timeline" class="timeline"></ol></section></div>'
     )
+    # Deferred: it runs after app.js and task.js, whose helpers it uses.
+    body += '<script src="/app/static/liveview.js" defer></script>'
     return layout("Application", body, csrf, "task.js", "/app")
+
+
+# The task's own browser while it waits for the user at a sign-in wall or a checkpoint: takeover's
+# live view (liveview.js), their mouse and keyboard going to the site, and "Done" when they are in.
+SIGN_IN_SECTION = (
+    '<section id="signin" class="card attention" hidden tabindex="-1" aria-labelledby="signin-h">'
+    '<h2 id="signin-h">Sign in to the job site, once</h2>'
+    '<p id="signin-reason" class="muted"></p>'
+    "<p>This is the application's own browser. Click into the picture and sign in as you would in your own "
+    "browser (your password goes to the site, never to us); the site remembers it for your next applications. "
+    "Then press <strong>Done, I signed in</strong>.</p>"
+    '<div id="signin-notice" class="notice" role="status" aria-live="polite" hidden></div>'
+    '<div class="screen"><span class="muted" id="signin-status">connecting…</span>'
+    '<canvas id="signin-screen" width="1280" height="800" tabindex="0" '
+    'aria-label="The job site, in the application\'s browser: click to work in it"></canvas></div>'
+    '<div class="buttons"><button class="primary" id="signin-done" type="button">Done, I signed in</button>'
+    '<button id="signin-reconnect" type="button" hidden>Show the browser again</button></div></section>'
+)
 
 
 def _checkbox(name: str, label: str) -> str:
@@ -175,6 +196,10 @@ def profile(csrf: str) -> str:
         + _checkbox("pref-allow_llm", "Let an AI draft free-text answers (why this role, cover letters)")
         + _checkbox("pref-review_before_submit", "Show me each form before it is sent")
         + _checkbox("pref-save_operator_answers", "Save an operator's answers to my answer bank")
+        + _checkbox(
+            "pref-operators_may_sign_in",
+            "Let an operator sign in to a job site for me (or pass its security check) in the live browser",
+        )
         + _checkbox("pref-decline_eeo", "Decline any other demographic question")
     )
     body = (

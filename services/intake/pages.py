@@ -29,12 +29,22 @@ NO_STORE = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Po
 CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
 
 
+def _csp(svc: Service) -> str:
+    """The pages' policy; the task view's live browser also connects to takeover (its socket only)."""
+    takeover = web.settings(svc).takeover_public_url
+    if not takeover:
+        return CSP
+    parts = urlsplit(takeover)
+    socket = f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}"
+    return f"{CSP}; connect-src 'self' {socket}"
+
+
 def _secret(svc: Service) -> str:
     return web.settings(svc).secret_key.get_secret_value()
 
 
-def _html(text: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(text, status_code=status, headers={**NO_STORE, "Content-Security-Policy": CSP})
+def _html(text: str, status: int = 200, csp: str = CSP) -> HTMLResponse:
+    return HTMLResponse(text, status_code=status, headers={**NO_STORE, "Content-Security-Policy": csp})
 
 
 def _remember(svc: Service, request: Request, response: Response, tokens: dict[str, object]) -> None:
@@ -74,7 +84,7 @@ def _view(svc: Service, render: Render) -> Endpoint:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/app/signin?next={quote(target)}", status_code=303)
         csrf = cookies.csrf_token(_secret(svc), who.session_id)
-        answer = _html(render(csrf, request))
+        answer = _html(render(csrf, request), csp=_csp(svc))
         if tokens:
             _remember(svc, request, answer, tokens)
         return answer

@@ -40,6 +40,9 @@ class IntakeSettings(ServiceSettings):
     smtp_password: SecretStr | None = None
     # The page's address as the user's browser reaches it, for links in mail; None: this server's.
     public_url: str | None = None
+    # takeover's address as the user's browser reaches it: their page opens the live view of their
+    # task's browser there (a sign-in wall). None: the page offers no live view.
+    takeover_public_url: str | None = None
 
     def page_url(self) -> str:
         host = str(self.listen_host)

@@ -52,6 +52,13 @@ async def everything(conn: asyncpg.Connection, user_id: UUID) -> dict[str, Any]:
                 user_id,
             )
         ),
+        "site_answers": _rows(
+            await conn.fetch(
+                "SELECT site, label, answer, provenance, source_task_id, learned_at FROM site_answers "
+                "WHERE user_id = $1 ORDER BY site, label",
+                user_id,
+            )
+        ),
         "task_events": _rows(
             await conn.fetch(
                 "SELECT e.task_id, e.event_type, e.from_state, e.to_state, e.applied, e.occurred_at, e.data "
@@ -92,6 +99,7 @@ async def forget(conn: asyncpg.Connection, user_id: UUID) -> None:
         "notifications",
         "notification_settings",
         "account_pauses",
+        "site_answers",
     )
     for table in (*tables, "users"):
         await conn.execute(f"DELETE FROM {table} WHERE user_id = $1", user_id)

@@ -27,12 +27,14 @@ class Inputs:
     resume_filename: str | None
     profile_json: str | None
     allow_llm: bool
+    operators_may_sign_in: bool = False
 
 
 async def task_inputs(conn: asyncpg.Connection, user_id: UUID, resume_id: UUID | None) -> Inputs:
     row = await conn.fetchrow(
         "SELECT r.resume_id, r.object_key, r.filename, p.data::text AS profile, "
-        "coalesce((p.data->'preferences'->>'allow_llm')::boolean, false) AS allow_llm "
+        "coalesce((p.data->'preferences'->>'allow_llm')::boolean, false) AS allow_llm, "
+        "coalesce((p.data->'preferences'->>'operators_may_sign_in')::boolean, false) AS operators_sign_in "
         "FROM (SELECT 1) AS one "
         "LEFT JOIN LATERAL (SELECT resume_id, object_key, filename FROM resumes "
         "WHERE user_id = $2 AND ($1::uuid IS NULL OR resume_id = $1) ORDER BY created_at DESC LIMIT 1) AS r ON true "
@@ -41,7 +43,14 @@ async def task_inputs(conn: asyncpg.Connection, user_id: UUID, resume_id: UUID |
         user_id,
     )
     assert row is not None
-    return Inputs(row["resume_id"], row["object_key"], row["filename"], row["profile"], bool(row["allow_llm"]))
+    return Inputs(
+        row["resume_id"],
+        row["object_key"],
+        row["filename"],
+        row["profile"],
+        bool(row["allow_llm"]),
+        bool(row["operators_sign_in"]),
+    )
 
 
 async def insert(

@@ -54,7 +54,19 @@ def receipt(timeline: list[dict[str, Any]]) -> dict[str, Any] | None:
         "submitted_at": submitted["at"],
         "confirmation_id": completed["data"].get("confirmation_id") if completed else None,
         "evidence": completed["data"].get("evidence", []) if completed else [],
+        "fields": submitted["data"].get("fields", []),  # each value sent, with its provenance
+        "tokens": submitted["data"].get("tokens", 0),
+        "usage": submitted["data"].get("usage"),
     }
+
+
+def spent(timeline: list[dict[str, Any]]) -> tuple[int, dict[str, Any] | None]:
+    """What the task spent on the model so far, as its latest event that says tells it (the
+    executor reports the task's running total on application.submitted and human.needed)."""
+    said = next((e for e in reversed(timeline) if e["data"].get("usage")), None)
+    if said is None:
+        return 0, None
+    return int(said["data"].get("tokens") or 0), said["data"]["usage"]
 
 
 # What a review shows the user: the page, every value with its provenance, what is still open.
@@ -93,9 +105,12 @@ def waiting(timeline: list[dict[str, Any]], state: str) -> dict[str, Any] | None
     if asked is None:
         return None
     kind, data = HELP_KINDS[asked["type"]], asked["data"]
+    barrier = data.get("sign_in") if kind == "question" else None
     return {
-        "for": "operator",
-        "kind": kind,
+        # A sign-in wall or a checkpoint is the user's to pass, in the live view on their page.
+        "for": "you" if barrier else "operator",
+        "kind": "sign_in" if barrier else kind,
+        "sign_in": barrier,
         "reason": _why(kind, data),
         "questions": list(data.get("questions") or ()),
         "page_url": data.get("page_url"),
@@ -130,6 +145,7 @@ def detail(
     row: asyncpg.Record, events: list[asyncpg.Record], stored_screens: list[str], trace_url: str | None = None
 ) -> dict[str, Any]:
     timeline = [event(e) for e in events]
+    tokens, usage = spent(timeline)
     return {
         **summary(row),
         "job_key": row["job_key"],
@@ -142,4 +158,6 @@ def detail(
         "screenshots": screenshots(timeline, stored_screens),
         "receipt": receipt(timeline),
         "review": review(timeline, row["state"]),
+        "tokens": tokens,  # the model's tokens (input, output, cache) the task spent; 0 without the agent
+        "usage": usage,
     }

@@ -8,7 +8,7 @@ from contracts.streams import ConsumerSpec
 from contracts.subjects import event_filter, queued_filter
 from contracts.users import AccountPaused, UserDeleted
 from runtime.service import Service
-from services.provisioner import handlers, pauses, reaper
+from services.provisioner import devtools, handlers, pauses, reaper
 from services.provisioner.display import LiveViews
 from services.provisioner.handlers import Provisioner
 from services.provisioner.providers import Provider
@@ -86,9 +86,23 @@ def make_provider(settings: ProvisionerSettings) -> Provider:
     return LocalProvider(settings.data_dir / "browsers", block_dns=settings.block_dns, live_views=live_views)
 
 
+def make_relay(settings: ProvisionerSettings) -> devtools.Relay | None:
+    public = settings.devtools_relay_public
+    if public is None:
+        return None
+    key = devtools.derive_key(settings.secret_key.get_secret_value())
+    return devtools.Relay(key, str(settings.devtools_relay_host), settings.devtools_relay_port, public)
+
+
 def build(settings: ProvisionerSettings, provider: Provider | None = None) -> Service:
     svc = Service(settings, MIGRATIONS)
-    p = Provisioner(svc, settings, provider or make_provider(settings))
+    provider = provider or make_provider(settings)
+    relay = make_relay(settings)
+    if relay is not None:
+        # Every session this instance hands out (profile.ready, the store) is the relayed one.
+        provider = devtools.RelayedProvider(provider, relay)
+        svc.background(relay.run)
+    p = Provisioner(svc, settings, provider)
     for priority in Priority:
         svc.consume(queued_spec(priority, QUEUED_WORKERS), partial(handlers.on_task_queued, p), QUEUED_WORKERS)
     svc.consume(FINISHED, partial(handlers.on_task_finished, p), 4)

@@ -101,6 +101,10 @@ async def on_task_queued(p: Provisioner, event: Event, delivery: Delivery) -> No
             await ledger.note(conn, event, p.settings.instance)
             await inbox.record_once(conn, QUEUED_CONSUMER, event)  # accepted; its stage says how far it got
         await _announce(p, conn, event, task["stage"], task["attempts"])
+    held = await p.gate.held(event.platform, str(event.user_id), str(event.task_id))
+    if held is not None:  # a checkpoint only the user can pass: no browser of the account, not even lent
+        await _wait(p, event, held, held.describe(event.platform, p.settings.browser_slots))
+        return
     try:
         claimed = await p.pool.claim(event)
     except AccountBusy as exc:
@@ -220,6 +224,7 @@ async def on_task_finished(p: Provisioner, event: Event, delivery: Delivery) -> 
     if profile is not None:
         await p.locks.release(profile["profile_id"], event.task_id)
     await p.gate.free(str(event.task_id))
+    await p.gate.unhold_task(str(event.user_id), str(event.task_id))
 
 
 async def on_user_deleted(p: Provisioner, event: Event, delivery: Delivery) -> None:

@@ -20,8 +20,13 @@ DAY_MS = 86_400_000
 # Priority rank times this plus the queued time in ms orders the waiting tasks (fits a double).
 RANK_SPAN_MS = 10**13
 RANKS = {Priority.HIGH: 0, Priority.NORMAL: 1, Priority.LOW: 2}
+# Pauses that end when the user passes them, not at a time.
+OPEN_REASONS = frozenset({"checkpoint", "two_step"})
+# A hold whose end was lost (an executor gone for good) frees the account after a week at most.
+HELD_AT_MOST_MS = 7 * DAY_MS
 
-# KEYS: slots, waiting, waiting_seen, account window, user window, account next-allowed, account paused.
+# KEYS: slots, waiting, waiting_seen, account window, user window, account next-allowed, account paused,
+# account held (a pause without an end: "<reason> <task that met it>").
 # ARGV: now, task, slots, lease, account limit, user limit, waiting score, stale after, spacing.
 # The account's next-allowed time names the task that set it: that task's own retries pass.
 # Returns {0} when the task may start, else {1, reason, until-ms}.
@@ -34,6 +39,11 @@ if redis.call('ZSCORE', KEYS[1], task) then
 end
 local paused = tonumber(redis.call('GET', KEYS[7]) or '0')
 if paused > now then return {1, 'account_paused', paused} end
+local held = redis.call('GET', KEYS[8])
+if held then
+  local reason, holder = string.match(held, '^(%S+) (%S+)$')
+  if holder ~= task then return {1, reason, 0} end
+end
 local nxt = redis.call('HMGET', KEYS[6], 'until', 'task')
 if tonumber(nxt[1] or '0') > now and nxt[2] ~= task then return {1, 'spacing', tonumber(nxt[1])} end
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - 3600000)
@@ -101,7 +111,7 @@ class Ask:
 @dataclass(frozen=True)
 class Verdict:
     allowed: bool
-    reason: str = ""  # account_paused, spacing, account_hourly, user_daily, slots
+    reason: str = ""  # account_paused, checkpoint, two_step, spacing, account_hourly, user_daily, slots
     until_ms: int = 0  # 0 when nobody can say (a slot frees when some task ends)
 
     def describe(self, platform: str, slots: int) -> str:
@@ -110,6 +120,8 @@ class Verdict:
         )
         return {
             "account_paused": f"waiting: {platform} paused this account, until {until}",
+            "checkpoint": f"waiting: {platform} asks this account for a security check",
+            "two_step": f"waiting: {platform} asks this account for two-step verification",
             "spacing": f"waiting: spacing between applications on this {platform} account, until {until}",
             "account_hourly": f"waiting: {platform} hourly limit for this account, until {until}",
             "user_daily": f"waiting: daily limit of the user's plan, until {until}",
@@ -132,6 +144,7 @@ class Gate:
             f"{PREFIX}:window:user:{ask.user_id}",
             f"{PREFIX}:next:{ask.platform}:{ask.user_id}",
             paused_key(ask.platform, ask.user_id),
+            held_key(ask.platform, ask.user_id),
         ]
         score = RANKS[ask.priority] * RANK_SPAN_MS + ask.queued_ms
         args: list[int | str] = [
@@ -156,6 +169,33 @@ class Gate:
             return False
         return bool(await self._pause(keys=[paused_key(platform, user_id)], args=[until_ms]))
 
+    async def hold(self, platform: str, user_id: str, reason: str, task_id: str) -> None:
+        """A pause without an end (a checkpoint only the user can pass): the account's other tasks
+        get no browser, not even one lent by the task that met it, until it ends or that task does."""
+        if reason not in OPEN_REASONS:
+            raise ValueError(f"not a pause that waits for the user: {reason!r}")
+        await self.redis.set(held_key(platform, user_id), f"{reason} {task_id}", px=HELD_AT_MOST_MS)
+
+    async def held(self, platform: str, user_id: str, task_id: str) -> Verdict | None:
+        """The hold that keeps this task from the account's browser, or None."""
+        found = await self.redis.get(held_key(platform, user_id))
+        reason, _, holder = str(found or "").partition(" ")
+        return Verdict(False, reason) if found and holder != task_id else None
+
+    async def unhold(self, platform: str, user_id: str) -> bool:
+        """The user passed it (the executor said so with an until that has come)."""
+        return bool(await self.redis.delete(held_key(platform, user_id)))
+
+    async def unhold_task(self, user_id: str, task_id: str) -> int:
+        """The task that met the pause ended without passing it: the account's next task gets the
+        browser, meets the checkpoint itself and waits for the user in its turn."""
+        gone = 0
+        async for key in self.redis.scan_iter(match=held_key("*", user_id), count=100):
+            value = str(await self.redis.get(key) or "")
+            if value.endswith(f" {task_id}"):
+                gone += int(await self.redis.delete(key))
+        return gone
+
     async def renew(self, task_id: str, now_ms: int) -> None:
         await self.redis.zadd(f"{PREFIX}:slots", {task_id: now_ms + self.lease_ms}, xx=True)
 
@@ -170,7 +210,12 @@ class Gate:
     async def forget_user(self, user_id: str, task_ids: list[str]) -> int:
         """Deletes the user's windows and spacing (every platform) and their tasks' slots; returns keys gone."""
         keys = [f"{PREFIX}:window:user:{user_id}"]
-        patterns = (f"{PREFIX}:window:account:*:{user_id}", f"{PREFIX}:next:*:{user_id}", paused_key("*", user_id))
+        patterns = (
+            f"{PREFIX}:window:account:*:{user_id}",
+            f"{PREFIX}:next:*:{user_id}",
+            paused_key("*", user_id),
+            held_key("*", user_id),
+        )
         for pattern in patterns:
             keys += [str(k) async for k in self.redis.scan_iter(match=pattern, count=500)]
         for task_id in task_ids:
@@ -183,3 +228,7 @@ class Gate:
 
 def paused_key(platform: str, user_id: str) -> str:
     return f"{PREFIX}:paused:{platform}:{user_id}"
+
+
+def held_key(platform: str, user_id: str) -> str:
+    return f"{PREFIX}:held:{platform}:{user_id}"

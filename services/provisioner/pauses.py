@@ -5,8 +5,9 @@ The pause is a Redis key the gate reads (no task of that user and platform gets 
 `until`) and a row of the provisioner's own. The task that met the limit was told to go back
 (task.retrying, from the executor); this handler holds that message by delayed naks until the
 pause ends, then runs the task's own task.queued again, as a provisioning retry. A pause without
-an end (a checkpoint waiting for the user) is recorded only: its task keeps the account's browser,
-so no other task of the account starts meanwhile anyway.
+an end (a checkpoint waiting for the user) holds the account's other tasks by the pause itself (the
+gate's hold), even where the waiting task's browser could be lent to them, until the executor says
+it ended (the same pause with an until that has come) or the task that met it ends.
 """
 
 import logging
@@ -21,6 +22,7 @@ from runtime.bus import Delivery
 from runtime.errors import PermanentError
 from services.provisioner import store
 from services.provisioner.handlers import Provisioner, Waiting, on_task_queued
+from services.provisioner.limits import OPEN_REASONS
 
 log = logging.getLogger(__name__)
 PAUSES_CONSUMER = "provisioner-pauses"
@@ -37,8 +39,20 @@ async def on_account_paused(p: Provisioner, event: Event, delivery: Delivery) ->
         await store.record_pause(conn, event)
     if await p.gate.pause(event.platform, str(event.user_id), until_ms, now_ms):
         log.info("%s paused an account (%s) for %.0f s", event.platform, event.reason, (until_ms - now_ms) / 1000)
+    await _open_pause(p, event, until_ms, now_ms)
     if event.reason == "daily_limit" and event.source_task_id is not None:
         await _requeue(p, event, event.source_task_id, until_ms, delivery)
+
+
+async def _open_pause(p: Provisioner, event: AccountPaused, until_ms: int, now_ms: int) -> None:
+    """A checkpoint without an end holds the account; the same pause with an until that came ends it."""
+    if event.reason not in OPEN_REASONS:
+        return
+    if event.until is None and event.source_task_id is not None:
+        await p.gate.hold(event.platform, str(event.user_id), event.reason, str(event.source_task_id))
+        log.info("%s holds an account until the user passes its %s", event.platform, event.reason)
+    elif until_ms <= now_ms and await p.gate.unhold(event.platform, str(event.user_id)):
+        log.info("%s: the user passed the account's %s", event.platform, event.reason)
 
 
 async def _requeue(p: Provisioner, event: AccountPaused, task_id: UUID, until_ms: int, delivery: Delivery) -> None:

@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, IPvAnyAddress, SecretStr, field_validator, model_validator
 
 from contracts.states import RETRY_POLICY
 from runtime.settings import ServiceSettings
@@ -45,6 +45,13 @@ class ProvisionerSettings(ServiceSettings):
     adspower_url: str = "http://127.0.0.1:50325"
     adspower_api_key: SecretStr = SecretStr("")
     adspower_group_id: str = "0"
+    # The DevTools relay (docs/provisioner.md), for executors, verifiers and takeover on other hosts:
+    # the address it listens on (none: off, and every service dials the browser's loopback port, as
+    # on one machine), its port, and the address other hosts dial (the pod's IP; by default the
+    # listening address, which must then be a specific one).
+    devtools_relay_host: IPvAnyAddress | None = None
+    devtools_relay_port: int = Field(default=9230, ge=0, le=65535)
+    devtools_relay_public_host: str | None = None
 
     @field_validator("hourly_limits", "plan_limits")
     @classmethod
@@ -53,6 +60,23 @@ class ProvisionerSettings(ServiceSettings):
         if bad:
             raise ValueError(f"limits must be at least 1: {', '.join(bad)}")
         return limits
+
+    @model_validator(mode="after")
+    def _relay_reachable(self) -> "ProvisionerSettings":
+        host = self.devtools_relay_host
+        if host is not None and host.is_unspecified and not self.devtools_relay_public_host:
+            raise ValueError(
+                f"the DevTools relay listens on {host}: set AUTOAPPLY_DEVTOOLS_RELAY_PUBLIC_HOST to the address "
+                "other hosts dial"
+            )
+        return self
+
+    @property
+    def devtools_relay_public(self) -> str | None:
+        """Where other hosts reach the relay; None when it is off."""
+        if self.devtools_relay_host is None:
+            return None
+        return self.devtools_relay_public_host or str(self.devtools_relay_host)
 
     @property
     def block_dns(self) -> bool:

@@ -1,27 +1,23 @@
 """The operators' JSON API and the live-view socket (the page in pages.py uses both)."""
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from contextlib import suppress
 from typing import Any
 from uuid import UUID
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket
 
 from runtime.service import Service
 from runtime.tokens import Principal
-from services.takeover import actions, queue, store
+from services.takeover import actions, queue, sockets, store
 from services.takeover.auth import NotOperator, operator
-from services.takeover.liveview import LiveView, Viewer, ViewError
+from services.takeover.liveview import Viewer
 
 # The page beats this often to keep its claim (queue.CLAIM_TTL_S is three beats).
 HEARTBEAT_S = 10
-# A live view looks this often whether its intervention is still open.
-WATCH_EVERY_S = 2.0
 # Longest free text an operator may type as a reason or an answer.
 MAX_TEXT = 2000
 
@@ -66,6 +62,7 @@ def summary(item: store.Intervention, holder: str | None, trace: str | None = No
 async def listing(svc: Service) -> list[dict[str, Any]]:
     order = await queue.ordered(svc.redis)
     items = {i.intervention_id: i for i in await store.open_ones(svc.pool)}
+    items = {k: i for k, i in items.items() if i.for_operators}
     ranked = [items[i] for i in order if i in items] + [i for k, i in items.items() if k not in order]
     holders = await queue.claims(svc.redis, [i.intervention_id for i in ranked])
     return [summary(i, holders.get(i.intervention_id), trace_url(svc, i)) for i in ranked]
@@ -171,8 +168,8 @@ async def human_resolved(svc: Service, me: Principal, request: Request) -> Respo
     if str(body.get("operator_id", me.user_id)) != str(me.user_id):
         return error(403, "operator_id must be your own")
     task_id = parse_id(request.path_params["task_id"])
-    item = next((i for i in await store.open_ones(svc.pool) if i.task_id == task_id), None)
-    if item is None:
+    item = await store.open_of_task(svc.pool, task_id)
+    if item is None or not item.for_operators:
         return error(404, "this task does not wait for a person")
     if await queue.holder(svc.redis, item.intervention_id) not in (None, str(me.user_id)):
         raise actions.Conflict("another operator is working on this one")
@@ -183,7 +180,7 @@ async def human_resolved(svc: Service, me: Principal, request: Request) -> Respo
 
 async def _item(svc: Service, request: Request) -> store.Intervention:
     item = await store.get(svc.pool, parse_id(request.path_params["intervention_id"]))
-    if item is None:
+    if item is None or not item.for_operators:  # a user's own sign-in is no operator's business
         raise NotFound()
     return item
 
@@ -230,68 +227,17 @@ def _default_resolution(kind: str) -> str:
 
 
 async def _live(svc: Service, viewer: Viewer, socket: WebSocket) -> None:
-    """Frames out as binary JPEG messages; the operator's input in as JSON text messages."""
+    """An operator's live view of the intervention they hold."""
     try:
         me = operator(socket, svc.settings.secret_key.get_secret_value())
         item = await store.get(svc.pool, parse_id(socket.path_params["intervention_id"]))
     except (NotOperator, NotFound):
         await socket.close(code=4401)
         return
-    if item is None or not item.open or not item.cdp_url:
+    if item is None or not item.open or not item.cdp_url or not item.for_operators:
         await socket.close(code=4404)
         return
     if await queue.holder(svc.redis, item.intervention_id) != str(me.user_id):
         await socket.close(code=4409)
         return
-    await socket.accept()
-    await store.audit(svc.pool, str(me.user_id), item.intervention_id, "view")
-    try:
-        inputs = [0]
-        async with viewer.view(item.cdp_url) as view:
-            sent = asyncio.create_task(_send_frames(socket, view))
-            received = asyncio.create_task(_receive_input(socket, view, inputs))
-            watched = asyncio.create_task(_while_open(svc, item.intervention_id))
-            try:
-                done, _ = await asyncio.wait({received, watched}, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                for task in (sent, received, watched):
-                    task.cancel()
-                    with suppress(asyncio.CancelledError, Exception):
-                        await task
-        if watched in done:  # closed meanwhile: resolved elsewhere, timed out, or its user deleted
-            with suppress(Exception):
-                await socket.close(code=4410)
-        await store.audit(svc.pool, str(me.user_id), item.intervention_id, "input", {"events": inputs[0]})
-    except ViewError as exc:
-        with suppress(Exception):
-            await socket.send_json({"error": str(exc)})
-            await socket.close(code=1011)
-
-
-async def _send_frames(socket: WebSocket, view: LiveView) -> None:
-    while True:
-        frame = await view.frames.get()
-        await socket.send_json({"frame": {"width": frame.width, "height": frame.height}})
-        await socket.send_bytes(frame.jpeg)
-
-
-async def _receive_input(socket: WebSocket, view: LiveView, count: list[int]) -> None:
-    try:
-        while True:
-            message = await socket.receive_json()
-            try:
-                await view.send_input(message if isinstance(message, dict) else {})
-                count[0] += 1
-            except (ValueError, KeyError, TypeError) as exc:
-                await socket.send_json({"error": f"input refused: {exc}"})
-    except WebSocketDisconnect:
-        return
-
-
-async def _while_open(svc: Service, intervention_id: UUID) -> None:
-    """Returns once the intervention is closed or gone, so its live view ends with it."""
-    while True:
-        await asyncio.sleep(WATCH_EVERY_S)
-        item = await store.get(svc.pool, intervention_id)
-        if item is None or not item.open:
-            return
+    await sockets.stream(svc, viewer, socket, item, str(me.user_id))

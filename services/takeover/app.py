@@ -16,7 +16,7 @@ from contracts.subjects import event_filter
 from contracts.users import UserDeleted
 from runtime import http_tracing, metrics, web
 from runtime.service import Service
-from services.takeover import actions, api, handlers, pages, queue, store
+from services.takeover import actions, api, handlers, pages, queue, seeker, store
 from services.takeover.liveview import Viewer
 from services.takeover.settings import TakeoverSettings
 from services.takeover.state import TASK_FACTS
@@ -95,7 +95,7 @@ async def reconcile(svc: Service) -> None:
 
 
 def http_app(svc: Service, viewer: Viewer) -> Starlette:
-    app = Starlette(routes=[*api.ROUTES, *pages.ROUTES])
+    app = Starlette(routes=[*api.ROUTES, *seeker.ROUTES, *pages.ROUTES])
     app.state.svc, app.state.viewer = svc, viewer
     # One server span per request or socket: a live view sends ten frames a second, none a span.
     http_tracing.instrument(app, svc.provider)

@@ -26,6 +26,10 @@ def _settings(svc: Service) -> TakeoverSettings:
     return svc.settings
 
 
+def _wait_s(settings: TakeoverSettings, kind: str) -> float:
+    return settings.signin_timeout_s if kind == state.SIGN_IN else settings.human_timeout_s
+
+
 async def on_task_fact(svc: Service, event: Event, delivery: Delivery) -> None:
     """Remembers a task's priority and browser; a cancelled task's intervention is closed."""
     closed: list[uuid.UUID] = []
@@ -73,7 +77,7 @@ async def on_help_wanted(svc: Service, event: Event, delivery: Delivery) -> None
                 screenshot_uri=wanted.screenshot_uri,
                 resume_state=wanted.resume_state.value,
                 trace_id=telemetry.trace_id_of(delivery.headers),
-                wait_s=_settings(svc).human_timeout_s,
+                wait_s=_wait_s(_settings(svc), wanted.kind),
                 traceparent=telemetry.traceparent(),
             )
         )

@@ -195,7 +195,7 @@ async def detail(request: Request) -> Response:
         item = await store.get(svc.pool, api.parse_id(request.path_params["intervention_id"]))
     except api.NotFound:
         item = None
-    if item is None:
+    if item is None or not item.for_operators:
         return _gone("Not found", "No such intervention.")
     if not item.open:
         return _gone("Closed", CLOSED_AS.get(item.outcome or "", f"This one is closed ({item.outcome})."))
@@ -214,7 +214,9 @@ async def screenshot(request: Request) -> Response:
     except api.NotFound:
         item = None
     own = f"{item.user_id}/tasks/{item.task_id}/screenshots/" if item else None
-    if item is None or not item.open or not item.screenshot_uri or not own or not item.screenshot_uri.startswith(own):
+    if item is None or not item.open or not item.for_operators or not item.screenshot_uri or not own:
+        return Response("no screenshot", status_code=404)
+    if not item.screenshot_uri.startswith(own):
         return Response("no screenshot", status_code=404)
     try:
         data = await objects.LocalObjects(svc.settings.data_dir).get(item.screenshot_uri)

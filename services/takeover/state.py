@@ -18,12 +18,16 @@ CONSUMED = (
 # and a wait resolved elsewhere (the user answered their own question on their page).
 TASK_FACTS = ("task.queued", "profile.ready", "task.cancelled", "human.resolved")
 
+# The kind of a wait at an account barrier (a sign-in wall, a checkpoint) that the user passes in
+# the live browser on their own page; operators see it only where the user lets them help.
+SIGN_IN = "sign_in"
+
 ACCEPTED_IN: dict[str, tuple[TaskState, ...]] = {event: tuple(sources_for(event)) for event in CONSUMED}
 
 
 @dataclass(frozen=True)
 class HelpWanted:
-    kind: str  # captcha, question, email_not_found
+    kind: str  # captcha, question, email_not_found, sign_in (an account barrier the user passes)
     reason: str
     page_url: str | None
     questions: list[dict[str, Any]]
@@ -37,6 +41,8 @@ def help_wanted(event: Event) -> HelpWanted:
         return HelpWanted(
             "captcha", "a CAPTCHA must be solved", event.page_url, [], event.screenshot_uri, event.resume_state
         )
+    if isinstance(event, HumanNeeded) and event.sign_in is not None:
+        return HelpWanted(SIGN_IN, event.reason, event.page_url, [], event.screenshot_uri, event.resume_state)
     if isinstance(event, HumanNeeded):
         questions = [q.model_dump() for q in event.fields] or [{"label": q} for q in event.questions]
         return HelpWanted("question", event.reason, event.page_url, questions, event.screenshot_uri, event.resume_state)

@@ -10,6 +10,7 @@ import asyncpg
 
 from contracts.profiles import ProfileReady
 from contracts.tasks import TaskQueued
+from services.takeover.state import SIGN_IN
 
 
 @dataclass(frozen=True)
@@ -34,14 +35,21 @@ class Intervention:
     job_url: str | None
     platform: str | None
     traceparent: str | None = None
+    operators_may_sign_in: bool = False
 
     @property
     def open(self) -> bool:
         return self.closed_at is None
 
+    @property
+    def for_operators(self) -> bool:
+        """A sign-in wait is the user's own unless they let operators help with it."""
+        return self.kind != SIGN_IN or self.operators_may_sign_in
+
 
 _SELECT = (
-    "SELECT i.*, t.cdp_url, t.live_view_url, t.job_url, t.platform FROM interventions i "
+    "SELECT i.*, t.cdp_url, t.live_view_url, t.job_url, t.platform, "
+    "COALESCE(t.operators_may_sign_in, false) AS operators_may_sign_in FROM interventions i "
     "LEFT JOIN tasks t ON t.task_id = i.task_id"
 )
 
@@ -55,14 +63,16 @@ def _intervention(row: asyncpg.Record) -> Intervention:
 
 async def task_queued(conn: asyncpg.Connection, event: TaskQueued) -> None:
     await conn.execute(
-        "INSERT INTO tasks (task_id, user_id, priority, job_url, platform) VALUES ($1, $2, $3, $4, $5) "
+        "INSERT INTO tasks (task_id, user_id, priority, job_url, platform, operators_may_sign_in) "
+        "VALUES ($1, $2, $3, $4, $5, $6) "
         "ON CONFLICT (task_id) DO UPDATE SET priority = EXCLUDED.priority, job_url = EXCLUDED.job_url, "
-        "platform = EXCLUDED.platform, updated_at = now()",
+        "platform = EXCLUDED.platform, operators_may_sign_in = EXCLUDED.operators_may_sign_in, updated_at = now()",
         event.task_id,
         event.user_id,
         event.priority.value,
         str(event.job_url),
         event.platform,
+        event.preferences.get("operators_may_sign_in") is True,
     )
 
 
@@ -143,6 +153,11 @@ async def open_intervention(
 
 async def get(conn: asyncpg.Connection | asyncpg.Pool, intervention_id: UUID) -> Intervention | None:
     row = await conn.fetchrow(f"{_SELECT} WHERE i.intervention_id = $1", intervention_id)
+    return _intervention(row) if row is not None else None
+
+
+async def open_of_task(conn: asyncpg.Connection | asyncpg.Pool, task_id: UUID) -> Intervention | None:
+    row = await conn.fetchrow(f"{_SELECT} WHERE i.task_id = $1 AND i.closed_at IS NULL", task_id)
     return _intervention(row) if row is not None else None
 
 

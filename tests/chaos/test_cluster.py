@@ -19,7 +19,7 @@ from autoapply.local.nats import NatsServer
 from autoapply.local.ports import free_port
 from contracts.streams import EVENTS_STREAM
 from runtime.bus import Bus
-from tests.processes import Child, service_env, wait_healthy
+from tests.processes import Child, service_env, stop_all, wait_healthy
 from tests.support import eventually, queued_event, unique
 
 # Under a minute on an idle two-core machine; a loaded one needs more than the default budget.
@@ -101,8 +101,7 @@ async def test_a_node_killed_under_running_services_loses_nothing_and_applies_ea
         replicas = await _replicas(bus)
         healthy = [await wait_healthy(child) for child in children]
     finally:
-        for child in children:
-            child.stop()
+        stop_all(children)
         await bus.close()
     assert killed and len(acked) == EVENTS
     assert info.state.messages == EVENTS  # nothing acknowledged lost, nothing stored twice

@@ -18,7 +18,10 @@ import yaml
 from autoapply.local.nats import nats_server_binary
 from autoapply.local.services import SERVICES
 from contracts.streams import EVENTS_STREAM
+from runtime.settings import load
 from services.executor import app as executor_app
+from services.provisioner import app as provisioner_app
+from services.provisioner.settings import ProvisionerSettings
 from tests.deploy import manifests
 from tests.deploy.manifests import DEPLOY, KUBERNETES
 
@@ -193,3 +196,53 @@ def test_nats_is_three_nodes_of_the_tested_server_version_and_its_config_loads(t
 def _wheel_server_version() -> str:
     out = subprocess.run([str(nats_server_binary()), "--version"], capture_output=True, text=True, timeout=30)
     return out.stdout.strip().split()[-1].lstrip("v")
+
+
+def _env(container: dict[str, Any]) -> dict[str, Any]:
+    return {e["name"]: e.get("value", e.get("valueFrom")) for e in container["env"]}
+
+
+def test_the_browser_host_offers_its_browsers_through_the_relay_on_the_pods_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ((workload, pod, provisioner),) = [(w, p, c) for w, p, c, s in service_containers() if s == "provisioner"]
+    env = _env(provisioner)
+    assert env["POD_IP"] == {"fieldRef": {"fieldPath": "status.podIP"}}
+    assert env["AUTOAPPLY_DEVTOOLS_RELAY_PUBLIC_HOST"] == "$(POD_IP)"
+    # The settings the provisioner would load there (the kubelet fills in $(POD_IP)).
+    given = {**common_settings(), **{k: v for k, v in env.items() if isinstance(v, str)}}
+    given |= {"AUTOAPPLY_DEVTOOLS_RELAY_PUBLIC_HOST": "10.0.3.7", "AUTOAPPLY_INSTANCE": "provisioner-x"}
+    secrets = {"DATABASE_URL": "postgresql://db/x", "REDIS_URL": "redis://r", "SECRET_KEY": "s" * 64}
+    given |= {f"AUTOAPPLY_{name}": value for name, value in secrets.items()}
+    for name, value in given.items():
+        monkeypatch.setenv(name, value)
+    relay = provisioner_app.make_relay(load(ProvisionerSettings))
+    assert relay is not None and relay.base == f"10.0.3.7:{env['AUTOAPPLY_DEVTOOLS_RELAY_PORT']}"
+    ports = {p["name"]: p["containerPort"] for p in provisioner["ports"]}
+    assert ports["devtools"] == relay.port
+    # Only the pods that attach to browsers may reach the relay's port.
+    (policy,) = manifests.by_kind("NetworkPolicy")
+    assert policy["spec"]["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": workload}
+    relay_rule = next(r for r in policy["spec"]["ingress"] if r.get("from"))
+    assert [p["port"] for p in relay_rule["ports"]] == [relay.port]
+    allowed = relay_rule["from"][0]["podSelector"]["matchLabels"]
+    for kind in ("Deployment", "StatefulSet"):
+        for doc in manifests.by_kind(kind):
+            runs = {s for w, _, _, s in service_containers() if w == doc["metadata"]["name"]}
+            if runs & {"executor", "verifier", "takeover"}:
+                assert allowed.items() <= doc["spec"]["template"]["metadata"]["labels"].items(), doc["metadata"]["name"]
+    assert len(pod["containers"]) == 1  # nothing else shares the browsers' loopback
+
+
+def test_the_executors_scale_apart_from_the_browser_host_up_to_its_slots() -> None:
+    (scaled,) = manifests.by_kind("ScaledObject")
+    target = scaled["spec"]["scaleTargetRef"]["name"]
+    ((_, pod, executor),) = [(w, p, c) for w, p, c, s in service_containers() if s == "executor"]
+    assert [c["args"] for c in pod["containers"]] == [["services.executor"]]  # not in the browser host's pod
+    env = _env(executor)
+    ((_, _, provisioner),) = [(w, p, c) for w, p, c, s in service_containers() if s == "provisioner"]
+    slots = int(_env(provisioner)["AUTOAPPLY_BROWSER_SLOTS"])
+    most = scaled["spec"]["maxReplicaCount"]
+    assert target == "executor" and most > 1
+    assert int(env["AUTOAPPLY_BROWSER_SLOTS"]) == slots
+    assert int(env["AUTOAPPLY_INSTANCES"]) == most and most * int(env["AUTOAPPLY_WORKERS"]) <= slots

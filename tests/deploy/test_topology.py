@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from autoapply import stack as stack_module
 from autoapply.local.cluster import ClusterNode
+from autoapply.local.postgres import PostgresServer
 from autoapply.local.procs import StartError
 from autoapply.local.server import LocalServer
 from autoapply.stack import PartReport, Stack, _start_one, cluster_size, nats_url
@@ -78,3 +80,35 @@ def test_a_service_that_exits_while_starting_gets_one_more_try(tmp_path: Path) -
     assert isinstance(failed, StartError) and "try 2" in str(failed) and always.tries == 2
     server = FlakyService(tmp_path / "c", failures=1, kind="nats")  # servers are not retried
     assert isinstance(_start_one(server, deadline), StartError) and server.tries == 1
+
+
+class _NoProcesses:
+    """`Stack.up` with every start answered without a process: the services' start fails each time."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.restarts: list[bool] = []
+        monkeypatch.setattr(stack_module, "_start_all", self._start_all)
+        monkeypatch.setattr(stack_module, "declare_streams", lambda *args: None)
+        monkeypatch.setattr(PostgresServer, "ensure_database", lambda self, name: name)
+        monkeypatch.setattr(Stack, "_stop_unwanted", lambda _, wanted, restart_all: self.restarts.append(restart_all))
+
+    def _start_all(self, parts: list[LocalServer], deadline: float) -> list[PartReport]:
+        if any(part.kind == "service" for part in parts):
+            raise StartError("intake-1 was not healthy in time")
+        return []
+
+
+def test_an_up_after_a_failed_one_finds_the_sandbox_where_it_listens_and_restarts_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The soak keeps one Stack through its faults, and its first `up` may fail on a loaded machine.
+    fake = _NoProcesses(monkeypatch)
+    stack = Stack(tmp_path)
+    with pytest.raises(StartError):
+        stack.up({"intake": 1}, sandbox=True, cluster=3)
+    port = stack.load_state()["ports"]["sandbox"]
+    with pytest.raises(StartError):
+        stack.up()
+    assert stack.load_state()["ports"]["sandbox"] == port
+    # The first up switched to three nodes (nothing ran yet); later ones restart no service for it.
+    assert fake.restarts == [True, False]

@@ -12,7 +12,9 @@ import pytest
 
 from autoapply.local import NatsServer, PostgresServer, RedisServer
 from autoapply.local.traces_site import TraceExplorer
+from bench._model import ModelServer
 from tests.e2e.stack import Stack, Watcher, healthy, spawn
+from tests.processes import stop_all
 from tests.sandbox.harness import Sandbox, start_sandbox, stop_sandbox
 
 
@@ -27,11 +29,22 @@ def e2e_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
 
 
 @pytest.fixture(scope="package")
+def e2e_model() -> Iterator[ModelServer]:
+    """The stack's model: the local Messages API server; a test that uses it sets its script."""
+    server = ModelServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="package")
 def stack(
     tmp_path_factory: pytest.TempPathFactory,
     postgres_server: PostgresServer,
     redis_server: RedisServer,
     e2e_sandbox: Sandbox,
+    e2e_model: ModelServer,
 ) -> Iterator[Stack]:
     folder = tmp_path_factory.mktemp("e2e")
     nats = NatsServer(folder / "nats")
@@ -43,17 +56,12 @@ def stack(
         dsn = postgres_server.ensure_database(f"t_{uuid.uuid4().hex[:16]}")
         # A database number of its own, from the top so the per-test redis_url counter never meets it.
         redis_url = redis_server.url_for(redis_server.databases - 1000 - int(uuid.uuid4().int % 1000))
-        running = spawn(folder, e2e_sandbox, nats.url, dsn, redis_url, explorer.url)
+        running = spawn(folder, e2e_sandbox, nats.url, dsn, redis_url, explorer.url, e2e_model.url)
         asyncio.run(healthy(running))
         yield running
     finally:
         if running is not None:
-            children = list(running.children.values())
-            for child in children:  # all at once: each may take seconds to finish its work and close
-                if child.proc.poll() is None:
-                    child.proc.terminate()
-            for child in reversed(children):
-                child.stop()
+            stop_all(list(running.children.values()))
         nats.stop()
         explorer.stop()
 

@@ -45,6 +45,10 @@ FAST: dict[str, dict[str, str]] = {
     "intake": {},
 }
 SERVICES = ("intake", "provisioner", "executor", "verifier", "takeover")
+# The model's key the executor is given (a made-up one: the model is the local scripted server).
+MODEL_KEY = "sk-ant-e2e-" + "k" * 24
+# A task's budget on the model: a few first applications' worth (docs/agent.md, Cost and budget).
+MODEL_BUDGET_TOKENS = 60_000
 
 
 @dataclass
@@ -116,19 +120,45 @@ def tracing(traces_url: str | None) -> dict[str, str]:
     }
 
 
+def model(url: str | None) -> dict[str, str]:
+    """The executor's model settings, the variables a user with a key sets, at the local scripted server."""
+    if url is None:
+        return {}
+    return {
+        "AUTOAPPLY_ANTHROPIC_API_KEY": MODEL_KEY,
+        "AUTOAPPLY_ANTHROPIC_BASE_URL": url,
+        "AUTOAPPLY_LLM_BUDGET_TOKENS": str(MODEL_BUDGET_TOKENS),
+        "AUTOAPPLY_LLM_MAX_RETRIES": "1",
+    }
+
+
 def spawn(
-    folder: Path, sandbox: Sandbox, nats_url: str, dsn: str, redis_url: str, traces_url: str | None = None
+    folder: Path,
+    sandbox: Sandbox,
+    nats_url: str,
+    dsn: str,
+    redis_url: str,
+    traces_url: str | None = None,
+    model_url: str | None = None,
 ) -> Stack:
     secret = secrets.token_hex(32)
     children: dict[str, Child] = {}
+    envs = {
+        name: service_env(name, nats_url, dsn, redis_url, folder) | FAST[name] | tracing(traces_url)
+        for name in SERVICES
+    }
     for name in SERVICES:
-        env = service_env(name, nats_url, dsn, redis_url, folder) | FAST[name] | tracing(traces_url)
+        env = envs[name]
         env["AUTOAPPLY_SECRET_KEY"] = secret  # intake's tokens, the vaults: one secret for the stack
         env["AUTOAPPLY_DATA_DIR"] = str(folder / "files")  # one object store for every service
         if name == "intake":  # notification mail goes to the sandbox's SMTP sink
             env |= {"AUTOAPPLY_SMTP_HOST": "127.0.0.1", "AUTOAPPLY_SMTP_PORT": str(sandbox.smtp_port)}
+            # The job seeker's page opens its live view at takeover.
+            env["AUTOAPPLY_TAKEOVER_PUBLIC_URL"] = f"http://127.0.0.1:{envs['takeover']['AUTOAPPLY_HTTP_PORT']}"
+        if name == "executor":
+            env |= model(model_url)
         if name == "takeover":
-            env["AUTOAPPLY_INTAKE_URL"] = f"http://127.0.0.1:{children['intake'].env['AUTOAPPLY_HTTP_PORT']}"
+            env["AUTOAPPLY_INTAKE_URL"] = f"http://127.0.0.1:{envs['intake']['AUTOAPPLY_HTTP_PORT']}"
         children[name] = Child(f"services.{name}", env, folder / f"{name}.log")
     return Stack(children, sandbox, nats_url, dsn, folder, traces_url)
 

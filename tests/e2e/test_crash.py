@@ -30,7 +30,7 @@ from services.verifier import store as verifier_store
 from services.verifier.sealing import Sealer
 from tests.e2e.stack import FAST, Stack, Watcher, applicant, healthy
 from tests.intake.client import User
-from tests.processes import Child, service_env, wait_healthy
+from tests.processes import Child, service_env, stop_all, wait_healthy
 from tests.sandbox.harness import Sandbox
 from tests.support import eventually
 
@@ -80,8 +80,7 @@ def crashes(
         asyncio.run(healthy(stack))
         yield world
     finally:
-        for child in reversed(list(stack.children.values())):
-            child.stop()
+        stop_all(list(stack.children.values()))
         nats.stop()
 
 

@@ -1,8 +1,9 @@
 """LinkedIn behind its sign-in wall, through the real services and the sandbox: without a stored
-account the task waits for the user, who signs in once in the live browser (here through CDP on
-the task's own browser, as the live view's input would), and later tasks reuse the session, across
-a browser restart; a checkpoint pauses the account and waits for the user; a daily limit pauses it
-until the platform's next day and sends the task back to the provisioner."""
+account the task waits for the user, who signs in once through the live view on their own page
+(takeover's live view, opened with a ticket from intake, typed into with the page script's own
+messages) and presses Done; later tasks reuse the session, across a browser restart; a checkpoint
+pauses the account and holds its other tasks, and an operator the user allowed passes it; a daily
+limit pauses it until the platform's next day and sends the task back to the provisioner."""
 
 import asyncio
 import json
@@ -10,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 import httpx
 import nats
 import pytest
@@ -17,6 +19,8 @@ from playwright.async_api import async_playwright
 
 from contracts.human import HumanNeeded
 from contracts.tasks import TaskRetrying
+from runtime import tickets
+from tests.e2e import seeker_view
 from tests.e2e.stack import Stack, Watcher, applicant, candidate, operator_token, takeover_url
 from tests.e2e.test_apply import assert_one_application, start_task, submitted
 from tests.e2e.test_workday_credentials import executor_rows
@@ -92,9 +96,66 @@ async def in_the_live_browser(watcher: Watcher, task_id: UUID, act: str, **value
         await browser.close()  # the CDP connection only: the browser stays the provisioner's
 
 
-async def profile_for(http: httpx.AsyncClient, user: User, *jobs: dict[str, Any]) -> None:
+async def signs_in_on_their_page(
+    stack: Stack, http: httpx.AsyncClient, watcher: Watcher, user: User, task_id: UUID
+) -> seeker_view.View:
+    """The user's page: the live view of the task's browser; they click into the wall's fields, type
+    their account and press Enter, as liveview.js sends it; then Done, I signed in."""
+    view = await seeker_view.open_view(await seeker_view.socket_url(http, user, task_id))
+    cdp_url = watcher.of(task_id, "profile.ready")[-1].cdp_url  # type: ignore[attr-defined]
+    at = await seeker_view.boxes(cdp_url, "#username", "#password")
+    await view.click(at["#username"])
+    await view.type(user.email)
+    await view.click(at["#password"])
+    await view.type(PASSWORD)
+    await view.enter()
+    # Each key is a round trip to the task's browser: about a hundred of them, slow on a loaded machine.
+    await eventually(lambda: signins(stack, user) == 1, timeout_s=120)
+    done = await http.post(f"/api/v1/tasks/{task_id}/signed-in", headers=user.auth)
+    assert done.status_code == 202, done.text
+    again = await http.post(f"/api/v1/tasks/{task_id}/signed-in", headers=user.auth)
+    assert again.status_code == 409, again.text  # once
+    return view
+
+
+async def nobody_else_gets_in(stack: Stack, http: httpx.AsyncClient, user: User, task_id: UUID) -> None:
+    """Another user gets no ticket and no view of this task; nor does a ticket forged, used twice,
+    or naming someone else; operators do not see the wait (the user did not allow them)."""
+    other, _ = await applicant(http, stack.sandbox.job("linkedin", 2))
+    assert (await seeker_view.ticket(http, other, task_id)).status_code == 404
+    url = await seeker_view.socket_url(http, user, task_id)
+    base = url.split("ticket=")[0]
+    secret = stack.children["takeover"].env["AUTOAPPLY_SECRET_KEY"]
+    theirs = tickets.encode(tickets.issue(UUID(other.user_id), task_id), secret)
+    assert await seeker_view.refused(base + "ticket=" + theirs)  # signed, but for another user
+    assert await seeker_view.refused(
+        base + "ticket=" + tickets.encode(tickets.issue(UUID(user.user_id), task_id), "x" * 64)
+    )
+    assert not await seeker_view.refused(url)
+    assert await seeker_view.refused(url)  # a ticket is good once
+    headers = {"Authorization": f"Bearer {operator_token(stack)}"}
+    async with httpx.AsyncClient(base_url=takeover_url(stack), timeout=15) as client:
+        listed = (await client.get("/api/v1/interventions", headers=headers)).json()["interventions"]
+        assert str(task_id) not in {i["task_id"] for i in listed}
+        hidden = await client.post(f"/api/v1/tasks/{task_id}/human-resolved", headers=headers, json={})
+        assert hidden.status_code == 404, hidden.text
+
+
+async def audited(stack: Stack, user: User) -> list[tuple[str, int]]:
+    conn = await asyncpg.connect(stack.dsn)
+    try:
+        rows = await conn.fetch(
+            "SELECT action, detail FROM takeover.audit WHERE operator_id = $1 ORDER BY audit_id", f"user:{user.user_id}"
+        )
+    finally:
+        await conn.close()
+    return [(r["action"], int(json.loads(r["detail"]).get("events", 0))) for r in rows]
+
+
+async def profile_for(http: httpx.AsyncClient, user: User, *jobs: dict[str, Any], operators: bool = False) -> None:
     """The user's profile answers every question of these jobs."""
     merged = candidate(user.email, jobs[0])
+    merged["preferences"]["operators_may_sign_in"] = operators
     for job in jobs[1:]:
         merged["answers"] |= candidate(user.email, job)["answers"]
     for job in jobs:  # the user's own yes to a job's consent box
@@ -119,6 +180,7 @@ async def paused_accounts(http: httpx.AsyncClient, user: User) -> list[dict[str,
     return found
 
 
+@pytest.mark.timeout(480)  # the first test of a run also waits for the stack to start
 async def test_the_user_signs_in_once_and_later_tasks_reuse_the_session_until_a_daily_limit(
     stack: Stack, http: httpx.AsyncClient, watcher: Watcher
 ) -> None:
@@ -132,10 +194,16 @@ async def test_the_user_signs_in_once_and_later_tasks_reuse_the_session_until_a_
         wall = await needed(watcher, stack, task_id)
         assert wall.reason.startswith("sign-in required on linkedin") and wall.screenshot_uri
         assert "/linkedin/login" in (wall.page_url or "") and stack.sandbox.submissions(email=user.email) == []
-        await in_the_live_browser(watcher, task_id, "sign_in", email=user.email, password=PASSWORD)
-        await resolve(stack, task_id, "signed_in")
+        assert wall.sign_in == "wall"
+        await nobody_else_gets_in(stack, http, user, task_id)
+        view = await signs_in_on_their_page(stack, http, watcher, user, task_id)
         await submitted(watcher, stack, task_id)
         assert_one_application(stack, first, user, resume)
+        await view.close()
+        resolved = watcher.of(task_id, "human.resolved")
+        assert [(e.operator_id, e.resolution) for e in resolved] == [(f"user:{user.user_id}", "signed_in")]  # type: ignore[attr-defined]
+        trail = await audited(stack, user)
+        assert ("view", 0) in trail and any(a == "input" and n >= 2 * len(PASSWORD) for a, n in trail), trail
         await watcher.wait_for(task_id, "profile.released", timeout_s=60)  # its browser stopped
 
         # The next task starts the account's browser again, from its user-data-dir: still signed in.
@@ -167,7 +235,7 @@ async def test_a_checkpoint_pauses_the_account_and_waits_for_the_user(
     job = stack.sandbox.job("linkedin", 7)
     stack.sandbox.set_flags("linkedin", job["job_id"], checkpoint=True)
     user, resume = await applicant(http, job)
-    await profile_for(http, user, job)
+    await profile_for(http, user, job, operators=True)  # this user lets an operator help
     member(stack, user)
     Paused.url = stack.nats_url
     async with Paused() as paused:
@@ -176,6 +244,13 @@ async def test_a_checkpoint_pauses_the_account_and_waits_for_the_user(
         await in_the_live_browser(watcher, task_id, "sign_in", email=user.email, password=PASSWORD)
         await resolve(stack, task_id, "signed_in")
         check = await needed(watcher, stack, task_id, count=2)
+        assert check.sign_in == "checkpoint"
+        # The account's other job gets no browser while the checkpoint waits, and says why.
+        held = await start_task(http, user, stack.sandbox.job("linkedin", 8)["url"])
+        why = "waiting: linkedin asks this account for a security check"
+        await eventually(lambda: any(e.detail == why for e in watcher.of(held, "task.progress")), timeout_s=60)  # type: ignore[attr-defined]
+        assert watcher.of(held, "profile.ready") == []
+        await http.post(f"/api/v1/tasks/{held}/cancel", headers=user.auth)
         assert "security check" in check.reason and "/checkpoint/challenge/" in (check.page_url or "")
         await eventually(lambda: len(paused.of(user)) == 1, timeout_s=10)
         assert (paused.of(user)[0]["reason"], paused.of(user)[0]["until"]) == ("checkpoint", None)

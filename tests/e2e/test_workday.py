@@ -217,3 +217,37 @@ def _password(stack: Stack, user: User, tenant: str, stored: dict[str, Any]) -> 
     sealer = credentials_sealer(None, stack.children["executor"].env["AUTOAPPLY_SECRET_KEY"])
     context = credential_context(UUID(user.user_id), "workday", tenant, user.email)
     return sealer.open(base64.b64decode(stored["sealed_password"]), context).decode()
+
+
+async def test_a_tenant_that_mails_a_code_instead_of_a_link_gets_the_code_typed_and_applies(
+    stack: Stack, http: httpx.AsyncClient, watcher: Watcher
+) -> None:
+    """Some tenants verify a new account with a code mailed to it, typed on their own page: the
+    executor asks the mailbox for a Workday code, the verifier finds it, the executor types it."""
+    taken = {j["job_id"] for j in tenant_jobs(stack, 4)}  # the other tests' jobs
+    listed = stack.sandbox.get("/_admin/jobs", site="workday")["jobs"]
+    job = next(j for j in listed if j["job_id"] not in taken and not (j["flags"]["captcha"] or j["flags"]["closed"]))
+    stack.sandbox.set_flags("workday", job["job_id"], email_code=True)
+    try:
+        user, resume = await applicant(http, job)
+        await connect_sandbox_mailbox(http, stack, user)
+        task_id = await start_task(http, user, job["url"])
+        asked = await watcher.wait_for(task_id, EmailVerificationNeeded.TYPE, timeout_s=120)
+        assert isinstance(asked, EmailVerificationNeeded)
+        assert (asked.kind, asked.platform, asked.recipient) == ("code", "workday", user.email)
+        assert "myworkday.com" in asked.sender_domains and asked.resume_state.value.startswith("EXECUTING")
+        verified = await watcher.wait_for(task_id, EmailVerified.TYPE, timeout_s=40)
+        assert isinstance(verified, EmailVerified) and verified.kind == "code" and verified.value.isdigit()
+        await submitted(watcher, stack, task_id, timeout_s=120)
+        assert_profile_values(assert_one_application(stack, job, user, resume), job, user)
+    except AssertionError:
+        print(stack.logs())
+        raise
+    finally:
+        stack.sandbox.clear_flags("workday", job["job_id"])
+    accounts = stack.sandbox.get("/_admin/accounts", site=f"workday:{job['org']}")["accounts"]
+    assert [a["verified"] for a in accounts if a["email"] == user.email] == [True]
+    subjects = [m["subject"] for m in stack.sandbox.get("/_admin/mailbox", to=user.email)["messages"]]
+    assert sum("your verification code" in s for s in subjects) == 1
+    assert not any("verify your candidate account" in s for s in subjects)  # no link was sent
+    assert verified.value not in stack.children["executor"].log.read_text(errors="replace")

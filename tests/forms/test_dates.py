@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from forms.datekeys import date_key
-from forms.dates import When, candidates, means, month_option, when
+from forms.dates import When, candidates, means, month_option, picked, when
 from forms.resolve import resolve
 from tests.forms.support import profile, record
 
@@ -98,3 +98,12 @@ def test_a_platform_id_full_of_jobs_is_not_a_job_row() -> None:
     assert date_key(start) == ""  # nothing says it is a job's or a school's date
     row = record("Location", "text", id="workExperience-2--location")
     assert resolve(row, profile(HISTORY)).key == "work_location"
+
+
+def test_a_date_pressed_in_a_calendar_is_read_in_either_day_month_order() -> None:
+    assert picked("06/01/2015", When(2015, 6))  # June, on its first day
+    assert picked("01/06/2015", When(2015, 6))  # the same press, written day first
+    assert picked("03/14/2019", When(2019, 3, 14))
+    assert not picked("06/02/2015", When(2015, 6))
+    assert not picked("06/01/2016", When(2015, 6))
+    assert not picked("2015", When(2015, 6))

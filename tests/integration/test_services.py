@@ -12,7 +12,7 @@ from contracts.profiles import ProfileReleased
 from contracts.states import SERVICES, TaskState
 from contracts.tasks import TaskProgress
 from runtime.bus import Bus
-from tests.processes import Child, service_env, wait_healthy
+from tests.processes import Child, service_env, stop_all, wait_healthy
 from tests.support import eventually, queued_event, unique
 
 pytestmark = pytest.mark.integration
@@ -30,7 +30,7 @@ async def test_every_service_starts_migrates_and_answers_healthy(
     try:
         answers = [await wait_healthy(child) for child in children]
     finally:
-        codes = [child.stop() for child in children]
+        codes = stop_all(children)
     assert all(a["healthy"] and all(a["checks"].values()) for a in answers)  # type: ignore[union-attr]
     assert [a["service"] for a in answers] == list(SERVICES)
     assert codes == [0] * len(SERVICES)  # a clean stop on SIGTERM
@@ -66,8 +66,7 @@ async def test_two_instances_of_a_service_split_the_work_each_event_once(
         finally:
             await conn.close()
     finally:
-        for child in children:
-            child.stop()
+        stop_all(children)
         await bus.close()
     assert applied == 60
     assert {r["queued_by"] for r in handlers} == {"executor-1", "executor-2"}

@@ -43,6 +43,80 @@ async def test_a_paused_account_gets_no_slot_before_the_pause_ends(redis_url: st
     await client.aclose()
 
 
+async def test_a_checkpoint_holds_the_accounts_other_tasks_until_the_user_passes_it(redis_url: str) -> None:
+    client = aioredis.from_url(redis_url, decode_responses=True)
+    gate = Gate(client, slots=10, lease_ms=60_000, stale_ms=60_000)
+    user = str(uuid.uuid4())
+    met, other, elsewhere = ask(user=user), ask(user=user), ask()
+    assert (await gate.ask(met, NOW)).allowed
+    await gate.hold("linkedin", user, "checkpoint", met.task_id)
+    held = await gate.ask(other, NOW + 1)
+    assert (held.allowed, held.reason, held.until_ms) == (False, "checkpoint", 0)
+    assert held.describe("linkedin", 10) == "waiting: linkedin asks this account for a security check"
+    assert await gate.held("linkedin", user, other.task_id) == held  # the check before the browser is claimed
+    assert await gate.held("linkedin", user, met.task_id) is None  # the task that met it keeps its browser
+    assert (await gate.ask(met, NOW + 2)).allowed
+    assert (await gate.ask(elsewhere, NOW + 3)).allowed  # another account goes on
+    assert 0 < await client.pttl(f"provisioner:held:linkedin:{user}") <= 7 * 86_400_000  # never forever
+    assert await gate.unhold("linkedin", user)  # the user passed it
+    assert (await gate.ask(other, NOW + 4)).allowed
+    await gate.hold("linkedin", user, "two_step", met.task_id)
+    assert (
+        (await gate.held("linkedin", user, other.task_id) or held)
+        .describe("linkedin", 1)
+        .endswith("asks this account for two-step verification")
+    )
+    assert await gate.unhold_task(user, other.task_id) == 0  # another task's end changes nothing
+    assert await gate.unhold_task(user, met.task_id) == 1  # the task that met it ended: the next one meets it
+    assert await gate.held("linkedin", user, other.task_id) is None
+    with pytest.raises(ValueError, match="not a pause that waits"):
+        await gate.hold("linkedin", user, "daily_limit", met.task_id)
+    await client.aclose()
+
+
+async def test_a_checkpoint_pause_on_the_bus_holds_the_account_and_its_end_frees_it(
+    nats: NatsServer, fresh_database: str, redis_url: str, tmp_path: Path, events: Events, bus: Bus
+) -> None:
+    child = start_provisioner(nats, fresh_database, redis_url, tmp_path)
+    try:
+        await wait_healthy(child)
+        first = queued_event(platform="linkedin")
+        await bus.publish(first)
+        await events.wait_for(first.task_id, "profile.ready")
+        paused = _checkpoint(first, None)
+        await bus.publish(paused)
+        second = queued_event(platform="linkedin", user_id=first.user_id)
+        await bus.publish(second)
+        said = "waiting: linkedin asks this account for a security check"
+        await eventually(lambda: any(e["detail"] == said for e in _progress(events, second)), timeout_s=30)
+        await bus.publish(_checkpoint(first, datetime.now(UTC)))  # the executor: the user passed it
+        redis = aioredis.from_url(redis_url, decode_responses=True)
+        try:
+            await eventually(lambda: _gone(redis, f"provisioner:held:linkedin:{first.user_id}"), timeout_s=20)
+        finally:
+            await redis.aclose()
+        await bus.publish(ApplicationCompleted(task_id=first.task_id, user_id=first.user_id))
+        await events.wait_for(second.task_id, "profile.ready", timeout_s=30)
+    finally:
+        child.stop()
+
+
+def _checkpoint(task: TaskQueued, until: datetime | None) -> AccountPaused:
+    return AccountPaused(
+        task_id=task.user_id,
+        user_id=task.user_id,
+        platform="linkedin",
+        reason="checkpoint",
+        until=until,
+        message="linkedin asks for a security check",
+        source_task_id=task.task_id,
+    )
+
+
+async def _gone(redis: aioredis.Redis, key: str) -> bool:
+    return not await redis.exists(key)
+
+
 async def test_a_daily_limit_stops_the_tasks_browser_and_provisions_it_again_when_the_pause_ends(
     nats: NatsServer, fresh_database: str, redis_url: str, tmp_path: Path, events: Events, bus: Bus
 ) -> None:

@@ -16,7 +16,9 @@ import httpx
 from sandbox.pdf import make_pdf as sandbox_pdf
 
 REPO = Path(__file__).resolve().parents[2]
-START_TIMEOUT_S = 20
+# One sandbox serves a whole package or session, and every test of it fails if it does not start:
+# it may take its time on a machine busy with the rest of the suite (a quiet one starts it in a second).
+START_TIMEOUT_S = 90
 
 
 @dataclass

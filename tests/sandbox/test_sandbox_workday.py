@@ -253,3 +253,31 @@ def test_workday_honeypot_and_password_rules(sandbox: Sandbox, email: str) -> No
     weak = sandbox.client.post(url, data=form | {"password": "short", "verifyPassword": "short"})
     assert weak.status_code == 400 and "at least 8 characters" in weak.text
     assert sandbox.get("/_admin/mailbox", to=email)["messages"] == []
+
+
+def test_a_workday_tenant_that_mails_a_code_verifies_the_account_by_that_code(sandbox: Sandbox, email: str) -> None:
+    job = sandbox.job("workday", 2)
+    sandbox.set_flags("workday", job["job_id"], email_code=True)
+    try:
+        base = job["url"] + "/apply/applyManually"
+        form = {"email": email, "password": PASSWORD, "verifyPassword": PASSWORD, "createAccountCheckbox": "true"}
+        made = sandbox.client.post(base + "/createAccount", data=form)
+        assert made.status_code == 200 and 'data-automation-id="verifyEmailForm"' in made.text
+        assert "We sent a verification code to" in made.text
+        [mail] = sandbox.get("/_admin/mailbox", to=email)["messages"]
+        assert mail["subject"].endswith(": your verification code") and "/activate/" not in mail["text"]
+        found = re.search(r"Your verification code is (\d{6})", mail["text"])
+        assert found is not None
+        wrong = "000000" if found.group(1) != "000000" else "111111"
+        refused = sandbox.client.post(base + "/verifyCode", data={"email": email, "verificationCode": wrong})
+        assert refused.status_code == 400 and "not valid" in refused.text
+        signin = {"email": email, "password": PASSWORD}
+        assert sandbox.client.post(base + "/signIn", data=signin).status_code == 403  # not verified yet
+        done = sandbox.client.post(base + "/verifyCode", data={"email": email, "verificationCode": found.group(1)})
+        assert done.status_code == 303 and done.headers["location"].endswith("/apply/applyManually")
+        [account] = [
+            a for a in sandbox.get("/_admin/accounts", site=f"workday:{job['org']}")["accounts"] if a["email"] == email
+        ]
+        assert account["verified"] is True
+    finally:
+        sandbox.clear_flags("workday", job["job_id"])

@@ -12,14 +12,17 @@ from dataclasses import dataclass, field
 from autoapply.local.cluster import stream_leaders
 from autoapply.local.procs import StartError
 from autoapply.local.services import ServiceInstance
-from autoapply.stack import Stack
+from autoapply.stack import UP_DEADLINE_S, Stack
 from contracts.streams import EVENTS_STREAM
 
 # A fault every this many seconds: long enough for the stack to come back between two faults.
 FAULT_EVERY_S = 20.0
 # A restarted node or database is down this long, as a short crash would leave it.
 DOWN_S = 2.0
-UP_TRIES = 3
+# `up` tries after a fault; each waits at most UP_DEADLINE_S for the stack to be healthy again.
+UP_TRIES = 2
+# The longest one fault takes, its recovery included: what the soak keeps back at its end.
+MAX_FAULT_S = DOWN_S + UP_TRIES * UP_DEADLINE_S + 10
 # The faults in turn: service kills twice as often as the rest, as crashes of services are likelier.
 KINDS = ("kill_service", "restart_nats", "kill_service", "restart_nats_leader", "restart_postgres")
 

@@ -12,6 +12,7 @@ import asyncpg
 import httpx
 import yaml
 
+from tests.forms import test_fill_sandbox as forms_answers
 from tests.intake.client import PASSWORD
 from tests.intake.documents import pdf
 
@@ -20,10 +21,26 @@ ROOT = Path(__file__).resolve().parents[2]
 # no account (person, platform) waits out the spacing between two applications.
 TASKS_PER_PERSON = 5
 TERMINAL = {"COMPLETED", "FAILED", "REJECTED", "CANCELLED", "CLEANUP"}
+# Asked as a question by the careers page, not listed among its jobs' questions.
+STANDING_ANSWERS = {"Your level of English": "Fluent"}
 WAITING_FOR_PERSON = {"HUMAN_TAKEOVER", "NEED_CAPTCHA", "NEED_HUMAN", "NEED_REVIEW"}
 
 
-async def person(http: httpx.AsyncClient, index: int) -> dict[str, str]:
+def answer_bank(jobs: list[dict[str, Any]]) -> dict[str, str]:
+    """What the soak's people have answered before: every question the sandbox's jobs ask that the
+    form tests' person answers, so that a task waits for a person for what needs one (a CAPTCHA, a
+    sign-in wall, a closed job's shape), not for a blank answer bank."""
+    bank = dict(STANDING_ANSWERS)
+    for job in jobs:
+        for question in job.get("questions", []):
+            if question["key"] in forms_answers.ANSWERS:
+                bank[question["label"]] = forms_answers.ANSWERS[question["key"]]
+            elif question["key"] == "years_skill":
+                bank[question["label"]] = "3"
+    return bank
+
+
+async def person(http: httpx.AsyncClient, index: int, bank: dict[str, str]) -> dict[str, str]:
     email = f"soak-{index}-{uuid.uuid4().hex[:8]}@example.org"
     created = await http.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD, "name": "Soak"})
     created.raise_for_status()
@@ -31,7 +48,8 @@ async def person(http: httpx.AsyncClient, index: int) -> dict[str, str]:
     auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
     (await http.post("/api/v1/resumes", headers=auth, files={"file": ("resume.pdf", pdf())})).raise_for_status()
     profile = yaml.safe_load((ROOT / "examples" / "profile.yaml").read_text())
-    profile |= {"email": email, "resume": None}
+    profile |= {"email": email, "resume": None, "answers": {**profile.get("answers", {}), **bank}}
+    profile["preferences"] = {**profile.get("preferences", {}), "earliest_start": "2027-01-04"}
     (await http.put("/api/v1/profile", headers=auth, json=profile)).raise_for_status()
     return auth
 
@@ -54,8 +72,9 @@ def spread(jobs: list[dict[str, Any]], tasks: int) -> list[list[str]]:
 async def submit(http: httpx.AsyncClient, sandbox_url: str, tasks: int) -> tuple[list[str], set[str]]:
     jobs = (await http.get(f"{sandbox_url}/_admin/jobs")).json()["jobs"]
     accepted: list[str] = []
+    bank = answer_bank(jobs)
     for index, urls in enumerate(spread(jobs, tasks)):
-        auth = await person(http, index)
+        auth = await person(http, index, bank)
         for url in urls:
             answer = await http.post("/api/v1/tasks", headers=auth, json={"job_url": url})
             answer.raise_for_status()

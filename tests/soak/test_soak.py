@@ -1,8 +1,8 @@
 """The soak: tasks over every sandbox platform on a three-node cluster with two instances of every
 service, while the chaos loop kills and restarts; at the end one JSON line with the counts.
 
-    ./dev soak                                   # 200 tasks, at most 18 minutes of waiting
-    AUTOAPPLY_SOAK_TASKS=30 AUTOAPPLY_SOAK_MINUTES=5 ./dev soak    # a shorter run (CI)
+    ./dev soak                                   # 200 tasks, the whole run within 20 minutes
+    AUTOAPPLY_SOAK_TASKS=30 AUTOAPPLY_SOAK_MINUTES=8 ./dev soak    # a shorter run (CI)
 """
 
 from __future__ import annotations
@@ -23,19 +23,33 @@ from autoapply.local import jsz, pgroot
 from autoapply.local.procs import StartError
 from autoapply.local.services import SERVICES
 from autoapply.stack import Stack
+from tests.soak import chaos as chaos_loop
 from tests.soak import load
 from tests.soak.chaos import Chaos
 
 TASKS = int(os.environ.get("AUTOAPPLY_SOAK_TASKS", "200"))
-WAIT_S = float(os.environ.get("AUTOAPPLY_SOAK_MINUTES", "18")) * 60
-UP_TRIES = 3
+# The whole run, from the first `up` to the final line: the issue's 20 minutes on this machine.
+RUN_S = float(os.environ.get("AUTOAPPLY_SOAK_MINUTES", "20")) * 60
+# Kept back from the waiting for what comes after it: the fault in flight when the chaos stops (its
+# recovery is bounded by the chaos loop's tries), a last minute to settle, reading the counts.
+RESERVE_S = chaos_loop.MAX_FAULT_S + 90
+# Three nodes, PostgreSQL, Redis, the sandbox and ten instances on two loaded cores: each `up`
+# waits 60 s, and a part that was not healthy in time starts again at the next; this long in all.
+STARTUP_S = 360.0
 SEED = int(os.environ.get("AUTOAPPLY_SOAK_SEED", "16"))
-# Starting the stack and submitting come on top of the wait; the whole must end within 20 minutes.
-pytestmark = [pytest.mark.soak, pytest.mark.timeout(int(WAIT_S) + 300)]
+# Only a backstop: the run ends by itself within RUN_S and prints its line whether it passed or not.
+pytestmark = [pytest.mark.soak, pytest.mark.timeout(int(RUN_S) + 300)]
+
+
+# Nobody operates during the soak: a task waiting for a person gives its browser slot back after
+# this long (takeover's human.timeout) rather than the product's five minutes, so that the waiting
+# path is exercised without four waiting tasks holding every slot for most of the run.
+HUMAN_TIMEOUT_S = "90"
 
 
 @pytest.fixture
-def stack(tmp_path: Path) -> Any:
+def stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("AUTOAPPLY_HUMAN_TIMEOUT_S", os.environ.get("AUTOAPPLY_HUMAN_TIMEOUT_S", HUMAN_TIMEOUT_S))
     home = tmp_path / "stack"
     stack = Stack(home)
     yield stack
@@ -57,10 +71,11 @@ async def test_nothing_is_lost_or_applied_twice_under_chaos(stack: Stack) -> Non
         stop = asyncio.Event()
         faults = asyncio.create_task(chaos.run(stop))
         # Every kind of fault at least once, even when the tasks settle sooner.
-        await _wait_settled(dsn, task_ids, time.monotonic() + WAIT_S, also=chaos.every_kind_done)
+        await _wait_settled(dsn, task_ids, began + RUN_S - RESERVE_S, also=chaos.every_kind_done)
         stop.set()
         await faults
-        await _wait_settled(dsn, task_ids, time.monotonic() + 60)  # after the last fault
+        # After the last fault, a minute at most, within the run's time.
+        await _wait_settled(dsn, task_ids, min(time.monotonic() + 60, began + RUN_S - 30))
         model = await load.read_model(dsn, task_ids)
         received = await load.submissions(http, site)
         reasons = await load.failure_reasons(dsn, task_ids)
@@ -80,15 +95,15 @@ async def test_nothing_is_lost_or_applied_twice_under_chaos(stack: Stack) -> Non
 
 
 def _up(stack: Stack) -> None:
-    # Three nodes and ten instances on two loaded cores can outlast one `up`'s 60 s; each further
-    # `up` starts only what is not running yet.
-    for attempt in range(1, UP_TRIES + 1):
+    # Each further `up` starts only what is not running yet.
+    deadline = time.monotonic() + STARTUP_S
+    while True:
         try:
             with stack.locked():
                 stack.up({s: 2 for s in SERVICES}, sandbox=True, cluster=3)
             return
         except StartError:
-            if attempt == UP_TRIES:
+            if time.monotonic() > deadline:
                 raise
 
 

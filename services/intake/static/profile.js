@@ -6,7 +6,7 @@
     "linkedin_url", "github_url", "portfolio_url"];
   const PREF_TEXT = ["salary", "notice_period", "earliest_start"];
   const PREF_TRI = ["sponsorship", "work_authorization", "relocation", "remote", "privacy_consent"];
-  const PREF_BOOL = ["allow_llm", "review_before_submit", "save_operator_answers", "decline_eeo"];
+  const PREF_BOOL = ["allow_llm", "review_before_submit", "save_operator_answers", "operators_may_sign_in", "decline_eeo"];
   const EEO = ["gender", "race", "hispanic_latino", "veteran", "disability", "sexual_orientation", "transgender"];
   const PARSED_LABELS = {
     first_name: "First name", last_name: "Last name", email: "E-mail", phone: "Phone", location: "Location",

@@ -29,7 +29,7 @@
 
   function asksYou(d) {
     const open = openQuestion(d);
-    return ["NEED_HUMAN", "HUMAN_TAKEOVER"].includes(d.state) && open && (open.data.questions || []).length > 0;
+    return ["NEED_HUMAN", "HUMAN_TAKEOVER"].includes(d.state) && open && ((open.data.questions || []).length > 0 || !!open.data.sign_in);
   }
 
   function summary(d) {
@@ -129,6 +129,10 @@
       return e.data.detail ? `${state} (${e.data.detail})` : state;
     }
     if (e.type === "human.needed" && (e.data.questions || []).length) return "A question for you: " + e.data.questions.join("; ");
+    if (e.type === "human.needed" && e.data.sign_in) return "The job site asks you to sign in (or pass its check), once";
+    if (e.type === "human.resolved" && ["signed_in", "checkpoint_passed", "two_step_passed"].includes(e.data.resolution)) {
+      return (e.data.operator_id || "").startsWith("user:") ? "You signed in" : "A person signed in for you";
+    }
     if (e.type === "human.resolved") return (e.data.operator_id || "").startsWith("user:") ? "You answered" : "A person answered";
     const extra = e.data.message || e.data.reason;
     return (EVENT_WORDS[e.type] || e.type) + (extra ? `: ${words(extra)}` : "");
@@ -145,6 +149,8 @@
     if (!answer.ok) { AA.put(root, el("div", { class: "card empty" }, "There is no such application.")); return; }
     const d = answer.body;
     summary(d); question(d); review(d); receipt(d); timeline(d);
+    AA.lastTask = d;
+    if (AA.signIn) AA.signIn(d);  // liveview.js: the live browser while the task waits for the user to sign in
     if (!opened && wanted) {
       const target = document.getElementById(wanted);
       if (target && !target.hidden) {

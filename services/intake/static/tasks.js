@@ -53,6 +53,7 @@
     if (detail.state === "NEED_REVIEW") return el("a", { href: `/app/tasks/${detail.task_id}?open=review#review` }, "Review and approve");
     if (!open) return null;
     if (open.type === "captcha.detected") return "A person is solving a CAPTCHA";
+    if (open.data.sign_in) return el("a", { href: `/app/tasks/${detail.task_id}?open=signin#signin` }, "Sign in to the job site, once");
     if ((open.data.questions || []).length) {
       return el("a", { href: `/app/tasks/${detail.task_id}?open=question#question` }, "Answer: " + open.data.questions.join("; "));
     }
@@ -66,7 +67,7 @@
     const known = tasks.get(taskId) || {};
     const waiting = ["NEED_HUMAN", "HUMAN_TAKEOVER", "NEED_CAPTCHA", "NEED_REVIEW"].includes(d.state) ? waitingWords(d) : null;
     const open = d.timeline.filter((e) => e.type === "human.needed" && e.applied).pop();
-    const asks = ["NEED_HUMAN", "HUMAN_TAKEOVER"].includes(d.state) && !!open && (open.data.questions || []).length > 0;
+    const asks = ["NEED_HUMAN", "HUMAN_TAKEOVER"].includes(d.state) && !!open && ((open.data.questions || []).length > 0 || !!open.data.sign_in);
     tasks.set(taskId, { summary: d, progress: known.progress, waiting, asks });
   }
 

@@ -14,7 +14,6 @@ import httplib2
 from google.auth.exceptions import RefreshError, TransportError
 from google.oauth2.credentials import Credentials
 from google_auth_httplib2 import AuthorizedHttp
-from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
 from services.verifier.mail.message import (
@@ -40,6 +39,10 @@ class GmailMailbox:
         self.credentials = credentials
         self._http = http if http is not None else httplib2.Http(timeout=TIMEOUT_S)
         authorized = AuthorizedHttp(credentials, http=self._http)
+        # Imported here: the discovery client (with google.api_core) is most of a second of every
+        # verifier's start, and a verifier without a Gmail mailbox never builds one.
+        from googleapiclient.discovery import build
+
         self._service = build("gmail", "v1", http=authorized, static_discovery=True, cache_discovery=False)
 
     async def search(self, query: MailQuery) -> list[MailMessage]:

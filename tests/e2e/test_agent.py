@@ -1,0 +1,218 @@
+"""Agent mode through the five services: a user who allowed the model applies, the real anthropic
+client and browser-use in the executor talk to the local scripted Messages API server (the stack's
+model, tests/e2e/conftest.py), and what arrives is checked at every end: the sandbox's record, the
+receipt, application.submitted, the task API, and what the model server was sent."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import time
+import uuid
+import zipfile
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import httpx
+import pytest
+
+from bench._browsing import explorer
+from bench._model import ModelServer, Recorded, Reply, Script, played
+from bench._scripts import form_answers
+from contracts.applications import ApplicationSubmitted
+from contracts.human import HumanNeeded
+from tests.e2e.stack import MODEL_KEY, Stack, Watcher, candidate
+from tests.e2e.test_apply import start_task, submitted
+from tests.intake.client import User, new_user
+from tests.sandbox.harness import make_pdf
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
+WHY = "Why do you want to work at"
+ATRIUM_WHY = "What draws you to Atrium?"
+# What of the made-up person's a model never needs for these forms (bench/forms.py PROFILE).
+PRIVATE = ("206 555", "+12065550100", "100 Example Street", "98101", "linkedin.com/in", "github.com", "Ada Example")
+
+
+async def llm_user(http: httpx.AsyncClient, job: dict[str, Any], leave_out: str | None = None) -> tuple[User, bytes]:
+    """A new user whose profile allows the model's drafts, with a resume on file."""
+    user = await new_user(http)
+    profile = candidate(user.email, job, leave_out)
+    profile["preferences"] = {**profile["preferences"], "allow_llm": True}
+    answer = await http.put("/api/v1/profile", headers=user.auth, json=profile)
+    assert answer.status_code in (200, 201), answer.text
+    resume = make_pdf(f"Ada Example - Resume {uuid.uuid4().hex[:6]}")
+    sent = await http.post(
+        "/api/v1/resumes", headers=user.auth, files={"file": ("Ada_Example_Resume.pdf", resume, "application/pdf")}
+    )
+    assert sent.status_code == 201, sent.text
+    return user, resume
+
+
+def sent_nothing_private(requests: list[Recorded], user: User, stack: Stack) -> None:
+    """Only the key, in its header; nothing of the user's the fields do not need; no secret of ours."""
+    secret = stack.children["executor"].env["AUTOAPPLY_SECRET_KEY"]
+    assert requests
+    for request in requests:
+        assert request.headers["x-api-key"] == MODEL_KEY
+        body = request.text
+        for private in (user.email, user.tokens["access_token"], MODEL_KEY, secret, *PRIVATE):
+            assert private not in body, private
+        assert secret not in json.dumps(request.headers)
+
+
+def receipt_of(stack: Stack, event: ApplicationSubmitted) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((stack.objects / event.receipt_uri).read_bytes())
+    return data
+
+
+async def task_of(http: httpx.AsyncClient, user: User, task_id: UUID) -> dict[str, Any]:
+    answer = await http.get(f"/api/v1/tasks/{task_id}", headers=user.auth)
+    assert answer.status_code == 200, answer.text
+    task: dict[str, Any] = answer.json()
+    return task
+
+
+def spent_on_requests(requests: list[Recorded]) -> int:
+    return sum(sum(r.usage.values()) for r in requests if r.status == 200)
+
+
+def of_job(model: ModelServer, job: dict[str, Any]) -> list[Recorded]:
+    """The requests of this test's task: its "Why do you want to work at <company>?" names the job's
+    company (a task of an earlier test that ran out of time may still call the model)."""
+    return [r for r in model.requests if job["company"] in r.text]
+
+
+def careers_job(stack: Stack) -> dict[str, Any]:
+    jobs = stack.sandbox.get("/_admin/jobs", site="careers")["jobs"][1:11]
+    return next(j for j in jobs if any(q["label"].startswith(WHY) for q in j["questions"]))
+
+
+async def test_a_drafted_answer_reaches_the_site_with_provenance_llm_and_the_tokens_show_on_the_task(
+    stack: Stack, http: httpx.AsyncClient, watcher: Watcher, e2e_model: ModelServer
+) -> None:
+    e2e_model.use(form_answers())
+    job = careers_job(stack)
+    user, _ = await llm_user(http, job)
+    task_id = await start_task(http, user, job["url"])
+    event = await submitted(watcher, stack, task_id, timeout_s=240)
+    requests = of_job(e2e_model, job)
+
+    [record] = stack.sandbox.submissions(site="careers", job_id=job["job_id"], email=user.email)
+    why = next(f for f in event.fields if f.label.startswith(WHY))
+    assert why.provenance == "llm" and "Technical Writer" in why.value
+    assert why.value in {str(v) for v in record["fields"].values()}  # exactly the drafted text arrived
+    assert not any(f.provenance == "llm" and "salary" in f.label.lower() for f in event.fields)
+
+    assert event.usage is not None and event.usage.calls == len(requests) >= 1
+    assert event.tokens == event.usage.all_tokens == spent_on_requests(requests) > 0
+    receipt = receipt_of(stack, event)
+    assert receipt["llm"]["total"]["calls"] == len(requests) and receipt["llm"]["model"]
+    drafted = [f.model_dump() for f in event.fields if f.provenance == "llm"]
+    assert why.model_dump() in drafted and [f for f in receipt["fields"] if f["provenance"] == "llm"] == drafted
+    task = await task_of(http, user, task_id)
+    assert task["tokens"] == event.tokens and task["usage"]["calls"] == len(requests)
+    assert task["receipt"]["tokens"] == event.tokens
+    assert why.model_dump() in task["receipt"]["fields"]
+
+    sent_nothing_private(requests, user, stack)
+    asked = json.loads(requests[0].body["messages"][0]["content"])
+    assert any(f["label"].startswith(WHY) for f in asked["fields"])
+    assert not any("salary" in f["label"].lower() or "authorized" in f["label"] for f in asked["fields"])
+    assert set(asked["applicant_data"]) <= {"job", "applicant", "saved_answers", "preferences"}
+
+
+@pytest.mark.parametrize("model", ["answers", "overloaded"])
+async def test_a_fact_question_goes_to_a_person_with_the_agent_on(
+    model: str, stack: Stack, http: httpx.AsyncClient, watcher: Watcher, e2e_model: ModelServer
+) -> None:
+    """Years with a skill is a fact only the user gives: never sent to the model, asked of a person.
+    A model that answers 529 every time hands what it would have drafted to a person too."""
+    e2e_model.use(form_answers() if model == "answers" else played([Reply.error(529)] * 10))
+    job = stack.sandbox.job("ashby", 4)
+    years = next(q["label"] for q in job["questions"] if q["key"] == "years_skill")
+    user, _ = await llm_user(http, job, leave_out=years)
+    task_id = await start_task(http, user, job["url"])
+    needed = await watcher.wait_for(task_id, HumanNeeded.TYPE, timeout_s=240)
+    assert isinstance(needed, HumanNeeded)
+    assert years in needed.questions
+    requests = of_job(e2e_model, job)
+    assert requests and all(years not in r.text for r in requests)
+    sent_nothing_private(requests, user, stack)
+    if model == "answers":
+        assert needed.tokens == spent_on_requests(requests) > 0 and "the agent stopped" not in needed.reason
+    else:
+        assert "the agent stopped: the model answered 529" in needed.reason
+        assert len(requests) == 2 and needed.tokens == 0  # one try, the client's one retry, then a person
+    assert stack.sandbox.submissions(email=user.email) == []
+
+
+def atrium_model() -> Script:
+    """browser-use's steps find the form; our own call drafts the free text: one model for both."""
+    browse, answers = explorer(), form_answers()
+
+    def reply(body: dict[str, Any]) -> Reply:
+        ours = any(t.get("name") == "answer_fields" for t in body.get("tools") or ())
+        return answers(body) if ours else browse(body)
+
+    return reply
+
+
+async def learned_rows(dsn: str, user_id: str) -> tuple[int, int]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        executor = await conn.fetchval("SELECT count(*) FROM executor.site_answers WHERE user_id = $1", UUID(user_id))
+        intake = await conn.fetchval("SELECT count(*) FROM intake.site_answers WHERE user_id = $1", UUID(user_id))
+        return int(executor), int(intake)
+    finally:
+        await conn.close()
+
+
+async def test_an_unknown_site_is_found_once_the_second_application_costs_nothing_and_the_user_owns_it(
+    stack: Stack, http: httpx.AsyncClient, watcher: Watcher, e2e_model: ModelServer
+) -> None:
+    e2e_model.use(atrium_model())
+    user, _ = await llm_user(http, {"questions": []})
+    first = f"{stack.sandbox.http}/atrium/roles/platform-engineer"
+    task_id = await start_task(http, user, first)
+    event = await submitted(watcher, stack, task_id, timeout_s=240)
+    requests = list(e2e_model.requests)
+    browsing = [r for r in requests if r.body["tool_choice"].get("name") == "AgentOutput"]
+    assert browsing and len(requests) > len(browsing)  # the agent's steps, then our one call for the text
+    assert receipt_of(stack, event)["form_reached_by"] == "agent"
+    [record] = stack.sandbox.submissions(site="atrium", email=user.email)
+    drawn = next(f for f in event.fields if f.label == ATRIUM_WHY)
+    assert drawn.provenance == "llm" and record["fields"]["drawn"] == drawn.value
+    assert record["fields"]["given"] == "Ada" and record["fields"]["mail"] == user.email
+    assert event.tokens == spent_on_requests(requests) > 0
+    assert "x_email" in browsing[0].text  # the agent knows the placeholder, never the address
+    sent_nothing_private(requests, user, stack)
+    assert [(a.label, a.answer, a.provenance) for a in event.learned] == [(ATRIUM_WHY, drawn.value, "llm")]
+
+    # The same user, another role of the site: the path and the confirmed answer are replayed.
+    e2e_model.use(played([Reply.error(500)] * 20))
+    second = await start_task(http, user, f"{stack.sandbox.http}/atrium/roles/data-analyst")
+    again = await submitted(watcher, stack, second, timeout_s=240)
+    assert e2e_model.requests == [] and again.tokens == 0
+    assert receipt_of(stack, again)["form_reached_by"] == "replay"
+    assert next(f for f in again.fields if f.label == ATRIUM_WHY).value == drawn.value
+    assert len(stack.sandbox.submissions(site="atrium", email=user.email)) == 2
+    assert (await task_of(http, user, second))["tokens"] == 0
+
+    # What the agent learned for the user is theirs: in the export, and gone with the account.
+    exported = await http.get("/api/v1/me/export", headers=user.auth)
+    assert exported.status_code == 200
+    rows = json.loads(zipfile.ZipFile(io.BytesIO(exported.content)).read("site_answers.json"))
+    assert [(r["label"], r["answer"], r["provenance"]) for r in rows] == [(ATRIUM_WHY, drawn.value, "llm")]
+    assert rows[0]["source_task_id"] == str(task_id)
+    assert (await http.delete("/api/v1/me", headers=user.auth)).status_code == 202
+    deadline = time.monotonic() + 30
+    while await learned_rows(stack.dsn, user.user_id) != (0, 0):
+        assert time.monotonic() < deadline, "the learned answers outlived the account"
+        await asyncio.sleep(0.3)
+    conn = await asyncpg.connect(stack.dsn)
+    try:  # the path to the form is the site's, nobody's data: it stays for everyone
+        assert await conn.fetchval("SELECT count(*) FROM executor.site_paths WHERE page_shape = '/atrium/roles/*'")
+    finally:
+        await conn.close()
