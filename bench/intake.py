@@ -14,8 +14,12 @@ Latency is measured per request from send to answer, with `concurrency` requests
 
 import argparse
 import asyncio
+import json
 import os
 import secrets
+import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,18 +30,22 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
-import psutil
 
 from autoapply.local import NatsServer, PostgresServer, RedisServer, free_port
 from autoapply.local.cluster import ClusterNode
+from bench._cpu import CpuMeter
+from bench._http import Connection, ProtocolError
 from bench._report import emit, percentile
 from tests.intake.bus import queued_counts
 from tests.intake.documents import pdf
 
 PASSWORD = "bench password, long enough"
+# A request that gets no answer in this long counts as an error (TimeoutError), not a hang.
+REQUEST_TIMEOUT_S = 30.0
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -109,46 +117,78 @@ async def users(client: httpx.AsyncClient, dsn: str, count: int) -> list[dict[st
 
 
 async def submit(args: argparse.Namespace, base: str, auths: list[dict[str, str]]) -> dict[str, Any]:
-    limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
-    gate = asyncio.Semaphore(args.concurrency)
+    """`concurrency` keep-alive connections, each sending its next task as soon as it has an answer."""
+    address = urlsplit(base)
+    idle: asyncio.Queue[Connection] = asyncio.Queue()
+    for _ in range(args.concurrency):
+        idle.put_nowait(Connection(address.hostname or "127.0.0.1", address.port or 80))
     latencies: list[float] = []
     accepted: list[str] = []
     errors: Counter[str] = Counter()
 
-    async def one(client: httpx.AsyncClient, n: int) -> None:
-        auth = auths[n % len(auths)]
-        async with gate:
+    async def one(n: int) -> None:
+        auth = {**auths[n % len(auths)], "Content-Type": "application/json"}
+        body = json.dumps({"job_url": f"https://jobs.example.org/b/{n}"}).encode()
+        conn = await idle.get()
+        try:
             began = time.perf_counter()
-            try:
-                answer = await client.post(
-                    "/api/v1/tasks", headers=auth, json={"job_url": f"https://jobs.example.org/b/{n}"}
-                )
-            except httpx.HTTPError as exc:
-                errors[type(exc).__name__] += 1
-                return
+            answer = await asyncio.wait_for(conn.post("/api/v1/tasks", body, auth), REQUEST_TIMEOUT_S)
             latencies.append((time.perf_counter() - began) * 1000)
-        if answer.status_code == 201:
-            accepted.append(answer.json()["task_id"])
+        except (OSError, asyncio.IncompleteReadError, ProtocolError) as exc:
+            errors[type(exc).__name__] += 1
+            return
+        finally:
+            idle.put_nowait(conn)
+        if answer.status == 201:
+            accepted.append(json.loads(answer.body)["task_id"])
         else:
-            errors[str(answer.status_code)] += 1
+            errors[str(answer.status)] += 1
 
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
-        await asyncio.gather(*(one(client, n) for n in range(min(args.concurrency, 8))))  # warm the connections
+    try:
+        await asyncio.gather(*(one(n) for n in range(min(args.concurrency, 8))))  # warm the connections
+        warm = list(accepted)
         accepted.clear()
         latencies.clear()
         began = time.perf_counter()
-        await asyncio.gather(*(one(client, n) for n in range(8, 8 + args.tasks)))
+        await asyncio.gather(*(one(n) for n in range(8, 8 + args.tasks)))
         elapsed = time.perf_counter() - began
-    return {"accepted": accepted, "latencies": latencies, "errors": errors, "elapsed": elapsed}
+    finally:
+        while not idle.empty():
+            await idle.get_nowait().close()
+    return {"accepted": accepted, "warm": warm, "latencies": latencies, "errors": errors, "elapsed": elapsed}
 
 
-async def drained(dsn: str, timeout_s: float = 120) -> None:
+def profile(out: Path | None, pid: int | None) -> subprocess.Popen[bytes] | None:
+    """py-spy sampling intake while the tasks come in (a tool on PATH, not a dependency)."""
+    if out is None or pid is None:
+        return None
+    spy = shutil.which("py-spy")
+    if spy is None:
+        raise SystemExit("--profile needs py-spy on PATH (pip install py-spy)")
+    command = [spy, "record", "--pid", str(pid), "--rate", "250", "--format", "raw", "--output", str(out)]
+    return subprocess.Popen([*command, "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop_profile(spy: subprocess.Popen[bytes] | None) -> None:
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+        spy.wait(30)
+
+
+async def drained(dsn: str, accepted: list[str], timeout_s: float = 300) -> None:
+    """Until the outbox is empty and intake's read model holds every accepted task: the CPU a task
+    costs includes the relay's publishing and intake's projection of its own task.queued."""
     conn = await asyncpg.connect(dsn)
     try:
         deadline = time.monotonic() + timeout_s
-        while await conn.fetchval("SELECT count(*) FROM intake.outbox WHERE sent_at IS NULL"):
+        while await conn.fetchval(
+            "SELECT (SELECT count(*) FROM intake.outbox WHERE sent_at IS NULL) "
+            "+ $2 - (SELECT count(*) FROM intake.tasks WHERE task_id = ANY($1::uuid[]))",
+            accepted,
+            len(accepted),
+        ):
             if time.monotonic() > deadline:
-                raise SystemExit("the outbox did not drain")
+                raise SystemExit("the outbox or the read model did not catch up")
             await asyncio.sleep(0.2)
     finally:
         await conn.close()
@@ -172,12 +212,17 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
             base = f"http://127.0.0.1:{env['AUTOAPPLY_HTTP_PORT']}"
             async with httpx.AsyncClient(base_url=base, timeout=30) as client:
                 auths = await users(client, dsn, args.users)
-            # CPU seconds the intake process spent while the tasks came in: unlike the rate, this
-            # hardly depends on what else the machine runs, so before/after compares fairly.
-            cpu_before = sum(psutil.Process(proc.pid).cpu_times()[:2])
+            # CPU seconds each process spent from the first task in to the last one on the bus:
+            # unlike the rate, this hardly depends on what else the machine runs, so before/after
+            # compares fairly.
+            servers = {"postgres": pg.pid, "redis": redis.pid, **{f"nats-{i}": n.pid for i, n in enumerate(nodes)}}
+            meter = CpuMeter({"intake": proc.pid, **servers})
+            profiler = profile(args.profile, proc.pid)
+            meter.start()
             result = await submit(args, base, auths)
-            cpu_s = sum(psutil.Process(proc.pid).cpu_times()[:2]) - cpu_before
-            await drained(dsn)
+            await drained(dsn, result["accepted"])
+            cpu = meter.per_task_ms(len(result["accepted"]))
+            stop_profile(profiler)
             counts = await queued_counts(nodes[0].url)
         finally:
             if proc.returncode is None:
@@ -203,10 +248,12 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         "accepted_per_s": round(len(accepted) / result["elapsed"], 1),
         "p50_ms": round(percentile(result["latencies"], 50), 1),
         "p99_ms": round(percentile(result["latencies"], 99), 1),
-        # What one accepted task costs intake's process in CPU (its relay's publishing included),
-        # and the rate one core could sustain at that cost.
-        "intake_cpu_ms_per_task": round(cpu_s * 1000 / max(len(accepted), 1), 2),
-        "one_core_ceiling_per_s": round(len(accepted) / cpu_s, 1) if cpu_s else None,
+        # What one accepted task costs intake's process in CPU (its relay's publishing and its read
+        # model included), every process's share, and the rate two idle cores could sustain at
+        # the whole path's cost.
+        "intake_cpu_ms_per_task": cpu["intake"],
+        "cpu_ms_per_task": cpu,
+        "two_core_ceiling_per_s": round(2000 / cpu["total"], 1) if cpu["total"] else None,
         "errors": sum(result["errors"].values()),
         "error_kinds": dict(result["errors"]),
         "lost": lost,
@@ -224,6 +271,7 @@ def main() -> None:
     # costs apart from the disk (the tests run PostgreSQL that way).
     parser.add_argument("--fsync", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--cluster", type=int, default=1, choices=(1, 3, 5), help="nats-server nodes (default 1)")
+    parser.add_argument("--profile", type=Path, help="write py-spy's collapsed stacks of intake to this file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-intake-") as folder:
         os.chmod(folder, 0o755)  # PostgreSQL runs as its own user and must reach its data folder

@@ -4,9 +4,12 @@ published afterwards by a relay, with Nats-Msg-Id = event_id, until the stream a
 Order: rows are published by `seq`, by one relay per schema at a time (a session advisory lock on
 the relay's own connection; the other instances stand by and take over when it goes). Writers of
 one task are serialised from their enqueue to their commit, so a task's `seq` order is its commit
-order. A crash between the stream's ack and marking the row sent re-publishes the same id; the
-stream's duplicate window stores it once. A row the stream can never take is parked, with its
-reason, and the rows behind it go on.
+order. Rows go out in waves: the rows of a wave are published together and their acks awaited
+together (one ack wait per wave, not per row), and a wave never holds two rows of one task, so
+a task's events reach the stream in its order even when a publish fails and is retried. A crash
+between the stream's ack and marking the row sent re-publishes the same id; the stream's
+duplicate window stores it once. A row the stream can never take is parked, with its reason, and
+the rows behind it go on.
 """
 
 import asyncio
@@ -29,7 +32,7 @@ from runtime.scrub import scrub_text
 
 log = logging.getLogger(__name__)
 
-# Rows read per query; each is published and marked on its own, with no transaction held open.
+# Rows read per query; published in waves and marked per wave, with no transaction held open.
 BATCH_SIZE = 100
 # Without a notification (one was missed, or this relay stands by), look anyway.
 POLL_INTERVAL_S = 1.0
@@ -75,6 +78,25 @@ async def enqueue(conn: asyncpg.Connection, schema: str, event: Event) -> None:
         json.dumps(headers),
     )
     await conn.execute("SELECT pg_notify($1, '')", channel(schema))
+
+
+def _task_key(subject: str) -> str:
+    """Every event subject ends with its task's id (contracts.subjects)."""
+    return subject.rsplit(".", 1)[-1]
+
+
+def waves(rows: list[asyncpg.Record]) -> list[list[asyncpg.Record]]:
+    """The rows in order, cut wherever a row's task already has a row in the current wave."""
+    found: list[list[asyncpg.Record]] = []
+    tasks: set[str] = set()
+    for row in rows:
+        key = _task_key(row["subject"])
+        if not found or key in tasks:
+            found.append([])
+            tasks = set()
+        found[-1].append(row)
+        tasks.add(key)
+    return found
 
 
 def describe(exc: BaseException) -> str:
@@ -145,8 +167,8 @@ class OutboxRelay:
         while True:
             with suppress_instrumentation():
                 rows = await conn.fetch(_PENDING, BATCH_SIZE)
-            for row in rows:
-                total += await self._send(conn, row)
+            for wave in waves(list(rows)):
+                total += await self._send(conn, wave)
             if len(rows) < BATCH_SIZE:
                 return total
 
@@ -168,22 +190,33 @@ class OutboxRelay:
     def _on_event(self, *_: object) -> None:
         self._wake.set()  # a notification, or the connection closed (the next round reconnects)
 
-    async def _send(self, conn: asyncpg.Connection, row: asyncpg.Record) -> int:
-        """1 when published; 0 when parked; raises (after noting the attempt) when it may work later."""
-        try:
-            await self._publish(row)
-        except UNPUBLISHABLE as exc:
-            await self._note(conn, row, "parked_at = now(), ", exc)
-            log.error("outbox %s: parked row %s (seq %s): %s", self._schema, row["id"], row["seq"], describe(exc))
-            self.parked += 1
-            return 0
-        except Exception as exc:
-            with suppress(Exception):  # the database may be what failed; the attempt is then not noted
-                await self._note(conn, row, "", exc)
-            raise
-        await conn.execute("UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = $1", row["id"])
-        self.published += 1
-        return 1
+    async def _send(self, conn: asyncpg.Connection, wave: list[asyncpg.Record]) -> int:
+        """Publishes a wave; returns how many went out. Parks what can never go; after marking what
+        went out, raises the first error that may pass (the round starts again at that row)."""
+        outcomes = await asyncio.gather(*(self._publish(row) for row in wave), return_exceptions=True)
+        sent = [row["id"] for row, outcome in zip(wave, outcomes, strict=True) if outcome is None]
+        if sent:
+            await conn.execute(
+                "UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])", sent
+            )
+            self.published += len(sent)
+        retry: BaseException | None = None
+        for row, outcome in zip(wave, outcomes, strict=True):
+            if isinstance(outcome, UNPUBLISHABLE):
+                await self._note(conn, row, "parked_at = now(), ", outcome)
+                log.error(
+                    "outbox %s: parked row %s (seq %s): %s", self._schema, row["id"], row["seq"], describe(outcome)
+                )
+                self.parked += 1
+            elif outcome is not None:
+                if not isinstance(outcome, Exception):
+                    raise outcome  # cancelled: stop here, the rows stay unsent
+                with suppress(Exception):  # the database may be what failed; the attempt is then not noted
+                    await self._note(conn, row, "", outcome)
+                retry = retry or outcome
+        if retry is not None:
+            raise retry
+        return len(sent)
 
     async def _note(self, conn: asyncpg.Connection, row: asyncpg.Record, park: str, exc: BaseException) -> None:
         await conn.execute(

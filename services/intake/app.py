@@ -110,6 +110,7 @@ async def serve_http(svc: Service) -> None:
         host=str(svc.settings.listen_host),
         port=svc.settings.http_port,
         log_level="warning",
+        access_log=False,  # the server span says what an access line would, without formatting one per request
         lifespan="off",
         http="httptools",  # the C parser: h11's pure-Python parsing was a tenth of a request's time
     )

@@ -11,6 +11,16 @@ from services.intake.errors import ApiError
 DAILY_LIMIT = {"free": 5, "pro": 50}
 # A day's counter outlives its day a little, so a clock skew between instances cannot reset it.
 KEEP_S = 2 * 24 * 3600
+# Count, keep and refuse in one round trip; a refused task is not counted (0 says refused).
+_TAKE = """
+local used = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+if used > tonumber(ARGV[1]) then
+  redis.call('DECR', KEYS[1])
+  return 0
+end
+return used
+"""
 
 
 def key(user_id: UUID, now: datetime) -> str:
@@ -26,13 +36,8 @@ async def take(redis: aioredis.Redis, user_id: UUID, plan: str) -> None:
     """Counts one task against today's quota, or raises 429 with Retry-After (and counts nothing)."""
     now = datetime.now(UTC)
     limit = DAILY_LIMIT.get(plan, DAILY_LIMIT["free"])
-    counter = key(user_id, now)
-    async with redis.pipeline(transaction=True) as pipe:
-        pipe.incr(counter)
-        pipe.expire(counter, KEEP_S)
-        used, _ = await pipe.execute()
-    if int(used) > limit:
-        await redis.decr(counter)
+    used = await redis.register_script(_TAKE)(keys=[key(user_id, now)], args=[limit, KEEP_S])
+    if not int(used):
         wait = seconds_to_midnight(now)
         raise ApiError(
             429,
