@@ -13,11 +13,12 @@ from typing import Any
 
 import asyncpg
 import redis.asyncio as aioredis
+from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 
 from contracts.streams import ADVISORY_STREAM, ConsumerSpec
-from runtime import cache, db, db_tracing, deadletter, housekeeping, logscrub, metrics, telemetry
+from runtime import cache, db, deadletter, housekeeping, logscrub, metrics, telemetry
 from runtime.bus import Bus, Handler
 from runtime.health import HealthServer, run_checks
 from runtime.outbox import OutboxRelay
@@ -73,7 +74,7 @@ class Service:
     async def start(self) -> None:
         s = self.settings
         self.provider = telemetry.setup(s.service, s.instance)
-        db_tracing.instrument(self.provider)
+        AsyncPGInstrumentor().instrument(tracer_provider=self.provider)  # type: ignore[no-untyped-call]
         RedisInstrumentor().instrument(tracer_provider=self.provider)
         self.pool = await db.create_pool(s.database_url, self.schema)
         applied = await db.migrate(self.pool, self.schema, self._migrations)
