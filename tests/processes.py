@@ -56,9 +56,11 @@ class Child:
         self.proc.send_signal(signal.SIGKILL)
         return self.proc.wait(10)
 
-    def stop(self) -> int | None:
+    def stop(self, signalled: bool = False) -> int | None:
+        """SIGTERM (unless `signalled`: a second one would end a graceful stop at once), then waits."""
         if self.proc.poll() is None:
-            self.proc.terminate()
+            if not signalled:
+                self.proc.terminate()
             try:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:
@@ -76,7 +78,7 @@ def stop_all(children: Sequence[Child]) -> list[int | None]:
     for child in children:
         if child.proc.poll() is None:
             child.proc.terminate()
-    return [child.stop() for child in children]
+    return [child.stop(signalled=True) for child in children]
 
 
 def service_env(

@@ -105,8 +105,11 @@ def _tools() -> Any:
     return Tools(exclude_actions=[a for a in every if a not in KEPT_ACTIONS])
 
 
-async def find_form(cdp_url: str, page_url: str, profile: Profile, settings: LlmSettings, meter: Meter) -> Found:
-    """Run the agent from the page the browser shows; whether it reached a form, and how."""
+async def find_form(
+    cdp_url: str, page_url: str, profile: Profile, settings: LlmSettings, meter: Meter, target_id: str | None = None
+) -> Found:
+    """Run the agent from the task's own tab (`target_id`; an account's browser holds a tab per
+    task, and browser-use would otherwise take whichever it found first); whether it reached a form."""
     _quiet()
     import anthropic
     from browser_use import Agent, BrowserSession
@@ -144,6 +147,9 @@ async def find_form(cdp_url: str, page_url: str, profile: Profile, settings: Llm
     )
     over = _BudgetWatch(meter)
     try:
+        if target_id is not None:
+            await session.start()  # connected once: Agent.run finds it connected and keeps the focus
+            await session.get_or_create_cdp_session(target_id, focus=True)
         history = await agent.run(max_steps=settings.agent_max_steps, on_step_end=over.step)
     except Exception as exc:  # browser-use wraps the model's errors in its own; any of them ends the try
         log.warning("the agent could not finish: %s", type(exc).__name__)

@@ -20,6 +20,7 @@ from forms.fill import visible_button
 from forms.read import read_settled
 from services.executor import explore, memory
 from services.executor.agent import Agent
+from services.executor.browser import target_of
 from services.executor.llm import BudgetExceeded, ModelUnavailable
 from services.executor.settings import LlmSettings
 
@@ -64,7 +65,8 @@ async def _explore(where: Where, helper: Agent, url: str) -> str:
     if helper.model is None or not helper.on or where.cdp_url is None:
         return ""
     try:
-        found = await explore.find_form(where.cdp_url, url, helper.profile, where.settings, helper.model.meter)
+        tab = await target_of(where.page)
+        found = await explore.find_form(where.cdp_url, url, helper.profile, where.settings, helper.model.meter, tab)
     except (ModelUnavailable, BudgetExceeded) as exc:
         helper.stopped = str(exc)
         return ""

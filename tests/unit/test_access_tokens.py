@@ -47,7 +47,7 @@ def test_an_expired_token_says_so() -> None:
         jwt.encode(_claims(typ="refresh"), SECRET, algorithm=ALGORITHM),
         jwt.encode(_claims(role="admin"), SECRET, algorithm=ALGORITHM),
         jwt.encode(_claims(sub="not-a-uuid"), SECRET, algorithm=ALGORITHM),
-        jwt.encode(_claims(nbf=time.time() + 600), SECRET, algorithm=ALGORITHM),
+        jwt.encode(_claims(nbf=time.time() + 6 * 3600), SECRET, algorithm=ALGORITHM),  # hours ahead: a run can be long
         jwt.encode({k: v for k, v in _claims().items() if k != "exp"}, SECRET, algorithm=ALGORITHM),
         _unsigned(_claims()),
         "a.b",
