@@ -28,6 +28,7 @@ import httpx
 
 from runtime.errors import TransientError
 from services.provisioner.providers import ProfileSpec, Provider, ProviderName, Session
+from services.provisioner.relay import pipe
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,6 @@ LOOPBACKS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 # The key is derived, so a leaked relay token says nothing about the vault's key.
 KEY_LABEL = b"autoapply devtools relay v1"
 MAX_HEAD_BYTES = 16 * 1024
-CHUNK = 64 * 1024
 # A client that sends no request head in this long is dropped; the browser answers in milliseconds.
 HEAD_TIMEOUT_S = 10.0
 UPSTREAM_TIMEOUT_S = 5.0
@@ -206,19 +206,7 @@ async def _tunnel(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, ta
     up_reader, up_writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", target.port), UPSTREAM_TIMEOUT_S)
     up_writer.write(upstream_head(head, target))
     # Frames go both ways as bytes: the browser speaks the websocket protocol with the client itself.
-    await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
-
-
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    try:
-        while chunk := await reader.read(CHUNK):
-            writer.write(chunk)
-            await writer.drain()
-    except (ConnectionError, OSError):
-        pass
-    finally:
-        with contextlib.suppress(Exception):
-            writer.close()
+    await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
 
 
 async def _reply(writer: asyncio.StreamWriter, status: int, body: str, kind: str = "text/plain") -> None:

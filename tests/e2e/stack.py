@@ -186,10 +186,15 @@ def candidate(email: str, job: dict[str, Any], leave_out: str | None = None) -> 
     return profile.model_dump(mode="json") | {"answers": answers}
 
 
-async def applicant(http: httpx.AsyncClient, job: dict[str, Any], leave_out: str | None = None) -> tuple[User, bytes]:
-    """A new user with a profile for the job and a resume on file; returns the resume's bytes."""
+async def applicant(
+    http: httpx.AsyncClient, job: dict[str, Any], leave_out: str | None = None, allow_llm: bool = False
+) -> tuple[User, bytes]:
+    """A new user with a profile for the job (allowing the model's drafts where asked) and a resume
+    on file; returns the resume's bytes."""
     user = await new_user(http)
     profile = candidate(user.email, job, leave_out)
+    if allow_llm:
+        profile["preferences"] = {**profile["preferences"], "allow_llm": True}
     answer = await http.put("/api/v1/profile", headers=user.auth, json=profile)
     assert answer.status_code in (200, 201), answer.text
     resume = make_pdf(f"Ada Example - Resume {uuid.uuid4().hex[:6]}")

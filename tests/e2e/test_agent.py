@@ -9,7 +9,6 @@ import asyncio
 import io
 import json
 import time
-import uuid
 import zipfile
 from typing import Any
 from uuid import UUID
@@ -23,10 +22,9 @@ from bench._model import ModelServer, Recorded, Reply, Script, played
 from bench._scripts import form_answers
 from contracts.applications import ApplicationSubmitted
 from contracts.human import HumanNeeded
-from tests.e2e.stack import MODEL_KEY, Stack, Watcher, candidate
+from tests.e2e.stack import MODEL_KEY, Stack, Watcher, applicant
 from tests.e2e.test_apply import start_task, submitted
-from tests.intake.client import User, new_user
-from tests.sandbox.harness import make_pdf
+from tests.intake.client import User
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 WHY = "Why do you want to work at"
@@ -37,17 +35,7 @@ PRIVATE = ("206 555", "+12065550100", "100 Example Street", "98101", "linkedin.c
 
 async def llm_user(http: httpx.AsyncClient, job: dict[str, Any], leave_out: str | None = None) -> tuple[User, bytes]:
     """A new user whose profile allows the model's drafts, with a resume on file."""
-    user = await new_user(http)
-    profile = candidate(user.email, job, leave_out)
-    profile["preferences"] = {**profile["preferences"], "allow_llm": True}
-    answer = await http.put("/api/v1/profile", headers=user.auth, json=profile)
-    assert answer.status_code in (200, 201), answer.text
-    resume = make_pdf(f"Ada Example - Resume {uuid.uuid4().hex[:6]}")
-    sent = await http.post(
-        "/api/v1/resumes", headers=user.auth, files={"file": ("Ada_Example_Resume.pdf", resume, "application/pdf")}
-    )
-    assert sent.status_code == 201, sent.text
-    return user, resume
+    return await applicant(http, job, leave_out, allow_llm=True)
 
 
 def sent_nothing_private(requests: list[Recorded], user: User, stack: Stack) -> None:
