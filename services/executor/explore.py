@@ -59,6 +59,7 @@ class Found:
     clicks: list[Click] = field(default_factory=list)
     usage: TokenUsage = field(default_factory=TokenUsage)
     detail: str = ""
+    over_budget: str = ""  # the budget ran out on the step that reached the form (the way is still learned)
 
 
 def _quiet() -> None:
@@ -160,9 +161,11 @@ async def find_form(
         await http.aclose()
     usage = _usage(history.usage)
     meter.add(usage)
-    if over.stopped:
+    found = _found(history, usage)
+    if over.stopped and not found.reached:
         raise BudgetExceeded(over.stopped)
-    return _found(history, usage)
+    found.over_budget = over.stopped
+    return found
 
 
 @dataclass

@@ -134,6 +134,8 @@ class Flow:
     async def resume(self, cause: Event) -> None:
         """Help arrived: continue from what the page shows now."""
         await self.prepare()
+        # A person looked at the form and let it go on: a budget stop does not hold it for them again.
+        self.agent.person_saw = isinstance(cause, (HumanResolved, TaskApproved))
         if self.run.task.waiting in waits.BARRIERS:
             await self.after_barrier(self.run.task.waiting)
             return
