@@ -23,6 +23,8 @@ from tests.stack.helpers import CLI_TIMEOUT_S, autoapply
 pytestmark = pytest.mark.integration
 
 DEMO_TIMEOUT_S = 280.0
+# Stopping a stack whose browsers and services all stop at once: over a minute on a loaded machine.
+DOWN_TIMEOUT_S = 180.0
 KEY = "sk-ant-demo-" + "k" * 24  # made up: the model is the local server
 WHY = "Why do you want to work at"
 
@@ -37,7 +39,7 @@ def demo_cli(home: Path, *args: str, timeout_s: float = CLI_TIMEOUT_S, **env: st
 def home(tmp_path: Path) -> Iterator[Path]:
     home = tmp_path / "stack"
     yield home
-    demo_cli(home, "down")
+    demo_cli(home, "down", timeout_s=DOWN_TIMEOUT_S)
     state = home / "stack.json"
     if state.exists():
         data_dir = json.loads(state.read_text())["parts"]["postgres"]["data_dir"]
@@ -62,7 +64,7 @@ def sandbox_of(home: Path) -> str:
     return f"http://127.0.0.1:{json.loads((home / 'stack.json').read_text())['ports']['sandbox']}"
 
 
-@pytest.mark.timeout(DEMO_TIMEOUT_S + 120)
+@pytest.mark.timeout(DEMO_TIMEOUT_S + DOWN_TIMEOUT_S + 60)
 def test_the_demo_with_a_key_drafts_with_the_model_and_fills_the_tokens_column(home: Path, model: ModelServer) -> None:
     done = demo_cli(
         home, "demo", "--unattended", "--json", "--platforms", "greenhouse", "--per-platform", "1",
@@ -76,15 +78,17 @@ def test_the_demo_with_a_key_drafts_with_the_model_and_fills_the_tokens_column(h
     assert requests and all(r.headers["x-api-key"] == KEY for r in requests)
     submitted = httpx.get(f"{sandbox_of(home)}/_admin/submissions", timeout=10).json()["submissions"]
     assert len(submitted) == 2
+    drafted_jobs = 0
     for r in results:
         company = r["job"].rsplit(" at ", 1)[1]
         assert r["tokens"] == counted(requests, company), r  # the column is what the model was paid for
         [record] = [s for s in submitted if s["company"] == company]
         drafted = [str(v) for v in record["fields"].values() if f"({WHY} {company}?)" in str(v)]
-        if r["tokens"]:  # an open question: drafted, with provenance llm, and sent as drafted
-            assert r["provenance"].get("llm", 0) >= 1 and drafted, (r, record["fields"])
-        else:  # a job the profile answers whole costs nothing
-            assert "llm" not in r["provenance"] and not drafted, r
-    assert any(r["tokens"] > 0 for r in results)  # Greenhouse's first job asks "Why do you want to work at ...?"
+        if drafted:  # the open question was drafted, with provenance llm, and sent as drafted
+            assert r["provenance"].get("llm", 0) >= 1 and r["tokens"] > 0, r
+            drafted_jobs += 1
+        if r["provenance"].get("llm"):  # nothing has provenance llm that the model was not asked (and paid) for
+            assert r["tokens"] > 0, r
+    assert drafted_jobs >= 1  # Greenhouse's first job asks "Why do you want to work at ...?"
     for request in requests:  # the demo user's contact details never reach the model
         assert "@example.org" not in request.text and "Okafor" not in request.text
