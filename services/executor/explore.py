@@ -157,7 +157,7 @@ async def find_form(
         return Found(False, detail=f"the agent failed: {type(exc).__name__}")
     finally:
         await agent.close()  # keep_alive: the browser stays
-        await session.reset()  # drop our CDP connection, stop nothing
+        await _let_go(session)
         await http.aclose()
     usage = _usage(history.usage)
     meter.add(usage)
@@ -166,6 +166,22 @@ async def find_form(
         raise BudgetExceeded(over.stopped)
     found.over_budget = over.stopped
     return found
+
+
+# browser-use's watchdogs that run a loop of their own, which only its BrowserStopEvent ends (and
+# that event closes the browser, which is the provisioner's). Names as of the pinned browser-use.
+LOOPING_WATCHDOGS = ("_crash_watchdog", "_storage_state_watchdog")
+
+
+async def _let_go(session: Any) -> None:
+    """Drop our CDP connection and stop nothing in the browser. The looping watchdogs are cancelled
+    first: left running, every agent run would leave two loops behind in the executor, each
+    logging an error a minute about a CDP client that is gone."""
+    for name in LOOPING_WATCHDOGS:
+        task = getattr(getattr(session, name, None), "_monitoring_task", None)
+        if task is not None and not task.done():
+            task.cancel()
+    await session.reset()
 
 
 @dataclass
