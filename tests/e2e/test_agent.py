@@ -26,7 +26,9 @@ from tests.e2e.stack import MODEL_KEY, Stack, Watcher, applicant
 from tests.e2e.test_apply import start_task, submitted
 from tests.intake.client import User
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
+# A test's timeout counts its fixtures' setup too: the module that runs first in the package also
+# starts the stack (over 200 s on a loaded machine), on top of its own minute or two.
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(480)]
 WHY = "Why do you want to work at"
 ATRIUM_WHY = "What draws you to Atrium?"
 # What of the made-up person's a model never needs for these forms (bench/forms.py PROFILE).
