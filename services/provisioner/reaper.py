@@ -3,11 +3,10 @@ notices a browser that died under its task."""
 
 import asyncio
 import logging
-import time
 
 import asyncpg
 
-from services.provisioner import store
+from services.provisioner import sharing, store
 from services.provisioner.handlers import Provisioner, browser_lost
 
 log = logging.getLogger(__name__)
@@ -83,5 +82,6 @@ async def _keep(p: Provisioner, profile: asyncpg.Record) -> bool:
         log.info("took over the browser of task %s from %s", task_id, profile["holder"])
     elif not await p.locks.refresh(profile_id, task_id, me) and not await p.locks.acquire(profile_id, task_id, me):
         return False
-    await p.gate.renew(str(task_id), int(time.time() * 1000))
+    # Renews the browser's slot or parked place, and moves it between them if a wait was missed.
+    await sharing.settle(p, profile_id)
     return True
