@@ -27,6 +27,9 @@ SOURCE_ROOT = Path(__file__).resolve().parents[2]
 
 
 SANDBOX_SPACING = {"AUTOAPPLY_SPACING_MIN_S": "1", "AUTOAPPLY_SPACING_MAX_S": "3"}
+# The provisioner's and executor's default browser slots: the embedded stack's one executor drives
+# that many applications at once (a pod of a deployment drives one, and the pods scale; deploy/).
+BROWSER_SLOTS = "4"
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,10 @@ class Wiring:
     traces_url: str | None = None
     # The sandbox's SMTP sink (`up --sandbox`): where intake mails the user's notifications.
     smtp_port: int | None = None
+
+
+def executor_workers(environ: Mapping[str, str]) -> str:
+    return environ.get("AUTOAPPLY_BROWSER_SLOTS") or BROWSER_SLOTS
 
 
 def instance_name(service: str, index: int) -> str:
@@ -123,6 +130,10 @@ class ServiceInstance(LocalServer):
             # Real sites keep the provisioner's own 45-180 s between one account's applications.
             for name, value in SANDBOX_SPACING.items():
                 env[name] = os.environ.get(name, value)
+        if self.service == "executor":
+            # One worker would drive one application at a time while the provisioner hands out a
+            # browser per slot, the others idle READY: the executor's flows are its browser slots.
+            env["AUTOAPPLY_WORKERS"] = os.environ.get("AUTOAPPLY_WORKERS") or executor_workers(os.environ)
         if self.http_port is not None:
             env["AUTOAPPLY_HTTP_PORT"] = str(self.http_port)
         if self.service == "intake" and self.wiring.smtp_port is not None:
