@@ -3,6 +3,7 @@ notices a browser that died under its task."""
 
 import asyncio
 import logging
+import time
 
 import asyncpg
 
@@ -51,6 +52,8 @@ async def sweep(p: Provisioner, misses: dict[str, int]) -> None:
     # browsers still at work lapsed and more browsers started (seen in the soak: 19 on 4 slots).
     kept = [profile for profile in running if await _keep(p, profile)]
     answers = await asyncio.gather(*(_answers(p, profile) for profile in kept))
+    for profile in kept:  # after the leases: a browser parked or back at work whose move was missed
+        await sharing.settle(p, profile["profile_id"])
     for profile, answered in zip(kept, answers, strict=True):
         profile_id = str(profile["profile_id"])
         if answered:
@@ -82,6 +85,5 @@ async def _keep(p: Provisioner, profile: asyncpg.Record) -> bool:
         log.info("took over the browser of task %s from %s", task_id, profile["holder"])
     elif not await p.locks.refresh(profile_id, task_id, me) and not await p.locks.acquire(profile_id, task_id, me):
         return False
-    # Renews the browser's slot or parked place, and moves it between them if a wait was missed.
-    await sharing.settle(p, profile_id)
+    await p.gate.renew(str(task_id), int(time.time() * 1000))
     return True
