@@ -28,8 +28,10 @@ SOURCE_ROOT = Path(__file__).resolve().parents[2]
 
 SANDBOX_SPACING = {"AUTOAPPLY_SPACING_MIN_S": "1", "AUTOAPPLY_SPACING_MAX_S": "3"}
 # The provisioner's and executor's default browser slots: the embedded stack's one executor drives
-# that many applications at once (a pod of a deployment drives one, and the pods scale; deploy/).
-BROWSER_SLOTS = "4"
+# that many applications at once, no more than the host has cores (a flow is CPU-bound in bursts:
+# more flows than cores only stretch each one's widget waits into timeouts). A deployment's executor
+# pod drives one, and the pods scale (deploy/).
+BROWSER_SLOTS = 4
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ class Wiring:
 
 
 def executor_workers(environ: Mapping[str, str]) -> str:
-    return environ.get("AUTOAPPLY_BROWSER_SLOTS") or BROWSER_SLOTS
+    slots = int(environ.get("AUTOAPPLY_BROWSER_SLOTS") or BROWSER_SLOTS)
+    return str(max(1, min(slots, os.cpu_count() or 1)))
 
 
 def instance_name(service: str, index: int) -> str:

@@ -67,7 +67,7 @@ def test_the_embedded_stack_tells_every_service_one_replica(tmp_path: Path) -> N
     assert instance.own_env()["AUTOAPPLY_REPLICAS"] == "1"
 
 
-def test_the_embedded_stacks_executor_drives_one_application_per_browser_slot(
+def test_the_embedded_stacks_executor_drives_one_application_per_browser_slot_and_core(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     wiring = Wiring("nats://127.0.0.1:1", "postgresql://x@127.0.0.1:2/db", "redis://127.0.0.1:3/0", tmp_path, "k" * 64)
@@ -86,8 +86,11 @@ def test_the_embedded_stacks_executor_drives_one_application_per_browser_slot(
     )
     monkeypatch.delenv("AUTOAPPLY_WORKERS", raising=False)
     monkeypatch.delenv("AUTOAPPLY_BROWSER_SLOTS", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
     assert executor.own_env()["AUTOAPPLY_WORKERS"] == "4" and "AUTOAPPLY_WORKERS" not in verifier.own_env()
-    monkeypatch.setenv("AUTOAPPLY_BROWSER_SLOTS", "2")
+    monkeypatch.setenv("AUTOAPPLY_BROWSER_SLOTS", "3")
+    assert executor.own_env()["AUTOAPPLY_WORKERS"] == "3"
+    monkeypatch.setattr("os.cpu_count", lambda: 2)  # no more flows than cores
     assert executor.own_env()["AUTOAPPLY_WORKERS"] == "2"
     monkeypatch.setenv("AUTOAPPLY_WORKERS", "1")  # the user's own choice wins
     assert executor.own_env()["AUTOAPPLY_WORKERS"] == "1"
