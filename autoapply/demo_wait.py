@@ -31,7 +31,7 @@ CAP_S = 900.0
 # Reading every task and printing the table takes a few seconds on a loaded machine: the report
 # comes this long before the first person's wait would end.
 REPORT_BEFORE_S = 30.0
-POLL_S = 1.0
+POLL_S = 2.0  # each poll reads every task with its timeline from intake: not every second
 
 
 def person_timeout_s(environ: Mapping[str, str] = os.environ) -> float:
