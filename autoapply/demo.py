@@ -7,8 +7,8 @@ with a table (or one JSON object with --json). A second run finds its tasks alre
 refuses a second task for the same job) and reports them: it never applies twice.
 
 Decided: `--unattended` reports once every task has ended or waits for a person, or when no task
-changed state for 240 s (15 minutes at most): on a busy machine the automation is slow, not stuck,
-and a fixed 240 s reported tasks as PROVISIONING that ended in their next minute.
+changed state for 240 s (15 minutes at most), and always before a task waiting for a person would
+reach takeover's timeout (autoapply/demo_wait.py, docs/demo.md).
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from autoapply import api_client, demo_model, profile_file, watch
+from autoapply import api_client, demo_model, demo_wait, profile_file, watch
 from autoapply.api_client import Client
+from autoapply.demo_wait import WAITING
 from autoapply.local.procs import StartError
 from autoapply.local.services import DATABASE
 from autoapply.stack import Stack, default_home
@@ -42,12 +43,6 @@ DEMO_EMAIL = "demo.applicant@example.org"
 DEMO_NAME = "Maren Okafor"
 ACCOUNT_FILE = "demo-account.json"
 PLATFORMS = ("greenhouse", "lever", "ashby", "workday", "linkedin", "careers")
-# States in which a task waits for someone: a person (operator or user), or the user's review.
-WAITING = frozenset({"NEED_CAPTCHA", "NEED_HUMAN", "HUMAN_TAKEOVER", "NEED_REVIEW"})
-# How long an unattended demo waits for the automation to move before it reports what it has: the
-# wait starts again whenever a task changes state (a busy machine is slow, not stuck), up to a cap.
-UNATTENDED_WAIT_S = 240.0
-UNATTENDED_CAP_S = 900.0
 # `up` once more when the first start outlasted its minute (a busy machine).
 START_TRIES = 2
 
@@ -232,19 +227,12 @@ async def _follow(client: Client, tasks: dict[str, str], console: Console, unatt
     if not unattended:
         await follow
         return
-    # Unattended: stop once every task has ended or waits for a person, or nothing moved for a while.
     runner = asyncio.ensure_future(follow)
     began = time.monotonic()
-    deadline, before = began + UNATTENDED_WAIT_S, None
-    while not runner.done() and time.monotonic() < min(deadline, began + UNATTENDED_CAP_S):
-        states = [client.ok("GET", f"/api/v1/tasks/{tid}")["state"] for tid in tasks.values()]
-        if all(s in watch.ENDED or s in WAITING or s == "CLEANUP" for s in states):
-            break
-        if states != before:
-            deadline, before = time.monotonic() + UNATTENDED_WAIT_S, states
-        await asyncio.sleep(1.0)
+    why = await demo_wait.wait_unattended(client, list(tasks.values()), runner)
     runner.cancel()
     await asyncio.gather(runner, return_exceptions=True)
+    console.print(f"reporting after {time.monotonic() - began:.0f} s: {why}")
 
 
 def _result(client: Client, job: dict[str, Any], task_id: str | None) -> Result:

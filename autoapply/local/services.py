@@ -27,6 +27,11 @@ SOURCE_ROOT = Path(__file__).resolve().parents[2]
 
 
 SANDBOX_SPACING = {"AUTOAPPLY_SPACING_MIN_S": "1", "AUTOAPPLY_SPACING_MAX_S": "3"}
+# The provisioner's and executor's default browser slots: the embedded stack's one executor drives
+# that many applications at once, no more than the host has cores (a flow is CPU-bound in bursts:
+# more flows than cores only stretch each one's widget waits into timeouts). A deployment's executor
+# pod drives one, and the pods scale (deploy/).
+BROWSER_SLOTS = 4
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,11 @@ class Wiring:
     traces_url: str | None = None
     # The sandbox's SMTP sink (`up --sandbox`): where intake mails the user's notifications.
     smtp_port: int | None = None
+
+
+def executor_workers(environ: Mapping[str, str]) -> str:
+    slots = int(environ.get("AUTOAPPLY_BROWSER_SLOTS") or BROWSER_SLOTS)
+    return str(max(1, min(slots, os.cpu_count() or 1)))
 
 
 def instance_name(service: str, index: int) -> str:
@@ -123,6 +133,10 @@ class ServiceInstance(LocalServer):
             # Real sites keep the provisioner's own 45-180 s between one account's applications.
             for name, value in SANDBOX_SPACING.items():
                 env[name] = os.environ.get(name, value)
+        if self.service == "executor":
+            # One worker would drive one application at a time while the provisioner hands out a
+            # browser per slot, the others idle READY: the executor's flows are its browser slots.
+            env["AUTOAPPLY_WORKERS"] = os.environ.get("AUTOAPPLY_WORKERS") or executor_workers(os.environ)
         if self.http_port is not None:
             env["AUTOAPPLY_HTTP_PORT"] = str(self.http_port)
         if self.service == "intake" and self.wiring.smtp_port is not None:

@@ -7,7 +7,9 @@ settles it. A security code typed after the click completes the same attempt.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +43,8 @@ S = TaskState
 CODE_BOXES = "input.security-input, input[id^='security-input-']"
 CODE_FIELD = "input[autocomplete='one-time-code'], input[name*='code' i], input[id*='code' i]"
 CONFIRM_BUTTONS = (*COMMON_SUBMIT, "button:has-text('Verify')", "button:has-text('Confirm')")
+# How long a sent code may take to be answered before the prompt still showing counts as the answer.
+CODE_ANSWER_S = 20.0
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 
 
@@ -246,11 +250,28 @@ async def use_email(page: Page, verified: EmailVerified) -> None:
 
 
 async def confirm(page: Page, platform: str) -> SubmitReport:
-    """Sends the typed code (the code's own button) and reads what the page says."""
+    """Sends the typed code (the code's own button) and reads what the page says. The prompt with
+    the code still typed in is not the site's answer: a site that sends the code by script
+    (Greenhouse) shows it until its answer is drawn, and reading it then asked for a second mail
+    while the application had gone through."""
     button = await visible_button(page, CONFIRM_BUTTONS)
     if button is not None:
         await press(button)
-    return await outcome(page, by_name(platform))
+    deadline = time.monotonic() + CODE_ANSWER_S
+    while True:
+        answer = await outcome(page, by_name(platform))
+        if answer.status != "challenge" or time.monotonic() > deadline or not await _code_typed(page):
+            return answer
+        await asyncio.sleep(0.3)
+
+
+async def _code_typed(page: Page) -> bool:
+    """The code's field (or boxes) is still on the page, with what was typed in it."""
+    for selector in (CODE_BOXES, CODE_FIELD):
+        fields = page.locator(selector).filter(visible=True)
+        if await fields.count() and await fields.first.input_value():
+            return True
+    return False
 
 
 async def read_outcome(page: Page, platform: str) -> SubmitReport:

@@ -56,7 +56,8 @@ class Provisioner:
         s = self.settings
         lease_ms = int(s.lock_ttl_s * 1000)
         # A waiter that has not come back in three of its waits is gone (cancelled, or its service down).
-        return Gate(self.svc.redis, s.browser_slots, lease_ms, stale_ms=int(max(s.slot_wait_s * 3, 30) * 1000))
+        stale_ms = int(max(s.slot_wait_s * 3, 30) * 1000)
+        return Gate(self.svc.redis, s.browser_slots, lease_ms, stale_ms, parked=s.waiting_browsers)
 
     @cached_property
     def starting(self) -> asyncio.Semaphore:

@@ -5,6 +5,10 @@ of applications in the last hour, its user fewer than the plan's daily limit in 
 account's random spacing since its last application has passed, and a browser slot is free with no
 waiting task of higher priority (or the same priority, queued earlier) ahead of it. Windows slide
 (sorted sets of start times), so a limit frees up exactly when its oldest entry ages out.
+
+A slot is a browser at work. A browser whose every task waits for a person is kept open for that
+person in a budget of its own (`parked`, docs/provisioner.md "Waiting browsers"), so it holds no
+slot against another account's first task; it takes a slot again when a task in it drives.
 """
 
 from dataclasses import dataclass
@@ -26,10 +30,13 @@ OPEN_REASONS = frozenset({"checkpoint", "two_step"})
 HELD_AT_MOST_MS = 7 * DAY_MS
 
 # KEYS: slots, waiting, waiting_seen, account window, user window, account next-allowed, account paused,
-# account held (a pause without an end: "<reason> <task that met it>").
-# ARGV: now, task, slots, lease, account limit, user limit, waiting score, stale after, spacing, shared.
+# account held (a pause without an end: "<reason> <task that met it>"), parked (waiting browsers).
+# ARGV: now, task, slots, lease, account limit, user limit, waiting score, stale after, spacing, shared,
+# keeper (the task that keeps the shared browser's slot).
 # The account's next-allowed time names the task that set it: that task's own retries pass.
-# A shared task (a tab in the account's running browser) takes no slot: a slot is a browser.
+# A shared task (a tab in the account's running browser) takes no slot of its own: a slot is a
+# browser. But a parked browser (every task in it waits for a person) goes back to work with it,
+# so it needs a free slot then, which its keeper takes back.
 # Returns {0} when the task may start, else {1, reason, until-ms}.
 _GATE = """
 local now, task = tonumber(ARGV[1]), ARGV[2]
@@ -69,7 +76,8 @@ if redis.call('ZCARD', KEYS[5]) >= tonumber(ARGV[6]) then
   local oldest = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
   return {1, 'user_daily', tonumber(oldest[2]) + 86400000}
 end
-if ARGV[10] == '1' then
+local keeper = ARGV[11]
+if ARGV[10] == '1' and not redis.call('ZSCORE', KEYS[9], keeper) then
   counted(nxt)
   return {0, '', 0}
 end
@@ -82,7 +90,12 @@ end
 local score = tonumber(ARGV[7])
 local ahead = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. score)
 if ahead < slots - redis.call('ZCARD', KEYS[1]) then
-  redis.call('ZADD', KEYS[1], now + lease, task)
+  if ARGV[10] == '1' then
+    redis.call('ZREM', KEYS[9], keeper)
+    redis.call('ZADD', KEYS[1], now + lease, keeper)
+  else
+    redis.call('ZADD', KEYS[1], now + lease, task)
+  end
   counted(nxt)
   return {0, '', 0}
 end
@@ -102,6 +115,53 @@ if ends > tonumber(redis.call('GET', KEYS[1]) or '0') then
 end
 return 0
 """
+
+# KEYS: slots, parked. ARGV: keeper, now, lease, waiting ('1': every task in its browser waits for a
+# person), the parked budget. A waiting browser moves from the slots to the parked set while the
+# budget has room (else it keeps its slot, as before there was one); a browser at work again moves
+# back, even past the slots: the person came and its task goes on. Renews the lease either way.
+# Returns where the browser is now: 'slot', 'parked', or 'none' (it holds neither: it stopped).
+_SETTLE = """
+local task, now, lease, waiting = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4] == '1'
+local ends = now + lease
+if redis.call('ZSCORE', KEYS[1], task) then
+  if waiting then
+    redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+    if redis.call('ZCARD', KEYS[2]) < tonumber(ARGV[5]) then
+      redis.call('ZREM', KEYS[1], task)
+      redis.call('ZADD', KEYS[2], ends, task)
+      return 'parked'
+    end
+  end
+  redis.call('ZADD', KEYS[1], ends, task)
+  return 'slot'
+end
+if redis.call('ZSCORE', KEYS[2], task) then
+  if waiting then
+    redis.call('ZADD', KEYS[2], ends, task)
+    return 'parked'
+  end
+  redis.call('ZREM', KEYS[2], task)
+  redis.call('ZADD', KEYS[1], ends, task)
+  return 'slot'
+end
+return 'none'
+"""
+
+# KEYS: slots, parked. ARGV: old keeper, new keeper, lease end. The place moves within its set; a
+# keeper found in neither gives the new one a slot (the browser works).
+_HAND_OVER = """
+for _, key in ipairs(KEYS) do
+  if redis.call('ZREM', key, ARGV[1]) == 1 then
+    redis.call('ZADD', key, ARGV[3], ARGV[2])
+    return 1
+  end
+end
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2])
+return 0
+"""
+SLOTS_KEY = f"{PREFIX}:slots"  # browsers at work, by keeper task: lease end (ms)
+PARKED_KEY = f"{PREFIX}:parked"  # browsers whose every task waits for a person, the same way
 
 
 @dataclass(frozen=True)
@@ -138,15 +198,19 @@ class Verdict:
 
 
 class Gate:
-    def __init__(self, client: aioredis.Redis, slots: int, lease_ms: int, stale_ms: int) -> None:
+    def __init__(self, client: aioredis.Redis, slots: int, lease_ms: int, stale_ms: int, parked: int = 0) -> None:
         self.redis, self.slots, self.lease_ms, self.stale_ms = client, slots, lease_ms, stale_ms
+        self.parked = parked  # browsers kept open beyond the slots, each for a person (0: none)
         self._script = client.register_script(_GATE)
         self._pause = client.register_script(_PAUSE)
+        self._settle = client.register_script(_SETTLE)
+        self._hand_over = client.register_script(_HAND_OVER)
 
-    async def ask(self, ask: Ask, now_ms: int, shared: bool = False) -> Verdict:
-        """May the task start now? `shared`: it would work in the account's running browser (no slot)."""
+    async def ask(self, ask: Ask, now_ms: int, shared: bool = False, keeper: str = "") -> Verdict:
+        """May the task start now? `shared`: it would work in the account's running browser, whose
+        slot `keeper` keeps (no slot of its own; the keeper's again if the browser was parked)."""
         keys = [
-            f"{PREFIX}:slots",
+            SLOTS_KEY,
             f"{PREFIX}:waiting",
             f"{PREFIX}:waiting:seen",
             f"{PREFIX}:window:account:{ask.platform}:{ask.user_id}",
@@ -154,6 +218,7 @@ class Gate:
             f"{PREFIX}:next:{ask.platform}:{ask.user_id}",
             paused_key(ask.platform, ask.user_id),
             held_key(ask.platform, ask.user_id),
+            PARKED_KEY,
         ]
         score = RANKS[ask.priority] * RANK_SPAN_MS + ask.queued_ms
         args: list[int | str] = [
@@ -167,6 +232,7 @@ class Gate:
             self.stale_ms,
             ask.spacing_ms,
             int(shared),
+            keeper,
         ]
         answer = await self._script(keys=keys, args=args)
         if int(answer[0]) == 0:
@@ -207,19 +273,26 @@ class Gate:
         return gone
 
     async def renew(self, task_id: str, now_ms: int) -> None:
-        await self.redis.zadd(f"{PREFIX}:slots", {task_id: now_ms + self.lease_ms}, xx=True)
-
-    async def hand_over(self, old_task: str, new_task: str, now_ms: int) -> None:
-        """The browser's slot goes with the browser to the task that keeps it now."""
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.zrem(f"{PREFIX}:slots", old_task)
-            pipe.zadd(f"{PREFIX}:slots", {new_task: now_ms + self.lease_ms})
+            pipe.zadd(SLOTS_KEY, {task_id: now_ms + self.lease_ms}, xx=True)
+            pipe.zadd(PARKED_KEY, {task_id: now_ms + self.lease_ms}, xx=True)
             await pipe.execute()
 
+    async def settle(self, keeper: str, waiting: bool, now_ms: int) -> str:
+        """The keeper's browser waits for a person (parked, while the budget has room) or works (a
+        slot): 'slot', 'parked', or 'none' when it holds neither. Renews its lease."""
+        args: list[int | str] = [keeper, now_ms, self.lease_ms, int(waiting), self.parked]
+        return str(await self._settle(keys=[SLOTS_KEY, PARKED_KEY], args=args))
+
+    async def hand_over(self, old_task: str, new_task: str, now_ms: int) -> None:
+        """The browser's slot (or parked place) goes with the browser to the task that keeps it now."""
+        await self._hand_over(keys=[SLOTS_KEY, PARKED_KEY], args=[old_task, new_task, now_ms + self.lease_ms])
+
     async def free(self, task_id: str) -> None:
-        """Gives the task's slot back (and forgets it as a waiter)."""
+        """Gives the task's slot (or parked place) back, and forgets it as a waiter."""
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.zrem(f"{PREFIX}:slots", task_id)
+            pipe.zrem(SLOTS_KEY, task_id)
+            pipe.zrem(PARKED_KEY, task_id)
             pipe.zrem(f"{PREFIX}:waiting", task_id)
             pipe.zrem(f"{PREFIX}:waiting:seen", task_id)
             await pipe.execute()
@@ -240,7 +313,12 @@ class Gate:
         return int(await self.redis.delete(*keys))
 
     async def in_use(self, now_ms: int) -> int:
-        return int(await self.redis.zcount(f"{PREFIX}:slots", now_ms, "+inf"))
+        """Browsers at work (slots taken)."""
+        return int(await self.redis.zcount(SLOTS_KEY, now_ms, "+inf"))
+
+    async def parked_now(self, now_ms: int) -> int:
+        """Browsers kept open for a person, beyond the slots."""
+        return int(await self.redis.zcount(PARKED_KEY, now_ms, "+inf"))
 
 
 def paused_key(platform: str, user_id: str) -> str:

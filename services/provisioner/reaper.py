@@ -7,7 +7,7 @@ import time
 
 import asyncpg
 
-from services.provisioner import store
+from services.provisioner import sharing, store
 from services.provisioner.handlers import Provisioner, browser_lost
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ async def sweep(p: Provisioner, misses: dict[str, int]) -> None:
     # browsers still at work lapsed and more browsers started (seen in the soak: 19 on 4 slots).
     kept = [profile for profile in running if await _keep(p, profile)]
     answers = await asyncio.gather(*(_answers(p, profile) for profile in kept))
+    await _settle_all(p, kept)
     for profile, answered in zip(kept, answers, strict=True):
         profile_id = str(profile["profile_id"])
         if answered:
@@ -63,6 +64,16 @@ async def sweep(p: Provisioner, misses: dict[str, int]) -> None:
             await browser_lost(p, profile)
         else:
             log.info("the browser of task %s did not answer (%d in a row)", profile["task_id"], misses[profile_id])
+
+
+async def _settle_all(p: Provisioner, kept: list[asyncpg.Record]) -> None:
+    """Parks (or puts back to work) a browser whose move on a wait was missed, after the leases and
+    side by side, within a third of the TTL: a slow database must never delay the next renewal."""
+    settles = asyncio.gather(*(sharing.settle(p, profile["profile_id"]) for profile in kept))
+    try:
+        await asyncio.wait_for(settles, p.settings.lock_ttl_s / 3)
+    except TimeoutError:
+        log.info("reaper: settling %d browsers outlasted %.0f s; next sweep", len(kept), p.settings.lock_ttl_s / 3)
 
 
 async def _answers(p: Provisioner, profile: asyncpg.Record) -> bool:

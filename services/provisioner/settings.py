@@ -17,6 +17,10 @@ class ProvisionerSettings(ServiceSettings):
     provider: Literal["local", "adspower"] = "local"
     # Browsers this host runs at once: the global concurrency (about 0.3-0.4 GB of memory each).
     browser_slots: int = Field(default=4, ge=1, le=256)
+    # Browsers kept open beyond the slots while every task in them waits for a person, who needs
+    # that live page (memory only, about 0.2-0.4 GB each; no CPU while they wait): a waiting
+    # browser holds no slot against another account's task (docs/provisioner.md, "Waiting browsers").
+    waiting_browsers: int = Field(default=8, ge=0, le=256)
     # Applications per account (user, platform) per hour, by platform; "*" for every other platform.
     hourly_limits: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_HOURLY_LIMITS))
     plan_limits: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_PLAN_LIMITS))

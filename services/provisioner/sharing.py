@@ -67,7 +67,7 @@ async def join(p: Provisioner, event: TaskQueued, ask: Ask) -> Verdict | None:
             return None
         if not lent(await store.holders(conn, profile["profile_id"], event.task_id)):
             return None
-        verdict = await p.gate.ask(ask, int(time.time() * 1000), shared=True)
+        verdict = await p.gate.ask(ask, int(time.time() * 1000), shared=True, keeper=str(profile["task_id"]))
         if not verdict.allowed:
             return verdict
         target = await tabs.open_tab(profile["ws_url"])
@@ -82,6 +82,23 @@ async def join(p: Provisioner, event: TaskQueued, ask: Ask) -> Verdict | None:
 def lent(holders: list[asyncpg.Record]) -> bool:
     """The browser may take another task: every task in it waits for a person, none at a checkpoint."""
     return bool(holders) and all(h["lending"] and not h["holds_account"] for h in holders)
+
+
+def waits_for_people(working: list[asyncpg.Record]) -> bool:
+    """Nobody drives the browser: every task in it waits for a person (a checkpoint's too)."""
+    return bool(working) and all(h["lending"] for h in working)
+
+
+async def settle(p: Provisioner, profile_id: object) -> str:
+    """The browser's place: parked while every task in it waits for a person, else a slot (limits.py).
+    Under the profile row's lock, as joining and leaving are, so it never parks a browser a task
+    has just joined. Returns 'slot', 'parked' or 'none' (the browser does not run)."""
+    async with p.db.acquire() as conn, conn.transaction():
+        keeper = await store.keeper_of(conn, profile_id)
+        if keeper is None:
+            return "none"
+        waiting = waits_for_people(await store.working_in(conn, profile_id))
+        return await p.gate.settle(str(keeper), waiting, int(time.time() * 1000))
 
 
 async def _ready(
@@ -154,6 +171,7 @@ async def after_leaving(p: Provisioner, task_id: object, hold: Hold) -> None:
         instance = hold.profile["holder"] or p.settings.instance
         await p.locks.hand_over(hold.profile["profile_id"], str(task_id), str(hold.next_keeper), instance)
         await p.gate.hand_over(str(task_id), str(hold.next_keeper), int(time.time() * 1000))
+    await settle(p, hold.profile["profile_id"])  # those left may all wait for a person
     await tabs.close_tab(hold.profile["ws_url"], hold.target_id)
 
 
@@ -164,3 +182,6 @@ async def on_wait_changed(p: Provisioner, event: Event, delivery: Delivery) -> N
             await store.set_holds_account(p.db, event.source_task_id, event.until is None)
         return
     await store.set_lending(p.db, event.task_id, isinstance(event, LENDS), event.occurred_at)
+    profile_id = await store.browser_of(p.db, event.task_id)
+    if profile_id is not None:  # its browser waits for a person now (parked), or works again (a slot)
+        await settle(p, profile_id)

@@ -330,3 +330,25 @@ async def set_lending(conn: asyncpg.Connection | asyncpg.Pool, task_id: object, 
 
 async def set_holds_account(conn: asyncpg.Connection | asyncpg.Pool, task_id: object, holds: bool) -> None:
     await conn.execute("UPDATE tasks SET holds_account = $2 WHERE task_id = $1", task_id, holds)
+
+
+async def working_in(conn: asyncpg.Connection, profile_id: object) -> list[asyncpg.Record]:
+    """Every task working in the profile's running browser."""
+    return list(await conn.fetch("SELECT * FROM tasks WHERE profile_id = $1 AND stage = 'ready'", profile_id))
+
+
+async def keeper_of(conn: asyncpg.Connection, profile_id: object) -> object | None:
+    """The task that keeps the profile's running browser (its lock and slot), locked until the
+    transaction ends; None when the browser does not run."""
+    keeper: object | None = await conn.fetchval(
+        "SELECT task_id FROM browser_profiles WHERE profile_id = $1 FOR UPDATE", profile_id
+    )
+    return keeper
+
+
+async def browser_of(conn: asyncpg.Connection | asyncpg.Pool, task_id: object) -> object | None:
+    """The profile whose running browser the task works in, or None."""
+    found: object | None = await conn.fetchval(
+        "SELECT profile_id FROM tasks WHERE task_id = $1 AND stage = 'ready'", task_id
+    )
+    return found

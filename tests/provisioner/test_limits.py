@@ -75,3 +75,53 @@ async def test_a_task_sharing_the_accounts_browser_takes_no_slot_but_counts_and_
     await gate.hand_over(keeper.task_id, joining.task_id, NOW + 70_000)  # the keeper ended first
     assert (await gate.ask(joining, NOW + 70_001)).allowed and await gate.in_use(NOW + 70_001) == 1
     await client.aclose()
+
+
+async def test_a_browser_waiting_for_a_person_is_parked_and_holds_no_slot_against_a_new_account(
+    redis_url: str,
+) -> None:
+    client = aioredis.from_url(redis_url, decode_responses=True)
+    gate = Gate(client, slots=1, lease_ms=60_000, stale_ms=60_000, parked=1)
+    waiting = ask()
+    assert (await gate.ask(waiting, NOW)).allowed
+    behind = ask(queued=NOW + 1)
+    assert (await gate.ask(behind, NOW + 1)).reason == "slots"
+    assert await gate.settle(waiting.task_id, True, NOW + 2) == "parked"  # its task waits for a person
+    assert (await gate.in_use(NOW + 2), await gate.parked_now(NOW + 2)) == (0, 1)
+    assert (await gate.ask(behind, NOW + 3)).allowed  # another account's first task gets the slot
+    second = ask(queued=NOW + 4)
+    assert (await gate.ask(second, NOW + 4)).reason == "slots"
+    assert await gate.settle(second.task_id, True, NOW + 5) == "none"  # not running: nothing to park
+    # The budget is full: a second waiting browser keeps its slot, as before there was a budget.
+    assert await gate.settle(behind.task_id, True, NOW + 6) == "slot"
+    # The person came: the parked browser works again, past the slots; new tasks wait for it.
+    assert await gate.settle(waiting.task_id, False, NOW + 7) == "slot"
+    assert await gate.in_use(NOW + 7) == 2
+    await gate.free(behind.task_id)
+    assert (await gate.ask(second, NOW + 8)).reason == "slots"
+    await gate.free(waiting.task_id)
+    assert (await gate.ask(second, NOW + 9)).allowed
+    await client.aclose()
+
+
+async def test_a_task_joining_a_parked_browser_needs_a_slot_which_its_keeper_takes_back(redis_url: str) -> None:
+    client = aioredis.from_url(redis_url, decode_responses=True)
+    gate = Gate(client, slots=1, lease_ms=60_000, stale_ms=60_000, parked=4)
+    user = str(uuid.uuid4())
+    keeper = ask(user=user)
+    assert (await gate.ask(keeper, NOW)).allowed
+    assert await gate.settle(keeper.task_id, True, NOW + 1) == "parked"
+    other = ask()
+    assert (await gate.ask(other, NOW + 2)).allowed  # the slot went to another account
+    joining = ask(user=user, queued=NOW + 3)
+    assert (await gate.ask(joining, NOW + 3, shared=True, keeper=keeper.task_id)).reason == "slots"
+    await gate.free(other.task_id)
+    assert (await gate.ask(joining, NOW + 4, shared=True, keeper=keeper.task_id)).allowed
+    assert (await gate.in_use(NOW + 4), await gate.parked_now(NOW + 4)) == (1, 0)  # the keeper's slot
+    await gate.hand_over(keeper.task_id, joining.task_id, NOW + 5)  # the keeper ended first
+    assert await gate.settle(joining.task_id, True, NOW + 6) == "parked"
+    await gate.renew(joining.task_id, NOW + 50_000)
+    assert await gate.parked_now(NOW + 70_000) == 1  # the lease was renewed where it is
+    await gate.free(joining.task_id)
+    assert (await gate.in_use(NOW + 7), await gate.parked_now(NOW + 7)) == (0, 0)
+    await client.aclose()
