@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import inspect
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import forms.fill
@@ -76,10 +77,21 @@ class Phases:
         finally:
             self._switch(None)
 
-    def wrap(self, name: str | Callable[..., str], fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    def wrap(self, name: str | Callable[..., str], fn: Callable[..., Any]) -> Callable[..., Any]:
+        """`fn` (a coroutine function, or a plain one such as the decider) timed as its phase."""
+        if not inspect.iscoroutinefunction(fn):
+
+            def plain(*args: Any, **kwargs: Any) -> Any:
+                self._switch(name(*args) if callable(name) else name)
+                try:
+                    return fn(*args, **kwargs)
+                finally:
+                    self._switch(None)
+
+            return plain
+
         async def timed(*args: Any, **kwargs: Any) -> Any:
-            phase = name(*args) if callable(name) else name
-            self._switch(phase)
+            self._switch(name(*args) if callable(name) else name)
             try:
                 return await fn(*args, **kwargs)
             finally:

@@ -15,6 +15,11 @@ from tests.sandbox.harness import Sandbox
 SERVICES = ("intake", "provisioner", "executor", "verifier", "takeover")
 # Five services importing and migrating at once on a machine at load 50 took more than 150 s.
 HEALTHY_TIMEOUT_S = 400.0
+# The tests' short waits (tests/e2e/stack.py FAST) but for two that a loaded machine breaks: a 5 s
+# profile lock let the provisioner's reaper take a browser busy starting for dead (three 2 s
+# probes unanswered: "the task's browser exited"), and a 20 s navigation timed out. Their defaults
+# (30 s each) are what a user's stack runs with.
+PRODUCT_DEFAULTS = {"provisioner": ("AUTOAPPLY_LOCK_TTL_S",), "executor": ("AUTOAPPLY_NAVIGATION_TIMEOUT_S",)}
 
 
 @dataclass
@@ -58,7 +63,8 @@ def level_env(name: str, concurrency: int) -> dict[str, str]:
         }
     if name == "executor":
         extra |= {"AUTOAPPLY_WORKERS": str(concurrency), "AUTOAPPLY_BROWSER_SLOTS": str(concurrency)}
-    return FAST[name] | extra
+    short = {k: v for k, v in FAST[name].items() if k not in PRODUCT_DEFAULTS.get(name, ())}
+    return short | extra
 
 
 async def start_services(world: World, concurrency: int) -> None:
