@@ -119,7 +119,10 @@ async def one_job(
     page = await context.new_page()
     page.set_default_timeout(10_000)
     try:
-        await _sign_in(page, site, job, profile.email, admin)
+        try:
+            await _sign_in(page, site, job, profile.email, admin)
+        except (PlaywrightError, httpx.HTTPError) as exc:  # a loaded machine's timeout: this job fails, the run goes on
+            return _failed(f"sign-in: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
         if meters.phases:
             meters.phases.begin()
         cpu_before = meters.cpu.sample()
@@ -156,6 +159,20 @@ async def _open_and_fill(
         return await fill_form(page, profile)
     except PlaywrightError as exc:
         return FormReport(site, "failed", detail=f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+
+
+def _failed(detail: str) -> dict[str, Any]:
+    return {
+        "status": "failed",
+        "seconds": 0.0,
+        "fields": 0,
+        "steps": 0,
+        "detail": detail,
+        "calls": 0,
+        "by_method": {},
+        "cpu": {},
+        "widgets": {},
+    }
 
 
 def _widget_seconds(report: FormReport) -> dict[str, list[float]]:
