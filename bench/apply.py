@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import itertools
 import os
-import secrets
 import sys
 import tempfile
 import time
@@ -30,14 +29,14 @@ import asyncpg
 import httpx
 
 from autoapply.local import NatsServer, PostgresServer, RedisServer
-from bench import _load
+from bench import _load, _traffic
 from bench._report import emit, percentile
-from tests.e2e.stack import FAST, Watcher, candidate
+from bench._stack import World, start_services, stop_services
+from contracts.envelope import Event
+from tests.e2e.stack import Watcher, candidate
 from tests.intake.client import User, new_user, relogin
-from tests.processes import Child, service_env, wait_healthy
 from tests.sandbox.harness import Sandbox, make_pdf, start_sandbox, stop_sandbox
 
-SERVICES = ("intake", "provisioner", "executor", "verifier", "takeover")
 # The known platforms the executor's templates serve and the flow completes today.
 PLATFORMS = ("greenhouse", "lever", "ashby")
 # Catalog jobs that ask for nothing the profile lacks: not the presets (11 code, 12 CAPTCHA, 13
@@ -45,67 +44,12 @@ PLATFORMS = ("greenhouse", "lever", "ashby")
 SKIP = {"greenhouse": {8, 10}}
 PRESETS = 11
 ENDED = ("application.completed", "application.failed", "task.failed", "profile.failed", "human.needed")
-TASK_TIMEOUT_S = 180.0
-
-
-@dataclass
-class World:
-    folder: Path
-    sandbox: Sandbox
-    nats_url: str
-    dsn: str
-    redis: RedisServer
-    servers: list[int]  # pids of nats-server, PostgreSQL, Redis
-    secret: str = field(default_factory=lambda: secrets.token_hex(32))
-    children: dict[str, Child] = field(default_factory=dict)
-    run: int = 0  # each start of the services gets a Redis database of its own
-
-    @property
-    def intake_url(self) -> str:
-        return f"http://127.0.0.1:{self.children['intake'].env['AUTOAPPLY_HTTP_PORT']}"
-
-    def pids(self) -> list[int]:
-        return self.servers + [c.proc.pid for c in self.children.values() if c.proc.poll() is None]
-
-    def parts(self) -> dict[str, list[int]]:
-        """The stack's processes by part: the servers, and each service with what it started."""
-        running = {n: [c.proc.pid] for n, c in self.children.items() if c.proc.poll() is None}
-        return {"servers": self.servers, **running}
-
-
-def level_env(name: str, concurrency: int) -> dict[str, str]:
-    extra = {"AUTOAPPLY_LOG_LEVEL": "WARNING"}
-    if name == "provisioner":
-        # No pacing and no hourly or daily cap: the bench measures the work, not the politeness.
-        extra |= {
-            "AUTOAPPLY_BROWSER_SLOTS": str(concurrency),
-            "AUTOAPPLY_HOURLY_LIMITS": '{"*": 100000}',
-            "AUTOAPPLY_PLAN_LIMITS": '{"free": 100000, "pro": 100000}',
-        }
-    if name == "executor":
-        extra |= {"AUTOAPPLY_WORKERS": str(concurrency), "AUTOAPPLY_BROWSER_SLOTS": str(concurrency)}
-    return FAST[name] | extra
-
-
-async def start_services(world: World, concurrency: int) -> None:
-    # Slots, waiters, locks and quotas start empty: a level never waits on what the last one left.
-    world.run += 1
-    redis_url = world.redis.url_for(world.run)
-    for name in SERVICES:
-        env = service_env(name, world.nats_url, world.dsn, redis_url, world.folder) | level_env(name, concurrency)
-        env |= {"AUTOAPPLY_SECRET_KEY": world.secret, "AUTOAPPLY_DATA_DIR": str(world.folder / "files")}
-        if name == "takeover":
-            env["AUTOAPPLY_INTAKE_URL"] = world.intake_url
-        log = world.folder / f"{name}-c{concurrency}.log"
-        world.children[name] = Child(f"services.{name}", env, log)
-    for child in world.children.values():
-        await wait_healthy(child, timeout_s=150)
-
-
-def stop_services(world: World) -> None:
-    for child in reversed(list(world.children.values())):
-        child.stop()
-    world.children.clear()
+# A task is given up on when none of its events came for this long (a loaded machine stretches every
+# step, so no fixed total fits), and in any case after the cap.
+STALL_S = 240.0
+TASK_CAP_S = 1200.0
+# The warm-up only has to leave each account's profile behind: a few at once thrash a loaded machine less.
+WARM_CONCURRENCY = 3
 
 
 @dataclass
@@ -154,7 +98,7 @@ async def pro_plan(dsn: str, emails: list[str]) -> None:
 
 @dataclass
 class Outcome:
-    task_id: UUID
+    task_id: UUID | None  # None: intake refused the task
     platform: str
     seconds: float | None  # task.queued to application.submitted; None: not submitted
     ended: str
@@ -183,13 +127,18 @@ def phases(events: list[Any]) -> list[tuple[str, float]]:
 async def one(http: httpx.AsyncClient, watcher: Watcher, who: Applicant, platform: str) -> Outcome:
     job = who.next_job(platform)
     made = await http.post("/api/v1/tasks", headers=who.user.auth, json={"job_url": job["url"]})
+    if made.status_code == 401:  # a level on a loaded machine can outlast the access token
+        await relogin(http, who.user)
+        made = await http.post("/api/v1/tasks", headers=who.user.auth, json={"job_url": job["url"]})
     if made.status_code != 201:
-        raise SystemExit(f"intake refused a task: {made.text}")
+        return Outcome(None, platform, None, f"refused by intake: {made.status_code} {made.text[:120]}")
     task_id = UUID(made.json()["task_id"])
-    try:
-        end = await watcher.wait_for(task_id, *ENDED, "task.failed", timeout_s=TASK_TIMEOUT_S)
-    except AssertionError:
-        return Outcome(task_id, platform, None, f"no end within {TASK_TIMEOUT_S:.0f} s")
+    end = await ended(watcher, task_id)
+    if end is None or end.TYPE == "human.needed":
+        # Nobody will come: the task is cancelled, so its browser and its slot go back for the next task.
+        await http.post(f"/api/v1/tasks/{task_id}/cancel", headers=who.user.auth)
+    if end is None:
+        return Outcome(task_id, platform, None, f"no event for {STALL_S:.0f} s (or {TASK_CAP_S:.0f} s in all)")
     queued = watcher.of(task_id, "task.queued")
     submitted = watcher.of(task_id, "application.submitted")
     ready = watcher.of(task_id, "profile.ready")
@@ -200,6 +149,23 @@ async def one(http: httpx.AsyncClient, watcher: Watcher, who: Applicant, platfor
     browser = (ready[0].occurred_at - start).total_seconds() if ready else None
     seconds = (submitted[0].occurred_at - start).total_seconds()
     return Outcome(task_id, platform, seconds, end.TYPE, browser, phases(watcher.of(task_id)))
+
+
+async def ended(watcher: Watcher, task_id: UUID) -> Event | None:
+    """The task's first ending event; None when it stalled (no event of it for STALL_S) or ran past the cap."""
+    began = last_change = time.monotonic()
+    seen = 0
+    while time.monotonic() - began < TASK_CAP_S:
+        events = watcher.of(task_id)
+        for event in events:
+            if event.TYPE in ENDED:
+                return event
+        if len(events) != seen:
+            seen, last_change = len(events), time.monotonic()
+        elif time.monotonic() - last_change > STALL_S:
+            return None
+        await asyncio.sleep(0.1)
+    return None
 
 
 async def run_level(
@@ -232,10 +198,11 @@ async def run_level(
 
 def figures(outcomes: list[Outcome], elapsed: float) -> dict[str, Any]:
     seconds = [o.seconds for o in outcomes if o.seconds is not None]
+    browser = [o.browser_s for o in outcomes if o.browser_s is not None]
     return {
-        "p50_s": round(percentile(seconds, 50), 2),
-        "p95_s": round(percentile(seconds, 95), 2),
-        "browser_p50_s": round(percentile([o.browser_s for o in outcomes if o.browser_s is not None], 50), 2),
+        "p50_s": round(percentile(seconds, 50), 2) if seconds else None,  # nothing submitted is no figure
+        "p95_s": round(percentile(seconds, 95), 2) if seconds else None,
+        "browser_p50_s": round(percentile(browser, 50), 2) if browser else None,
         "per_min": round(len(seconds) / elapsed * 60, 1),
         "submitted": len(seconds),
         "tasks": len(outcomes),
@@ -268,38 +235,25 @@ def duplicates(sandbox: Sandbox) -> int:
 
 
 async def measure(args: argparse.Namespace, world: World) -> dict[str, Any]:
+    """Every level that could run, with its figures; a level that could not says why instead."""
     levels = [int(x) for x in args.levels.split(",")]
     platforms = tuple(args.platforms.split(","))
     result: dict[str, Any] = {"concurrency": {}}
     meter = _load.Meter(world.pids)
-    applications, cpu_s = 0, 0.0
+    totals = {"applications": 0, "cpu_s": 0.0}
     watcher = await Watcher.start(world.nats_url)
     try:
         people = await warm(world, watcher, platforms, max(levels), result)
         for c in levels:
-            await start_services(world, c)
             try:
-                async with httpx.AsyncClient(base_url=world.intake_url, timeout=30) as http:
-                    for who in people:  # access tokens last 15 minutes; a whole run lasts longer
-                        await relogin(http, who.user)
-                    before, parts_before = meter.cpu_s(), _load.cpu_by_part(world.parts())
-                    load_before = os.getloadavg()[0]
-                    async with meter.sampling():
-                        work = [platforms[n % len(platforms)] for n in range(args.jobs * len(platforms))]
-                        outcomes, elapsed = await run_level(http, watcher, people, work, c)
-                    cpu_s += meter.cpu_s() - before  # before the services stop and take their figures along
-                    parts = _load.spent(parts_before, _load.cpu_by_part(world.parts()))
-                applications += sum(1 for o in outcomes if o.seconds is not None)
-                result["concurrency"][str(c)] = figures(outcomes, elapsed) | {
-                    "cpu_s_per_app_by_part": per_app(parts, outcomes),
-                    "load_average_1m": [round(load_before, 1), round(os.getloadavg()[0], 1)],
-                }
-                print(f"concurrency {c}: {result['concurrency'][str(c)]}", file=sys.stderr, flush=True)
-            finally:
-                stop_services(world)
+                result["concurrency"][str(c)] = await level(args, world, watcher, meter, people, c, totals)
+            except (AssertionError, OSError, httpx.HTTPError) as exc:  # a level that cannot start is a figure too
+                result["concurrency"][str(c)] = {"p50_s": None, "p95_s": None, "per_min": None, "error": _why(exc)}
+            print(f"concurrency {c}: {result['concurrency'][str(c)]}", file=sys.stderr, flush=True)
     finally:
         await watcher.close()
-    result["cpu_s_per_app"] = round(cpu_s / applications, 2) if applications else None
+    apps = int(totals["applications"])
+    result["cpu_s_per_app"] = round(totals["cpu_s"] / apps, 2) if apps else None
     result["peak_rss_mib"] = round(meter.peak_rss / 2**20, 1)
     result["duplicates"] = duplicates(world.sandbox)
     result["load_average_1m"] = round(os.getloadavg()[0], 2)
@@ -308,16 +262,67 @@ async def measure(args: argparse.Namespace, world: World) -> dict[str, Any]:
     return result
 
 
+def _why(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
+
+
+async def level(
+    args: argparse.Namespace,
+    world: World,
+    watcher: Watcher,
+    meter: _load.Meter,
+    people: list[Applicant],
+    c: int,
+    totals: dict[str, float],
+) -> dict[str, Any]:
+    """One level's figures: the services started with concurrency `c`, the jobs run, the services stopped."""
+    platforms = tuple(args.platforms.split(","))
+    await start_services(world, c)
+    try:
+        traffic_before = await _traffic.reading(world.dsn, world.redis_url, world.nats_monitor_url)
+        async with httpx.AsyncClient(base_url=world.intake_url, timeout=60) as http:
+            for who in people:  # access tokens last 15 minutes; a whole run lasts longer
+                await relogin(http, who.user)
+            before, parts_before = meter.cpu_s(), _load.cpu_by_part(world.parts())
+            load_before = os.getloadavg()[0]
+            async with meter.sampling():
+                work = [platforms[n % len(platforms)] for n in range(args.jobs * len(platforms))]
+                outcomes, elapsed = await run_level(http, watcher, people, work, c)
+            spent = meter.cpu_s() - before  # before the services stop and take their figures along
+            parts = _load.spent(parts_before, _load.cpu_by_part(world.parts()))
+    finally:
+        stop_services(world)
+    # Read after the stop: a PostgreSQL backend reports its transactions when it is idle or ends.
+    traffic = await _traffic.reading(world.dsn, world.redis_url, world.nats_monitor_url)
+    done = sum(1 for o in outcomes if o.seconds is not None)
+    totals["applications"] += done
+    totals["cpu_s"] += spent
+    return figures(outcomes, elapsed) | {
+        "cpu_s_per_app": round(spent / done, 2) if done else None,
+        "cpu_s_per_app_by_part": per_app(parts, outcomes),
+        "per_app": _traffic.per_app(traffic_before, traffic, done) | {"events": events_per_app(watcher, outcomes)},
+        "load_average_1m": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+    }
+
+
+def events_per_app(watcher: Watcher, outcomes: list[Outcome]) -> float | None:
+    """Events on the bus per submitted application, from task.queued to its end (the verifier's too)."""
+    done = [o for o in outcomes if o.seconds is not None]
+    return round(sum(len(watcher.of(o.task_id)) for o in done if o.task_id) / len(done), 1) if done else None
+
+
 async def warm(
     world: World, watcher: Watcher, platforms: tuple[str, ...], most: int, result: dict[str, Any]
 ) -> list[Applicant]:
-    """Enough people for `most` accounts at once; each account applies once, so its profile exists."""
+    """Enough people for `most` accounts at once; each account applies once, so its profile exists.
+    A warm-up task that does not end well leaves its account's profile behind all the same."""
     count = -(-most // len(platforms))
-    await start_services(world, most)
+    await start_services(world, WARM_CONCURRENCY)
     try:
-        async with httpx.AsyncClient(base_url=world.intake_url, timeout=30) as http:
+        async with httpx.AsyncClient(base_url=world.intake_url, timeout=60) as http:
             people = await applicants(world, http, count, platforms)
-            outcomes, elapsed = await run_level(http, watcher, people, [p for p in platforms for _ in people], most)
+            work = [p for p in platforms for _ in people]
+            outcomes, elapsed = await run_level(http, watcher, people, work, WARM_CONCURRENCY)
         result["warmup"] = figures(outcomes, elapsed)
         print(f"warm-up: {result['warmup']}", file=sys.stderr, flush=True)
     finally:
@@ -334,7 +339,8 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
             PostgresServer(folder / "pg", settings={"fsync": "off"}) as pg,
         ):
             servers = [p for p in (nats.pid, redis.pid, pg.pid) if p is not None]
-            world = World(folder, sandbox, nats.url, pg.ensure_database("bench_apply"), redis, servers)
+            dsn = pg.ensure_database("bench_apply")
+            world = World(folder, sandbox, nats.url, nats.monitor_url, dsn, redis, servers)
             try:
                 return await measure(args, world)
             finally:
@@ -347,6 +353,9 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
 def table(figures_: dict[str, Any]) -> str:
     rows = [f"{'concurrency':>11} {'p50 s':>7} {'p95 s':>7} {'apps/min':>9} {'submitted':>10} {'elapsed s':>10}"]
     for c, f in figures_["concurrency"].items():
+        if "error" in f:
+            rows.append(f"{c:>11} not measured: {f['error']}")
+            continue
         rows.append(
             f"{c:>11} {f['p50_s']:>7} {f['p95_s']:>7} {f['per_min']:>9} "
             f"{f['submitted']:>4}/{f['tasks']:<5} {f['elapsed_s']:>10}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import statistics
 import sys
 import tempfile
@@ -28,6 +29,7 @@ from autoapply.local.chromium import chromium_flags, find_chromium
 from autoapply.local.sandbox_site import SandboxSite
 from autoapply.profile_file import parse
 from bench._calls import Calls, Cpu
+from bench._phases import Phases, installed
 from bench._report import emit, percentile
 from contracts.profile import BankAnswer, Profile
 from forms.fill import FormReport, fill_form
@@ -102,10 +104,11 @@ async def _sign_in(page: Page, site: str, job: dict[str, Any], email: str, admin
         await page.locator("[data-automation-id=pageHeader]").wait_for()
 
 
-@dataclass(frozen=True)
+@dataclass
 class Meters:
     calls: Calls
     cpu: Cpu
+    phases: Phases | None = None  # --detail: seconds and CPU by phase of the engine
 
 
 async def one_job(
@@ -116,13 +119,20 @@ async def one_job(
     page = await context.new_page()
     page.set_default_timeout(10_000)
     try:
-        await _sign_in(page, site, job, profile.email, admin)
+        try:
+            await _sign_in(page, site, job, profile.email, admin)
+        except (PlaywrightError, httpx.HTTPError) as exc:  # a loaded machine's timeout: this job fails, the run goes on
+            return _failed(f"sign-in: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+        if meters.phases:
+            meters.phases.begin()
         cpu_before = meters.cpu.sample()
         began = time.monotonic()
         with meters.calls.counted() as calls:
-            report = await _open_and_fill(page, site, job, profile)
+            report = await _open_and_fill(page, site, job, profile, meters.phases)
         seconds = time.monotonic() - began
         cpu = Cpu.spent(cpu_before, meters.cpu.sample())
+        if meters.phases:
+            meters.phases.end()
     finally:
         await context.close()
     return {
@@ -138,14 +148,31 @@ async def one_job(
     }
 
 
-async def _open_and_fill(page: Page, site: str, job: dict[str, Any], profile: Profile) -> FormReport:
+async def _open_and_fill(
+    page: Page, site: str, job: dict[str, Any], profile: Profile, phases: Phases | None
+) -> FormReport:
     """The form filled; a page that would not open (a loaded machine's timeout) is a failed run, not the end."""
     try:
         if site not in ("linkedin", "workday"):
-            await page.goto(job["url"] + START.get(site, ""), timeout=NAVIGATION_MS)
+            async with phases.phase("navigate") if phases else contextlib.nullcontext():
+                await page.goto(job["url"] + START.get(site, ""), timeout=NAVIGATION_MS)
         return await fill_form(page, profile)
     except PlaywrightError as exc:
         return FormReport(site, "failed", detail=f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+
+
+def _failed(detail: str) -> dict[str, Any]:
+    return {
+        "status": "failed",
+        "seconds": 0.0,
+        "fields": 0,
+        "steps": 0,
+        "detail": detail,
+        "calls": 0,
+        "by_method": {},
+        "cpu": {},
+        "widgets": {},
+    }
 
 
 def _widget_seconds(report: FormReport) -> dict[str, list[float]]:
@@ -215,10 +242,16 @@ async def _measure(
         try:
             for site in sites:
                 jobs = forms_of((await admin.get("/_admin/jobs", params={"site": site})).json()["jobs"])
-                runs = [await one_job(browser, site, job, resume, admin, meters) for job in jobs[:jobs_per_site]]
+                meters.phases = Phases(meters.cpu) if VERBOSE else None
+                with installed(meters.phases) if meters.phases else contextlib.nullcontext():
+                    runs = [await one_job(browser, site, job, resume, admin, meters) for job in jobs[:jobs_per_site]]
                 per_site[site] = figures(runs)
+                if meters.phases:
+                    per_site[site]["phases"] = meters.phases.report(max(len(runs), 1))
                 all_runs += runs
                 _print_site(site, per_site[site], runs)
+                if meters.phases:
+                    _print_phases(per_site[site]["phases"])
         finally:
             await browser.close()
     return {**figures(all_runs), "platforms": per_site}
@@ -250,6 +283,13 @@ def _print_detail(runs: list[dict[str, Any]]) -> None:
     print("    calls/form: " + ", ".join(f"{m} {n / len(runs):.1f}" for m, n in top))
     shown = sorted(widgets.items(), key=lambda kv: -kv[1][1])
     print("    per form: " + ", ".join(f"{w} {c / len(runs):.1f} fields {s / len(runs):.2f} s" for w, (c, s) in shown))
+
+
+def _print_phases(phases: dict[str, dict[str, float]]) -> None:
+    """Per phase and form: how often, seconds, and CPU seconds of Chromium and of the engine."""
+    for name, f in phases.items():
+        cpu = " ".join(f"{k} {v:.3f}" for k, v in f.items() if k not in ("n", "s"))
+        print(f"    {name:<18} x{f['n']:<5} {f['s']:.3f} s  cpu {cpu}")
 
 
 def main(argv: list[str] | None = None) -> int:

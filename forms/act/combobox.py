@@ -4,6 +4,7 @@ means the answer (or type to narrow them), then check what the widget shows."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, Locator, Page
 
-from forms.act.common import WIDGET_WAIT_MS, Filled, frame_of, locate, on, same, type_like_a_person
+from forms.act.common import WIDGET_WAIT_MS, Filled, click, frame_of, locate, on, same, type_like_a_person
 from forms.choose import choose, decline_option, real_options
 from forms.records import FieldRecord, Option, Resolution
 from forms.text import fold
@@ -49,12 +50,21 @@ OPTIONS_JS = """async (field, [waitMs, pollMs, token, settle]) => {
     return /loading|searching/i.test(box?.textContent || "");
   };
   // Each option is stamped, so the click finds it by one attribute, not by the text of every option.
+  // Where a pointer at an option's centre would land on that option (not scrolled out of its list,
+  // nothing lying over it), that point is given too: the click can go there without a search.
+  const point = (o) => {
+    const r = o.getBoundingClientRect();
+    const x = r.left + r.width / 2, y = r.top + r.height / 2;
+    const hit = r.width && r.height ? document.elementFromPoint(x, y) : null;
+    return hit && (hit === o || o.contains(hit)) ? [x, y] : null;
+  };
   const answer = (items) => ({
     texts: items.map(([, t]) => t),
     stamps: items.map(([o], i) => {
       o.setAttribute("data-autoapply-option", `${token}-${i}`);
       return `${token}-${i}`;
     }),
+    points: items.map(([o]) => point(o)),
     controls: field.getAttribute("aria-controls") || "",
   });
   const end = Date.now() + waitMs;
@@ -75,10 +85,12 @@ OPTIONS_JS = """async (field, [waitMs, pollMs, token, settle]) => {
 
 @dataclass(frozen=True)
 class Shown:
-    """The open list as one look saw it: its options, and the id of the list the field controls."""
+    """The open list as one look saw it: its options, the id of the list the field controls, and
+    where a pointer lands on each option that is in sight (by the option's stamp)."""
 
     options: list[Option]
     controls: str = ""
+    points: dict[str, tuple[float, float]] = dataclasses.field(default_factory=dict)
 
 
 async def _options(page: Page, record: FieldRecord, wait_s: float, *, settle: bool = True) -> Shown:
@@ -88,7 +100,9 @@ async def _options(page: Page, record: FieldRecord, wait_s: float, *, settle: bo
     token = next(_LOOKS)
     found = await on(page, record, OPTIONS_JS, [int(wait_s * 1000), int(POLL_S * 1000), token, settle])
     pairs = zip(found["texts"], found["stamps"], strict=True)
-    return Shown([Option(label=str(t), value=str(t), handle=str(h)) for t, h in pairs], str(found["controls"]))
+    points = {str(h): (float(p[0]), float(p[1])) for h, p in zip(found["stamps"], found["points"], strict=True) if p}
+    options = [Option(label=str(t), value=str(t), handle=str(h)) for t, h in pairs]
+    return Shown(options, str(found["controls"]), points)
 
 
 def _pick(res: Resolution, options: list[Option], question: str) -> Option | None:
@@ -97,7 +111,17 @@ def _pick(res: Resolution, options: list[Option], question: str) -> Option | Non
     return choose(res.choice or str(res.value), options, question)
 
 
-async def _click_option(frame: Frame, controls: str, option: Option) -> None:
+async def _click_option(page: Page, record: FieldRecord, shown: Shown, option: Option, *, direct: bool) -> None:
+    """A real click on the option: straight at the point the look saw it at, where it was in sight in
+    the top frame (one round trip, not a locator's search, scroll and measure: about 5); else by its stamp."""
+    point = shown.points.get(option.handle) if direct and record.frame == 0 else None
+    if point is not None:
+        await page.mouse.click(*point)
+        return
+    await _click_stamped(frame_of(page, record), shown.controls, option)
+
+
+async def _click_stamped(frame: Frame, controls: str, option: Option) -> None:
     if option.handle:
         stamped = frame.locator(f'[data-autoapply-option="{option.handle}"]')
         try:
@@ -137,8 +161,8 @@ async def fill_combobox(page: Page, record: FieldRecord, res: Resolution) -> Fil
     if record.value and res.choice and _shows(record.value, res.choice):
         return Filled(record, res, "kept", record.value)  # the reader saw it chosen already
     shown = ""
-    for _ in range(2):
-        picked = await _open_and_pick(page, field, record, res)
+    for attempt in range(2):
+        picked = await _open_and_pick(page, field, record, res, direct=attempt == 0)
         if isinstance(picked, str):
             return Filled(record, res, "unresolved", "", picked)
         expanded, shown = await _after_pick(page, record)
@@ -155,9 +179,11 @@ async def _after_pick(page: Page, record: FieldRecord) -> tuple[bool, str]:
     return bool(found[0]), str(found[1])
 
 
-async def _open_and_pick(page: Page, field: Locator, record: FieldRecord, res: Resolution) -> Option | str:
+async def _open_and_pick(
+    page: Page, field: Locator, record: FieldRecord, res: Resolution, *, direct: bool
+) -> Option | str:
     """The option clicked, or why none could be."""
-    await field.click(force=True)  # the field is on screen (the reader saw it); waiting for "stable" costs
+    await click(page, record, field)
     shown = await _options(page, record, OPEN_WAIT_S if record.widget == "combobox" else WAIT_S, settle=False)
     options = real_options(shown.options)
     option = _pick(res, options, record.label) if options else None
@@ -171,7 +197,7 @@ async def _open_and_pick(page: Page, field: Locator, record: FieldRecord, res: R
     if option is None:
         await field.press("Escape")
         return f"no option means {res.choice or res.value!r}" if options else "the dropdown showed no options"
-    await _click_option(frame_of(page, record), shown.controls, option)
+    await _click_option(page, record, shown, option, direct=direct)  # the retry goes by the stamp
     return option
 
 
@@ -185,19 +211,18 @@ def _query(res: Resolution) -> str:
 
 async def fill_listbox_button(page: Page, record: FieldRecord, res: Resolution) -> Filled:
     """A button that opens a popup list (Workday): click, pick, check the button's text."""
-    frame = frame_of(page, record)
     button = locate(page, record)
     shown = str(await on(page, record, TEXT_JS)).strip()
     if res.choice and same(shown, res.choice):
         return Filled(record, res, "kept", shown)
-    for _ in range(2):
+    for attempt in range(2):
         await button.click(force=True)
         listed = await _options(page, record, WAIT_S, settle=False)
         option = _pick(res, real_options(listed.options), record.label)
         if option is None:
             await _close(button)
             return Filled(record, res, "unresolved", "", f"no option means {res.choice or res.value!r}")
-        await _click_option(frame, listed.controls, option)
+        await _click_option(page, record, listed, option, direct=attempt == 0)
         shown = str(await on(page, record, TEXT_JS)).strip()
         if same(shown, option.label) or fold(option.label) in fold(shown):
             return Filled(record, res, "filled", shown)
