@@ -12,6 +12,7 @@ from typing import Any
 from autoapply.local.ports import LOOPBACK
 from autoapply.local.probe import get_json
 from autoapply.local.server import LocalServer
+from services.provisioner.settings import ProvisionerSettings
 
 # The services, in the order `up` starts them (order matters only for reading the log).
 SERVICES = ("intake", "provisioner", "executor", "verifier", "takeover")
@@ -49,6 +50,20 @@ class Wiring:
     traces_url: str | None = None
     # The sandbox's SMTP sink (`up --sandbox`): where intake mails the user's notifications.
     smtp_port: int | None = None
+    # Executor instances sharing the flow consumers: together they drive as many browsers as the
+    # provisioner has slots (executor_workers).
+    executors: int = 1
+
+
+def executor_workers(executors: int) -> int:
+    """Handlers per executor instance so that the instances together fill every browser slot.
+
+    The executor's flow consumers take at most the slots' worth of tasks in flight across its
+    instances (instances x workers, capped by the slots); with one handler each, two instances
+    drove two of four browsers, and the other started browsers sat idle holding their slots.
+    """
+    slots = int(os.environ.get("AUTOAPPLY_BROWSER_SLOTS") or ProvisionerSettings.model_fields["browser_slots"].default)
+    return max(1, -(-slots // max(1, executors)))
 
 
 def instance_name(service: str, index: int) -> str:
@@ -123,6 +138,8 @@ class ServiceInstance(LocalServer):
             # Real sites keep the provisioner's own 45-180 s between one account's applications.
             for name, value in SANDBOX_SPACING.items():
                 env[name] = os.environ.get(name, value)
+        if self.service == "executor" and "AUTOAPPLY_WORKERS" not in os.environ:
+            env["AUTOAPPLY_WORKERS"] = str(executor_workers(self.wiring.executors))
         if self.http_port is not None:
             env["AUTOAPPLY_HTTP_PORT"] = str(self.http_port)
         if self.service == "intake" and self.wiring.smtp_port is not None:

@@ -53,7 +53,7 @@ class Sampler:
         for proc in psutil.process_iter(["cmdline"]):
             args = proc.info["cmdline"] or []
             if any(marker in a for a in args):
-                browsers += not any(a.startswith("--type=") for a in args) and "chromium" in (args[0] if args else "")
+                browsers += _is_browser(args)
                 self._note(proc, "chromium")
                 seen.add(proc.pid)
         for pid_file in self.run_dir.glob("*.pid"):
@@ -86,6 +86,11 @@ class Sampler:
         for part, seconds in self.cpu.values():
             total[part] = total.get(part, 0.0) + seconds
         return {part: round(seconds, 1) for part, seconds in sorted(total.items(), key=lambda kv: -kv[1])}
+
+
+def _is_browser(args: list[str]) -> bool:
+    """The browser's own process: not a renderer, zygote, utility or crash handler of it."""
+    return Path(args[0]).name == "chromium" and not any(a.startswith("--type=") for a in args)
 
 
 async def timings(dsn: str, task_ids: list[str]) -> dict[str, Any]:
