@@ -9,9 +9,12 @@ import asyncio
 import logging
 import random
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from functools import cached_property
 
 import asyncpg
+from redis.exceptions import RedisError
 
 from contracts.envelope import Event
 from contracts.profiles import ProfileFailed, ProfileReady, ProfileReleased
@@ -143,13 +146,35 @@ async def _provision(p: Provisioner, event: TaskQueued) -> None:
         await _wait(p, event, verdict, verdict.describe(event.platform, p.settings.browser_slots))
         return
     try:
-        async with p.starting:
+        async with _leased(p, claimed.spec.profile_id, event.task_id), p.starting:
             started = await p.pool.start(claimed)
     except (ProviderError, TransientError, ValueError, OSError) as exc:
         await p.pool.stop(claimed.spec)
         await _failed(p, event, claimed.spec.profile_id, str(exc), retryable=not isinstance(exc, ValueError))
         return
     await _ready(p, event, started)
+
+
+@asynccontextmanager
+async def _leased(p: Provisioner, profile_id: str, task_id: object) -> AsyncIterator[None]:
+    """Keeps the task's slot and the profile's lock alive while its browser starts. The reaper
+    renews them only once the browser is on record; a start slower than the lease (on a loaded
+    host Chromium took over 20 s, and the proxy check may take 10) let the slot lapse, so the gate
+    gave it to another task and more browsers ran than slots (seen in the soak: 14 on 4)."""
+
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(p.settings.lock_ttl_s / 3)
+            with suppress(RedisError, OSError):  # Redis away: the start goes on, the lease may lapse
+                await p.gate.renew(str(task_id), _now_ms())
+                await p.locks.refresh(profile_id, task_id, p.settings.instance)
+
+    keeper = asyncio.create_task(renew())
+    try:
+        yield
+    finally:
+        keeper.cancel()
+        await asyncio.gather(keeper, return_exceptions=True)
 
 
 async def _share(p: Provisioner, event: TaskQueued, busy: str) -> None:
