@@ -245,10 +245,7 @@ class Stack:
         smtp = self._port(state, "sandbox_smtp", "sandbox") if state.get("sandbox") else None
         takeover = instance_name("takeover", 1)
         takeover_url = f"http://{LOOPBACK}:{self._port(state, f'{takeover}.http', takeover)}"
-        executors = int(state["instances"].get("executor", 1))
-        wiring = dataclasses.replace(
-            wiring, intake_url=intake_url, smtp_port=smtp, takeover_url=takeover_url, executors=executors
-        )
+        wiring = dataclasses.replace(wiring, intake_url=intake_url, smtp_port=smtp, takeover_url=takeover_url)
         made = []
         for service in SERVICES:
             for index in range(1, int(state["instances"].get(service, 1)) + 1):

@@ -50,20 +50,17 @@ class Wiring:
     traces_url: str | None = None
     # The sandbox's SMTP sink (`up --sandbox`): where intake mails the user's notifications.
     smtp_port: int | None = None
-    # Executor instances sharing the flow consumers: together they drive as many browsers as the
-    # provisioner has slots (executor_workers).
-    executors: int = 1
 
 
-def executor_workers(executors: int) -> int:
-    """Handlers per executor instance so that the instances together fill every browser slot.
+def executor_workers() -> int:
+    """Handlers per executor instance: as many as the provisioner has browser slots.
 
-    The executor's flow consumers take at most the slots' worth of tasks in flight across its
-    instances (instances x workers, capped by the slots); with one handler each, two instances
-    drove two of four browsers, and the other started browsers sat idle holding their slots.
+    A consumer's max_ack_pending is AUTOAPPLY_INSTANCES (not set by the local stack: 1) x workers,
+    capped by the slots, and the server hands out no more than that across every instance. With
+    one handler per instance the stack drove one or two of its four browsers while the others,
+    started and holding their slots, waited for an executor.
     """
-    slots = int(os.environ.get("AUTOAPPLY_BROWSER_SLOTS") or ProvisionerSettings.model_fields["browser_slots"].default)
-    return max(1, -(-slots // max(1, executors)))
+    return int(os.environ.get("AUTOAPPLY_BROWSER_SLOTS") or ProvisionerSettings.model_fields["browser_slots"].default)
 
 
 def instance_name(service: str, index: int) -> str:
@@ -139,7 +136,7 @@ class ServiceInstance(LocalServer):
             for name, value in SANDBOX_SPACING.items():
                 env[name] = os.environ.get(name, value)
         if self.service == "executor" and "AUTOAPPLY_WORKERS" not in os.environ:
-            env["AUTOAPPLY_WORKERS"] = str(executor_workers(self.wiring.executors))
+            env["AUTOAPPLY_WORKERS"] = str(executor_workers())
         if self.http_port is not None:
             env["AUTOAPPLY_HTTP_PORT"] = str(self.http_port)
         if self.service == "intake" and self.wiring.smtp_port is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -72,11 +71,9 @@ def test_status_renders_a_table() -> None:
     assert [line.split() for line in text.splitlines() if line.strip().startswith("c ")] == [["c", "1", "2", "0"]]
 
 
-@pytest.mark.parametrize(
-    ("executors", "slots", "workers"), [(1, None, "4"), (2, None, "2"), (3, "4", "2"), (2, "1", "1")]
-)
-def test_executor_instances_together_drive_every_browser_slot(
-    executors: int, slots: str | None, workers: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("slots", "workers"), [(None, "4"), ("6", "6")])
+def test_an_executor_takes_as_many_tasks_as_there_are_browser_slots(
+    slots: str | None, workers: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("AUTOAPPLY_WORKERS", raising=False)
     if slots is None:
@@ -84,11 +81,10 @@ def test_executor_instances_together_drive_every_browser_slot(
     else:
         monkeypatch.setenv("AUTOAPPLY_BROWSER_SLOTS", slots)
     wiring = Wiring("nats://127.0.0.1:1", "postgresql://x@127.0.0.1:2/db", "redis://127.0.0.1:3/0", tmp_path, "k" * 64)
-    wiring = dataclasses.replace(wiring, executors=executors)
 
     def env(service: str) -> dict[str, str]:
         made = ServiceInstance(
-            service, 1, wiring, health_port=1, http_port=None, log=tmp_path, pid_file=tmp_path / "p", cwd=tmp_path
+            service, 2, wiring, health_port=1, http_port=None, log=tmp_path, pid_file=tmp_path / "p", cwd=tmp_path
         )
         return made.own_env()
 
