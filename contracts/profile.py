@@ -51,6 +51,9 @@ class Preferences(_Data):
     earliest_start: str | None = None
     remote: bool | None = None  # wants remote work
     allow_llm: bool = False  # LLM drafts for free-text questions, where the user allows them
+    # The most the model may cost one of the user's tasks, in US dollars; the deployment's own cap
+    # still holds where it is lower (docs/agent.md, "Cost and budget").
+    llm_budget_usd: float | None = Field(default=None, gt=0)
     review_before_submit: bool = False  # stop before submit until the user approves
     privacy_consent: bool | None = None  # agrees to an employer's privacy notice / data processing
     decline_eeo: bool = True  # an EEO question the eeo block does not answer takes its decline option

@@ -11,7 +11,7 @@ have answered go to a person (human.needed says why), never a stuck task.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -44,26 +44,47 @@ class Agent:
     stopped: str = ""
     drafted: dict[str, str] = field(default_factory=dict)  # label -> value the model wrote or chose
     declined: set[str] = field(default_factory=set)  # labels the model left out: not asked again on the site
+    over_budget: bool = False  # stopped by the task's budget: what it would have written goes to a person
+    person_saw: bool = False  # a person let the form go on as it was (resolved, approved): no holding again
 
     @property
     def on(self) -> bool:
         return self.model is not None and not self.stopped
 
+    def stop(self, exc: ModelUnavailable | BudgetExceeded) -> None:
+        self.stopped = str(exc)
+        self.over_budget = self.over_budget or isinstance(exc, BudgetExceeded)
+        log.warning("the agent stopped: %s", exc)
+
     async def draft(self, decided: Decided) -> Decided:
         asks = drafts.askable([(r, res) for r, res in decided if not res.resolved and r.label not in self.declined])
+        if asks and self.over_budget and not self.person_saw:
+            return held(decided, asks, self.stopped)
         if not asks or not self.on or self.model is None:
             return decided
         context = drafts.context_for(self.profile, asks, self.job)
         try:
             reply = await self.model.use_tool(drafts.SYSTEM, drafts.prompt(asks, context), drafts.tool(asks))
         except (ModelUnavailable, BudgetExceeded) as exc:
-            self.stopped = str(exc)
-            log.warning("the agent stopped: %s", exc)
-            return decided
+            self.stop(exc)
+            return held(decided, asks, self.stopped) if self.over_budget else decided
         taken = drafts.accept(asks, reply, context)
         self.drafted |= {r.label: taken[r.handle].value or "" for r, _ in decided if r.handle in taken}
         self.declined |= {a.record.label for a in asks if a.record.handle not in taken}
         return [(r, taken.get(r.handle, res)) for r, res in decided]
+
+
+def held(decided: Decided, asks: list[drafts.Ask], why: str) -> Decided:
+    """The budget stopped the agent before it wrote these: an empty one is not left blank (an
+    application sent half-drafted) but asked of a person, as a required question of this step."""
+    empty = {a.record.handle for a in asks if not a.record.value.strip()}
+    reason = f"the agent stopped before writing it: {why}"
+    out: Decided = []
+    for record, res in decided:
+        if record.handle in empty:
+            record, res = replace(record, required=True), replace(res, reason=reason)
+        out.append((record, res))
+    return out
 
 
 def for_task(
@@ -72,7 +93,7 @@ def for_task(
     """The task's agent: on only where a key is configured and the user allowed it."""
     if client is None or not profile.preferences.allow_llm:
         return Agent(None, profile)
-    return Agent(Model(client, meter_for(settings, spent)), profile)
+    return Agent(Model(client, meter_for(settings, spent, profile.preferences.llm_budget_usd)), profile)
 
 
 async def job_of(page: Page) -> dict[str, str]:

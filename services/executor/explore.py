@@ -59,6 +59,7 @@ class Found:
     clicks: list[Click] = field(default_factory=list)
     usage: TokenUsage = field(default_factory=TokenUsage)
     detail: str = ""
+    over_budget: str = ""  # the budget ran out on the step that reached the form (the way is still learned)
 
 
 def _quiet() -> None:
@@ -156,13 +157,31 @@ async def find_form(
         return Found(False, detail=f"the agent failed: {type(exc).__name__}")
     finally:
         await agent.close()  # keep_alive: the browser stays
-        await session.reset()  # drop our CDP connection, stop nothing
+        await _let_go(session)
         await http.aclose()
     usage = _usage(history.usage)
     meter.add(usage)
-    if over.stopped:
+    found = _found(history, usage)
+    if over.stopped and not found.reached:
         raise BudgetExceeded(over.stopped)
-    return _found(history, usage)
+    found.over_budget = over.stopped
+    return found
+
+
+# browser-use's watchdogs that run a loop of their own, which only its BrowserStopEvent ends (and
+# that event closes the browser, which is the provisioner's). Names as of the pinned browser-use.
+LOOPING_WATCHDOGS = ("_crash_watchdog", "_storage_state_watchdog")
+
+
+async def _let_go(session: Any) -> None:
+    """Drop our CDP connection and stop nothing in the browser. The looping watchdogs are cancelled
+    first: left running, every agent run would leave two loops behind in the executor, each
+    logging an error a minute about a CDP client that is gone."""
+    for name in LOOPING_WATCHDOGS:
+        task = getattr(getattr(session, name, None), "_monitoring_task", None)
+        if task is not None and not task.done():
+            task.cancel()
+    await session.reset()
 
 
 @dataclass

@@ -101,6 +101,13 @@ class Flow:
             await run.progress(S.EXECUTING_AGENT, step="form_engine", step_number=1, total_steps=1)
             where = unknown.Where(self.page, run.x.db, run.task.cdp_url, run.x.settings)
             self.reached = await unknown.reach_form(where, self.agent)
+            if not self.reached and self.agent.stopped:
+                # No form in sight and the agent gave up on finding one: whatever the page shows now (a
+                # step on the way, with its own Continue button) is no form to fill and send.
+                await self.halt(
+                    Halt("human", f"no application form was reached; the agent stopped: {self.agent.stopped}")
+                )
+                return
             if self.reached == "agent":
                 await run.progress(S.EXECUTING_AGENT, step="agent", detail="the agent found the application form")
             await self.conclude(await self._engine())
@@ -134,6 +141,8 @@ class Flow:
     async def resume(self, cause: Event) -> None:
         """Help arrived: continue from what the page shows now."""
         await self.prepare()
+        # A person looked at the form and let it go on: a budget stop does not hold it for them again.
+        self.agent.person_saw = isinstance(cause, (HumanResolved, TaskApproved))
         if self.run.task.waiting in waits.BARRIERS:
             await self.after_barrier(self.run.task.waiting)
             return

@@ -98,14 +98,19 @@ class Meter:
         if self.max_tokens is not None and spent.all_tokens >= self.max_tokens:
             raise BudgetExceeded(f"the task spent {spent.all_tokens} model tokens (budget {self.max_tokens})")
         if self.max_usd is not None and spent.usd >= self.max_usd:
-            raise BudgetExceeded(f"the task spent ${spent.usd:.4f} on the model (budget ${self.max_usd:.2f})")
+            raise BudgetExceeded(f"the task spent ${spent.usd:.6g} on the model (budget ${self.max_usd:.6g})")
 
 
-def meter_for(settings: LlmSettings, spent: TokenUsage | None = None) -> Meter:
-    """A task's meter; `spent` is what earlier deliveries of the same task already used."""
-    meter = Meter(
-        settings.llm_model, settings.llm_prices[settings.llm_model], settings.llm_budget_tokens, settings.llm_budget_usd
-    )
+def lower(*caps: float | None) -> float | None:
+    given = [c for c in caps if c is not None]
+    return min(given) if given else None
+
+
+def meter_for(settings: LlmSettings, spent: TokenUsage | None = None, user_usd: float | None = None) -> Meter:
+    """A task's meter; `spent` is what earlier deliveries of the same task already used, `user_usd`
+    the user's own cap per task (the lower of theirs and the deployment's holds)."""
+    usd = lower(settings.llm_budget_usd, user_usd)
+    meter = Meter(settings.llm_model, settings.llm_prices[settings.llm_model], settings.llm_budget_tokens, usd)
     if spent is not None and spent.calls:
         meter.calls.append(spent)
     return meter

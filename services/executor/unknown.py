@@ -68,10 +68,12 @@ async def _explore(where: Where, helper: Agent, url: str) -> str:
         tab = await target_of(where.page)
         found = await explore.find_form(where.cdp_url, url, helper.profile, where.settings, helper.model.meter, tab)
     except (ModelUnavailable, BudgetExceeded) as exc:
-        helper.stopped = str(exc)
+        helper.stop(exc)
         return ""
     if not found.reached or not await engine_can(where.page):
         helper.stopped = helper.stopped or found.detail
         return ""
     await memory.learn_path(where.db, url, found.clicks)
+    if found.over_budget:  # the form is reached, but what the model would write there goes to a person
+        helper.stop(BudgetExceeded(found.over_budget))
     return "agent"

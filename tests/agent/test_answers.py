@@ -21,6 +21,7 @@ from playwright.async_api import Browser, Page
 
 from bench._model import ModelServer, Reply, played
 from bench._scripts import OVERREACH, form_answers
+from contracts.applications import TokenUsage
 from contracts.profile import Profile
 from forms.fill import submit
 from services.executor import agent, llm
@@ -176,3 +177,26 @@ async def test_past_its_budget_the_agent_stops_before_calling(model_server: Mode
     spent = llm.meter_for(config, model.meter.total)  # the next delivery of the same task
     with pytest.raises(llm.BudgetExceeded):
         spent.check()
+
+
+async def test_past_its_budget_the_agent_leaves_what_it_would_write_to_a_person_not_blank(
+    browser: Browser, sandbox: Sandbox, resume_pdf: Path, model_server: ModelServer
+) -> None:
+    """An optional free-text question the agent was to write is not sent blank once the budget ran
+    out (an application half drafted): the step stops there and asks a person for it."""
+    model_server.use(form_answers())
+    profile = person(resume_pdf)
+    allowed = profile.model_copy(update={"preferences": profile.preferences.model_copy(update={"allow_llm": True})})
+    spent = TokenUsage(input_tokens=10_000, calls=3, usd=1.5)  # an earlier delivery spent it all
+    config = settings(model_server)
+    helping = agent.for_task(config, client(config), allowed, spent)
+    page = await open_job(browser, sandbox, careers_job(sandbox))
+    report = await agent.fill(page, helping.profile, helping)
+    assert model_server.requests == []
+    assert report.status == "needs_answers" and WHY in report.detail
+    assert "budget $1" in helping.stopped and helping.over_budget
+    [(record, res)] = [(r, res) for s in report.steps for r, res in s.unresolved if r.label.startswith(WHY)]
+    assert record.required and res.reason.startswith("the agent stopped before writing it: the task spent")
+    helping.person_saw = True  # a person let the form go on: it is filled without the draft, not held again
+    again = await agent.fill(page, helping.profile, helping)
+    assert again.status == "ready" and model_server.requests == []

@@ -4,6 +4,7 @@ application to the site replays the path and the user's confirmed answers and co
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -53,6 +54,13 @@ def applicant(resume: Path) -> Profile:
     )
 
 
+def watchdog_loops() -> list[str]:
+    """browser-use's watchdog loops still running in this event loop."""
+    running = [t for t in asyncio.all_tasks() if not t.done()]
+    names = [getattr(t.get_coro(), "__qualname__", "") for t in running]
+    return [n for n in names if "Watchdog." in n and "monitor" in n.lower()]
+
+
 async def test_the_agent_finds_the_form_once_and_the_second_application_costs_no_tokens(
     sandbox: Sandbox,
     resume_pdf: Path,
@@ -84,6 +92,7 @@ async def test_the_agent_finds_the_form_once_and_the_second_application_costs_no
             assert await unknown.reach_form(where, helper) == "agent"
             assert page.url.startswith(f"{sandbox.http}/atrium/roles/platform-engineer/details")
             assert browser.is_connected() and not page.is_closed()  # nobody closed the task's browser
+            assert not watchdog_loops()  # and browser-use left no loop of its own behind in the executor
             report = await agent.fill(page, helper.profile, helper)
             assert report.status == "ready", report.detail
             sent = await submit(page, report)

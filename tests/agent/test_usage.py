@@ -62,3 +62,15 @@ def test_a_key_needs_a_budget_and_a_priced_model(monkeypatch: pytest.MonkeyPatch
 def test_forced_tool_choice_only_where_the_model_takes_it() -> None:
     assert llm.tool_choice("claude-haiku-4-5", "answer_fields") == {"type": "tool", "name": "answer_fields"}
     assert llm.tool_choice("claude-sonnet-5-5", "answer_fields") == {"type": "auto"}
+
+
+def test_the_users_own_budget_holds_where_it_is_lower_than_the_deployments() -> None:
+    config = LlmSettings(anthropic_api_key="sk-ant-test-" + "k" * 24, llm_budget_usd=0.25)
+    assert llm.meter_for(config, None, 0.01).max_usd == 0.01
+    assert llm.meter_for(config, None, 5.0).max_usd == 0.25  # a user never raises the deployment's cap
+    assert llm.meter_for(config).max_usd == 0.25
+    only_tokens = LlmSettings(anthropic_api_key="sk-ant-test-" + "k" * 24, llm_budget_tokens=1_000)
+    meter = llm.meter_for(only_tokens, None, 0.0001)
+    meter.add(TokenUsage(input_tokens=500, calls=1))  # $0.0005 at the default model's price
+    with pytest.raises(llm.BudgetExceeded, match=r"spent \$0.0005 on the model \(budget \$0.0001\)"):
+        meter.check()

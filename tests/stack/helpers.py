@@ -59,6 +59,13 @@ def autoapply(
         text=True,
         timeout=timeout_s,
         stdin=subprocess.DEVNULL,
-        env={**os.environ, **(env or {})},
+        env={**_runner_environment(), **(env or {})},
         check=False,
     )
+
+
+def _runner_environment() -> dict[str, str]:
+    """The runner's environment without a model key of its own: a real ANTHROPIC_API_KEY on the
+    machine would switch the demo's model on in every stack test; a test that wants the model
+    passes its own (tests/stack/test_demo_model.py)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
