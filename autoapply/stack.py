@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from autoapply import demo_model
-from autoapply.local import procs, stopping
+from autoapply.local import orphans, procs, stopping
 from autoapply.local.cluster import CLUSTER_SIZES, ClusterNode, declare_streams, node_name
 from autoapply.local.describe import describe, where
 from autoapply.local.nats import NatsServer
@@ -274,7 +274,7 @@ class Stack:
             replicas=len(nats),
             database_url=pg.dsn(DATABASE),
             redis_url=redis.url_for(0),
-            data_dir=self.data / "files",
+            data_dir=self.browsers.parent,
             secret_key=self.secret_key(),
             otlp_traces_url=traces.otlp_traces_url if traces else None,
             traces_url=traces.url if traces else None,
@@ -373,7 +373,16 @@ class Stack:
             batch = [(f, r) for f, r in records if _rank(r) == rank]
             with ThreadPoolExecutor(max_workers=max(1, len(batch))) as pool:
                 results += list(pool.map(_stop_one, batch))
+        # Last, when no provisioner is left to adopt or stop them: browsers no pid file names.
+        swept = orphans.stop_leftovers(self.browsers)
+        if swept:
+            results.append(("browsers", f"stopped {swept} processes no provisioner had stopped"))
         return results
+
+    @property
+    def browsers(self) -> Path:
+        """Where the provisioners' local browsers keep their profiles (the files folder's browsers/)."""
+        return self.data / "files" / "browsers"
 
 
 def _owner_kind(owner: str) -> str:

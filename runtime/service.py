@@ -142,6 +142,11 @@ class Service:
     def request_stop(self) -> None:
         self._stopping.set()
 
+    @property
+    def stopping(self) -> bool:
+        """A stop was asked for: a handler waiting in place lets its message go to another instance."""
+        return self._stopping.is_set()
+
     async def wait_stopped(self) -> None:
         await self._stopping.wait()
 

@@ -12,6 +12,7 @@ from typing import Any
 from autoapply.local.ports import LOOPBACK
 from autoapply.local.probe import get_json
 from autoapply.local.server import LocalServer
+from services.provisioner.settings import ProvisionerSettings
 
 # The services, in the order `up` starts them (order matters only for reading the log).
 SERVICES = ("intake", "provisioner", "executor", "verifier", "takeover")
@@ -27,11 +28,6 @@ SOURCE_ROOT = Path(__file__).resolve().parents[2]
 
 
 SANDBOX_SPACING = {"AUTOAPPLY_SPACING_MIN_S": "1", "AUTOAPPLY_SPACING_MAX_S": "3"}
-# The provisioner's and executor's default browser slots: the embedded stack's one executor drives
-# that many applications at once, no more than the host has cores (a flow is CPU-bound in bursts:
-# more flows than cores only stretch each one's widget waits into timeouts). A deployment's executor
-# pod drives one, and the pods scale (deploy/).
-BROWSER_SLOTS = 4
 
 
 @dataclass(frozen=True)
@@ -56,9 +52,15 @@ class Wiring:
     smtp_port: int | None = None
 
 
-def executor_workers(environ: Mapping[str, str]) -> str:
-    slots = int(environ.get("AUTOAPPLY_BROWSER_SLOTS") or BROWSER_SLOTS)
-    return str(max(1, min(slots, os.cpu_count() or 1)))
+def executor_workers() -> int:
+    """Handlers per executor instance: as many as the provisioner has browser slots.
+
+    A consumer's max_ack_pending is AUTOAPPLY_INSTANCES (not set by the local stack: 1) x workers,
+    capped by the slots, and the server hands out no more than that across every instance. With
+    one handler per instance the stack drove one or two of its four browsers while the others,
+    started and holding their slots, waited for an executor.
+    """
+    return int(os.environ.get("AUTOAPPLY_BROWSER_SLOTS") or ProvisionerSettings.model_fields["browser_slots"].default)
 
 
 def instance_name(service: str, index: int) -> str:
@@ -133,10 +135,8 @@ class ServiceInstance(LocalServer):
             # Real sites keep the provisioner's own 45-180 s between one account's applications.
             for name, value in SANDBOX_SPACING.items():
                 env[name] = os.environ.get(name, value)
-        if self.service == "executor":
-            # One worker would drive one application at a time while the provisioner hands out a
-            # browser per slot, the others idle READY: the executor's flows are its browser slots.
-            env["AUTOAPPLY_WORKERS"] = os.environ.get("AUTOAPPLY_WORKERS") or executor_workers(os.environ)
+        if self.service == "executor" and "AUTOAPPLY_WORKERS" not in os.environ:
+            env["AUTOAPPLY_WORKERS"] = str(executor_workers())
         if self.http_port is not None:
             env["AUTOAPPLY_HTTP_PORT"] = str(self.http_port)
         if self.service == "intake" and self.wiring.smtp_port is not None:

@@ -120,4 +120,5 @@ def build(settings: ProvisionerSettings, provider: Provider | None = None) -> Se
     svc.consume(PAUSES, partial(pauses.on_account_paused, p), QUEUED_WORKERS)
     svc.consume(WAITS, partial(sharing.on_wait_changed, p), 1)
     svc.background(partial(reaper.run, p))
+    svc.background(lambda: p.waiters.run(lambda: svc.stopping))
     return svc

@@ -9,9 +9,12 @@ import asyncio
 import logging
 import random
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from functools import cached_property
 
 import asyncpg
+from redis.exceptions import RedisError
 
 from contracts.envelope import Event
 from contracts.profiles import ProfileFailed, ProfileReady, ProfileReleased
@@ -21,7 +24,7 @@ from runtime import inbox, ledger, outbox
 from runtime.bus import Delivery
 from runtime.errors import PermanentError, TransientError
 from runtime.service import Service
-from services.provisioner import proxies, sharing, state, store, tabs, vault
+from services.provisioner import proxies, sharing, state, store, tabs, vault, wakes
 from services.provisioner.limits import Ask, Gate, Verdict
 from services.provisioner.locks import Locks
 from services.provisioner.pool import AccountBusy, Pool, Started
@@ -37,6 +40,10 @@ USERS_CONSUMER = "provisioner-users"
 
 class Waiting(TransientError):
     """Over a limit or out of slots: the delivery comes back after the delay (a delayed nak)."""
+
+    def __init__(self, message: str, delay_s: float | None = None, reason: str = "") -> None:
+        super().__init__(message, delay_s)
+        self.reason = reason  # the verdict's: a task out of "slots" may wait in place (wakes.py)
 
 
 class Provisioner:
@@ -58,6 +65,11 @@ class Provisioner:
         # A waiter that has not come back in three of its waits is gone (cancelled, or its service down).
         stale_ms = int(max(s.slot_wait_s * 3, 30) * 1000)
         return Gate(self.svc.redis, s.browser_slots, lease_ms, stale_ms, parked=s.waiting_browsers)
+
+    @cached_property
+    def waiters(self) -> wakes.Waiters:
+        """This instance's tasks waiting in place for a slot, woken when one frees for them."""
+        return wakes.Waiters(self.svc.redis, self.settings.browser_slots, self.gate.stale_ms)
 
     @cached_property
     def starting(self) -> asyncio.Semaphore:
@@ -102,6 +114,21 @@ async def on_task_queued(p: Provisioner, event: Event, delivery: Delivery) -> No
             await ledger.note(conn, event, p.settings.instance)
             await inbox.record_once(conn, QUEUED_CONSUMER, event)  # accepted; its stage says how far it got
         await _announce(p, conn, event, task["stage"], task["attempts"])
+    hold_until = time.monotonic() + p.settings.slot_hold_s
+    while True:
+        try:
+            await _provision(p, event)
+            return
+        except Waiting as waiting:
+            if waiting.reason != "slots":
+                raise
+            # Out of slots: wait here until one frees for this task, not by a nak every few seconds.
+            if not await p.waiters.wait(str(event.task_id), hold_until - time.monotonic()):
+                raise Waiting(str(waiting), wakes.RETURN_AFTER_HOLD_S, waiting.reason) from None
+
+
+async def _provision(p: Provisioner, event: TaskQueued) -> None:
+    """A browser for the task: the account's own (started, or a tab of it), else Waiting or a retry."""
     held = await p.gate.held(event.platform, str(event.user_id), str(event.task_id))
     if held is not None:  # a checkpoint only the user can pass: no browser of the account, not even lent
         await _wait(p, event, held, held.describe(event.platform, p.settings.browser_slots))
@@ -120,13 +147,35 @@ async def on_task_queued(p: Provisioner, event: Event, delivery: Delivery) -> No
         await _wait(p, event, verdict, verdict.describe(event.platform, p.settings.browser_slots))
         return
     try:
-        async with p.starting:
+        async with _leased(p, claimed.spec.profile_id, event.task_id), p.starting:
             started = await p.pool.start(claimed)
     except (ProviderError, TransientError, ValueError, OSError) as exc:
         await p.pool.stop(claimed.spec)
         await _failed(p, event, claimed.spec.profile_id, str(exc), retryable=not isinstance(exc, ValueError))
         return
     await _ready(p, event, started)
+
+
+@asynccontextmanager
+async def _leased(p: Provisioner, profile_id: str, task_id: object) -> AsyncIterator[None]:
+    """Keeps the task's slot and the profile's lock alive while its browser starts. The reaper
+    renews them only once the browser is on record; a start slower than the lease (on a loaded
+    host Chromium took over 20 s, and the proxy check may take 10) let the slot lapse, so the gate
+    gave it to another task and more browsers ran than slots (seen in the soak: 14 on 4)."""
+
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(p.settings.lock_ttl_s / 3)
+            with suppress(RedisError, OSError):  # Redis away: the start goes on, the lease may lapse
+                await p.gate.renew(str(task_id), _now_ms())
+                await p.locks.refresh(profile_id, task_id, p.settings.instance)
+
+    keeper = asyncio.create_task(renew())
+    try:
+        yield
+    finally:
+        keeper.cancel()
+        await asyncio.gather(keeper, return_exceptions=True)
 
 
 async def _share(p: Provisioner, event: TaskQueued, busy: str) -> None:
@@ -156,7 +205,7 @@ async def _wait(p: Provisioner, event: TaskQueued, verdict: Verdict, why: str) -
         await store.set_stage(
             conn, event.task_id, "provisioning", wait_reason=verdict.reason, wait_until=_ts(until), last_error=why
         )
-    raise Waiting(why, delay_s=delay)
+    raise Waiting(why, delay_s=delay, reason=verdict.reason)
 
 
 def _delay_s(settings: ProvisionerSettings, verdict: Verdict) -> float:

@@ -29,6 +29,9 @@ class ProvisionerSettings(ServiceSettings):
     spacing_max_s: float = Field(default=180.0, ge=0)
     # A waiting task comes back this often to look for a free browser slot (a delayed nak).
     slot_wait_s: float = Field(default=5.0, gt=0)
+    # A task out of browser slots waits in its handler this long at most, woken when a slot frees
+    # for it (wakes.py), then comes back by a short nak: well inside the handler's max_run_s (300 s).
+    slot_hold_s: float = Field(default=120.0, gt=0, le=240)
     # A profile lock outlives its holder by at most this long; holders refresh it every third.
     lock_ttl_s: float = Field(default=30.0, ge=3)
     # Provisioning retries (contracts/states.py RETRY_POLICY: 5, 15, 45 s); shortened in tests only.

@@ -7,7 +7,7 @@ import pytest
 from autoapply.local.nats import NatsServer
 from contracts.envelope import Event
 from contracts.streams import EVENTS_STREAM
-from runtime import bus as bus_module
+from runtime import consumer as consumer_module
 from runtime.bus import Bus, Delivery
 from tests.support import eventually, queued_event, queued_spec, unique
 
@@ -82,7 +82,8 @@ async def test_a_new_durable_starts_from_new_messages_and_a_read_model_from_the_
     assert seen["all"] == [str(old.event_id), str(fresh.event_id)]
 
 
-async def test_a_paused_consumer_fetches_nothing_until_resumed(bus: Bus) -> None:
+async def test_a_paused_consumer_fetches_nothing_until_resumed(bus: Bus, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(consumer_module, "FETCH_TIMEOUT_S", 1.0)  # a short pull: the test waits one out
     seen: list[Event] = []
 
     async def handle(event: Event, delivery: Delivery) -> None:
@@ -92,7 +93,7 @@ async def test_a_paused_consumer_fetches_nothing_until_resumed(bus: Bus) -> None
     bus.subscribe(spec, handle)
     await bus.start()
     bus.pause(True)
-    await asyncio.sleep(bus_module.FETCH_TIMEOUT_S + 0.3)  # a fetch already waiting ends first
+    await asyncio.sleep(consumer_module.FETCH_TIMEOUT_S + 0.3)  # a fetch already waiting ends first
     await bus.publish(queued_event())
     await asyncio.sleep(1.5)
     pending = (await bus.js.consumer_info(EVENTS_STREAM, spec.durable)).num_pending
@@ -102,7 +103,10 @@ async def test_a_paused_consumer_fetches_nothing_until_resumed(bus: Bus) -> None
     await eventually(lambda: len(seen) == 1)
 
 
-async def test_a_fetch_loop_that_stops_making_progress_is_reported_stalled(bus: Bus) -> None:
+async def test_a_fetch_loop_that_stops_making_progress_is_reported_stalled(
+    bus: Bus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(consumer_module, "FETCH_TIMEOUT_S", 1.0)
     async def handle(event: Event, delivery: Delivery) -> None:
         pass
 
@@ -117,7 +121,7 @@ async def test_a_fetch_loop_that_stops_making_progress_is_reported_stalled(bus: 
         return []
 
     consumer._subs[0].fetch = never_returns  # type: ignore[method-assign,assignment]
-    await asyncio.sleep(bus_module.FETCH_TIMEOUT_S + 1.0)
+    await asyncio.sleep(consumer_module.FETCH_TIMEOUT_S + 1.0)
     assert consumer.stalled(stall_after_s=0.5)
 
 

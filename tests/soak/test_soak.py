@@ -19,12 +19,12 @@ import asyncpg
 import httpx
 import pytest
 
-from autoapply.local import jsz, pgroot
+from autoapply.local import jsz, orphans, pgroot
 from autoapply.local.procs import StartError
 from autoapply.local.services import SERVICES
 from autoapply.stack import Stack
 from tests.soak import chaos as chaos_loop
-from tests.soak import load
+from tests.soak import load, measure
 from tests.soak.chaos import Chaos
 
 TASKS = int(os.environ.get("AUTOAPPLY_SOAK_TASKS", "200"))
@@ -65,6 +65,8 @@ async def test_nothing_is_lost_or_applied_twice_under_chaos(stack: Stack) -> Non
     await asyncio.to_thread(_up, stack)
     parts = stack.load_state()["parts"]
     dsn, site = parts["postgres"]["url"], parts["sandbox"]["url"]
+    sampler = measure.Sampler(stack.run, stack.browsers)
+    sampler.start()
     async with httpx.AsyncClient(base_url=parts["intake-1"]["http_url"], timeout=30) as http:
         task_ids, sites = await load.submit(http, site, TASKS)
         chaos = Chaos(stack, SEED)
@@ -79,19 +81,35 @@ async def test_nothing_is_lost_or_applied_twice_under_chaos(stack: Stack) -> Non
         model = await load.read_model(dsn, task_ids)
         received = await load.submissions(http, site)
         reasons = await load.failure_reasons(dsn, task_ids)
+        timings = await measure.timings(dsn, task_ids)
+    sampler.stop()
     result = load.summary(task_ids, model, received, chaos.faults)
     result |= {
         "failure_reasons": reasons,
         "platforms": sorted(sites),
         "dead_letters": jsz.dead_letters(jsz.streams(parts["nats-1"]["monitor_url"])),
         "seconds": round(time.monotonic() - began),
+        "timings_s": timings,
+        "cpu_s": sampler.by_part(),
+        "browsers_at_once": {"max": max(sampler.at_once, default=0), "samples": len(sampler.at_once)},
+        "deliveries": measure.deliveries(parts["nats-1"]["monitor_url"]),
     }
+    # `down` is part of the run: afterwards no process of the stack runs, no browser above all.
+    result |= await asyncio.to_thread(_down, stack)
     print("\n".join(chaos.log))
     print(json.dumps(result, sort_keys=True))  # the soak's final line
     assert result["lost"] == 0 and result["duplicates"] == 0, result
+    assert result["left_running"] == 0, result
     assert result["terminal"] + result["waiting_for_person"] == result["tasks"], result
     # Without applications the counts above prove little: some tasks must have reached a job site.
     assert result["submitted_to_sandbox"] > 0, f"no application reached the sandbox: {reasons}"
+
+
+def _down(stack: Stack) -> dict[str, int]:
+    with stack.locked():
+        said = dict(stack.down())
+    swept = said.get("browsers", "stopped 0").split()[1]
+    return {"browsers_stopped_by_down": int(swept), "left_running": len(orphans.leftovers(stack.home))}
 
 
 def _up(stack: Stack) -> None:

@@ -10,6 +10,7 @@ from autoapply.cli import parse_instances, render_status
 from autoapply.local import ports, procs
 from autoapply.local.chromium import BLOCK_DNS_FLAG, chromium_flags
 from autoapply.local.nats import NatsServer
+from autoapply.local.services import ServiceInstance, Wiring
 
 pytestmark = pytest.mark.unit
 
@@ -68,3 +69,26 @@ def test_status_renders_a_table() -> None:
     text = render_status(report)
     assert "nats" in text and "healthy" in text and "dead letters: 0" in text
     assert [line.split() for line in text.splitlines() if line.strip().startswith("c ")] == [["c", "1", "2", "0"]]
+
+
+@pytest.mark.parametrize(("slots", "workers"), [(None, "4"), ("6", "6")])
+def test_an_executor_takes_as_many_tasks_as_there_are_browser_slots(
+    slots: str | None, workers: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AUTOAPPLY_WORKERS", raising=False)
+    if slots is None:
+        monkeypatch.delenv("AUTOAPPLY_BROWSER_SLOTS", raising=False)
+    else:
+        monkeypatch.setenv("AUTOAPPLY_BROWSER_SLOTS", slots)
+    wiring = Wiring("nats://127.0.0.1:1", "postgresql://x@127.0.0.1:2/db", "redis://127.0.0.1:3/0", tmp_path, "k" * 64)
+
+    def env(service: str) -> dict[str, str]:
+        made = ServiceInstance(
+            service, 2, wiring, health_port=1, http_port=None, log=tmp_path, pid_file=tmp_path / "p", cwd=tmp_path
+        )
+        return made.own_env()
+
+    assert env("executor")["AUTOAPPLY_WORKERS"] == workers
+    assert "AUTOAPPLY_WORKERS" not in env("verifier")
+    monkeypatch.setenv("AUTOAPPLY_WORKERS", "3")  # the operator's own choice wins
+    assert "AUTOAPPLY_WORKERS" not in env("executor")

@@ -67,35 +67,6 @@ def test_the_embedded_stack_tells_every_service_one_replica(tmp_path: Path) -> N
     assert instance.own_env()["AUTOAPPLY_REPLICAS"] == "1"
 
 
-def test_the_embedded_stacks_executor_drives_one_application_per_browser_slot_and_core(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    wiring = Wiring("nats://127.0.0.1:1", "postgresql://x@127.0.0.1:2/db", "redis://127.0.0.1:3/0", tmp_path, "k" * 64)
-    executor, verifier = (
-        ServiceInstance(
-            name,
-            1,
-            wiring,
-            health_port=1,
-            http_port=None,
-            log=tmp_path / "log",
-            pid_file=tmp_path / "pid",
-            cwd=tmp_path,
-        )
-        for name in ("executor", "verifier")
-    )
-    monkeypatch.delenv("AUTOAPPLY_WORKERS", raising=False)
-    monkeypatch.delenv("AUTOAPPLY_BROWSER_SLOTS", raising=False)
-    monkeypatch.setattr("os.cpu_count", lambda: 8)
-    assert executor.own_env()["AUTOAPPLY_WORKERS"] == "4" and "AUTOAPPLY_WORKERS" not in verifier.own_env()
-    monkeypatch.setenv("AUTOAPPLY_BROWSER_SLOTS", "3")
-    assert executor.own_env()["AUTOAPPLY_WORKERS"] == "3"
-    monkeypatch.setattr("os.cpu_count", lambda: 2)  # no more flows than cores
-    assert executor.own_env()["AUTOAPPLY_WORKERS"] == "2"
-    monkeypatch.setenv("AUTOAPPLY_WORKERS", "1")  # the user's own choice wins
-    assert executor.own_env()["AUTOAPPLY_WORKERS"] == "1"
-
-
 def test_the_executor_takes_one_flow_per_browser_slot_it_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
     from services.executor import app
     from services.executor.settings import ExecutorSettings

@@ -105,7 +105,10 @@ class LocalProvider:
         if proxy.scheme != "http":
             raise ValueError(f"an authenticating {proxy.scheme} proxy is not supported by the local provider")
         port = free_port()
+        # The profile's folder ends the command line, unread by the relay: `autoapply down` finds a
+        # relay its provisioner left behind by it, as it finds the browser by its user-data-dir.
         command = [sys.executable, "-m", "services.provisioner.relay", str(port), proxy.host, str(proxy.port)]
+        command.append(str(self._dir(spec)))
         env = {**os.environ, relay.AUTH_ENV: f"{proxy.username}:{proxy.password}"}
         proc = processes.spawn(command, env, self._dir(spec) / "relay.log")
         state |= {"relay_pid": proc.pid, "relay_port": port}
