@@ -15,7 +15,7 @@ from autoapply.local import NatsServer, PostgresServer, RedisServer
 from autoapply.local.traces_site import TraceExplorer
 from bench._model import ModelServer
 from tests.e2e.stack import Stack, Watcher, healthy, spawn
-from tests.processes import stop_all
+from tests.processes import stop_all, stop_strays
 from tests.sandbox.harness import Sandbox, start_sandbox, stop_sandbox
 
 HERE = Path(__file__).parent
@@ -78,6 +78,7 @@ def stack(
             stop_all(list(running.children.values()))
         nats.stop()
         explorer.stop()
+        stop_strays(folder)  # browsers of a provisioner killed before it stopped them
 
 
 @pytest.fixture
