@@ -1,6 +1,7 @@
 """Starting the project's own processes (services, test workers) from tests, and stopping them."""
 
 import asyncio
+import contextlib
 import os
 import secrets
 import select
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
+import psutil
 
 from autoapply.local.ports import free_port
 
@@ -79,6 +81,26 @@ def stop_all(children: Sequence[Child]) -> list[int | None]:
         if child.proc.poll() is None:
             child.proc.terminate()
     return [child.stop(signalled=True) for child in children]
+
+
+def stop_strays(folder: Path, grace_s: float = 5.0) -> list[int]:
+    """Ends every process whose command line names a path inside `folder`; their pids. A provisioner
+    that outlived its stop's grace is killed before it stops its browsers, and on a loaded machine
+    those Chromiums (their profiles inside the stack's folder) would run on for the rest of the suite."""
+    inside = str(folder) + "/"  # as the paths were given to the processes, unresolved
+    strays = []
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        cmdline = proc.info["cmdline"] or []
+        if proc.pid != os.getpid() and any(inside in arg for arg in cmdline):
+            strays.append(proc)
+    for proc in strays:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            proc.terminate()
+    _, alive = psutil.wait_procs(strays, timeout=grace_s)
+    for proc in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            proc.kill()
+    return [proc.pid for proc in strays]
 
 
 def service_env(

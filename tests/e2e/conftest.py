@@ -6,6 +6,7 @@ their own, and by jobs of their own where they switch a job's flags."""
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,8 +15,21 @@ from autoapply.local import NatsServer, PostgresServer, RedisServer
 from autoapply.local.traces_site import TraceExplorer
 from bench._model import ModelServer
 from tests.e2e.stack import Stack, Watcher, healthy, spawn
-from tests.processes import stop_all
+from tests.processes import stop_all, stop_strays
 from tests.sandbox.harness import Sandbox, start_sandbox, stop_sandbox
+
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test's timeout covers the test alone, not the package's stack it may happen to start: the
+    first e2e test a worker runs would otherwise spend its budget on five services starting (two
+    and a half minutes on a loaded machine), and a later test of the same file would not. The
+    fixtures bound their own waits (healthy(): 150 s, the sandbox: START_TIMEOUT_S)."""
+    for item in items:
+        marker = item.get_closest_marker("timeout")
+        if marker is not None and item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.timeout(*marker.args, func_only=True), append=False)
 
 
 @pytest.fixture(scope="package")
@@ -64,6 +78,7 @@ def stack(
             stop_all(list(running.children.values()))
         nats.stop()
         explorer.stop()
+        stop_strays(folder)  # browsers of a provisioner killed before it stopped them
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from services.verifier import store as verifier_store
 from services.verifier.sealing import Sealer
 from tests.e2e.stack import FAST, Stack, Watcher, applicant, healthy
 from tests.intake.client import User
-from tests.processes import Child, service_env, stop_all, wait_healthy
+from tests.processes import Child, service_env, stop_all, stop_strays, wait_healthy
 from tests.sandbox.harness import Sandbox
 from tests.support import eventually
 
@@ -82,6 +82,7 @@ def crashes(
     finally:
         stop_all(list(stack.children.values()))
         nats.stop()
+        stop_strays(folder)  # browsers of a provisioner killed before it stopped them
 
 
 def shared_envs(stack: Stack, redis_url: str) -> dict[str, dict[str, str]]:

@@ -1,7 +1,7 @@
-"""Email verification end to end, through the services alone: the Greenhouse security code the
-sandbox mails is found in the user's mailbox by the verifier, typed in by the executor, and the
-application completes with one submission; a mail that never comes ends in email.not_found at the
-verifier's timeout (20 s in the e2e stack) and goes to a person.
+"""Email verification end to end, through the services alone: a mail that never comes ends in
+email.not_found at the verifier's timeout (20 s in the e2e stack) and goes to a person. The code
+that does come (found in the user's mailbox by the verifier, typed in by the executor, one
+submission) is test_trace's application: one application proves both.
 
 The mailbox is connected in the verifier's store directly (intake's mailbox routes are another
 piece of work); the sandbox's `lose_mail` flag stands for the mail that never comes."""
@@ -50,32 +50,6 @@ async def with_a_person(http: httpx.AsyncClient, user: User, task_id: UUID) -> b
 
 def submissions(stack: Stack, job: dict[str, Any], user: User) -> list[dict[str, Any]]:
     return stack.sandbox.submissions(site=job["site"], job_id=job["job_id"], email=user.email)
-
-
-async def test_the_greenhouse_security_code_is_found_typed_in_and_the_application_completes(
-    stack: Stack, http: httpx.AsyncClient, watcher: Watcher
-) -> None:
-    job = stack.sandbox.job("greenhouse", 11)  # asks for the emailed security code
-    assert job["flags"]["email_verify"] is True
-    user, _ = await applicant(http, job)
-    await connect_mailbox(stack, user)
-    task_id = await start_task(http, user, job["url"])
-    try:
-        asked = await watcher.wait_for(task_id, EmailVerificationNeeded.TYPE, timeout_s=90)
-        verified = await watcher.wait_for(task_id, EmailVerified.TYPE, timeout_s=TIMEOUT_S + 10)
-        submitted = await watcher.wait_for(task_id, ApplicationSubmitted.TYPE, timeout_s=60)
-        await watcher.wait_for(task_id, "application.completed", timeout_s=30)
-    except AssertionError:
-        print(stack.logs())
-        raise
-    assert isinstance(asked, EmailVerificationNeeded) and asked.kind == "code" and asked.recipient == user.email
-    inbox = stack.sandbox.get("/_admin/mailbox", to=user.email)["messages"]
-    mails = [m for m in inbox if "Security code" in m["subject"]]
-    assert len(mails) == 1 and isinstance(verified, EmailVerified)
-    assert verified.value in mails[0]["text"] and len(verified.value) == 8
-    assert isinstance(submitted, ApplicationSubmitted) and not submitted.recovered
-    assert len(submissions(stack, job, user)) == 1
-    assert len(watcher.of(task_id, ApplicationSubmitted.TYPE)) == 1
 
 
 async def test_a_code_that_never_arrives_ends_in_email_not_found_at_the_timeout(

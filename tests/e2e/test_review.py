@@ -70,10 +70,12 @@ async def test_review_waits_for_approval_and_sends_the_users_corrections(
     assert (sent.value, sent.provenance) == (CORRECTED, "user")
 
 
-async def test_a_dry_run_stops_at_review_and_submits_nothing(
-    stack: Stack, http: httpx.AsyncClient, watcher: Watcher
+async def test_a_dry_run_stops_at_review_and_an_attempt_without_an_outcome_is_never_clicked_again(
+    stack: Stack, http: httpx.AsyncClient, watcher: Watcher, bus: Bus
 ) -> None:
-    job = stack.sandbox.job("lever", 1)
+    # One application walks both: a dry run reaches its review and submits nothing; then, as if its
+    # approval came after an executor died mid-click, the attempt on record is never clicked again.
+    job = stack.sandbox.job("ashby", 1)
     user, _ = await applicant(http, job)
     task_id = await start_task(http, user, job["url"], dry_run=True)
     review = await reviewed(watcher, stack, task_id)
@@ -83,14 +85,6 @@ async def test_a_dry_run_stops_at_review_and_submits_nothing(
     task = (await http.get(f"/api/v1/tasks/{task_id}", headers=user.auth)).json()
     assert task["state"] == "NEED_REVIEW"
 
-
-async def test_an_attempt_without_an_outcome_is_never_clicked_again(
-    stack: Stack, http: httpx.AsyncClient, watcher: Watcher, bus: Bus
-) -> None:
-    job = stack.sandbox.job("ashby", 1)
-    user, _ = await applicant(http, job)
-    task_id = await start_task(http, user, job["url"], dry_run=True)
-    await reviewed(watcher, stack, task_id)
     # As if an executor recorded its attempt and died before it learned what the click did.
     conn = await asyncpg.connect(stack.dsn)
     try:

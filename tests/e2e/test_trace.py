@@ -1,7 +1,9 @@
 """One task is one trace across the five services, with a span for every step, and nothing personal
 in any of them: the e2e stack exports over OTLP to the local trace explorer (`autoapply traces`),
 and a Greenhouse application with an emailed security code is followed from the API request to
-its completion."""
+its completion. The same application proves the code's way end to end: the sandbox mails it, the
+verifier finds it in the user's mailbox, the executor types it in, and the site gets one
+submission (the code that never comes: test_email)."""
 
 import asyncio
 import json
@@ -12,11 +14,12 @@ from typing import Any
 import httpx
 import pytest
 
-from contracts.mail import EmailVerified
+from contracts.applications import ApplicationSubmitted
+from contracts.mail import EmailVerificationNeeded, EmailVerified
 from tests.e2e.stack import Stack, Watcher, applicant
 from tests.e2e.test_apply import start_task
-from tests.e2e.test_email import connect_mailbox
-from tests.intake.client import PASSWORD
+from tests.e2e.test_email import connect_mailbox, submissions
+from tests.intake.client import PASSWORD, User
 
 # The first test of the e2e package also waits for the stack to start (up to two minutes when busy).
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
@@ -71,19 +74,37 @@ def personal(user_email: str, code: str, resume_text: str, tokens: dict[str, Any
     ]
 
 
-async def test_one_task_is_one_trace_across_the_five_services_with_every_step_and_nothing_personal(
+def the_code_was_found_and_typed_in_once(
+    stack: Stack, watcher: Watcher, job: dict[str, Any], user: User, asked: Any, verified: Any
+) -> None:
+    """The code the sandbox mailed is the one the verifier found; one submission, not recovered."""
+    assert isinstance(asked, EmailVerificationNeeded) and asked.kind == "code" and asked.recipient == user.email
+    inbox = stack.sandbox.get("/_admin/mailbox", to=user.email)["messages"]
+    mails = [m for m in inbox if "Security code" in m["subject"]]
+    assert len(mails) == 1 and isinstance(verified, EmailVerified)
+    assert verified.value in mails[0]["text"] and len(verified.value) == 8
+    sent = watcher.of(asked.task_id, ApplicationSubmitted.TYPE)
+    assert len(sent) == 1 and isinstance(sent[0], ApplicationSubmitted) and not sent[0].recovered
+    assert len(submissions(stack, job, user)) == 1
+
+
+async def test_the_security_code_is_typed_in_and_the_task_is_one_trace_with_every_step_and_nothing_personal(
     stack: Stack, http: httpx.AsyncClient, watcher: Watcher
 ) -> None:
     job = stack.sandbox.job("greenhouse", 11)  # asks for an emailed security code: the verifier polls
+    assert job["flags"]["email_verify"] is True
     user, resume = await applicant(http, job)
     await connect_mailbox(stack, user)
     task_id = await start_task(http, user, job["url"])
     try:
-        verified = await watcher.wait_for(task_id, EmailVerified.TYPE, timeout_s=120)
+        asked = await watcher.wait_for(task_id, EmailVerificationNeeded.TYPE, timeout_s=120)
+        verified = await watcher.wait_for(task_id, EmailVerified.TYPE, timeout_s=60)
+        await watcher.wait_for(task_id, ApplicationSubmitted.TYPE, timeout_s=60)
         await watcher.wait_for(task_id, "application.completed", timeout_s=60)
     except AssertionError:
         print(stack.logs())
         raise
+    the_code_was_found_and_typed_in_once(stack, watcher, job, user, asked, verified)
     assert isinstance(verified, EmailVerified)
     task = (await http.get(f"/api/v1/tasks/{task_id}", headers=user.auth)).json()
     trace_id = task["trace_id"]
