@@ -101,6 +101,12 @@ class PullConsumer:
         self._stopping.set()
         self._may_fetch.set()
         tasks = [w.task for w in self.workers if w.task is not None]
+        # A worker waiting in a pull holds no message: it stops now, not when its pull expires. A
+        # message the server hands to that pull as it goes is not acked and comes back after the
+        # ack wait, to this consumer's next fetch anywhere.
+        for worker in self.workers:
+            if worker.task is not None and worker.busy_since is None:
+                worker.task.cancel()
         if tasks:
             _, late = await asyncio.wait(tasks, timeout=grace_s + FETCH_TIMEOUT_S)
             for task in late:
