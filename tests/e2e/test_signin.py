@@ -8,6 +8,8 @@ day and sends the task back to the provisioner."""
 
 import asyncio
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -224,73 +226,82 @@ async def paused_accounts(http: httpx.AsyncClient, user: User) -> list[dict[str,
     return found
 
 
+@contextmanager
+def two_step(stack: Stack, job: dict[str, Any]) -> Iterator[None]:
+    stack.sandbox.set_flags("linkedin", job["job_id"], two_step=True)
+    try:
+        yield
+    finally:
+        stack.sandbox.set_flags("linkedin", job["job_id"], two_step=False)
+
+
 @pytest.mark.timeout(480)  # the first test of a run also waits for the stack to start
 async def test_the_user_signs_in_and_passes_two_step_on_their_page_and_later_tasks_reuse_the_session(
     stack: Stack, http: httpx.AsyncClient, watcher: Watcher, chromium_browser: Browser
 ) -> None:
-    first, second, limited = (stack.sandbox.job("linkedin", i) for i in (3, 4, 6))
-    stack.sandbox.set_flags("linkedin", first["job_id"], two_step=True)
-    user, resume = await applicant(http, first)
-    await profile_for(http, user, first, second, limited)
-    member(stack, user)
-    Paused.url = stack.nats_url
-    async with Paused() as paused:
-        task_id = await start_task(http, user, first["url"])
-        wall = await needed(watcher, stack, task_id)
-        assert wall.reason.startswith("sign-in required on linkedin") and wall.screenshot_uri
-        assert "/linkedin/login" in (wall.page_url or "") and stack.sandbox.submissions(email=user.email) == []
-        assert wall.sign_in == "wall"
-        await nobody_else_gets_in(stack, http, user, task_id)
-        page = await seeker_view.their_page(chromium_browser, stack.intake_url, user, task_id)
-        frames = await signs_in_on_their_page(stack, page, watcher, user, task_id)
-        again = await http.post(f"/api/v1/tasks/{task_id}/signed-in", headers=user.auth)
-        assert again.status_code == 409, again.text  # once per wait
+    first, second, limited = (stack.sandbox.job("linkedin", i) for i in (2, 4, 6))
+    with two_step(stack, first):  # off again after: the stored-account test below applies to it
+        user, resume = await applicant(http, first)
+        await profile_for(http, user, first, second, limited)
+        member(stack, user)
+        Paused.url = stack.nats_url
+        async with Paused() as paused:
+            task_id = await start_task(http, user, first["url"])
+            wall = await needed(watcher, stack, task_id)
+            assert wall.reason.startswith("sign-in required on linkedin") and wall.screenshot_uri
+            assert "/linkedin/login" in (wall.page_url or "") and stack.sandbox.submissions(email=user.email) == []
+            assert wall.sign_in == "wall"
+            await nobody_else_gets_in(stack, http, user, task_id)
+            page = await seeker_view.their_page(chromium_browser, stack.intake_url, user, task_id)
+            frames = await signs_in_on_their_page(stack, page, watcher, user, task_id)
+            again = await http.post(f"/api/v1/tasks/{task_id}/signed-in", headers=user.auth)
+            assert again.status_code == 409, again.text  # once per wait
 
-        # Then two-step verification: the account waits for the user, and its other task is held.
-        check = await needed(watcher, stack, task_id, count=2)
-        assert check.sign_in == "two_step" and "two-step verification" in check.reason
-        assert "/checkpoint/challenge/" in (check.page_url or "")
-        held = await start_task(http, user, second["url"])
-        why = "waiting: linkedin asks this account for two-step verification"
-        await eventually(lambda: any(e.detail == why for e in watcher.of(held, "task.progress")), timeout_s=60)  # type: ignore[attr-defined]
-        assert watcher.of(held, "profile.ready") == []
-        await eventually(lambda: len(paused.of(user)) == 1, timeout_s=10)
-        assert (paused.of(user)[0]["reason"], paused.of(user)[0]["until"]) == ("two_step", None)
-        await waits_for_them(http, user, task_id, "two_step")
-        await passes_two_step_on_their_page(stack, page, watcher, user, task_id, frames)
-        await page.context.close()
+            # Then two-step verification: the account waits for the user, and its other task is held.
+            check = await needed(watcher, stack, task_id, count=2)
+            assert check.sign_in == "two_step" and "two-step verification" in check.reason
+            assert "/checkpoint/challenge/" in (check.page_url or "")
+            held = await start_task(http, user, second["url"])
+            why = "waiting: linkedin asks this account for two-step verification"
+            await eventually(lambda: any(e.detail == why for e in watcher.of(held, "task.progress")), timeout_s=60)  # type: ignore[attr-defined]
+            assert watcher.of(held, "profile.ready") == []
+            await eventually(lambda: len(paused.of(user)) == 1, timeout_s=10)
+            assert (paused.of(user)[0]["reason"], paused.of(user)[0]["until"]) == ("two_step", None)
+            await waits_for_them(http, user, task_id, "two_step")
+            await passes_two_step_on_their_page(stack, page, watcher, user, task_id, frames)
+            await page.context.close()
 
-        await submitted(watcher, stack, task_id)
-        assert_one_application(stack, first, user, resume)
-        resolved = watcher.of(task_id, "human.resolved")
-        by = [(e.operator_id, e.resolution) for e in resolved]  # type: ignore[attr-defined]
-        assert by == [(f"user:{user.user_id}", "signed_in"), (f"user:{user.user_id}", "two_step_passed")]
-        trail = await audited(stack, user)
-        assert ("view", 0) in trail and any(a == "input" and n >= 2 * len(PASSWORD) for a, n in trail), trail
-        await nowhere(stack, watcher, PASSWORD)  # typed key by key through the live view
-        # The held task gets the account's browser once the user passed the check: no wall, no check.
-        await submitted(watcher, stack, held)
-        assert_one_application(stack, second, user, resume)
-        assert watcher.of(held, HumanNeeded.TYPE) == [] and signins(stack, user) == 1
-        await eventually(lambda: len(paused.of(user)) == 2, timeout_s=10)
-        assert paused.of(user)[1]["until"] is not None  # the pause ended when the user passed it
-        await watcher.wait_for(held, "profile.released", timeout_s=60)
+            await submitted(watcher, stack, task_id)
+            assert_one_application(stack, first, user, resume)
+            resolved = watcher.of(task_id, "human.resolved")
+            by = [(e.operator_id, e.resolution) for e in resolved]  # type: ignore[attr-defined]
+            assert by == [(f"user:{user.user_id}", "signed_in"), (f"user:{user.user_id}", "two_step_passed")]
+            trail = await audited(stack, user)
+            assert ("view", 0) in trail and any(a == "input" and n >= 2 * len(PASSWORD) for a, n in trail), trail
+            await nowhere(stack, watcher, PASSWORD)  # typed key by key through the live view
+            # The held task gets the account's browser once the user passed the check: no wall, no check.
+            await submitted(watcher, stack, held)
+            assert_one_application(stack, second, user, resume)
+            assert watcher.of(held, HumanNeeded.TYPE) == [] and signins(stack, user) == 1
+            await eventually(lambda: len(paused.of(user)) == 2, timeout_s=10)
+            assert paused.of(user)[1]["until"] is not None  # the pause ended when the user passed it
+            await watcher.wait_for(held, "profile.released", timeout_s=60)
 
-        # The next task starts the account's browser again, from its user-data-dir: still signed in.
-        stack.sandbox.set_flags("linkedin", limited["job_id"], daily_limit=True)
-        stopped = await start_task(http, user, limited["url"])
-        back = await watcher.wait_for(stopped, TaskRetrying.TYPE, timeout_s=90)
-        assert isinstance(back, TaskRetrying) and "Easy Apply application limit" in back.reason
-        midnight = (datetime.now(UTC) + timedelta(days=1)).date().isoformat() + "T00:00:00"
-        assert paused.of(user)[-1]["reason"] == "daily_limit" and paused.of(user)[-1]["until"].startswith(midnight)
-        shown = await paused_accounts(http, user)
-        assert [(p["platform"], p["reason"]) for p in shown] == [("linkedin", "daily_limit")]
-        assert shown[0]["until"].startswith(midnight) and shown[0]["task_id"] == str(stopped)
-        # (Another job of the account getting no browser meanwhile: tests/provisioner/test_pauses.py.)
-        assert watcher.of(stopped, "profile.ready")[1:] == []
-        assert stack.sandbox.submissions(site="linkedin", job_id=limited["job_id"], email=user.email) == []
-        cancelled = await http.post(f"/api/v1/tasks/{stopped}/cancel", headers=user.auth)
-        assert cancelled.status_code in (200, 202), cancelled.text
+            # The next task starts the account's browser again, from its user-data-dir: still signed in.
+            stack.sandbox.set_flags("linkedin", limited["job_id"], daily_limit=True)
+            stopped = await start_task(http, user, limited["url"])
+            back = await watcher.wait_for(stopped, TaskRetrying.TYPE, timeout_s=90)
+            assert isinstance(back, TaskRetrying) and "Easy Apply application limit" in back.reason
+            midnight = (datetime.now(UTC) + timedelta(days=1)).date().isoformat() + "T00:00:00"
+            assert paused.of(user)[-1]["reason"] == "daily_limit" and paused.of(user)[-1]["until"].startswith(midnight)
+            shown = await paused_accounts(http, user)
+            assert [(p["platform"], p["reason"]) for p in shown] == [("linkedin", "daily_limit")]
+            assert shown[0]["until"].startswith(midnight) and shown[0]["task_id"] == str(stopped)
+            # (Another job of the account getting no browser meanwhile: tests/provisioner/test_pauses.py.)
+            assert watcher.of(stopped, "profile.ready")[1:] == []
+            assert stack.sandbox.submissions(site="linkedin", job_id=limited["job_id"], email=user.email) == []
+            cancelled = await http.post(f"/api/v1/tasks/{stopped}/cancel", headers=user.auth)
+            assert cancelled.status_code in (200, 202), cancelled.text
 
 
 async def test_a_checkpoint_pauses_the_account_and_waits_for_the_user(
