@@ -235,6 +235,9 @@ async def sign_in(request: Request) -> Response:
     account = sbx(request).accounts.get(realm(job), email)
     if account is None or not account.check(password):
         return HTMLResponse(render(request, job, "signin", "Wrong email address or password.", email=email), 401)
+    if not account.verified and flags.email_code:  # a code tenant mails a fresh code and asks for it
+        await _send_code(request, job, account.email, account.verify_code)
+        return HTMLResponse(_code_page(request, job, account.email))
     if not account.verified:
         return HTMLResponse(render(request, job, "signin", NOT_VERIFIED, email=email), 403)
     session(request)[f"signed_in:{realm(job)}"] = account.email

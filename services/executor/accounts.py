@@ -5,8 +5,9 @@ accounts (Workday tenants), it creates one with the user's email and a generated
 password is sealed and stored, and `user.credentials_stored` (origin "signup") written to the
 outbox, in one transaction committed BEFORE the click, so a crash never leaves an account whose
 password nobody knows. An emailed link to open first becomes `email.verification_needed` (kind
-link); a tenant that mails a code to type on its page instead, kind code. A site that offers no
-account of its own, or refuses the stored one, goes to a person.
+link); a tenant that mails a code to type on its page instead, kind code (also when a stored
+account it never verified signs in: it mails a fresh code then). A site that offers no account of
+its own, or refuses the stored one, goes to a person.
 """
 
 from __future__ import annotations
@@ -164,12 +165,13 @@ async def _sign_in(flow: Flow, pages: AccountPages, stored: credentials.Credenti
             await link.click()
         await wait_for(flow.page, pages.sign_in_form, ELEMENT_WAIT_S)
     account = Account(stored.username, stored.password(flow.run.x.credentials))
+    since = datetime.now(UTC)  # a code mailed on this sign-in is newer than this; an older one is stale
     if not await _steps(flow, pages.sign_in, account):
         return Halt("human", "the Sign In form is not as the template knows it")
     seen = await outcome(flow.page, pages)
     if seen.kind == "error" and stored.origin == "signup" and pages.to_create:
         return await _create_after_all(flow, pages, account, seen)
-    return _signed_in(seen, stored)
+    return _signed_in(seen, stored, since)
 
 
 async def _create_after_all(flow: Flow, pages: AccountPages, account: Account, refused: Outcome) -> Halt | None:
@@ -183,10 +185,14 @@ async def _create_after_all(flow: Flow, pages: AccountPages, account: Account, r
     return halt
 
 
-def _signed_in(seen: Outcome, stored: credentials.Credential) -> Halt | None:
+def _signed_in(seen: Outcome, stored: credentials.Credential, since: datetime) -> Halt | None:
     if seen.kind == "in":
         return None
-    if seen.kind == "unverified":  # created here earlier, its link not opened yet: ask the mailbox again
+    # Created earlier and never verified: a tenant that verifies by code mails a fresh one on this
+    # sign-in and asks for it on its page; a link tenant's link (from the sign-up) is still to open.
+    if seen.kind == "code":
+        return Halt("email_code", "the account is not verified yet: the site emailed a code to verify it", since=since)
+    if seen.kind == "unverified":
         return Halt("email_link", "the account's emailed link has not been opened yet", since=stored.stored_at)
     said = seen.text or "the site did not let the stored account in"
     return Halt("human", f"signing in with the stored account failed: {said}")

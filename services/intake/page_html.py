@@ -122,7 +122,7 @@ def task(csrf: str, task_id: str) -> str:
         '<ol id="timeline" class="timeline"></ol></section></div>'
     )
     # Deferred: it runs after app.js and task.js, whose helpers it uses.
-    body += '<script src="/app/static/liveview.js" defer></script>'
+    body += '<script src="/app/shared/screen.js" defer></script><script src="/app/static/liveview.js" defer></script>'
     return layout("Application", body, csrf, "task.js", "/app")
 
 

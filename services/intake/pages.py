@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from runtime import screen
 from runtime.service import Service
 from runtime.tokens import BadToken, Principal, verify_access
 from services.intake import accounts, cookies, page_html, web
@@ -208,4 +209,5 @@ def routes(svc: Service) -> list[BaseRoute]:
         Route("/app/signout", _sign_out(svc), methods=["POST"]),
         Route("/app/session/refresh", _refresh(svc), methods=["POST"]),
         Mount("/app/static", app=StaticFiles(directory=STATIC), name="seeker-static"),
+        screen.mount("/app/shared"),
     ]

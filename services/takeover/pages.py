@@ -9,7 +9,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from runtime import objects
+from runtime import objects, screen
 from runtime.service import Service
 from services.takeover import api, store
 from services.takeover.auth import COOKIE, NotOperator, sign_in
@@ -127,7 +127,7 @@ def _detail_page(item: store.Intervention, trace_url: str | None) -> HTMLRespons
         '<a class="plain" href="/">Back to the queue</a></div>'
         '<label for="why">Or end the task, saying why</label><input type="text" id="why" data-needs-claim disabled>'
         '<div class="buttons"><button class="danger" id="fail" data-needs-claim disabled>Fail the task</button></div>'
-        '</div></aside></div></div><script src="/static/live.js"></script>'
+        '</div></aside></div></div><script src="/shared/screen.js"></script><script src="/static/live.js"></script>'
     )
     return _page(f"{item.kind} · {item.platform or ''}", body)
 
@@ -233,4 +233,5 @@ ROUTES: list[BaseRoute] = [
     Route("/interventions/{intervention_id}", detail),
     Route("/interventions/{intervention_id}/screenshot", screenshot),
     Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+    screen.mount("/shared"),
 ]

@@ -1,17 +1,17 @@
-"""The job seeker's live view of their task's browser, driven as their page's script drives it:
-a ticket from intake, takeover's socket, frames in, the same mouse and keyboard messages out."""
+"""The job seeker's live view of their task's browser: their own page in a real Chromium (the canvas
+clicked and typed into where the task's page has its fields), and takeover's socket as the page's
+script opens it (a ticket from intake) for the refusals."""
 
-import asyncio
-import json
-from contextlib import suppress
-from typing import Any
+import re
+from dataclasses import dataclass
 from uuid import UUID
 
 import httpx
 import websockets
-from playwright.async_api import async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from tests.intake.client import User
+from tests.intake.client import PASSWORD, User
 from tests.support import eventually
 
 
@@ -33,8 +33,17 @@ async def socket_url(http: httpx.AsyncClient, user: User, task_id: UUID) -> str:
     return str(body["url"])
 
 
-async def boxes(cdp_url: str, *selectors: str) -> dict[str, tuple[float, float]]:
-    """Where each element's middle is on the task's page: what the person sees in the picture."""
+@dataclass(frozen=True)
+class Spots:
+    """Where elements' middles are on the task's page, and the page's size, in CSS pixels: what the
+    person sees in the picture."""
+
+    at: dict[str, tuple[float, float]]
+    width: float
+    height: float
+
+
+async def spots(cdp_url: str, *selectors: str) -> Spots:
     async with async_playwright() as pw:
         browser = await pw.chromium.connect_over_cdp(cdp_url)
         try:
@@ -44,60 +53,49 @@ async def boxes(cdp_url: str, *selectors: str) -> dict[str, tuple[float, float]]
                 box = await page.locator(selector).first.bounding_box()
                 assert box is not None, selector
                 found[selector] = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-            return found
+            size = await page.evaluate("[document.documentElement.clientWidth, document.documentElement.clientHeight]")
+            return Spots(found, float(size[0]), float(size[1]))
         finally:
             await browser.close()  # the CDP connection only: the browser stays the provisioner's
 
 
-class View:
-    """One open live view: counts the frames it got, sends input as liveview.js does."""
-
-    def __init__(self, socket: Any) -> None:
-        self.socket, self.frames, self.errors = socket, 0, list[str]()
-        self._reader = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        with suppress(websockets.exceptions.ConnectionClosed):
-            async for message in self.socket:
-                if isinstance(message, bytes):
-                    assert message[:2] == b"\xff\xd8"  # a JPEG
-                    self.frames += 1
-                elif "error" in json.loads(message):
-                    self.errors.append(message)
-
-    def has_a_frame(self) -> bool:
-        assert not self.errors, self.errors
-        return self.frames > 0
-
-    async def send(self, **message: Any) -> None:
-        await self.socket.send(json.dumps(message))
-
-    async def click(self, at: tuple[float, float]) -> None:
-        x, y = at
-        await self.send(type="mouseMoved", x=x, y=y)
-        await self.send(type="mousePressed", button="left", clickCount=1, x=x, y=y)
-        await self.send(type="mouseReleased", button="left", clickCount=1, x=x, y=y)
-
-    async def type(self, text: str) -> None:
-        for char in text:
-            await self.send(type="keyDown", key=char, text=char)
-            await self.send(type="keyUp", key=char)
-
-    async def enter(self) -> None:
-        await self.send(type="keyDown", key="Enter", code="Enter", keyCode=13, text="\r")
-        await self.send(type="keyUp", key="Enter", code="Enter", keyCode=13)
-
-    async def close(self) -> None:
-        await self.socket.close()
-        self._reader.cancel()
+async def their_page(browser: Browser, base_url: str, user: User, task_id: UUID) -> Page:
+    """The user's own page for the task, in a browser of theirs, signed in through its form."""
+    context = await browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    await page.goto(f"/app/signin?next=/app/tasks/{task_id}")
+    await page.get_by_label("E-mail").fill(user.email)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.locator("form.auth button[type=submit]").click()
+    await expect(page).to_have_url(re.compile(f"/app/tasks/{task_id}$"))
+    return page
 
 
-async def open_view(url: str) -> View:
-    view = View(await websockets.connect(url, max_size=None, open_timeout=30))
-    # The page as it is now comes first (a screenshot), then a frame on every repaint; on a loaded
-    # machine attaching to the task's browser takes a while.
-    await eventually(view.has_a_frame, timeout_s=60)
-    return view
+async def shows_the_browser(page: Page, frames_before: int = 0) -> None:
+    """The sign-in section is up and the canvas has drawn the task's page (a first frame, then one
+    per repaint; attaching to the task's browser takes a while on a loaded machine)."""
+    await expect(page.locator("#signin")).to_be_visible(timeout=60_000)
+    drawn = "n => Number(document.getElementById('signin-screen').dataset.frames || 0) > n"
+    try:
+        await page.wait_for_function(drawn, arg=frames_before, timeout=60_000)
+    except PlaywrightTimeout:
+        said = [await page.locator(s).inner_text() for s in ("#signin-status", "#signin-notice")]
+        raise AssertionError(f"the live view drew no frame; the page says {said}") from None
+    await expect(page.locator("#signin-status")).to_have_text("live")
+    await page.locator("#signin-screen").scroll_into_view_if_needed()
+
+
+async def frames(page: Page) -> int:
+    return int(await page.locator("#signin-screen").evaluate("c => Number(c.dataset.frames || 0)"))
+
+
+async def click_at(page: Page, spots: Spots, selector: str) -> None:
+    """A click on the picture where the element is: the canvas scales the page to its own box."""
+    canvas = page.locator("#signin-screen")
+    box = await canvas.bounding_box()
+    assert box is not None
+    x, y = spots.at[selector]
+    await canvas.click(position={"x": x * box["width"] / spots.width, "y": y * box["height"] / spots.height})
 
 
 async def refused(url: str) -> bool:

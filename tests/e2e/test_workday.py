@@ -1,8 +1,10 @@
 """Workday's account step end to end, through the services alone: a tenant the user has no account on
 gets one (the user's email, a generated password stored sealed before the click), the emailed link
 is found by the verifier and opened by the executor, which signs in and applies; a second job on
-the same tenant needs no new account. A tenant that offers no account of its own, or a stored
-account the tenant refuses, goes to a person with that reason. The password is in no log or event."""
+the same tenant needs no new account. A tenant that mails a code instead gets the code typed, also
+for an account made there earlier and never verified. A tenant that offers no account of its own, or
+a stored account the tenant refuses, goes to a person with that reason. The password is in no log or
+event."""
 
 import json
 from typing import Any
@@ -16,6 +18,7 @@ from contracts.human import HumanNeeded
 from contracts.mail import EmailVerificationNeeded, EmailVerified
 from tests.e2e.stack import Stack, Watcher, applicant, candidate
 from tests.e2e.test_apply import assert_one_application, start_task, submitted, values
+from tests.e2e.test_signin import nowhere
 from tests.e2e.test_workday_credentials import executor_rows
 from tests.intake.client import User
 from tests.support import eventually
@@ -223,7 +226,9 @@ async def test_a_tenant_that_mails_a_code_instead_of_a_link_gets_the_code_typed_
     stack: Stack, http: httpx.AsyncClient, watcher: Watcher
 ) -> None:
     """Some tenants verify a new account with a code mailed to it, typed on their own page: the
-    executor asks the mailbox for a Workday code, the verifier finds it, the executor types it."""
+    executor asks the mailbox for a Workday code, the verifier finds it, the executor types it. An
+    account a sign-up made there earlier but never verified gets the same: signing in, the tenant
+    mails a fresh code, and the executor asks for that code (not a link) and goes on."""
     taken = {j["job_id"] for j in tenant_jobs(stack, 4)}  # the other tests' jobs
     listed = stack.sandbox.get("/_admin/jobs", site="workday")["jobs"]
     job = next(j for j in listed if j["job_id"] not in taken and not (j["flags"]["captcha"] or j["flags"]["closed"]))
@@ -231,23 +236,35 @@ async def test_a_tenant_that_mails_a_code_instead_of_a_link_gets_the_code_typed_
     try:
         user, resume = await applicant(http, job)
         await connect_sandbox_mailbox(http, stack, user)
+        unverified, their_resume = await applicant(http, job)
+        await connect_sandbox_mailbox(http, stack, unverified)
+        password = await stored_by_a_sign_up_that_died(stack, unverified, f"{job['org']}.localhost")
+        made = {"site": f"workday:{job['org']}", "email": unverified.email, "password": password, "verified": False}
+        stack.sandbox.post("/_admin/accounts", made)  # ... and its click happened, its code never typed
         task_id = await start_task(http, user, job["url"])
-        asked = await watcher.wait_for(task_id, EmailVerificationNeeded.TYPE, timeout_s=120)
-        assert isinstance(asked, EmailVerificationNeeded)
-        assert (asked.kind, asked.platform, asked.recipient) == ("code", "workday", user.email)
-        assert "myworkday.com" in asked.sender_domains and asked.resume_state.value.startswith("EXECUTING")
-        verified = await watcher.wait_for(task_id, EmailVerified.TYPE, timeout_s=40)
-        assert isinstance(verified, EmailVerified) and verified.kind == "code" and verified.value.isdigit()
+        later = await start_task(http, unverified, job["url"])
+        for who, task in ((user, task_id), (unverified, later)):
+            asked = await watcher.wait_for(task, EmailVerificationNeeded.TYPE, timeout_s=120)
+            assert isinstance(asked, EmailVerificationNeeded)
+            assert (asked.kind, asked.platform, asked.recipient) == ("code", "workday", who.email)
+            assert "myworkday.com" in asked.sender_domains and asked.resume_state.value.startswith("EXECUTING")
+            verified = await watcher.wait_for(task, EmailVerified.TYPE, timeout_s=40)
+            assert isinstance(verified, EmailVerified) and verified.kind == "code" and verified.value.isdigit()
+            assert verified.value not in stack.children["executor"].log.read_text(errors="replace")
         await submitted(watcher, stack, task_id, timeout_s=120)
         assert_profile_values(assert_one_application(stack, job, user, resume), job, user)
+        await submitted(watcher, stack, later, timeout_s=120)
+        assert_profile_values(assert_one_application(stack, job, unverified, their_resume), job, unverified)
     except AssertionError:
         print(stack.logs())
         raise
     finally:
         stack.sandbox.clear_flags("workday", job["job_id"])
     accounts = stack.sandbox.get("/_admin/accounts", site=f"workday:{job['org']}")["accounts"]
-    assert [a["verified"] for a in accounts if a["email"] == user.email] == [True]
-    subjects = [m["subject"] for m in stack.sandbox.get("/_admin/mailbox", to=user.email)["messages"]]
-    assert sum("your verification code" in s for s in subjects) == 1
-    assert not any("verify your candidate account" in s for s in subjects)  # no link was sent
-    assert verified.value not in stack.children["executor"].log.read_text(errors="replace")
+    for who in (user, unverified):
+        assert [a["verified"] for a in accounts if a["email"] == who.email] == [True]
+        subjects = [m["subject"] for m in stack.sandbox.get("/_admin/mailbox", to=who.email)["messages"]]
+        assert sum("your verification code" in s for s in subjects) == 1
+        assert not any("verify your candidate account" in s for s in subjects)  # no link was sent
+    assert watcher.of(later, HumanNeeded.TYPE) == []
+    await nowhere(stack, watcher, password)  # the stored password typed at sign-in

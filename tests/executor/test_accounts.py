@@ -1,12 +1,17 @@
 """The account step's pure parts: generated passwords meet Workday's rules, the tenant of a job URL,
-and the template's account section refusing what it cannot drive."""
+what a sign-in's answer asks for next, and the template's account section refusing what it cannot
+drive."""
 
 import re
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from services.executor.accounts import PASSWORD_LENGTH, new_password, tenant_of
+from services.executor.accounts import PASSWORD_LENGTH, _signed_in, new_password, tenant_of
+from services.executor.credentials import Credential
+from services.executor.pages import Outcome
 from services.executor.templates import WORKFLOWS_DIR, TemplateError, load, load_all
 
 pytestmark = pytest.mark.unit
@@ -59,3 +64,18 @@ def test_an_account_step_without_its_section_or_with_an_engine_step_is_refused(t
     path.write_text(text.replace("      action: RPA_FILL\n", "      action: RPA_FILL_FORM\n", 1), encoding="utf-8")
     with pytest.raises(TemplateError, match="only RPA_FILL and RPA_CLICK"):
         load(path)
+
+
+def test_an_unverified_stored_account_waits_for_what_its_tenant_mails() -> None:
+    """Signing in to an account made earlier and never verified: a code tenant's fresh code (mail
+    older than the sign-in is not it), a link tenant's link (mail since the account was stored)."""
+    stored_at = datetime(2026, 1, 2, 9, 0, tzinfo=UTC)
+    stored = Credential(uuid.uuid4(), "workday", "acme.localhost", "ada@example.org", b"", "signup", stored_at)
+    since = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+    code = _signed_in(Outcome("code"), stored, since)
+    assert code is not None and (code.kind, code.since) == ("email_code", since)
+    link = _signed_in(Outcome("unverified"), stored, since)
+    assert link is not None and (link.kind, link.since) == ("email_link", stored_at)
+    assert _signed_in(Outcome("in"), stored, since) is None
+    refused = _signed_in(Outcome("error", "Wrong email address or password."), stored, since)
+    assert refused is not None and refused.kind == "human" and "Wrong email address" in refused.message

@@ -5,8 +5,7 @@
   const canvas = document.getElementById("screen");
   const status = document.getElementById("screen-status");
   const notice = document.getElementById("notice");
-  const ctx = canvas.getContext("2d");
-  let socket = null, size = {width: 1280, height: 900}, beat = null;
+  let beat = null;
 
   const say = (text, bad) => { notice.textContent = text; notice.className = "notice" + (bad ? " bad" : ""); notice.hidden = !text; };
   const post = (path, body) => fetch("/api/v1/interventions/" + id + path, {
@@ -27,56 +26,30 @@
     say(error, true);
   }
 
-  function connect() {
-    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    socket = new WebSocket(scheme + location.host + "/api/v1/interventions/" + id + "/live");
-    socket.binaryType = "blob";
-    socket.onopen = () => { status.textContent = "live"; };
-    socket.onclose = (e) => {
+  // The picture and the input are the shared live-view script's (runtime/static/screen.js).
+  const screen = LiveScreen(canvas, {
+    open: () => { status.textContent = "live"; },
+    error: (text) => say(text, true),
+    close: (e) => {
       status.textContent = "disconnected";
       if (e.code !== 4410) return;  // closed elsewhere: resolved by someone else, timed out, cancelled
       clearInterval(beat);
       document.querySelectorAll("[data-needs-claim]").forEach((el) => { el.disabled = true; });
       say("This request is closed: it was resolved elsewhere, timed out, or the task was cancelled.", true);
-    };
-    socket.onmessage = async (message) => {
-      if (typeof message.data === "string") {
-        const data = JSON.parse(message.data);
-        if (data.frame) size = data.frame;
-        if (data.error) say(data.error, true);
-        return;
-      }
-      const image = await createImageBitmap(message.data);
-      if (canvas.width !== image.width || canvas.height !== image.height) { canvas.width = image.width; canvas.height = image.height; }
-      ctx.drawImage(image, 0, 0);
-      canvas.dataset.frames = String(Number(canvas.dataset.frames || 0) + 1);
-    };
-  }
-
-  const send = (event) => { if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(event)); };
-  function point(e) {
-    const box = canvas.getBoundingClientRect();
-    return {x: (e.clientX - box.left) * size.width / box.width, y: (e.clientY - box.top) * size.height / box.height};
-  }
-  const buttons = ["left", "middle", "right"];
-  canvas.addEventListener("mousedown", (e) => { canvas.focus(); send({type: "mousePressed", button: buttons[e.button] || "left", clickCount: e.detail || 1, ...point(e)}); e.preventDefault(); });
-  canvas.addEventListener("mouseup", (e) => send({type: "mouseReleased", button: buttons[e.button] || "left", clickCount: e.detail || 1, ...point(e)}));
-  canvas.addEventListener("mousemove", (e) => send({type: "mouseMoved", ...point(e)}));
-  canvas.addEventListener("wheel", (e) => { send({type: "mouseWheel", deltaX: e.deltaX, deltaY: e.deltaY, ...point(e)}); e.preventDefault(); }, {passive: false});
-  canvas.addEventListener("contextmenu", (e) => e.preventDefault());
-  canvas.addEventListener("keydown", (e) => {
-    const text = e.key.length === 1 ? e.key : (e.key === "Enter" ? "\r" : undefined);
-    send({type: "keyDown", key: e.key, code: e.code, keyCode: e.keyCode, text});
-    e.preventDefault();
+    },
   });
-  canvas.addEventListener("keyup", (e) => { send({type: "keyUp", key: e.key, code: e.code, keyCode: e.keyCode}); e.preventDefault(); });
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    screen.connect(scheme + location.host + "/api/v1/interventions/" + id + "/live");
+  }
 
   async function finish(path, body, done) {
     const answer = await post(path, body);
     const data = await answer.json();
     if (!answer.ok) { say(data.error, true); return; }
     clearInterval(beat);
-    if (socket) socket.close();
+    screen.close();
+    status.textContent = "disconnected";
     document.querySelectorAll("[data-needs-claim]").forEach((el) => { el.disabled = true; });
     say(done + " " + (data.message || ""), false);
   }
