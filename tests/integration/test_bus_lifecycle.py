@@ -107,6 +107,7 @@ async def test_a_fetch_loop_that_stops_making_progress_is_reported_stalled(
     bus: Bus, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(consumer_module, "FETCH_TIMEOUT_S", 1.0)
+
     async def handle(event: Event, delivery: Delivery) -> None:
         pass
 
