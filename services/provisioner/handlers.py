@@ -120,7 +120,7 @@ async def on_task_queued(p: Provisioner, event: Event, delivery: Delivery) -> No
             await _provision(p, event)
             return
         except Waiting as waiting:
-            if waiting.reason != "slots":
+            if waiting.reason != "slots" or p.settings.slot_hold_s <= 0:
                 raise
             # Out of slots: wait here until one frees for this task, not by a nak every few seconds.
             if not await p.waiters.wait(str(event.task_id), hold_until - time.monotonic()):

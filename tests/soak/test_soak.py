@@ -50,6 +50,8 @@ HUMAN_TIMEOUT_S = "90"
 @pytest.fixture
 def stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("AUTOAPPLY_HUMAN_TIMEOUT_S", os.environ.get("AUTOAPPLY_HUMAN_TIMEOUT_S", HUMAN_TIMEOUT_S))
+    # Tasks out of slots wait in their handler, woken when a slot frees (docs/provisioner.md).
+    monkeypatch.setenv("AUTOAPPLY_SLOT_HOLD_S", os.environ.get("AUTOAPPLY_SLOT_HOLD_S", "120"))
     home = tmp_path / "stack"
     stack = Stack(home)
     yield stack
