@@ -86,3 +86,19 @@ async def outcome(page: Page, pages: AccountPages, timeout_s: float = ANSWER_WAI
         if seen.kind != "none" or time.monotonic() >= deadline:
             return seen
         await asyncio.sleep(POLL_S)
+
+
+async def resent(page: Page, pages: AccountPages, before: str, timeout_s: float = ANSWER_WAIT_S) -> Outcome:
+    """The site's answer to "resend the verification": a code page ("code"), word of a mail ("sent"),
+    else what it said. Only a page that changed counts: the "not verified" it answers may still show."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        body = await _body(page)
+        if body and body != before:
+            if (pages.code_form and await shows(page, (pages.code_form,))) or _said(body, pages.code_sent):
+                return Outcome("code")
+            if _said(body, pages.verification_sent):
+                return Outcome("sent")
+        if time.monotonic() >= deadline:
+            return Outcome("none", await _text(page, pages.error))
+        await asyncio.sleep(POLL_S)
