@@ -63,6 +63,10 @@ def _said(body: str, phrases: tuple[str, ...]) -> bool:
 async def read(page: Page, pages: AccountPages) -> Outcome:
     """What the page says now; the site's own error words first, then a signed-in page."""
     body, error = await _body(page), await _text(page, pages.error)
+    # The banner's own words count too: on a busy machine the body can be read mid-navigation (empty)
+    # and the banner a moment later, and "not verified" read as a plain error sent a stored account
+    # off to be created again.
+    body = f"{body}\n{error.casefold()}"
     if _said(body, pages.not_verified):
         return Outcome("unverified", error)
     if _said(body, pages.exists):
