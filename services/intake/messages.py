@@ -29,6 +29,8 @@ def _human(event: Event) -> dict[str, Any] | None:
             "novnc_url": event.live_view_url,
             "page_url": event.page_url,
             "questions": list(event.questions),
+            # "wall", "checkpoint", "two_step": the user passes it on their own page, in the live browser.
+            "sign_in": event.sign_in,
         }
     if isinstance(event, EmailNotFound):
         return {"type": "human_needed", "reason": EMAIL_NOT_FOUND, "novnc_url": None}
