@@ -19,7 +19,8 @@ from tests.intake.client import PASSWORD, Intake, User
 from tests.intake.test_live import new_task, publisher
 from tests.support import eventually
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(90)]
+# The timeout covers the package intake's start too, when this module is the first of its worker to use it.
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 ASKED = "How did you hear about us?"
 CDP = "ws://127.0.0.1:1/devtools"  # never opened: the page only shows the state
 SHOWN_S = 20_000  # ms: a state the page must show, on a loaded machine
