@@ -27,9 +27,10 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def browser(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Browser]:
     home: Path = tmp_path_factory.mktemp("detect-chromium-home")
+    env: dict[str, str | float | bool] = {**browser_env(home)}
     async with async_playwright() as pw:
         chromium = await pw.chromium.launch(
-            executable_path=str(find_chromium()), args=chromium_flags(block_dns=True), env=browser_env(home)
+            executable_path=str(find_chromium()), args=chromium_flags(block_dns=True), env=env
         )
         yield chromium
         await chromium.close()
