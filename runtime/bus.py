@@ -28,9 +28,10 @@ from contracts.envelope import Event
 from contracts.streams import EVENTS_STREAM, ConsumerSpec
 from contracts.subjects import event_type_of
 from runtime import streams
+from runtime.batch import Batches, BatchHandler
 from runtime.codec import EVENT_TYPE_HEADER, MAX_REASON_CHARS, decode, encode, model_for
-from runtime.consumer import FETCH_TIMEOUT_S, PullConsumer
-from runtime.delivery import Delivery, Run, settle
+from runtime.consumer import FETCH_TIMEOUT_S, Process, PullConsumer
+from runtime.delivery import Delivery, Run, handling_attributes, settle
 from runtime.errors import DependencyDown
 
 __all__ = ["EVENT_TYPE_HEADER", "FETCH_TIMEOUT_S", "MAX_REASON_CHARS", "Bus", "Delivery", "decode", "encode"]
@@ -105,8 +106,12 @@ class Bus:
             self._connected = True
         await streams.declare_streams(self.js, self.replicas)
 
-    def subscribe(self, spec: ConsumerSpec, handler: Handler, workers: int = 1) -> None:
-        """Registers an event handler on a durable pull consumer; call before start()."""
+    def subscribe(
+        self, spec: ConsumerSpec, handler: Handler, workers: int = 1, batch: BatchHandler | None = None
+    ) -> None:
+        """Registers an event handler on a durable pull consumer; call before start(). With `batch`
+        (and the spec's fetch_batch above 1) a fetch's first deliveries go to it together, the rest
+        to `handler` (runtime.batch)."""
 
         async def run(msg: Msg, delivery: Delivery) -> None:
             if spec.skip_unknown_types and model_for(msg.subject) is None:
@@ -123,7 +128,7 @@ class Bus:
                 span.set_attribute("autoapply.event_id", str(event.event_id))
                 await handler(event, delivery)
 
-        self._register(spec, EVENTS_STREAM, run, workers)
+        self._register(spec, EVENTS_STREAM, run, workers, batch)
 
     def subscribe_raw(self, spec: ConsumerSpec, stream: str, handler: RawHandler) -> None:
         """A handler of plain messages (advisories), with the same ack rules."""
@@ -133,8 +138,14 @@ class Bus:
 
         self._register(spec, stream, run, 1)
 
-    def _register(self, spec: ConsumerSpec, stream: str, run: Run, workers: int) -> None:
-        self._consumers.append(PullConsumer(spec, stream, partial(self._process, spec, run), workers))
+    def _register(
+        self, spec: ConsumerSpec, stream: str, run: Run, workers: int, batch: BatchHandler | None = None
+    ) -> None:
+        single = partial(self._process, spec, run)
+        process: Process = partial(_each, single)
+        if batch is not None and spec.fetch_batch > 1:
+            process = Batches(spec, batch, single, lambda: self._ack_wait.get(spec.durable, spec.ack_wait_s)).run
+        self._consumers.append(PullConsumer(spec, stream, process, workers))
 
     def _skip_unknown(self, spec: ConsumerSpec, subject: str) -> None:
         kind = event_type_of(subject)
@@ -226,16 +237,9 @@ class Bus:
             beat.cancel()
 
 
-def handling_attributes(consumer: str, subject: str, event_type: str, delivered: int) -> dict[str, str | int]:
-    """What every handling span says: by these a trace explorer finds a consumer's or a task's work."""
-    return {
-        "autoapply.consumer": consumer,
-        "autoapply.event_type": event_type,
-        "messaging.system": "nats",
-        "messaging.destination.name": subject,
-        "messaging.consumer.group.name": consumer,
-        "messaging.nats.delivered": delivered,
-    }
+async def _each(single: Callable[[Msg], Awaitable[None]], msgs: list[Msg]) -> None:
+    for msg in msgs:
+        await single(msg)
 
 
 async def _heartbeat(delivery: Delivery, every_s: float) -> None:
