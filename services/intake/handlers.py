@@ -15,7 +15,7 @@ import asyncpg
 from contracts.applications import ApplicationSubmitted
 from contracts.envelope import Event
 from contracts.human import HumanResolved
-from runtime import inbox, ledger, scrub, telemetry
+from runtime import db, inbox, ledger, scrub, telemetry
 from runtime.batch import Item
 from runtime.bus import Delivery
 from runtime.errors import PermanentError
@@ -40,12 +40,14 @@ async def project_many(svc: Service, items: Sequence[Item]) -> None:
     for a in arrived:
         scrub.remember_personal(a.event.model_dump(mode="json"))
     seen: list[stats.Observed] = []
-    async with svc.pool.acquire() as conn, conn.transaction():
-        await store.lock_tasks(conn, {a.event.task_id for a in arrived})
-        new = await inbox.record_new(conn, READ_MODEL_CONSUMER, [(a.event, a.trace_id) for a in arrived])
-        fresh = [a for a in arrived if a.event.event_id in new]
-        if fresh:
-            seen = await _apply(svc, conn, fresh)
+    async with svc.pool.acquire() as conn:
+        async with conn.transaction():
+            await store.lock_tasks(conn, {a.event.task_id for a in arrived})
+            new = await inbox.record_new(conn, READ_MODEL_CONSUMER, [(a.event, a.trace_id) for a in arrived])
+            fresh = [a for a in arrived if a.event.event_id in new]
+            if fresh:
+                seen = await _apply(svc, conn, fresh)
+        db.session_unchanged(conn)  # its locks were the transaction's
     for observed in seen:  # after the commit: a rolled-back batch observed nothing
         stats.record(observed)
 
