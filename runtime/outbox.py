@@ -227,4 +227,4 @@ class OutboxRelay:
         headers = _headers(row["headers"])
         parent = telemetry.extract(headers)
         with self._tracer.start_as_current_span("outbox relay", context=parent, kind=SpanKind.PRODUCER):
-            await self._bus.publish_raw(row["subject"], bytes(row["payload"]), headers)
+            await self._bus.publish_traced(row["subject"], bytes(row["payload"]), headers)
