@@ -11,9 +11,10 @@ only ever acks messages whose effect committed, and a message that fails still f
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from dataclasses import dataclass
+from functools import partial
 
 from nats.aio.msg import Msg
 from opentelemetry import propagate, trace
@@ -21,7 +22,7 @@ from opentelemetry import propagate, trace
 from contracts.envelope import Event
 from contracts.streams import ConsumerSpec
 from contracts.subjects import event_type_of
-from runtime import metrics
+from runtime import metrics, periodic
 from runtime.codec import decode, model_for
 from runtime.delivery import ACK, Delivery, ack, handling_attributes
 
@@ -87,8 +88,9 @@ class Batches:
         began = time.monotonic()
         try:
             # The handler's SQL spans join the first event's trace.
-            with trace.use_span(spans[0], end_on_exit=False), _beating([d for _, d in items], self._ack_wait_s() / 3):
-                async with asyncio.timeout(self.spec.max_run_s):
+            beats = periodic.alongside(self._ack_wait_s() / 3, partial(_beat, [d for _, d in items]), "heartbeats")
+            with trace.use_span(spans[0], end_on_exit=False):
+                async with beats, asyncio.timeout(self.spec.max_run_s):
                     await self._handler(items)
         except asyncio.CancelledError:  # stopping past the grace period: another instance takes them
             for msg, _ in batch:
@@ -121,17 +123,5 @@ def _name(exc: BaseException) -> str:
     return type(exc).__name__  # not its text: it may quote the events' personal data
 
 
-@contextmanager
-def _beating(deliveries: list[Delivery], every_s: float) -> Iterator[None]:
-    """Heartbeats for every message of the batch while the handler runs."""
-    beat = asyncio.create_task(_heartbeat(deliveries, every_s))
-    try:
-        yield
-    finally:
-        beat.cancel()
-
-
-async def _heartbeat(deliveries: list[Delivery], every_s: float) -> None:
-    while True:
-        await asyncio.sleep(every_s)
-        await asyncio.gather(*(d.in_progress() for d in deliveries))
+async def _beat(deliveries: list[Delivery]) -> None:
+    await asyncio.gather(*(d.in_progress() for d in deliveries))
