@@ -59,3 +59,7 @@ class ConsumerSpec:
     # A wildcard consumer (the read model) acks and counts event types it does not know, so a
     # producer one version ahead sends nothing to the dead letters.
     skip_unknown_types: bool = False
+    # Messages one fetch takes. Above 1, a consumer with a batch handler applies a fetch's first
+    # deliveries together (one transaction) and the rest one by one; max_ack_pending is then
+    # instances x workers x fetch_batch (capped by the spec), so a whole batch can be in flight.
+    fetch_batch: int = 1

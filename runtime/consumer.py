@@ -30,7 +30,8 @@ FETCH_ERROR_PAUSE_S = 1.0
 # max_run_s, means the consumer has stalled and the service is unhealthy.
 STALL_AFTER_S = 30.0
 
-Process = Callable[[Msg], Awaitable[None]]
+# Handles what one fetch brought (one message, or up to the spec's fetch_batch), in order.
+Process = Callable[[list[Msg]], Awaitable[None]]
 
 
 @dataclass
@@ -80,16 +81,18 @@ class PullConsumer:
             if not self._may_fetch.is_set():
                 await asyncio.sleep(PAUSE_POLL_S)
                 continue
-            for msg in await self._fetch(sub):
-                worker.busy_since = time.monotonic()
-                try:
-                    await self._process(msg)
-                finally:
-                    worker.busy_since = None
+            msgs = await self._fetch(sub)
+            if not msgs:
+                continue
+            worker.busy_since = time.monotonic()
+            try:
+                await self._process(msgs)
+            finally:
+                worker.busy_since = None
 
     async def _fetch(self, sub: JetStreamContext.PullSubscription) -> list[Msg]:
         try:
-            return await sub.fetch(1, timeout=FETCH_TIMEOUT_S)
+            return await sub.fetch(max(1, self.spec.fetch_batch), timeout=FETCH_TIMEOUT_S)
         except TimeoutError:  # nothing to do (nats' timeouts are TimeoutErrors too)
             return []
         except Exception as exc:  # disconnected or reconnecting: the client reconnects by itself

@@ -30,6 +30,34 @@ class BoundedPool(asyncpg.Pool):  # type: ignore[misc]
         return super().acquire(timeout=self.acquire_timeout_s if timeout is None else timeout)
 
 
+class Connection(asyncpg.Connection):  # type: ignore[misc]
+    """A pooled connection that can be told its session holds nothing to reset."""
+
+    _session_unchanged = False
+
+    def session_unchanged(self) -> None:
+        self._session_unchanged = True
+
+
+def session_unchanged(conn: asyncpg.Connection) -> None:
+    """Says that since it was acquired, the connection ran only transactions with transaction-local
+    settings (set_config(..., true), xact locks): the pool then skips its reset query on release
+    (pg_advisory_unlock_all, CLOSE ALL, UNLISTEN *, RESET ALL), a round trip on every request.
+    An open transaction is still rolled back, and a connection not so marked is reset in full."""
+    mark = getattr(conn, "session_unchanged", None)
+    if mark is not None:
+        mark()
+
+
+async def _reset(conn: asyncpg.Connection) -> None:
+    if isinstance(conn, Connection) and conn._session_unchanged:
+        conn._session_unchanged = False
+        return
+    query = conn.get_reset_query()
+    if query:
+        await conn.execute(query)
+
+
 def _ms(seconds: float) -> str:
     return str(int(seconds * 1000))
 
@@ -50,7 +78,8 @@ async def create_pool(dsn: str, schema: str) -> asyncpg.Pool:
         "idle_in_transaction_session_timeout": _ms(IDLE_IN_TRANSACTION_S),
     }
     options: dict[str, Any] = {
-        "connection_class": asyncpg.Connection,
+        "connection_class": Connection,
+        "reset": _reset,
         "record_class": asyncpg.Record,
         "min_size": 1,
         "max_size": POOL_MAX_SIZE,

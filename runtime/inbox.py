@@ -6,7 +6,8 @@ finds the row and is acked without effect. Transitions are guarded in SQL so a l
 out-of-order event cannot move a task backwards.
 """
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from uuid import UUID
 
 import asyncpg
 
@@ -27,6 +28,20 @@ async def record_once(conn: asyncpg.Connection, consumer: str, event: Event, tra
         trace_id,
     )
     return bool(inserted)
+
+
+async def record_new(conn: asyncpg.Connection, consumer: str, events: Sequence[tuple[Event, str | None]]) -> set[UUID]:
+    """record_once for many events (with their trace ids) in one statement: the ids seen for the first time."""
+    rows = await conn.fetch(
+        "INSERT INTO processed_events (consumer, event_id, task_id, trace_id) "
+        "SELECT $1, e, t, tr FROM unnest($2::uuid[], $3::uuid[], $4::text[]) AS u(e, t, tr) "
+        "ON CONFLICT DO NOTHING RETURNING event_id",
+        consumer,
+        [e.event_id for e, _ in events],
+        [e.task_id for e, _ in events],
+        [trace_id for _, trace_id in events],
+    )
+    return {r["event_id"] for r in rows}
 
 
 async def handle_once(

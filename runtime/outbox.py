@@ -199,7 +199,6 @@ class OutboxRelay:
             await conn.execute(
                 "UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])", sent
             )
-            self.published += len(sent)
         retry: BaseException | None = None
         for row, outcome in zip(wave, outcomes, strict=True):
             if isinstance(outcome, UNPUBLISHABLE):
@@ -214,6 +213,7 @@ class OutboxRelay:
                 with suppress(Exception):  # the database may be what failed; the attempt is then not noted
                     await self._note(conn, row, "", outcome)
                 retry = retry or outcome
+        self.published += len(sent)  # once the wave's parked rows are counted too
         if retry is not None:
             raise retry
         return len(sent)
@@ -227,4 +227,4 @@ class OutboxRelay:
         headers = _headers(row["headers"])
         parent = telemetry.extract(headers)
         with self._tracer.start_as_current_span("outbox relay", context=parent, kind=SpanKind.PRODUCER):
-            await self._bus.publish_raw(row["subject"], bytes(row["payload"]), headers)
+            await self._bus.publish_traced(row["subject"], bytes(row["payload"]), headers)

@@ -19,6 +19,7 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from contracts.streams import ADVISORY_STREAM, ConsumerSpec
 from runtime import cache, db, deadletter, housekeeping, logscrub, metrics, periodic, telemetry
+from runtime.batch import BatchHandler
 from runtime.bus import Bus, Handler
 from runtime.health import HealthServer, run_checks
 from runtime.outbox import OutboxRelay
@@ -35,8 +36,10 @@ DEPENDENCIES = ("nats", "postgres", "redis")
 
 
 def effective_spec(spec: ConsumerSpec, instances: int, workers: int) -> ConsumerSpec:
-    """max_ack_pending is what really runs at once: instances x workers, capped by the spec."""
-    return dataclasses.replace(spec, max_ack_pending=min(spec.max_ack_pending, instances * workers))
+    """max_ack_pending is what really runs at once: instances x workers (x a fetch's batch), capped
+    by the spec."""
+    in_flight = instances * workers * max(1, spec.fetch_batch)
+    return dataclasses.replace(spec, max_ack_pending=min(spec.max_ack_pending, in_flight))
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class Consumer:
     spec: ConsumerSpec
     handler: Handler
     workers: int
+    batch: BatchHandler | None = None
 
 
 class Service:
@@ -63,9 +67,12 @@ class Service:
         self.bus: Bus
         self.health: HealthServer
 
-    def consume(self, spec: ConsumerSpec, handler: Handler, workers: int | None = None) -> None:
-        """Workers per instance default to AUTOAPPLY_WORKERS."""
-        self._consumers.append(Consumer(spec, handler, workers or self.settings.workers))
+    def consume(
+        self, spec: ConsumerSpec, handler: Handler, workers: int | None = None, batch: BatchHandler | None = None
+    ) -> None:
+        """Workers per instance default to AUTOAPPLY_WORKERS; `batch` takes a fetch's messages
+        together (runtime.batch), `handler` every message it leaves."""
+        self._consumers.append(Consumer(spec, handler, workers or self.settings.workers, batch))
 
     def background(self, job: Callable[[], Coroutine[Any, Any, Any]]) -> None:
         """A long-running coroutine started with the service and cancelled at stop."""
@@ -97,7 +104,8 @@ class Service:
 
     def _wire_consumers(self) -> None:
         for c in self._consumers:
-            self.bus.subscribe(effective_spec(c.spec, self.settings.instances, c.workers), c.handler, c.workers)
+            spec = effective_spec(c.spec, self.settings.instances, c.workers)
+            self.bus.subscribe(spec, c.handler, c.workers, c.batch)
         names = [c.spec.durable for c in self._consumers]
         if names:
             spec = deadletter.relay_spec(self.settings.service, names)

@@ -5,6 +5,7 @@ GET and PUT /api/v1/notifications/settings {mail: each | daily | off, digest_hou
 """
 
 import json
+from collections.abc import Sequence
 from typing import Literal
 from uuid import UUID
 
@@ -36,26 +37,25 @@ class SettingsBody(BaseModel):
     digest_hour: int = Field(default=8, ge=0, le=23)
 
 
-async def note(conn: asyncpg.Connection, task_id: UUID) -> None:
-    """In the read model's transaction: a notice for each told event of the task that applies where it
-    stands. The whole history is looked at, not only the arriving event: an event that arrived
-    before its predecessors applies only once they are in. The notice's id is the event's, so each
-    is written once; an event older than a day (a history read again) tells nothing."""
+async def note(conn: asyncpg.Connection, task_ids: Sequence[UUID]) -> None:
+    """In the read model's transaction: a notice for each told event of these tasks that applies
+    where it stands. The whole history is looked at, not only the arriving events: an event that
+    arrived before its predecessors applies only once they are in. The notice's id is the event's,
+    so each is written once; an event older than a day (a history read again) tells nothing."""
     rows = await conn.fetch(
-        "SELECT e.event_type, e.data, t.job_url FROM task_events e LEFT JOIN tasks t USING (task_id) "
-        "WHERE e.task_id = $1 AND e.applied AND e.event_type = ANY($2::text[]) "
+        "SELECT e.task_id, e.event_type, e.data, t.job_url FROM task_events e LEFT JOIN tasks t USING (task_id) "
+        "WHERE e.task_id = ANY($1::uuid[]) AND e.applied AND e.event_type = ANY($2::text[]) "
         "AND e.occurred_at > now() - make_interval(hours => $3)",
-        task_id,
+        list(task_ids),
         list(notices.TOLD),
         NEWS_HOURS,
     )
-    if not rows:
-        return
-    sent = await conn.fetchval(
-        "SELECT data FROM task_events WHERE task_id = $1 AND event_type = 'application.submitted' LIMIT 1", task_id
-    )
-    named = json.loads(sent) if sent else {}
-    for row in rows:
+    for row in rows:  # rare: most events tell nothing, so this is mostly no work
+        sent = await conn.fetchval(
+            "SELECT data FROM task_events WHERE task_id = $1 AND event_type = 'application.submitted' LIMIT 1",
+            row["task_id"],
+        )
+        named = json.loads(sent) if sent else {}
         event = EVENT_TYPES[row["event_type"]].model_validate_json(row["data"])
         notice = notices.notice_for(event, row["job_url"], named.get("company"), named.get("job_title"))
         if notice is not None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import asyncpg
 from starlette.requests import HTTPConnection
 
+from runtime import db
 from runtime.service import Service
 from runtime.tokens import BadToken, Principal, verify_access
 from services.intake import cookies, errors
@@ -68,20 +69,26 @@ class Acting:
 @asynccontextmanager
 async def as_user(svc: Service, who: Principal) -> AsyncIterator[Acting]:
     """A transaction acting for `who`; refuses a revoked or expired session."""
-    async with svc.pool.acquire() as conn, conn.transaction():
-        # One round trip: the session row is read with the service's own rights (privileges are
-        # checked before the statement runs), and only a live session switches the role.
-        plan = await conn.fetchval(
-            "SELECT u.plan FROM sessions s JOIN users u USING (user_id) "
-            "WHERE s.session_id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() "
-            "AND set_config('role', $4, true) IS NOT NULL "
-            "AND set_config('app.user_id', s.user_id::text, true) IS NOT NULL "
-            "AND set_config('app.role', $3, true) IS NOT NULL",
-            who.session_id,
-            who.user_id,
-            who.role,
-            API_ROLE,
-        )
-        if plan is None:
-            raise errors.unauthorized("the session has ended (logged out or revoked); log in again")
-        yield Acting(conn, who, plan)
+    async with svc.pool.acquire() as conn:
+        async with conn.transaction():
+            yield await _acting(conn, who)
+        db.session_unchanged(conn)  # the settings below were the transaction's own
+
+
+async def _acting(conn: asyncpg.Connection, who: Principal) -> Acting:
+    # One round trip: the session row is read with the service's own rights (privileges are
+    # checked before the statement runs), and only a live session switches the role.
+    plan = await conn.fetchval(
+        "SELECT u.plan FROM sessions s JOIN users u USING (user_id) "
+        "WHERE s.session_id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() "
+        "AND set_config('role', $4, true) IS NOT NULL "
+        "AND set_config('app.user_id', s.user_id::text, true) IS NOT NULL "
+        "AND set_config('app.role', $3, true) IS NOT NULL",
+        who.session_id,
+        who.user_id,
+        who.role,
+        API_ROLE,
+    )
+    if plan is None:
+        raise errors.unauthorized("the session has ended (logged out or revoked); log in again")
+    return Acting(conn, who, plan)

@@ -58,3 +58,15 @@ def test_an_expired_token_says_so() -> None:
 def test_anything_else_is_not_valid(token: str) -> None:
     with pytest.raises(BadToken, match="not valid"):
         verify_access(token, SECRET)
+
+
+def test_a_token_verified_before_is_refused_once_it_expires_and_under_another_key() -> None:
+    token = access_token(WHO, SECRET, 1)
+    assert verify_access(token, SECRET) == WHO
+    assert verify_access(token, SECRET) == WHO  # from memory
+    with pytest.raises(BadToken, match="not valid"):
+        verify_access(token, secrets.token_hex(32))
+    expires = jwt.decode(token, options={"verify_signature": False})["exp"]
+    time.sleep(max(0.0, expires - time.time()) + 0.05)  # at most a second
+    with pytest.raises(BadToken, match="expired"):
+        verify_access(token, SECRET)
