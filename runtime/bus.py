@@ -27,7 +27,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from contracts.envelope import Event
 from contracts.streams import EVENTS_STREAM, ConsumerSpec
 from contracts.subjects import event_type_of
-from runtime import streams
+from runtime import periodic, streams
 from runtime.codec import EVENT_TYPE_HEADER, MAX_REASON_CHARS, decode, encode, model_for
 from runtime.consumer import FETCH_TIMEOUT_S, PullConsumer
 from runtime.delivery import Delivery, Run, settle
@@ -213,17 +213,16 @@ class Bus:
             consumer=spec.durable,
             _msg=msg,
         )
-        beat = asyncio.create_task(_heartbeat(delivery, self._ack_wait.get(spec.durable, spec.ack_wait_s) / 3))
+        every_s = self._ack_wait.get(spec.durable, spec.ack_wait_s) / 3
         try:
-            await settle(self.js, spec, run, msg, delivery)
+            async with periodic.alongside(every_s, delivery.in_progress, name=f"heartbeat of {spec.durable}"):
+                await settle(self.js, spec, run, msg, delivery)
         except asyncio.CancelledError:  # stopping past the grace period: another instance takes it
             with suppress(Exception):
                 await msg.nak()
             raise
         except Exception as exc:  # the answer itself failed (NATS gone): the ack wait redelivers it
             log.warning("%s: could not settle %s: %r", spec.durable, msg.subject, exc)
-        finally:
-            beat.cancel()
 
 
 def handling_attributes(consumer: str, subject: str, event_type: str, delivered: int) -> dict[str, str | int]:
@@ -236,9 +235,3 @@ def handling_attributes(consumer: str, subject: str, event_type: str, delivered:
         "messaging.consumer.group.name": consumer,
         "messaging.nats.delivered": delivered,
     }
-
-
-async def _heartbeat(delivery: Delivery, every_s: float) -> None:
-    while True:
-        await asyncio.sleep(every_s)
-        await delivery.in_progress()

@@ -13,6 +13,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
 from contracts.streams import ConsumerSpec
+from runtime import periodic
 
 log = logging.getLogger(__name__)
 
@@ -109,9 +110,7 @@ class PullConsumer:
                 worker.task.cancel()
         if tasks:
             _, late = await asyncio.wait(tasks, timeout=grace_s + FETCH_TIMEOUT_S)
-            for task in late:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await periodic.cancel(late)  # a cancel lost in a client's wait_for is repeated
         for sub in self._subs:  # else closing the connection waits for them to drain
             with suppress(Exception):
                 await sub.unsubscribe()

@@ -18,7 +18,7 @@ from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 
 from contracts.streams import ADVISORY_STREAM, ConsumerSpec
-from runtime import cache, db, deadletter, housekeeping, logscrub, metrics, telemetry
+from runtime import cache, db, deadletter, housekeeping, logscrub, metrics, periodic, telemetry
 from runtime.bus import Bus, Handler
 from runtime.health import HealthServer, run_checks
 from runtime.outbox import OutboxRelay
@@ -153,9 +153,7 @@ class Service:
     async def stop(self) -> None:
         with suppress(Exception):
             await asyncio.wait_for(self.bus.close(STOP_GRACE_S), STOP_GRACE_S + 5)
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await periodic.cancel(self._tasks, within_s=STOP_GRACE_S)
         with suppress(Exception):
             await self.health.close()
         with suppress(Exception):
@@ -188,6 +186,5 @@ async def serve(service: Service, extra: Callable[[Service], Coroutine[Any, Any,
     finally:
         log.info("%s stopping", service.settings.instance)
         if extra_task is not None:
-            extra_task.cancel()
-            await asyncio.gather(extra_task, return_exceptions=True)
+            await periodic.cancel([extra_task], within_s=STOP_GRACE_S)
         await service.stop()

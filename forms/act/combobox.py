@@ -131,7 +131,7 @@ async def _click_stamped(frame: Frame, controls: str, option: Option) -> None:
             pass  # the list was drawn again since it was read: find the option by its text
     scope = f'[id="{controls}"] [role=option]' if controls else OPEN_OPTIONS
     exact = frame.locator(scope).filter(has_text=re.compile(rf"^\s*{re.escape(option.label)}\s*$"))
-    await exact.first.click(force=True)
+    await exact.first.click(force=True, timeout=STAMPED_MS)  # a list that closed meanwhile is not waited on
 
 
 # What a combobox shows as chosen: Workday pills, react-select chips or single value, else its text.
@@ -162,7 +162,18 @@ async def fill_combobox(page: Page, record: FieldRecord, res: Resolution) -> Fil
         return Filled(record, res, "kept", record.value)  # the reader saw it chosen already
     shown = ""
     for attempt in range(2):
-        picked = await _open_and_pick(page, field, record, res, direct=attempt == 0)
+        try:
+            picked = await _open_and_pick(page, field, record, res, direct=attempt == 0)
+        except PlaywrightError:
+            # The list closed or was drawn again under the click (a loaded machine): the pick may
+            # have landed all the same, so look before opening it again.
+            await _close(field)
+            _, shown = await _after_pick(page, record)
+            if res.choice and _shows(shown, res.choice):
+                return Filled(record, res, "filled", shown)
+            if attempt:
+                raise
+            continue
         if isinstance(picked, str):
             return Filled(record, res, "unresolved", "", picked)
         expanded, shown = await _after_pick(page, record)

@@ -20,7 +20,7 @@ from contracts.envelope import Event
 from contracts.profiles import ProfileFailed, ProfileReady, ProfileReleased
 from contracts.states import FailureReason, TaskState
 from contracts.tasks import TaskFailed, TaskProgress, TaskQueued, TaskRetrying
-from runtime import inbox, ledger, outbox
+from runtime import inbox, ledger, outbox, periodic
 from runtime.bus import Delivery
 from runtime.errors import PermanentError, TransientError
 from runtime.service import Service
@@ -164,18 +164,13 @@ async def _leased(p: Provisioner, profile_id: str, task_id: object) -> AsyncIter
     gave it to another task and more browsers ran than slots (seen in the soak: 14 on 4)."""
 
     async def renew() -> None:
-        while True:
-            await asyncio.sleep(p.settings.lock_ttl_s / 3)
-            with suppress(RedisError, OSError):  # Redis away: the start goes on, the lease may lapse
-                await p.gate.renew(str(task_id), _now_ms())
-                await p.locks.refresh(profile_id, task_id, p.settings.instance)
+        with suppress(RedisError, OSError):  # Redis away: the start goes on, the lease may lapse
+            await p.gate.renew(str(task_id), _now_ms())
+            await p.locks.refresh(profile_id, task_id, p.settings.instance)
 
-    keeper = asyncio.create_task(renew())
-    try:
+    # Stopped by a flag, not by cancel alone: a cancel landing in a Redis call can be lost (periodic.py).
+    async with periodic.alongside(p.settings.lock_ttl_s / 3, renew, name=f"lease of {task_id}"):
         yield
-    finally:
-        keeper.cancel()
-        await asyncio.gather(keeper, return_exceptions=True)
 
 
 async def _share(p: Provisioner, event: TaskQueued, busy: str) -> None:

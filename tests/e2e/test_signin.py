@@ -293,7 +293,9 @@ async def test_the_user_signs_in_and_passes_two_step_on_their_page_and_later_tas
             back = await watcher.wait_for(stopped, TaskRetrying.TYPE, timeout_s=90)
             assert isinstance(back, TaskRetrying) and "Easy Apply application limit" in back.reason
             midnight = (datetime.now(UTC) + timedelta(days=1)).date().isoformat() + "T00:00:00"
-            assert paused.of(user)[-1]["reason"] == "daily_limit" and paused.of(user)[-1]["until"].startswith(midnight)
+            # The pause is its own event: it may land a moment after the task's retry.
+            await eventually(lambda: paused.of(user)[-1]["reason"] == "daily_limit", timeout_s=10)
+            assert paused.of(user)[-1]["until"].startswith(midnight)
             shown = await paused_accounts(http, user)
             assert [(p["platform"], p["reason"]) for p in shown] == [("linkedin", "daily_limit")]
             assert shown[0]["until"].startswith(midnight) and shown[0]["task_id"] == str(stopped)
