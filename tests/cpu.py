@@ -90,8 +90,9 @@ class FileCpu:
     """The plugin: CPU and wall seconds of each test file, its fixtures' setup and teardown included
     (a package fixture's start counts to the file whose test started it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, out: Path) -> None:
         self.files: dict[str, dict[str, float]] = {}
+        self.out = out / f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.json"
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Iterator[None]:
@@ -101,18 +102,13 @@ class FileCpu:
         entry["cpu_s"] += tree_cpu_s() - cpu
         entry["wall_s"] += time.monotonic() - wall
         entry["tests"] += 1
-
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        out = Path(session.config.rootpath) / "var" / "cpu"
-        out.mkdir(parents=True, exist_ok=True)
-        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-        if worker == "main" and not self.files:
-            return  # the xdist controller runs no tests
-        (out / f"{worker}.json").write_text(json.dumps(self.files, indent=1) + "\n")
+        # After every test, so that a run stopped half-way (a timeout, an INTERNALERROR) keeps its numbers.
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.out.write_text(json.dumps(self.files, indent=1) + "\n")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.pluginmanager.register(FileCpu(), "tests-cpu-files")
+    config.pluginmanager.register(FileCpu(Path(config.rootpath) / "var" / "cpu"), "tests-cpu-files")
 
 
 def files_report(folder: Path) -> str:
