@@ -29,7 +29,7 @@ async def follow(api: str, token: str, task_id: str, progress: Progress, bar: Ta
                 async for raw in ws:
                     message = json.loads(raw)
                     cursor = max(cursor, int(message.get("cursor", 0)))
-                    state = _show(message, state, progress, bar)
+                    state = _show(message, state, progress, bar, f"{api}/app/tasks/{task_id}?open=signin#signin")
                     if state in ENDED:
                         return state
         except (ConnectionClosed, InvalidStatus, OSError, TimeoutError):
@@ -38,7 +38,7 @@ async def follow(api: str, token: str, task_id: str, progress: Progress, bar: Ta
     return state
 
 
-def _show(message: dict[str, Any], state: str, progress: Progress, bar: TaskID) -> str:
+def _show(message: dict[str, Any], state: str, progress: Progress, bar: TaskID, page: str = "") -> str:
     if message["type"] == "state_change":
         state = str(message["to"])
         progress.update(bar, status=state)
@@ -51,6 +51,9 @@ def _show(message: dict[str, Any], state: str, progress: Progress, bar: TaskID) 
             completed=message.get("step_number") or 0,
             status=f"{state}: {message.get('step')}",
         )
+    elif message["type"] == "human_needed" and message.get("sign_in"):
+        # Only the user can pass it, on their own page: the terminal says where.
+        progress.update(bar, status=f"waiting for you: sign in to the job site once, at {page}")
     elif message["type"] == "human_needed":
         progress.update(bar, status=f"waiting for a person ({message.get('reason')})")
     return state

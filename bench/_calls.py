@@ -91,6 +91,16 @@ def kind_of(proc: psutil.Process) -> str:
     return "python"
 
 
+def chromium_type(proc: psutil.Process) -> str:
+    """A Chromium process's --type (renderer, gpu-process, utility, zygote), or browser for the main one."""
+    try:
+        args = proc.cmdline()
+    except psutil.Error:
+        return "gone"
+    kind = next((a.removeprefix("--type=") for a in args if a.startswith("--type=")), "browser")
+    return "gpu" if kind == "gpu-process" else kind
+
+
 def _cpu(proc: psutil.Process) -> float:
     try:
         t = proc.cpu_times()
@@ -113,7 +123,10 @@ class Cpu:
         for child in me.children(recursive=True):
             kind = kind_of(child)
             if kind in ("chromium", "driver"):
-                totals[kind] += _cpu(child)
+                spent = _cpu(child)
+                totals[kind] += spent
+                if kind == "chromium":
+                    totals[f"chromium.{chromium_type(child)}"] += spent
         if self.sandbox_pid:
             with contextlib.suppress(psutil.Error):
                 sandbox = psutil.Process(self.sandbox_pid)

@@ -15,11 +15,16 @@ from tests.sandbox.harness import Sandbox
 SERVICES = ("intake", "provisioner", "executor", "verifier", "takeover")
 # Five services importing and migrating at once on a machine at load 50 took more than 150 s.
 HEALTHY_TIMEOUT_S = 400.0
-# The tests' short waits (tests/e2e/stack.py FAST) but for two that a loaded machine breaks: a 5 s
+# The tests' short waits (tests/e2e/stack.py FAST) but for those a loaded machine breaks: a 5 s
 # profile lock let the provisioner's reaper take a browser busy starting for dead (three 2 s
-# probes unanswered: "the task's browser exited"), and a 20 s navigation timed out. Their defaults
-# (30 s each) are what a user's stack runs with.
-PRODUCT_DEFAULTS = {"provisioner": ("AUTOAPPLY_LOCK_TTL_S",), "executor": ("AUTOAPPLY_NAVIGATION_TIMEOUT_S",)}
+# probes unanswered: "the task's browser exited"), a 20 s navigation timed out, and a 4 s wait for
+# the proof of a submission sent every application to a person as unproven. Their defaults are
+# what a user's stack runs with.
+PRODUCT_DEFAULTS = {
+    "provisioner": ("AUTOAPPLY_LOCK_TTL_S",),
+    "executor": ("AUTOAPPLY_NAVIGATION_TIMEOUT_S",),
+    "verifier": ("AUTOAPPLY_PROOF_TIMEOUT_S",),
+}
 
 
 @dataclass

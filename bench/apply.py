@@ -104,6 +104,7 @@ class Outcome:
     ended: str
     browser_s: float | None = None  # task.queued to profile.ready: the wait for a slot and the browser start
     phases: list[tuple[str, float]] = field(default_factory=list)  # seconds up to each event from the one before
+    spans: list[tuple[str, float, float]] = field(default_factory=list)  # the same as wall-time spans, to the end
 
 
 def phase_name(event: Any) -> str:
@@ -122,6 +123,16 @@ def phases(events: list[Any]) -> list[tuple[str, float]]:
         if after.TYPE == "application.submitted":
             break
     return out
+
+
+def spans(events: list[Any]) -> list[tuple[str, float, float]]:
+    """Each step of the journey (named as in phases) as (name, start, end) in wall time, up to the task's
+    last event: the verifier's work after application.submitted is the application's too."""
+    ordered = sorted(events, key=lambda e: e.occurred_at)
+    return [
+        (phase_name(after), before.occurred_at.timestamp(), after.occurred_at.timestamp())
+        for before, after in itertools.pairwise(ordered)
+    ]
 
 
 async def one(http: httpx.AsyncClient, watcher: Watcher, who: Applicant, platform: str) -> Outcome:
@@ -148,7 +159,8 @@ async def one(http: httpx.AsyncClient, watcher: Watcher, who: Applicant, platfor
     start = queued[0].occurred_at
     browser = (ready[0].occurred_at - start).total_seconds() if ready else None
     seconds = (submitted[0].occurred_at - start).total_seconds()
-    return Outcome(task_id, platform, seconds, end.TYPE, browser, phases(watcher.of(task_id)))
+    events = watcher.of(task_id)
+    return Outcome(task_id, platform, seconds, end.TYPE, browser, phases(events), spans(events))
 
 
 async def ended(watcher: Watcher, task_id: UUID) -> Event | None:
@@ -285,12 +297,16 @@ async def level(
                 await relogin(http, who.user)
             before, parts_before = meter.cpu_s(), _load.cpu_by_part(world.parts())
             load_before = os.getloadavg()[0]
+            ledger = meter.ledger = _load.Ledger(world.parts)
+            ledger.start()
             async with meter.sampling():
                 work = [platforms[n % len(platforms)] for n in range(args.jobs * len(platforms))]
                 outcomes, elapsed = await run_level(http, watcher, people, work, c)
             spent = meter.cpu_s() - before  # before the services stop and take their figures along
             parts = _load.spent(parts_before, _load.cpu_by_part(world.parts()))
+            ledger.sample()
     finally:
+        meter.ledger = None
         stop_services(world)
     # Read after the stop: a PostgreSQL backend reports its transactions when it is idle or ends.
     traffic = await _traffic.reading(world.dsn, world.redis_url, world.nats_monitor_url)
@@ -300,9 +316,20 @@ async def level(
     return figures(outcomes, elapsed) | {
         "cpu_s_per_app": round(spent / done, 2) if done else None,
         "cpu_s_per_app_by_part": per_app(parts, outcomes),
+        "cpu_s_per_app_by_process": per_app(ledger.spent(), outcomes),
+        **({"cpu_s_per_app_by_phase": cpu_by_phase(ledger, outcomes)} if c == 1 else {}),
         "per_app": _traffic.per_app(traffic_before, traffic, done) | {"events": events_per_app(watcher, outcomes)},
         "load_average_1m": [round(load_before, 1), round(os.getloadavg()[0], 1)],
     }
+
+
+def cpu_by_phase(ledger: _load.Ledger, outcomes: list[Outcome]) -> dict[str, float]:
+    """The stack's CPU per step of the journey, per submitted application; `between` is what ran while no
+    submitted task was in a step (idle services, failed tasks)."""
+    done = [o for o in outcomes if o.seconds is not None]
+    phases_ = _load.by_phase(ledger.series, [s for o in done for s in o.spans])
+    total = sum(ledger.spent().values())
+    return per_app(phases_ | {"between": total - sum(phases_.values())}, outcomes)
 
 
 def events_per_app(watcher: Watcher, outcomes: list[Outcome]) -> float | None:

@@ -67,6 +67,14 @@ class Accounts:
         account.verified = True
         return account
 
+    def renew(self, realm: str, email: str) -> Account | None:
+        """A fresh verification token (and so a fresh code), as a site's "resend" makes: the old link
+        stops working."""
+        account = self.get(realm, email)
+        if account is not None:
+            account.verify_token = secrets.token_urlsafe(24)
+        return account
+
     def verify(self, realm: str, token: str) -> Account | None:
         for (r, _), account in self._accounts.items():
             if r == realm and hmac.compare_digest(account.verify_token, token):

@@ -30,6 +30,9 @@ class JobFlags:
     two_step: bool = False  # LinkedIn: two-step verification, a code sent to the member's phone
     sso_only: bool = False  # Workday: the tenant signs candidates in with Google only, no account of its own
     email_code: bool = False  # Workday: a new account is verified by a 6-digit code mailed to it, not a link
+    # Workday: signing in to an unverified account says only "Account not verified." (no code field, no
+    # word of a mail), with a button that mails the verification again (the old link stops working).
+    bare_unverified: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self) | {"applied": list(self.applied)}

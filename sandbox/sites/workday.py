@@ -268,6 +268,7 @@ def routes() -> list[Route]:
         Route(f"{apply}/createAccount", account.create, methods=["POST"]),
         Route(f"{apply}/signIn", account.sign_in, methods=["POST"]),
         Route(f"{apply}/verifyCode", account.verify_code, methods=["POST"]),
+        Route(f"{apply}/resendVerification", account.resend, methods=["POST"]),
         Route(f"{apply}/submitted", submitted),
         Route(f"{apply}/step", step_get),
         Route(f"{apply}/step", step_post, methods=["POST"]),

@@ -18,6 +18,8 @@ PASSWORD_RULES = (
     "and a special character."
 )
 NOT_VERIFIED = "Your account has not been verified. Open the verification email we sent you, then sign in."
+BARE_NOT_VERIFIED = "Account not verified."
+RESENT = "We sent a verification email to {email}. Open the link in it to verify your account, then sign in."
 CODE_SENT = "We sent a verification code to {email}. Enter it below to verify your email address."
 SSO_ONLY = "Sign in with your Google account to apply. This site does not offer candidate accounts."
 
@@ -85,13 +87,27 @@ def _signin_form(job: Job, action: str, error: str, info: str, email: str) -> st
     )
 
 
-def render(request: Request, job: Job, mode: str, error: str = "", info: str = "", email: str = "") -> str:
+def _resend_form(request: Request, job: Job, email: str) -> str:
+    """Beside a bare "not verified": the one way to get the verification mailed again."""
+    keep = "&".join(f"{k}={quote(v)}" for k, v in request.query_params.items() if k != "mode")
+    return (
+        f'<form method="post" action="{apply_path(job)}/resendVerification{"?" + keep if keep else ""}"'
+        f' class="wd-account" data-automation-id="resendVerificationForm">'
+        f'<input type="hidden" name="email" value="{esc(email)}">'
+        '<button type="submit" class="wd-secondary" data-automation-id="resendAccountVerificationButton">'
+        "Resend Account Verification</button></form>"
+    )
+
+
+def render(
+    request: Request, job: Job, mode: str, error: str = "", info: str = "", email: str = "", extra: str = ""
+) -> str:
     keep = "&".join(f"{k}={quote(v)}" for k, v in request.query_params.items() if k != "mode")
     action = f"{apply_path(job)}/{'signIn' if mode == 'signin' else 'createAccount'}{'?' + keep if keep else ''}"
     form = (
         _signin_form(job, action, error, info, email) if mode == "signin" else _create_form(job, action, error, email)
     )
-    inner = f'<div class="wd-account-page"><h2 class="wd-job-title">{esc(job.title)}</h2>{form}</div>'
+    inner = f'<div class="wd-account-page"><h2 class="wd-job-title">{esc(job.title)}</h2>{form}{extra}</div>'
     return page(
         f"{'Sign In' if mode == 'signin' else 'Create Account'} - {job.company}",
         shell(job, request, inner),
@@ -235,6 +251,9 @@ async def sign_in(request: Request) -> Response:
     account = sbx(request).accounts.get(realm(job), email)
     if account is None or not account.check(password):
         return HTMLResponse(render(request, job, "signin", "Wrong email address or password.", email=email), 401)
+    if not account.verified and flags.bare_unverified:
+        resend = _resend_form(request, job, account.email)
+        return HTMLResponse(render(request, job, "signin", BARE_NOT_VERIFIED, email=email, extra=resend), 403)
     if not account.verified and flags.email_code:  # a code tenant mails a fresh code and asks for it
         await _send_code(request, job, account.email, account.verify_code)
         return HTMLResponse(_code_page(request, job, account.email))
@@ -242,6 +261,23 @@ async def sign_in(request: Request) -> Response:
         return HTMLResponse(render(request, job, "signin", NOT_VERIFIED, email=email), 403)
     session(request)[f"signed_in:{realm(job)}"] = account.email
     return RedirectResponse(_next(request, job), status_code=303)
+
+
+async def resend(request: Request) -> Response:
+    """Mails the verification again, with a fresh token: a link, or a code on a code tenant."""
+    job, flags, blocked = await open_posting(request)
+    if blocked:
+        return blocked
+    async with request.form() as raw:
+        email = str(raw.get("email", ""))
+    account = sbx(request).accounts.renew(realm(job), email)
+    if account is None or account.verified:  # says nothing of which addresses have accounts
+        return HTMLResponse(render(request, job, "signin", info=RESENT.format(email=email), email=email))
+    if flags.email_code:
+        await _send_code(request, job, account.email, account.verify_code)
+        return HTMLResponse(_code_page(request, job, account.email))
+    await _send_verification(request, job, account.email, account.verify_token)
+    return HTMLResponse(render(request, job, "signin", info=RESENT.format(email=account.email), email=account.email))
 
 
 async def activate(request: Request) -> Response:

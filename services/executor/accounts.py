@@ -28,7 +28,7 @@ from runtime import outbox, scrub
 from runtime.sealing import credential_context
 from services.executor import credentials
 from services.executor.halts import Halt
-from services.executor.pages import Outcome, outcome, shows, wait_for
+from services.executor.pages import Outcome, outcome, resent, shows, wait_for
 from services.executor.steps import find
 from services.executor.templates import AccountPages, Action, Step
 
@@ -53,6 +53,7 @@ REFUSED = (
 )
 NO_SIGNUP = "no account is stored for this site and it cannot be created here: store one, or sign in in the live view"
 EXISTS = "an account with the user's email exists on this site already, and its password is not stored"
+STILL_UNVERIFIED = "the site still says the account is not verified after its emailed link was opened"
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,44 @@ async def _sign_in(flow: Flow, pages: AccountPages, stored: credentials.Credenti
     seen = await outcome(flow.page, pages)
     if seen.kind == "error" and stored.origin == "signup" and pages.to_create:
         return await _create_after_all(flow, pages, account, seen)
+    if seen.kind == "unverified":
+        return await _not_verified(flow, pages, stored)
     return _signed_in(seen, stored, since)
+
+
+async def _not_verified(flow: Flow, pages: AccountPages, stored: credentials.Credential) -> Halt:
+    """The tenant says the account is not verified. Its sign-up mail may be long gone, expired, or a
+    code with nowhere to type it: where the page has a "resend" control, the verification is mailed
+    anew and that mail waited for; else the sign-up's link. Once a link of this task was opened and
+    the site still says so, a person looks (never a loop of mails)."""
+    if flow.opened_link:
+        return Halt("human", STILL_UNVERIFIED)
+    if pages.resend and await shows(flow.page, (pages.resend,)):
+        return await _resend(flow, pages)
+    return Halt("email_link", "the account's emailed link has not been opened yet", since=stored.stored_at)
+
+
+async def _resend(flow: Flow, pages: AccountPages) -> Halt:
+    button = await find(flow.page, pages.resend or "", ELEMENT_WAIT_S)
+    if button is None:
+        return Halt("human", "the site's button to mail the verification again did not show")
+    await flow.run.progress(flow.run.state, step="account", detail="resend_verification")
+    before = await _page_text(flow)
+    since = datetime.now(UTC)  # the mail this click sends is newer; the sign-up's is not wanted
+    await button.click()
+    seen = await resent(flow.page, pages, before)
+    if seen.kind == "code":
+        return Halt("email_code", "the account is not verified: the site mailed a code to verify it", since=since)
+    if seen.kind == "sent":
+        return Halt("email_link", "the account is not verified: the site mailed its link again", since=since)
+    return Halt("human", f"asking the site to mail the verification again failed: {seen.text or 'no answer'}")
+
+
+async def _page_text(flow: Flow) -> str:
+    try:
+        return (await flow.page.inner_text("body", timeout=1_000)).casefold()
+    except PlaywrightError:
+        return ""
 
 
 async def _create_after_all(flow: Flow, pages: AccountPages, account: Account, refused: Outcome) -> Halt | None:
@@ -192,8 +230,6 @@ def _signed_in(seen: Outcome, stored: credentials.Credential, since: datetime) -
     # sign-in and asks for it on its page; a link tenant's link (from the sign-up) is still to open.
     if seen.kind == "code":
         return Halt("email_code", "the account is not verified yet: the site emailed a code to verify it", since=since)
-    if seen.kind == "unverified":
-        return Halt("email_link", "the account's emailed link has not been opened yet", since=stored.stored_at)
     said = seen.text or "the site did not let the stored account in"
     return Halt("human", f"signing in with the stored account failed: {said}")
 

@@ -58,6 +58,7 @@ class Flow:
         self.template: Template | None = None
         self.reached = ""  # how the form was reached where no template knew the page (unknown.py)
         self.last_look: int | None = None  # the page's look at the last screenshot (receipt.look)
+        self.opened_link = False  # an emailed account link was opened in this delivery (accounts.py)
         self.agent = agent.for_task(run.x.settings, run.x.model_client, who.profile, run.task.llm_usage)
         run.meter = self.agent.model.meter if self.agent.model else None
 
@@ -122,6 +123,7 @@ class Flow:
     async def _after_link(self) -> None:
         """The emailed link is open (an account verified): back to the job, as a person would, and
         through its template again; the account step now signs in."""
+        self.opened_link = True
         try:
             await browser.navigate(self.page, self.run.task.job_url, self.run.x.settings.navigation_timeout_s)
         except browser.NavigationFailed as exc:

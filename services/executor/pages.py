@@ -63,6 +63,10 @@ def _said(body: str, phrases: tuple[str, ...]) -> bool:
 async def read(page: Page, pages: AccountPages) -> Outcome:
     """What the page says now; the site's own error words first, then a signed-in page."""
     body, error = await _body(page), await _text(page, pages.error)
+    # The banner's own words count too: on a busy machine the body can be read mid-navigation (empty)
+    # and the banner a moment later, and "not verified" read as a plain error sent a stored account
+    # off to be created again.
+    body = f"{body}\n{error.casefold()}"
     if _said(body, pages.not_verified):
         return Outcome("unverified", error)
     if _said(body, pages.exists):
@@ -85,4 +89,20 @@ async def outcome(page: Page, pages: AccountPages, timeout_s: float = ANSWER_WAI
         seen = await read(page, pages)
         if seen.kind != "none" or time.monotonic() >= deadline:
             return seen
+        await asyncio.sleep(POLL_S)
+
+
+async def resent(page: Page, pages: AccountPages, before: str, timeout_s: float = ANSWER_WAIT_S) -> Outcome:
+    """The site's answer to "resend the verification": a code page ("code"), word of a mail ("sent"),
+    else what it said. Only a page that changed counts: the "not verified" it answers may still show."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        body = await _body(page)
+        if body and body != before:
+            if (pages.code_form and await shows(page, (pages.code_form,))) or _said(body, pages.code_sent):
+                return Outcome("code")
+            if _said(body, pages.verification_sent):
+                return Outcome("sent")
+        if time.monotonic() >= deadline:
+            return Outcome("none", await _text(page, pages.error))
         await asyncio.sleep(POLL_S)

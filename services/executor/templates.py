@@ -133,6 +133,8 @@ class AccountPages(_Data):
     code_form: str | None = None
     code_field: str | None = None
     code_submit: str | None = None
+    # The control beside "not verified" that mails the verification again (a tenant that says no more).
+    resend: str | None = None
 
     @model_validator(mode="after")
     def _can_create(self) -> "AccountPages":

@@ -2,7 +2,7 @@
 
 state_change {from, to}, progress {step, step_number, total_steps}, human_needed {reason,
 novnc_url}, completed {result}; every message carries the stream position (`cursor`) a client
-reconnects from, the task and the event's type.
+reconnects from, the task, the event's type and its id.
 """
 
 from typing import Any
@@ -29,6 +29,8 @@ def _human(event: Event) -> dict[str, Any] | None:
             "novnc_url": event.live_view_url,
             "page_url": event.page_url,
             "questions": list(event.questions),
+            # "wall", "checkpoint", "two_step": the user passes it on their own page, in the live browser.
+            "sign_in": event.sign_in,
         }
     if isinstance(event, EmailNotFound):
         return {"type": "human_needed", "reason": EMAIL_NOT_FOUND, "novnc_url": None}
@@ -86,6 +88,9 @@ def describe(event: Event, cursor: int, before: TaskState | None) -> tuple[TaskS
         "cursor": cursor,
         "task_id": str(event.task_id),
         "event_type": event.TYPE,
+        # The page reads the task over HTTP after a message and reads again until the read model has
+        # this event (the socket is fed from the stream, a moment ahead of the read model).
+        "event_id": str(event.event_id),
         "at": event.occurred_at.isoformat(),
     }
     return after, [{**m, **head} for m in out]

@@ -7,6 +7,7 @@ history; a user socket without one starts now.
 
 import asyncio
 import json
+import logging
 from contextlib import suppress
 from uuid import UUID
 
@@ -21,9 +22,12 @@ from services.intake import messages, scope, store_tasks
 from services.intake.errors import ApiError
 from services.intake.live import Feed, Listener
 
+log = logging.getLogger(__name__)
+
 # Close codes: the HTTP status in the private range, so a client can tell why.
 CLOSE_UNAUTHORIZED, CLOSE_NOT_FOUND, CLOSE_BAD_REQUEST = 4401, 4404, 4422
 CLOSE_TOO_SLOW = 1013  # "try again later": reconnect with the cursor
+CLOSE_FAILED = 1011  # the server failed this socket: reconnect with the cursor
 
 
 class Session:
@@ -64,19 +68,29 @@ async def _pump(feed: Feed, listener: Listener, session: Session) -> None:
         await session.send(seq, event)
 
 
+async def _gone(ws: WebSocket) -> None:
+    """Returns when the client goes (it may send nothing at all)."""
+    with suppress(WebSocketDisconnect):
+        while (await ws.receive())["type"] != "websocket.disconnect":
+            pass
+
+
 async def _serve(feed: Feed, listener: Listener, session: Session) -> None:
+    # Both at once: a pump that fails must close the socket, or the page would sit on an open socket
+    # that tells it nothing more (its client reconnects from its cursor on the close).
     pump = asyncio.create_task(_pump(feed, listener, session))
+    gone = asyncio.create_task(_gone(session.ws))
     try:
-        while True:  # the client may send nothing; this only notices when it goes
-            message = await session.ws.receive()
-            if message["type"] == "websocket.disconnect" or pump.done():
-                return
-    except WebSocketDisconnect:
-        return
+        await asyncio.wait((pump, gone), return_when=asyncio.FIRST_COMPLETED)
+        if pump.done() and not gone.done() and pump.exception() is not None:
+            log.warning("a live socket's pump failed (%s); closing it", type(pump.exception()).__name__)
+            with suppress(Exception):
+                await session.ws.close(code=CLOSE_FAILED, reason="live updates failed; reconnect with after=<cursor>")
     finally:
-        pump.cancel()
-        with suppress(asyncio.CancelledError, Exception):
-            await pump
+        for part in (pump, gone):
+            part.cancel()
+            with suppress(asyncio.CancelledError, Exception):
+                await part
         feed.remove(listener)
 
 

@@ -12,7 +12,24 @@ import psutil
 # Debian's launcher script first (it sources /etc/chromium.d), then other common names.
 SYSTEM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 PATH_NAMES = ("chromium", "chromium-browser")
-# Quiet flags checked on Debian 12's Chromium: no first-run UI, no background traffic.
+# Features off in every browser we start. The first four: no background traffic. The omnibox's
+# WebUI popups (Chromium 15x) load three chrome:// pages into a renderer at every start, which nobody
+# sees headless and which cost about 1 s of CPU per browser start on a 2-core machine (docs/bench.md);
+# AI Mode and Lens ask Google for eligibility, and the search engine is preconnected, for nothing.
+DISABLED_FEATURES = (
+    "MediaRouter",
+    "OptimizationHints",
+    "Translate",
+    "NetworkTimeServiceQuerying",
+    "WebUIOmniboxPopup",
+    "WebUIOmniboxFullPopup",
+    "WebUIOmniboxAimPopup",
+    "AimEnabled",
+    "LensOverlay",
+    "PreconnectToSearch",
+)
+# Quiet flags checked on Debian 12's Chromium: no first-run UI, no background traffic. One
+# --disable-features only: Chromium keeps the last one it is given.
 QUIET_FLAGS = (
     "--disable-gpu",
     "--no-first-run",
@@ -23,7 +40,7 @@ QUIET_FLAGS = (
     "--disable-default-apps",
     "--disable-extensions",
     "--disable-quic",
-    "--disable-features=MediaRouter,OptimizationHints,Translate,NetworkTimeServiceQuerying",
+    f"--disable-features={','.join(DISABLED_FEATURES)}",
     "--metrics-recording-only",
     "--disable-breakpad",
     "--password-store=basic",

@@ -66,6 +66,7 @@ async def submitted(watcher: Watcher, stack: Stack, task_id: UUID, timeout_s: fl
 # LinkedIn's jobs sit behind sign-in; this e2e switches the wall off for its job (signing in, with
 # a stored account or by the user in the live browser: test_signin).
 FLAGS: dict[str, dict[str, Any]] = {"linkedin": {"login_wall": False}}
+TEMPLATED = ("greenhouse", "lever", "ashby")
 
 
 @pytest.mark.parametrize("site", ["greenhouse", "lever", "ashby", "careers", "linkedin"])
@@ -90,3 +91,5 @@ async def test_a_job_url_becomes_one_application_with_the_profiles_values(
     assert len(shots) >= 3 and set(event.screenshots) <= {str(p.relative_to(stack.objects)) for p in shots}
     states = [e.state for e in watcher.of(task_id, "task.progress")]  # type: ignore[attr-defined]
     assert TaskState.NAVIGATING in states and TaskState.SUBMITTING in states
+    if site in TEMPLATED:  # a known platform's page runs its template, not the engine alone
+        assert TaskState.EXECUTING_RPA in states and TaskState.EXECUTING_AGENT not in states

@@ -228,11 +228,12 @@ async def test_a_tenant_that_mails_a_code_instead_of_a_link_gets_the_code_typed_
     """Some tenants verify a new account with a code mailed to it, typed on their own page: the
     executor asks the mailbox for a Workday code, the verifier finds it, the executor types it. An
     account a sign-up made there earlier but never verified gets the same: signing in, the tenant
-    mails a fresh code, and the executor asks for that code (not a link) and goes on."""
+    says only "Account not verified." (`bare_unverified`), the executor presses its resend button,
+    the tenant mails a fresh code, and the executor asks for that code (not a link) and goes on."""
     taken = {j["job_id"] for j in tenant_jobs(stack, 4)}  # the other tests' jobs
     listed = stack.sandbox.get("/_admin/jobs", site="workday")["jobs"]
     job = next(j for j in listed if j["job_id"] not in taken and not (j["flags"]["captcha"] or j["flags"]["closed"]))
-    stack.sandbox.set_flags("workday", job["job_id"], email_code=True)
+    stack.sandbox.set_flags("workday", job["job_id"], email_code=True, bare_unverified=True)
     try:
         user, resume = await applicant(http, job)
         await connect_sandbox_mailbox(http, stack, user)
@@ -267,4 +268,9 @@ async def test_a_tenant_that_mails_a_code_instead_of_a_link_gets_the_code_typed_
         assert sum("your verification code" in s for s in subjects) == 1
         assert not any("verify your candidate account" in s for s in subjects)  # no link was sent
     assert watcher.of(later, HumanNeeded.TYPE) == []
+    said = [e.detail for e in watcher.of(later, "task.progress")]  # type: ignore[attr-defined]
+    assert said.count("resend_verification") == 1 and "resend_verification" not in [
+        e.detail  # type: ignore[attr-defined]
+        for e in watcher.of(task_id, "task.progress")
+    ]
     await nowhere(stack, watcher, password)  # the stored password typed at sign-in

@@ -80,3 +80,13 @@ def test_the_shipped_templates_load() -> None:
     for template in templates.values():
         assert sum(step.submit for step in template.steps) == 1, template.platform
         assert {h.trigger for h in template.error_handlers} & {"job_closed", "daily_limit"}, template.platform
+
+
+def test_real_ashby_addresses_match_the_ashby_template_only() -> None:
+    templates = load_all()
+    posting = "0b5a0c8e-3b6f-4f43-9d0e-2f8f6c1d2e3a"
+    application = f"https://jobs.ashbyhq.com/acme/{posting}/application"
+    assert [name for name, t in templates.items() if t.matches_url(application)] == ["ashby"]
+    assert templates["ashby"].matches_url(f"https://jobs.ashbyhq.com/acme/{posting}")  # Lever's shape too
+    assert templates["ashby"].matches_url(f"https://careers.example.org/acme/{posting}/application?utm_source=x")
+    assert not templates["ashby"].matches_url(f"https://jobs.lever.co/acme/{posting}/apply")

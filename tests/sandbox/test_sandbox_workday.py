@@ -285,3 +285,31 @@ def test_a_workday_tenant_that_mails_a_code_verifies_the_account_by_that_code(sa
         assert account["verified"] is True
     finally:
         sandbox.clear_flags("workday", job["job_id"])
+
+
+def test_a_workday_tenant_that_says_only_not_verified_mails_a_fresh_link_on_resend(
+    sandbox: Sandbox, email: str
+) -> None:
+    job = sandbox.job("workday", 3)
+    sandbox.set_flags("workday", job["job_id"], bare_unverified=True)
+    try:
+        base = job["url"] + "/apply/applyManually"
+        form = {"email": email, "password": PASSWORD, "verifyPassword": PASSWORD, "createAccountCheckbox": "true"}
+        assert sandbox.client.post(base + "/createAccount", data=form).status_code == 200
+        [first] = sandbox.get("/_admin/mailbox", to=email)["messages"]
+        bare = sandbox.client.post(base + "/signIn", data={"email": email, "password": PASSWORD})
+        assert bare.status_code == 403 and "Account not verified." in bare.text
+        assert "verification email" not in bare.text and "verifyEmailForm" not in bare.text  # nothing more said
+        assert 'data-automation-id="resendAccountVerificationButton"' in bare.text
+        resent = sandbox.client.post(base + "/resendVerification", data={"email": email})
+        assert resent.status_code == 200 and f"We sent a verification email to {email}" in resent.text
+        mails = sandbox.get("/_admin/mailbox", to=email)["messages"]
+        assert len(mails) == 2 and mails[-1]["subject"] == first["subject"]
+        old, new = (re.search(r"https?://\S+/activate/\S+", m["text"]) for m in (first, mails[-1]))
+        assert old is not None and new is not None and old.group(0) != new.group(0)
+        assert sandbox.client.get(old.group(0)).status_code == 404  # a resend ends the old link
+        assert sandbox.client.get(new.group(0)).status_code == 200
+        signed_in = sandbox.client.post(base + "/signIn", data={"email": email, "password": PASSWORD})
+        assert signed_in.status_code == 303
+    finally:
+        sandbox.clear_flags("workday", job["job_id"])

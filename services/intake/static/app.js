@@ -102,29 +102,52 @@ const AA = (() => {
     } catch (e) { return url; }
   }
 
-  // A WebSocket that reconnects after a drop, from the last cursor it got (nothing missed, nothing twice).
+  // A WebSocket that reconnects after any close, from the last cursor it got (nothing missed, nothing
+  // twice), with a growing pause. onStatus(open, again) says when it is up or down; `again` is true on
+  // every open after the first, when the page reads its data over HTTP anew. A 4404 (the task is not
+  // this user's, or no longer exists) is tried a few times more, in case it was a passing refusal.
+  const GONE_TRIES = 5;
   function live(path, onMessage, onStatus) {
     let cursor = null;
     let delay = 500;
+    let opens = 0;
+    let gone = 0;
     function open() {
       const scheme = location.protocol === "https:" ? "wss" : "ws";
       const query = cursor ? `?after=${cursor}` : "";
       const ws = new WebSocket(`${scheme}://${location.host}${path}${query}`);
-      ws.onopen = () => { delay = 500; onStatus && onStatus(true); };
+      ws.onopen = () => { delay = 500; opens += 1; onStatus && onStatus(true, opens > 1); };
       ws.onmessage = (msg) => {
         const data = JSON.parse(msg.data);
         if (data.cursor) cursor = data.cursor;
+        gone = 0;
         onMessage(data);
       };
       ws.onclose = async (ev) => {
-        onStatus && onStatus(false);
+        onStatus && onStatus(false, false);
         if (ev.code === 4401 && !(await refresh())) return signIn();
-        if (ev.code === 4404) return;
+        if (ev.code === 4404 && ++gone > GONE_TRIES) return;
+        if (ev.code !== 4404) gone = 0;
         setTimeout(open, delay);
         delay = Math.min(delay * 2, 10000);
       };
     }
     open();
+  }
+
+  // The socket is fed from the event stream and the HTTP answer from the read model, which folds
+  // each event a moment later (seconds on a busy machine): a read that lacks an event the socket
+  // already told of is read again, with a growing pause, for a while.
+  const CATCH_UP_MS = 60000;
+  const pause = (ms) => new Promise((done) => setTimeout(done, ms));
+  async function fresh(path, eventIds) {
+    let wait = 200;
+    for (let spent = 0; ; spent += wait, wait = Math.min(wait * 2, 3000)) {
+      const answer = await api("GET", path);
+      const have = answer.ok ? new Set((answer.body.timeline || []).map((e) => e.event_id)) : null;
+      if (!have || [...eventIds].every((id) => have.has(id)) || spent >= CATCH_UP_MS) return answer;
+      await pause(wait);
+    }
   }
 
   async function bell() {
@@ -144,5 +167,5 @@ const AA = (() => {
   }
 
   document.addEventListener("DOMContentLoaded", () => { bell(); setInterval(bell, 30000); });
-  return { api, el, put, source, toast, pill, when, jobName, live, bell, why, shown, STATES, ENDED };
+  return { api, fresh, el, put, source, toast, pill, when, jobName, live, bell, why, shown, STATES, ENDED };
 })();

@@ -145,7 +145,9 @@
   }
 
   async function load() {
-    const answer = await api("GET", `/api/v1/tasks/${taskId}`);
+    const awaited = new Set(heard);
+    const answer = await AA.fresh(`/api/v1/tasks/${taskId}`, awaited);
+    for (const id of awaited) heard.delete(id);  // had, or waited for long enough
     if (!answer.ok) { AA.put(root, el("div", { class: "card empty" }, "There is no such application.")); return; }
     const d = answer.body;
     summary(d); question(d); review(d); receipt(d); timeline(d);
@@ -197,7 +199,22 @@
     toast(answer.ok ? "Cancelling…" : why(answer.body));
   });
 
-  let pending = null;
-  function soon() { clearTimeout(pending); pending = setTimeout(load, 150); }
-  load().then(() => live(`/api/v1/tasks/${taskId}/ws`, soon));
+  // One read at a time; what the socket tells meanwhile is read right after.
+  const heard = new Set();
+  let pending = null, reading = false, again = false;
+  async function read() {
+    if (reading) { again = true; return; }
+    reading = true;
+    try {
+      do { again = false; await load(); } while (again);
+    } finally { reading = false; }
+  }
+  function soon(msg) {
+    if (msg && msg.event_id) heard.add(msg.event_id);
+    clearTimeout(pending);
+    pending = setTimeout(read, 150);
+  }
+  // Read anew on every reconnect: what happened while the socket was down shows even if the socket
+  // replays nothing new.
+  read().then(() => live(`/api/v1/tasks/${taskId}/ws`, soon, (open, reopened) => { if (reopened) soon(); }));
 })();

@@ -60,8 +60,8 @@
     return `A person is looking: ${open.data.reason}`;
   }
 
-  async function refreshOne(taskId) {
-    const answer = await api("GET", `/api/v1/tasks/${taskId}`);
+  async function refreshOne(taskId, eventId) {
+    const answer = await AA.fresh(`/api/v1/tasks/${taskId}`, eventId ? [eventId] : []);
     if (!answer.ok) return;
     const d = answer.body;
     const known = tasks.get(taskId) || {};
@@ -82,17 +82,17 @@
 
   async function onLive(msg) {
     let task = tasks.get(msg.task_id);
-    if (!task) { await refreshOne(msg.task_id); render(); return; }
+    if (!task) { await refreshOne(msg.task_id, msg.event_id); render(); return; }
     if (msg.type === "state_change") {
       task.summary.state = msg.to;
       if (AA.ENDED.has(msg.to) && msg.to !== "CLEANUP") task.summary.outcome = msg.to;
       if (!["NEED_HUMAN", "HUMAN_TAKEOVER", "NEED_CAPTCHA", "NEED_REVIEW"].includes(msg.to)) { task.waiting = null; task.asks = false; }
-      else { await refreshOne(msg.task_id); task = tasks.get(msg.task_id); }
+      else { await refreshOne(msg.task_id, msg.event_id); task = tasks.get(msg.task_id); }
       if (AA.ENDED.has(msg.to)) AA.bell();
     } else if (msg.type === "progress") {
       task.progress = msg;
     } else if (msg.type === "human_needed") {
-      await refreshOne(msg.task_id);
+      await refreshOne(msg.task_id, msg.event_id);
       AA.bell();
     }
     const old = document.getElementById(`task-${msg.task_id}`);
@@ -123,8 +123,9 @@
   });
 
   const status = document.getElementById("live-status");
-  load().then(() => live("/api/v1/ws", onLive, (on) => {
+  load().then(() => live("/api/v1/ws", onLive, (on, reopened) => {
     status.textContent = on ? "live" : "reconnecting…";
     status.classList.toggle("on", on);
+    if (reopened) load();  // a user socket without a cursor starts now: read what changed meanwhile
   }));
 })();
