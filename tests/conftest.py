@@ -30,6 +30,9 @@ TEST_PG_SETTINGS = {"fsync": "off", "full_page_writes": "off", "max_connections"
 # One Redis database per test that asks for redis_url; more than a test session will ever use.
 TEST_REDIS_DATABASES = 4096
 
+# pytest-timeout's alarm paused while pytest reports a phase (an alarm inside a report stops the run).
+pytest_plugins = ["tests.timeouts"]
+
 Server = TypeVar("Server", bound=LocalServer)
 _started: list[LocalServer] = []
 

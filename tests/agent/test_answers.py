@@ -12,9 +12,8 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import anthropic
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page
@@ -28,6 +27,9 @@ from services.executor import agent, llm
 from services.executor.settings import LlmSettings
 from tests.forms.test_fill_sandbox import profile_for
 from tests.sandbox.harness import Sandbox
+
+if TYPE_CHECKING:  # the SDK takes a second and a half to import; every xdist worker collects this
+    import anthropic
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 

@@ -9,8 +9,8 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import anthropic
 import asyncpg
 import pytest
 import pytest_asyncio
@@ -27,6 +27,9 @@ from services.executor import agent, llm, memory, unknown
 from services.executor.settings import LlmSettings
 from tests.agent.test_answers import KEY
 from tests.sandbox.harness import Sandbox
+
+if TYPE_CHECKING:  # the SDK takes a second and a half to import; every xdist worker collects this
+    import anthropic
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 MIGRATIONS = Path(agent.__file__).parent / "migrations"

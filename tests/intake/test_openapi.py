@@ -5,9 +5,6 @@ import asyncio
 
 import httpx
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import not_a_server_error
 
 from tests.intake.client import Intake, ready_user
 
@@ -30,6 +27,12 @@ SKIPPED = {("POST", "/api/v1/auth/logout"), ("DELETE", "/api/v1/me")}
 
 @pytest.mark.timeout(900)
 def test_no_request_makes_a_server_error(intake: Intake, api_auth: dict[str, str]) -> None:
+    # Imported here, not at collection: schemathesis and hypothesis take seconds to import (and
+    # pytest rewrites their asserts), and every xdist worker collects this module.
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis.checks import not_a_server_error
+
     schema = schemathesis.openapi.from_url(f"{intake.url}/openapi.json")
     tried = []
     for result in schema.get_all_operations():
