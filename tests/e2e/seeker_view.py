@@ -8,7 +8,7 @@ from uuid import UUID
 
 import httpx
 import websockets
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from tests.intake.client import PASSWORD, User
@@ -62,6 +62,11 @@ async def spots(cdp_url: str, *selectors: str) -> Spots:
 async def their_page(browser: Browser, base_url: str, user: User, task_id: UUID) -> Page:
     """The user's own page for the task, in a browser of theirs, signed in through its form."""
     context = await browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+    return await signed_in(context, user, task_id)
+
+
+async def signed_in(context: BrowserContext, user: User, task_id: object) -> Page:
+    """A new page of the context on the user's task, signed in through the page's form."""
     page = await context.new_page()
     await page.goto(f"/app/signin?next=/app/tasks/{task_id}")
     await page.get_by_label("E-mail").fill(user.email)

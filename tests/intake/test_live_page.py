@@ -15,7 +15,8 @@ from contracts.human import HumanNeeded, Question
 from contracts.profiles import ProfileReady
 from contracts.states import TaskState
 from contracts.tasks import TaskProgress
-from tests.intake.client import PASSWORD, Intake, User
+from tests.e2e import seeker_view
+from tests.intake.client import Intake, User
 from tests.intake.test_live import new_task, publisher
 from tests.support import eventually
 
@@ -44,13 +45,7 @@ class Sockets:
 async def their_page(browser: Browser, intake: Intake, user: User, task_id: str, sockets: Sockets) -> Page:
     context = await browser.new_context(base_url=intake.url)
     await context.route_web_socket(re.compile(rf"/api/v1/tasks/{task_id}/ws"), sockets.route)
-    page = await context.new_page()
-    await page.goto(f"/app/signin?next=/app/tasks/{task_id}")
-    await page.get_by_label("E-mail").fill(user.email)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.locator("form.auth button[type=submit]").click()
-    await expect(page).to_have_url(re.compile(f"/app/tasks/{task_id}$"))
-    return page
+    return await seeker_view.signed_in(context, user, task_id)
 
 
 @asynccontextmanager
