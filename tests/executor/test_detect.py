@@ -1,40 +1,14 @@
 """Which template a sandbox job page gets: Ashby's and Lever's postings share a path shape (/<org>/<uuid>),
 so the detection selectors decide, on the overview and the application page alike."""
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
-
 import pytest
-import pytest_asyncio
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser
 
-from autoapply.local.chromium import browser_env, chromium_flags, find_chromium, stop_crash_handlers
 from services.executor import detect
 from services.executor.templates import load_all
-from tests.sandbox.harness import Sandbox, start_sandbox, stop_sandbox
+from tests.sandbox.harness import Sandbox
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    box = start_sandbox(tmp_path_factory.mktemp("detect-sandbox") / "state")
-    yield box
-    box.client.close()
-    stop_sandbox(box.proc)
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def browser(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Browser]:
-    home: Path = tmp_path_factory.mktemp("detect-chromium-home")
-    env: dict[str, str | float | bool] = {**browser_env(home)}
-    async with async_playwright() as pw:
-        chromium = await pw.chromium.launch(
-            executable_path=str(find_chromium()), args=chromium_flags(block_dns=True), env=env
-        )
-        yield chromium
-        await chromium.close()
-    stop_crash_handlers(home)
 
 
 @pytest.mark.parametrize(

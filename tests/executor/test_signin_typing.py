@@ -5,7 +5,6 @@ the stored account is asked to mail the verification again, and that mail is wha
 
 import re
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,18 +21,10 @@ from services.executor.credentials import Credential
 from services.executor.pages import shows
 from services.executor.signin import Login, type_login
 from services.executor.templates import load_all
-from tests.sandbox.harness import Sandbox, start_sandbox, stop_sandbox
+from tests.sandbox.harness import Sandbox
 
 pytestmark = pytest.mark.integration
 SITES = ("linkedin", "greenhouse", "lever", "ashby", "careers")
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    box = start_sandbox(tmp_path_factory.mktemp("signin-sandbox") / "state")
-    yield box
-    box.client.close()
-    stop_sandbox(box.proc)
 
 
 def _login(site: str, email: str, password: str) -> Login:
