@@ -1,13 +1,20 @@
-"""One durable pull consumer, fetched by the bus itself: a task per worker, each on its own pull
-subscription, so the bus sees raw messages (no framework decodes a body or decides an ack), stops
-fetching while its service is unhealthy, and knows when each worker last made progress."""
+"""One durable pull consumer, fetched by the bus itself: a task per worker, so the bus sees raw
+messages (no framework decodes a body or decides an ack), stops fetching while its service is
+unhealthy, and knows when a pull or a handler stopped making progress.
+
+The workers share one pull subscription, and one idle worker at a time waits in a pull: it hands
+the turn on as soon as its message arrives, so the next idle worker pulls while it handles. An
+idle consumer therefore asks the server once per FETCH_TIMEOUT_S, however many workers it has:
+with a pull per worker, the soak's idle provisioner alone (64 workers on each queued consumer)
+asked about 50 times a second per instance, and the three-node cluster spent more CPU answering
+idle pulls than on anything else."""
 
 import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -17,13 +24,10 @@ from runtime import periodic
 
 log = logging.getLogger(__name__)
 
-# A pull waits this long for messages before asking again (and proving the worker alive). A
-# message reaches a waiting pull at once, so this only sets how often an idle worker asks: at 1 s,
-# the soak's idle workers (the provisioner alone runs 64 per queued consumer) made about 600 pull
-# requests a second, and the three-node cluster spent more CPU on them than on anything else.
+# A pull waits this long for messages before asking again. A message reaches a waiting pull at
+# once, so this only sets how often an idle consumer asks, and how long a pull the server forgot
+# (its node restarted, the consumer's leader moved) keeps a consumer from asking again.
 FETCH_TIMEOUT_S = 5.0
-# While the service is unhealthy, a worker looks again this often whether it may fetch.
-PAUSE_POLL_S = 0.2
 # After a failed fetch (server gone, reconnecting), a worker waits this long before the next.
 FETCH_ERROR_PAUSE_S = 1.0
 # A worker that has not finished a fetch for this long, or a handler this long past its
@@ -36,7 +40,6 @@ Process = Callable[[list[Msg]], Awaitable[None]]
 
 @dataclass
 class Worker:
-    alive_at: float = field(default_factory=time.monotonic)
     busy_since: float | None = None
     task: "asyncio.Task[None] | None" = None
 
@@ -48,12 +51,14 @@ class PullConsumer:
         self._stopping = asyncio.Event()
         self._may_fetch = asyncio.Event()
         self._may_fetch.set()
+        self._turn = asyncio.Lock()  # held by the one worker waiting in a pull
+        self._pull_began: float | None = None  # when the pull in flight was asked for
         self._subs: list[JetStreamContext.PullSubscription] = []
 
     async def start(self, js: JetStreamContext) -> None:
+        sub = await js.pull_subscribe_bind(durable=self.spec.durable, stream=self.stream)
+        self._subs.append(sub)
         for worker in self.workers:
-            sub = await js.pull_subscribe_bind(durable=self.spec.durable, stream=self.stream)
-            self._subs.append(sub)
             worker.task = asyncio.create_task(self._loop(worker, sub), name=f"consume {self.spec.durable}")
 
     def pause(self, paused: bool) -> None:
@@ -65,23 +70,26 @@ class PullConsumer:
     def stalled(self, stall_after_s: float | None = None) -> bool:
         stall_after_s = STALL_AFTER_S if stall_after_s is None else stall_after_s
         now = time.monotonic()
+        if self._pull_began is not None and now - self._pull_began > stall_after_s:
+            return True  # a pull that never returns: no idle worker gets a message again
         for worker in self.workers:
             if worker.task is None or worker.task.done():
                 return True
-            if worker.busy_since is not None:
-                if now - worker.busy_since > self.spec.max_run_s + stall_after_s:
-                    return True
-            elif now - worker.alive_at > stall_after_s:
+            if worker.busy_since is not None and now - worker.busy_since > self.spec.max_run_s + stall_after_s:
                 return True
         return False
 
     async def _loop(self, worker: Worker, sub: JetStreamContext.PullSubscription) -> None:
         while not self._stopping.is_set():
-            worker.alive_at = time.monotonic()
-            if not self._may_fetch.is_set():
-                await asyncio.sleep(PAUSE_POLL_S)
-                continue
-            msgs = await self._fetch(sub)
+            await self._may_fetch.wait()
+            async with self._turn:
+                if self._stopping.is_set() or not self._may_fetch.is_set():
+                    continue
+                self._pull_began = time.monotonic()
+                try:
+                    msgs = await self._fetch(sub)
+                finally:
+                    self._pull_began = None
             if not msgs:
                 continue
             worker.busy_since = time.monotonic()

@@ -21,6 +21,7 @@ from contracts.streams import ADVISORY_STREAM, ConsumerSpec
 from runtime import cache, db, deadletter, housekeeping, logscrub, metrics, periodic, telemetry
 from runtime.batch import BatchHandler
 from runtime.bus import Bus, Handler
+from runtime.dbprobe import Probe
 from runtime.health import HealthServer, run_checks
 from runtime.outbox import OutboxRelay
 from runtime.settings import ServiceSettings
@@ -84,6 +85,7 @@ class Service:
         AsyncPGInstrumentor().instrument(tracer_provider=self.provider)  # type: ignore[no-untyped-call]
         RedisInstrumentor().instrument(tracer_provider=self.provider)
         self.pool = await db.create_pool(s.database_url, self.schema)
+        self.db_probe = Probe(s.database_url, self.schema)
         applied = await db.migrate(self.pool, self.schema, self._migrations)
         if applied:
             log.info("migrations applied: %s", ", ".join(applied))
@@ -121,7 +123,7 @@ class Service:
             return self.bus.connected
 
         async def db_ok() -> bool:
-            return bool(await self.pool.fetchval("SELECT true"))
+            return await self.db_probe.alive()  # not through the pool: busy is not down
 
         async def redis_ok() -> bool:
             return await cache.healthy(self.redis)
@@ -168,6 +170,7 @@ class Service:
             await self.redis.aclose()
         with suppress(Exception):
             await asyncio.wait_for(self.pool.close(), STOP_GRACE_S)
+        await self.db_probe.close()
         if self.provider is not None:
             self.provider.shutdown()
 

@@ -1,7 +1,10 @@
-"""A service's /healthz answers for its consumers: a fetch loop that stalled makes it unhealthy."""
+"""A service's /healthz answers for its consumers and its dependencies: a fetch loop that stalled
+makes it unhealthy; a busy pool is not a dead database, a stopped PostgreSQL is."""
 
 import asyncio
 import secrets
+from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 
 import httpx
@@ -10,13 +13,15 @@ from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.instrumentation.redis import RedisInstrumentor
 
 from autoapply.local.nats import NatsServer
+from autoapply.local.postgres import PostgresServer
 from contracts.envelope import Event
 from runtime import consumer as consumer_module
 from runtime import telemetry
 from runtime.bus import Delivery
+from runtime.health import run_checks
 from runtime.service import Service
 from runtime.settings import ServiceSettings
-from tests.support import eventually, queued_spec
+from tests.support import eventually, queued_event, queued_spec
 
 pytestmark = pytest.mark.integration
 
@@ -65,6 +70,49 @@ async def test_a_stalled_fetch_loop_makes_the_service_unhealthy(
 
             await eventually(unhealthy, timeout_s=10)
     finally:
+        await svc.stop()
+        AsyncPGInstrumentor().uninstrument()  # type: ignore[no-untyped-call]
+        RedisInstrumentor().uninstrument()
+
+
+async def test_a_pool_held_busy_does_not_pause_the_consumers_and_a_stopped_postgres_does(
+    nats: NatsServer,
+    postgres_server_factory: Callable[..., PostgresServer],
+    redis_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[Event] = []
+
+    async def handle(event: Event, delivery: Delivery) -> None:
+        seen.append(event)
+
+    pg = postgres_server_factory()
+    monkeypatch.setattr(telemetry, "setup", telemetry.make_provider)
+    svc = Service(_settings(nats, pg.ensure_database("autoapply"), redis_url, tmp_path), None)
+    svc.consume(queued_spec(), handle)
+    await svc.start()
+    consumer = svc.bus._consumers[0]
+    held = []
+    while svc.pool.get_idle_size() or svc.pool.get_size() < svc.pool.get_max_size():  # the relay holds one
+        held.append(await svc.pool.acquire())
+    try:
+        # Every connection taken: a check through the pool waited out its 2 s here and said "down".
+        for _ in range(3):
+            assert (await run_checks({"postgres": svc.checks["postgres"]}))["postgres"] is True
+            assert consumer._may_fetch.is_set()
+            await asyncio.sleep(1.0)
+        await svc.bus.publish(queued_event())
+        await eventually(lambda: len(seen) == 1, timeout_s=10)
+        await asyncio.to_thread(pg.stop)
+        await eventually(lambda: not consumer._may_fetch.is_set(), timeout_s=10)
+        assert (await run_checks({"postgres": svc.checks["postgres"]}))["postgres"] is False
+        await asyncio.to_thread(pg.start)
+        await eventually(consumer._may_fetch.is_set, timeout_s=15)
+    finally:
+        for conn in held:
+            with suppress(Exception):
+                await svc.pool.release(conn)
         await svc.stop()
         AsyncPGInstrumentor().uninstrument()  # type: ignore[no-untyped-call]
         RedisInstrumentor().uninstrument()
