@@ -22,13 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from autoapply.local import pgroot
-from autoapply.local.procs import PidRecord
+from autoapply.local.procs import PidRecord, StartError
 from autoapply.local.services import SERVICES
 from autoapply.stack import Stack
 from bench._cpu import group_seconds
 from bench._report import emit
 
 PYSPY_ENV = "AUTOAPPLY_PYSPY"
+UP_TRIES = 4
 
 
 def processes(stack: Stack) -> dict[str, int]:
@@ -71,10 +72,22 @@ def profile(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes] | No
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def bring_up(stack: Stack, args: argparse.Namespace) -> None:
+    # On a loaded machine one `up` (60 s) may not see ten instances healthy; each further `up`
+    # starts only what is not running yet.
+    for attempt in range(1, UP_TRIES + 1):
+        try:
+            with stack.locked():
+                stack.up({s: args.instances for s in SERVICES}, sandbox=False, cluster=args.cluster)
+            return
+        except StartError:
+            if attempt == UP_TRIES:
+                raise
+
+
 def measure(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
     began = time.monotonic()
-    with stack.locked():
-        stack.up({s: args.instances for s in SERVICES}, sandbox=False, cluster=args.cluster)
+    bring_up(stack, args)
     up_s = time.monotonic() - began
     time.sleep(args.settle)
     pids = processes(stack)

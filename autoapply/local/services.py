@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from autoapply.local import stopping
 from autoapply.local.ports import LOOPBACK
 from autoapply.local.probe import get_json
 from autoapply.local.server import LocalServer
@@ -154,6 +155,13 @@ class ServiceInstance(LocalServer):
 
     def prepare(self) -> None:
         self.wiring.data_dir.mkdir(parents=True, exist_ok=True)
+
+    def kill(self) -> bool:
+        """SIGKILL, as a crash would: the browsers it started (each in a session of its own) live
+        on for another instance to adopt. Killing them too made every provisioner kill of the soak
+        fail the tasks at work ("the task's browser exited"), which no real crash does."""
+        record = self.record()
+        return record is not None and stopping.kill_now(record, descendants=False)
 
     def health(self) -> dict[str, Any]:
         """The service's own health answer, or why there is none."""

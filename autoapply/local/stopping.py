@@ -99,12 +99,15 @@ def _kill_leftovers(family: Sequence[psutil.Process], grace_s: float) -> None:
     _wait_gone(alive, LEFTOVER_GRACE_S)
 
 
-def kill_now(record: PidRecord) -> bool:
-    """SIGKILL the process and its group at once, as a crash would; False when it was not running."""
+def kill_now(record: PidRecord, descendants: bool = True) -> bool:
+    """SIGKILL the process and its group at once, as a crash would; False when it was not running.
+
+    With descendants=False, what the process started in a session of its own (a provisioner's
+    browsers) lives on, as it does when the process really crashes."""
     proc = find_ours(record)
     if proc is None:
         return False
-    family = _family(proc)
+    family = _family(proc) if descendants else [proc, *_group_members(proc.pid)]
     _signal_all(family, signal.SIGKILL)
     _wait_gone(family, LEFTOVER_GRACE_S)
     return True
