@@ -23,7 +23,9 @@ async def run(p: Provisioner) -> None:
         while True:
             try:
                 await sweep(p, misses)
-            except (OSError, asyncpg.PostgresError, ConnectionError) as exc:  # an outage: try again next round
+            # An outage, or a connection a restart left broken (asyncpg's InternalClientError):
+            # try again next round. A reaper that ended renewed no lease again.
+            except Exception as exc:
                 log.warning("reaper: sweep failed, will retry: %r", exc)
             await asyncio.sleep(p.settings.lock_ttl_s / 3)
     finally:

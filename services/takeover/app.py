@@ -5,8 +5,6 @@ import logging
 from functools import partial
 from pathlib import Path
 
-import asyncpg
-import redis.exceptions
 from starlette.applications import Starlette
 
 from contracts.human import CaptchaDetected, HumanNeeded
@@ -80,7 +78,7 @@ async def expire_overdue(svc: Service) -> None:
         try:
             for intervention_id in await store.overdue(svc.pool):
                 await actions.time_out(svc, intervention_id)
-        except (OSError, asyncpg.PostgresError, redis.exceptions.RedisError) as exc:
+        except Exception as exc:  # a database or Redis away, a connection left broken: next round
             log.warning("timeouts skipped this round: %r", exc)
         await asyncio.sleep(svc.settings.timeout_check_s)
 
@@ -89,7 +87,7 @@ async def reconcile(svc: Service) -> None:
     while True:
         try:
             await queue.rebuild(svc.redis, await store.open_ones(svc.pool))
-        except (OSError, asyncpg.PostgresError, redis.exceptions.RedisError) as exc:
+        except Exception as exc:  # as above: the loop outlives whatever a round meets
             log.warning("queue rebuild skipped this round: %r", exc)
         await asyncio.sleep(RECONCILE_EVERY_S)
 

@@ -59,7 +59,10 @@ class Waiter:
         while True:
             try:
                 await self.once()
-            except (OSError, asyncpg.PostgresError) as exc:  # PostgreSQL away: the rows wait for us
+            # PostgreSQL away, or a pooled connection it left broken (asyncpg's InternalClientError
+            # after a restart, seen in the soak): the rows wait for us. A loop that ended here made
+            # the service unhealthy until restarted, and no wait ended meanwhile.
+            except Exception as exc:
                 log.warning("waits: claiming failed, will retry: %r", exc)
             await asyncio.sleep(tick)
 

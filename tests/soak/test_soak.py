@@ -26,6 +26,7 @@ from autoapply.stack import Stack
 from tests.soak import chaos as chaos_loop
 from tests.soak import load, measure
 from tests.soak.chaos import Chaos
+from tests.soak.poison import Poison
 
 TASKS = int(os.environ.get("AUTOAPPLY_SOAK_TASKS", "200"))
 # The whole run, from the first `up` to the final line: the 20 minutes on this machine.
@@ -71,6 +72,8 @@ async def test_nothing_is_lost_or_applied_twice_under_chaos(stack: Stack) -> Non
     sampler.start()
     async with httpx.AsyncClient(base_url=parts["intake-1"]["http_url"], timeout=30) as http:
         task_ids, sites = await load.submit(http, site, TASKS)
+        poison = Poison([part["url"] for name, part in sorted(parts.items()) if name.startswith("nats")])
+        await poison.inject()  # as the tasks start: the dead letters must hold these and nothing else
         chaos = Chaos(stack, SEED)
         stop = asyncio.Event()
         faults = asyncio.create_task(chaos.run(stop))
@@ -84,12 +87,14 @@ async def test_nothing_is_lost_or_applied_twice_under_chaos(stack: Stack) -> Non
         received = await load.submissions(http, site)
         reasons = await load.failure_reasons(dsn, task_ids)
         timings = await measure.timings(dsn, task_ids)
+    poisoned = await poison.check()
     sampler.stop()
     result = load.summary(task_ids, model, received, chaos.faults)
     result |= {
         "failure_reasons": reasons,
         "platforms": sorted(sites),
         "dead_letters": jsz.dead_letters(jsz.streams(parts["nats-1"]["monitor_url"])),
+        "poison": poisoned,
         "seconds": round(time.monotonic() - began),
         "timings_s": timings,
         "cpu_s": sampler.by_part(),
@@ -103,6 +108,8 @@ async def test_nothing_is_lost_or_applied_twice_under_chaos(stack: Stack) -> Non
     assert result["lost"] == 0 and result["duplicates"] == 0, result
     assert result["left_running"] == 0, result
     assert result["terminal"] + result["waiting_for_person"] == result["tasks"], result
+    # Every poison event in the dead letters, once per consumer it reached, with its reason; nothing else.
+    assert not (poisoned["missing"] or poisoned.get("wrong_reason") or poisoned.get("unexpected")), poisoned
     # Without applications the counts above prove little: some tasks must have reached a job site.
     assert result["submitted_to_sandbox"] > 0, f"no application reached the sandbox: {reasons}"
 
