@@ -134,3 +134,28 @@ def test_a_pid_file_names_our_process_only_while_its_start_time_matches(tmp_path
     finally:
         assert stopping.terminate(record) == "stopped"
     assert stopping.terminate(record) == "not running"
+
+
+def test_a_crash_kill_without_descendants_leaves_what_started_its_own_session(tmp_path: Path) -> None:
+    # A provisioner's browsers run in sessions of their own: a crash of the provisioner leaves them.
+    script = (
+        "import subprocess, sys, time\n"
+        "own = subprocess.Popen(['sleep', '300'], start_new_session=True)\n"
+        "group = subprocess.Popen(['sleep', '300'])\n"
+        "print(own.pid, group.pid, flush=True)\n"
+        "time.sleep(300)\n"
+    )
+    log = tmp_path / "parent.log"
+    record = procs.spawn("parent", [sys.executable, "-c", script], log, tmp_path / "parent.pid")
+    deadline = time.monotonic() + 20
+    while not re.search(r"^\d+ \d+$", log.read_text(), re.M):
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.05)
+    own, group = (psutil.Process(int(p)) for p in re.findall(r"^(\d+) (\d+)$", log.read_text(), re.M)[0])
+    try:
+        assert stopping.kill_now(record, descendants=False)
+        assert not psutil.pid_exists(record.pid) or psutil.Process(record.pid).status() == psutil.STATUS_ZOMBIE
+        assert own.is_running() and own.status() != psutil.STATUS_ZOMBIE
+        assert not group.is_running() or group.status() == psutil.STATUS_ZOMBIE  # its own group died with it
+    finally:
+        own.kill()
