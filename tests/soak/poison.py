@@ -80,7 +80,8 @@ class Poison:
     async def _expected(self, js: JetStreamContext) -> set[tuple[str, int]]:
         consumers = await js.consumers_info(EVENTS_STREAM)
         expected = set()
-        for info in consumers:
+        # Durable consumers only: the ephemeral ones (a live view's, a watcher's) keep no dead letters.
+        for info in (c for c in consumers if c.config.durable_name):
             filters = info.config.filter_subjects or (
                 [info.config.filter_subject] if info.config.filter_subject else []
             )
