@@ -39,6 +39,7 @@ class World:
     secret: str = field(default_factory=lambda: secrets.token_hex(32))
     children: dict[str, Child] = field(default_factory=dict)
     run: int = 0  # each start of the services gets a Redis database of its own
+    replicas: int = 1  # of every stream and consumer: the cluster's nodes, or the one nats-server
 
     @property
     def intake_url(self) -> str:
@@ -79,6 +80,7 @@ async def start_services(world: World, concurrency: int) -> None:
     for name in SERVICES:
         env = service_env(name, world.nats_url, world.dsn, world.redis_url, world.folder) | level_env(name, concurrency)
         env |= {"AUTOAPPLY_SECRET_KEY": world.secret, "AUTOAPPLY_DATA_DIR": str(world.folder / "files")}
+        env["AUTOAPPLY_REPLICAS"] = str(world.replicas)
         if name == "takeover":
             env["AUTOAPPLY_INTAKE_URL"] = world.intake_url
         log = world.folder / f"{name}-c{concurrency}-{world.run}.log"

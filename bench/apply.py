@@ -2,7 +2,10 @@
 five services, at concurrency 1, 4 and 8, with a warm profile (the account's browser profile exists:
 each account applied once before the measured runs).
 
-    ./dev bench apply [--jobs 4] [--levels 1,4,8] [--platforms greenhouse,lever,ashby] [--quick]
+    ./dev bench apply [--jobs 4] [--levels 1,4,8] [--platforms greenhouse,lever,ashby] [--quick] [--cluster 3]
+
+With --cluster 3 the nats-server is a three-node JetStream cluster on loopback, every stream and
+consumer at three replicas, as `autoapply up --cluster 3` runs it.
 
 Each level keeps `concurrency` tasks in flight (a new one starts when one ends) with the
 provisioner's browser slots and the executor's workers set to it. Figures: p50 and p95 seconds
@@ -28,10 +31,12 @@ from uuid import UUID
 import asyncpg
 import httpx
 
-from autoapply.local import NatsServer, PostgresServer, RedisServer
+from autoapply.local import PostgresServer, RedisServer
+from autoapply.local.cluster import declare_streams
 from bench import _load, _traffic
 from bench._report import emit, percentile
 from bench._stack import World, start_services, stop_services
+from bench.intake import nats_servers
 from contracts.envelope import Event
 from tests.e2e.stack import Watcher, candidate
 from tests.intake.client import User, new_user, relogin
@@ -253,7 +258,7 @@ async def measure(args: argparse.Namespace, world: World) -> dict[str, Any]:
     result: dict[str, Any] = {"concurrency": {}}
     meter = _load.Meter(world.pids)
     totals = {"applications": 0, "cpu_s": 0.0}
-    watcher = await Watcher.start(world.nats_url)
+    watcher = await Watcher.start(world.nats_url.split(",")[0])  # any node sees every event
     try:
         people = await warm(world, watcher, platforms, max(levels), result)
         for c in levels:
@@ -271,6 +276,7 @@ async def measure(args: argparse.Namespace, world: World) -> dict[str, Any]:
     result["load_average_1m"] = round(os.getloadavg()[0], 2)
     result["platforms"] = list(platforms)
     result["jobs_per_platform"] = args.jobs
+    result["cluster"] = world.replicas
     return result
 
 
@@ -361,13 +367,18 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     sandbox = start_sandbox(folder / "sandbox")
     try:
         with (
-            NatsServer(folder / "nats") as nats,
+            nats_servers(folder, args.cluster) as nodes,
             RedisServer(folder / "redis") as redis,
             PostgresServer(folder / "pg", settings={"fsync": "off"}) as pg,
         ):
-            servers = [p for p in (nats.pid, redis.pid, pg.pid) if p is not None]
+            urls = [node.url for node in nodes]
+            if args.cluster > 1:  # as `up --cluster` does: the streams at R3 before five services race for them
+                await asyncio.to_thread(declare_streams, urls, args.cluster, time.monotonic() + 120)
+            servers = [p for p in (*(n.pid for n in nodes), redis.pid, pg.pid) if p is not None]
             dsn = pg.ensure_database("bench_apply")
-            world = World(folder, sandbox, nats.url, nats.monitor_url, dsn, redis, servers)
+            world = World(
+                folder, sandbox, ",".join(urls), nodes[0].monitor_url, dsn, redis, servers, replicas=args.cluster
+            )
             try:
                 return await measure(args, world)
             finally:
@@ -400,6 +411,7 @@ def main() -> None:
     parser.add_argument("--levels", default="1,4,8")
     parser.add_argument("--platforms", default=",".join(PLATFORMS))
     parser.add_argument("--quick", action="store_true", help="a smoke test: one job per platform, levels 1 and 2")
+    parser.add_argument("--cluster", type=int, default=1, choices=(1, 3, 5), help="nats-server nodes (default 1)")
     args = parser.parse_args()
     if args.quick:
         args.jobs, args.levels = 1, "1,2"
