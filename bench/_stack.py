@@ -21,7 +21,7 @@ HEALTHY_TIMEOUT_S = 400.0
 # the proof of a submission sent every application to a person as unproven. Their defaults are
 # what a user's stack runs with.
 PRODUCT_DEFAULTS = {
-    "provisioner": ("AUTOAPPLY_LOCK_TTL_S",),
+    "provisioner": ("AUTOAPPLY_LOCK_TTL_S", "AUTOAPPLY_BROWSER_LINGER_S"),
     "executor": ("AUTOAPPLY_NAVIGATION_TIMEOUT_S",),
     "verifier": ("AUTOAPPLY_PROOF_TIMEOUT_S",),
 }

@@ -7,7 +7,7 @@ import time
 
 import asyncpg
 
-from services.provisioner import sharing, store
+from services.provisioner import linger, sharing, store
 from services.provisioner.handlers import Provisioner, browser_lost
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,9 @@ async def leave(p: Provisioner) -> None:
         if p.settings.keep_browsers_on_stop:
             await p.locks.release(profile["profile_id"], profile["task_id"])  # another instance adopts it now
             continue
+        if profile["lingering_until"] is not None:  # no task works in it: nothing to fail
+            await linger.retire(p, profile)
+            continue
         await p.pool.stop(await p.pool.spec_of(profile))
         await browser_lost(p, profile, "the provisioner holding the browser stopped")
 
@@ -53,6 +56,7 @@ async def sweep(p: Provisioner, misses: dict[str, int]) -> None:
     kept = [profile for profile in running if await _keep(p, profile)]
     answers = await asyncio.gather(*(_answers(p, profile) for profile in kept))
     await _settle_all(p, kept)
+    kept, answers = await linger.sweep(p, kept, answers)
     for profile, answered in zip(kept, answers, strict=True):
         profile_id = str(profile["profile_id"])
         if answered:
