@@ -57,12 +57,12 @@ class World:
         return {"servers": self.servers, **running}
 
 
-def level_env(name: str, concurrency: int) -> dict[str, str]:
+def level_env(name: str, concurrency: int, browsers: int) -> dict[str, str]:
     extra = {"AUTOAPPLY_LOG_LEVEL": "WARNING"}
     if name == "provisioner":
         # No pacing and no hourly or daily cap: the bench measures the work, not the politeness.
         extra |= {
-            "AUTOAPPLY_BROWSER_SLOTS": str(concurrency),
+            "AUTOAPPLY_BROWSER_SLOTS": str(max(concurrency, browsers)),
             "AUTOAPPLY_HOURLY_LIMITS": '{"*": 100000}',
             "AUTOAPPLY_PLAN_LIMITS": '{"free": 100000, "pro": 100000}',
         }
@@ -72,12 +72,15 @@ def level_env(name: str, concurrency: int) -> dict[str, str]:
     return short | extra
 
 
-async def start_services(world: World, concurrency: int) -> None:
-    """The five services, healthy; on failure they are stopped again and the error says which one."""
+async def start_services(world: World, concurrency: int, browsers: int = 0) -> None:
+    """The five services, healthy; on failure they are stopped again and the error says which one.
+    `concurrency` tasks at once (the executor's workers); the provisioner's slots are as many, or
+    `browsers` when more: every account of the level keeps its browser, lingering between its tasks."""
     # Slots, waiters, locks and quotas start empty: a level never waits on what the last one left.
     world.run += 1
     for name in SERVICES:
-        env = service_env(name, world.nats_url, world.dsn, world.redis_url, world.folder) | level_env(name, concurrency)
+        env = service_env(name, world.nats_url, world.dsn, world.redis_url, world.folder)
+        env |= level_env(name, concurrency, browsers)
         env |= {"AUTOAPPLY_SECRET_KEY": world.secret, "AUTOAPPLY_DATA_DIR": str(world.folder / "files")}
         if name == "takeover":
             env["AUTOAPPLY_INTAKE_URL"] = world.intake_url

@@ -6,7 +6,9 @@ browser lingers for the measured tasks (docs/provisioner.md, "Lingering browsers
     ./dev bench apply [--jobs 4] [--levels 1,4,8] [--platforms greenhouse,lever,ashby] [--quick]
 
 Each level keeps `concurrency` tasks in flight (a new one starts when one ends) with the
-provisioner's browser slots and the executor's workers set to it. Figures: p50 and p95 seconds
+executor's workers set to it, on as many accounts per platform as run at once; the provisioner's
+browser slots are the level's accounts (at least `concurrency`), so each account's browser lingers
+between its tasks. Figures: p50 and p95 seconds
 from task.queued to application.submitted (the events' own times), applications a minute, CPU
 seconds per application (every process of the stack: servers, services, browsers; not the
 sandbox, which stands for the outside world), peak memory (the stack's summed RSS) and the
@@ -291,16 +293,17 @@ async def level(
 ) -> dict[str, Any]:
     """One level's figures: the services started with concurrency `c`, the jobs run, the services stopped."""
     platforms = tuple(args.platforms.split(","))
-    await start_services(world, c)
+    # The level's accounts: as many people per platform as run at once, so each account's tasks
+    # come back to back (a person applying to several jobs of one site) and find its browser up.
+    people = people[: min(args.jobs, -(-c // len(platforms)), len(people))]
+    await start_services(world, c, browsers=len(people) * len(platforms))
     try:
         traffic_before = await _traffic.reading(world.dsn, world.redis_url, world.nats_monitor_url)
         async with httpx.AsyncClient(base_url=world.intake_url, timeout=60) as http:
             for who in people:  # access tokens last 15 minutes; a whole run lasts longer
                 await relogin(http, who.user)
-            # Unmeasured: each account the level uses applies once, so its browser lingers warm.
-            needed = min(args.jobs, -(-c // len(platforms)), len(people))
-            warm_work = [p for p in platforms for _ in range(needed)]
-            warmed, _ = await run_level(http, watcher, people[:needed], warm_work, c)
+            # Unmeasured: each account of the level applies once, so its browser lingers warm.
+            warmed, _ = await run_level(http, watcher, people, [p for p in platforms for _ in people], c)
             before, parts_before = meter.cpu_s(), _load.cpu_by_part(world.parts())
             load_before = os.getloadavg()[0]
             ledger = meter.ledger = _load.Ledger(world.parts)
