@@ -285,13 +285,13 @@ async def on_task_finished(p: Provisioner, event: Event, delivery: Delivery) -> 
     async with p.db.acquire() as conn, conn.transaction():
         # "finishing": no reaper takes the browser we are about to stop for one that died under its task.
         hold = await sharing.leave(conn, event.task_id, "finishing")
-        lingers = hold.stopping is not None and await linger.begin(p, conn, hold.stopping)
     await sharing.after_leaving(p, event.task_id, hold)
-    profile = hold.profile
-    stopping = None if lingers else hold.stopping  # a lingering browser keeps its lock and slot (linger.py)
-    if lingers:
-        await tabs.close_tab(hold.profile and hold.profile["ws_url"], hold.target_id)
-    elif stopping is not None:
+    profile, last = hold.profile, hold.stopping
+    lingers = last is not None and await linger.wanted(p)
+    if last is not None and lingers:
+        lingers = await linger.begin(p, last, last["task_id"], hold.target_id)
+    stopping = None if lingers else last  # a lingering browser keeps its lock and slot (linger.py)
+    if stopping is not None:
         await p.pool.stop(await p.pool.spec_of(stopping))
 
     async def apply(conn: asyncpg.Connection) -> None:

@@ -38,15 +38,23 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-async def begin(p: Provisioner, conn: asyncpg.Connection, profile: asyncpg.Record) -> bool:
-    """In the transaction where the last task leaves the browser: True when it lingers (the caller
-    then leaves it running, with its lock and slot); False when it is to stop now."""
-    if p.settings.browser_linger_s <= 0 or not profile["ws_url"]:
+async def wanted(p: Provisioner) -> bool:
+    """Whether the browser of an account's last task is to linger: lingering is on, and no task
+    waits for a slot (lingering would only make it wait)."""
+    return p.settings.browser_linger_s > 0 and not await p.gate.waiting_for_slots(_now_ms())
+
+
+async def begin(p: Provisioner, profile: asyncpg.Record, keeper: object, target: str | None) -> bool:
+    """After the last task left the browser: its tab is emptied for the next task, then the browser
+    lingers. Until this commits no task adopts it (the account's next task waits as for a busy
+    account), so no task can be working in the tab while it is emptied. False: stop it after all."""
+    if not profile["ws_url"]:
         return False
-    if await p.gate.waiting_for_slots(_now_ms()):
-        return False  # someone needs the slot now: lingering would only make them wait
-    await store.begin_lingering(conn, profile["profile_id"], p.settings.browser_linger_s)
-    return True
+    kept = target if await tabs.blank_tab(profile["ws_url"], target) else None
+    if kept is None:
+        await tabs.close_tab(profile["ws_url"], target)
+    async with p.db.acquire() as conn, conn.transaction():
+        return await store.begin_lingering(conn, profile["profile_id"], keeper, p.settings.browser_linger_s, kept)
 
 
 async def adopt(p: Provisioner, event: TaskQueued, ask: Ask) -> Verdict | None:
@@ -69,7 +77,9 @@ async def adopt(p: Provisioner, event: TaskQueued, ask: Ask) -> Verdict | None:
                 return None  # another task holds the account's lock: the usual wait follows
         await p.gate.hand_over(keeper, task, _now_ms())
         try:
-            target = await tabs.open_tab(profile["ws_url"])
+            target = profile["lingering_target"]
+            if not await tabs.has_tab(profile["ws_url"], target):
+                target = await tabs.open_tab(profile["ws_url"])
         except ProviderError as exc:  # it does not answer: what is left of it stops, the task starts anew
             log.info("a lingering browser did not open a tab, stopping it: %s", exc)
             gone = profile

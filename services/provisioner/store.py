@@ -136,7 +136,7 @@ async def clear_running(conn: asyncpg.Connection, profile_id: object, served: bo
     await conn.execute(
         "UPDATE browser_profiles SET task_id = NULL, holder = NULL, cdp_url = NULL, ws_url = NULL, "
         "live_view_url = NULL, pid = NULL, started_at = NULL, tasks_served = tasks_served + $2::int, "
-        "last_used_at = now(), lingering_until = NULL WHERE profile_id = $1",
+        "last_used_at = now(), lingering_until = NULL, lingering_target = NULL WHERE profile_id = $1",
         profile_id,
         int(served),
     )
@@ -355,12 +355,20 @@ async def browser_of(conn: asyncpg.Connection | asyncpg.Pool, task_id: object) -
 
 
 # Lingering browsers: up after their last task, kept by it, for the account's next task.
-async def begin_lingering(conn: asyncpg.Connection, profile_id: object, seconds: float) -> None:
-    await conn.execute(
-        "UPDATE browser_profiles SET lingering_until = now() + make_interval(secs => $2), "
-        "tasks_served = tasks_served + 1, last_used_at = now() WHERE profile_id = $1",
-        profile_id,
-        seconds,
+async def begin_lingering(
+    conn: asyncpg.Connection, profile_id: object, keeper: object, seconds: float, target: str | None
+) -> bool:
+    """The browser lingers, kept by `keeper`, its last task; False when it no longer keeps it."""
+    return bool(
+        await conn.fetchval(
+            "UPDATE browser_profiles SET lingering_until = now() + make_interval(secs => $3), "
+            "lingering_target = $4, tasks_served = tasks_served + 1, last_used_at = now() "
+            "WHERE profile_id = $1 AND task_id = $2 AND lingering_until IS NULL RETURNING true",
+            profile_id,
+            keeper,
+            seconds,
+            target,
+        )
     )
 
 
@@ -378,7 +386,8 @@ async def lingering_of(conn: asyncpg.Connection, user_id: object, platform: str)
 async def adopt(conn: asyncpg.Connection, profile_id: object, task_id: object, holder: str) -> None:
     """The lingering browser works for `task_id` now, which keeps it (its lock and slot)."""
     await conn.execute(
-        "UPDATE browser_profiles SET task_id = $2, holder = $3, lingering_until = NULL WHERE profile_id = $1",
+        "UPDATE browser_profiles SET task_id = $2, holder = $3, lingering_until = NULL, lingering_target = NULL "
+        "WHERE profile_id = $1",
         profile_id,
         task_id,
         holder,
@@ -408,7 +417,7 @@ async def clear_running_if_kept(conn: asyncpg.Connection, profile_id: object, ke
     """Clears the running browser's row when one of `keepers` still keeps it (a stopped lingering one)."""
     await conn.execute(
         "UPDATE browser_profiles SET task_id = NULL, holder = NULL, cdp_url = NULL, ws_url = NULL, "
-        "live_view_url = NULL, pid = NULL, started_at = NULL, lingering_until = NULL "
+        "live_view_url = NULL, pid = NULL, started_at = NULL, lingering_until = NULL, lingering_target = NULL "
         "WHERE profile_id = $1 AND task_id = ANY($2::uuid[])",
         profile_id,
         list(keepers),

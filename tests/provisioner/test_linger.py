@@ -12,6 +12,7 @@ from autoapply.local.nats import NatsServer
 from contracts.applications import ApplicationCompleted
 from contracts.tasks import TaskQueued
 from runtime.bus import Bus
+from services.executor.browser import Driver
 from tests.processes import wait_healthy
 from tests.provisioner.helpers import Events, start_provisioner
 from tests.support import eventually, queued_event
@@ -51,8 +52,9 @@ async def _lingering(dsn: str, profile_id: object) -> bool:
 
 
 async def test_the_next_task_reuses_the_lingering_browser_and_another_account_takes_its_slot(
-    nats: NatsServer, fresh_database: str, redis_url: str, tmp_path: Path, events: Events, bus: Bus
+    nats: NatsServer, fresh_database: str, redis_url: str, tmp_path: Path, echo_url: str, events: Events, bus: Bus
 ) -> None:
+    driver = Driver()
     child = start_provisioner(
         nats, fresh_database, redis_url, tmp_path, browser_linger_s="120", browser_slots="1", waiting_browsers="0"
     )
@@ -61,19 +63,24 @@ async def test_the_next_task_reuses_the_lingering_browser_and_another_account_ta
         first = queued_event(platform="greenhouse")
         ready = await _ready(bus, events, first)
         pid = _pid(str(ready["cdp_url"]))
+        async with driver.attach(str(ready["cdp_url"]), str(ready["target_id"])) as attached:
+            await attached.page.goto(echo_url)  # the task's page, left as it was when the task ends
         await _complete(bus, events, first)
         assert await _lingering(fresh_database, ready["profile_id"])
         assert not _gone(pid)  # its last task ended; the browser stays up for the account
 
         again = queued_event(platform="greenhouse", user_id=first.user_id)
         second = await _ready(bus, events, again)
-        # The same browser, with a tab of its own: nothing was started for it.
-        assert (second["cdp_url"], second["ws_url"], second["profile_id"]) == (
+        # The same browser, nothing started for it, and the first task's tab, emptied, is its own now.
+        assert (second["cdp_url"], second["ws_url"], second["profile_id"], second["target_id"]) == (
             ready["cdp_url"],
             ready["ws_url"],
             ready["profile_id"],
+            ready["target_id"],
         )
-        assert second["target_id"] != ready["target_id"] and _pid(str(second["cdp_url"])) == pid
+        assert _pid(str(second["cdp_url"])) == pid
+        async with driver.attach(str(second["cdp_url"]), str(second["target_id"])) as attached:
+            assert attached.page.url == "about:blank"
         assert not await _lingering(fresh_database, ready["profile_id"])
         await _complete(bus, events, again)
 
@@ -86,6 +93,7 @@ async def test_the_next_task_reuses_the_lingering_browser_and_another_account_ta
         await _complete(bus, events, other)
         assert not _gone(third_pid)
     finally:
+        await driver.close()
         child.stop()
     assert _gone(third_pid)  # a provisioner that stops takes its lingering browsers along
     assert "Traceback" not in child.log.read_text()
