@@ -9,7 +9,7 @@ from pathlib import Path
 
 from autoapply.local import RedisServer
 from tests.e2e.stack import FAST
-from tests.processes import Child, service_env, stop_all, wait_healthy
+from tests.processes import Child, service_env, stop_all, stop_strays, wait_healthy
 from tests.sandbox.harness import Sandbox
 
 SERVICES = ("intake", "provisioner", "executor", "verifier", "takeover")
@@ -98,3 +98,6 @@ def stop_services(world: World) -> None:
     """All five at once (one after the other, each one's graceful stop adds up)."""
     stop_all(list(reversed(list(world.children.values()))))
     world.children.clear()
+    # A provisioner killed after its stop's grace leaves its browsers running (their profiles are in
+    # the bench's folder): they would run on, and burn CPU, through the next level.
+    stop_strays(world.folder / "files" / "browsers")
