@@ -1,13 +1,15 @@
 """Intake under load: 1,000 tasks submitted concurrently over loopback to a real intake on a real
 nats-server, PostgreSQL and Redis; then a check that every accepted task reached the bus exactly once.
 
-    ./dev bench intake [--tasks 1000] [--concurrency 32] [--users 20] [--cluster 3]
+    ./dev bench intake [--tasks 1000] [--concurrency 32] [--users 20] [--cluster 3] [--instances 2]
 
 With --cluster 3 the nats-server is a three-node JetStream cluster on loopback (every stream at
-three replicas), as `autoapply up --cluster 3` runs it.
+three replicas), as `autoapply up --cluster 3` runs it. With --instances 2 two intake processes
+share the API's port (SO_REUSEPORT) and the read model's durable, so the API is not held to one
+core.
 
 Prints the figures, then one JSON line: accepted_per_s, p50_ms, p99_ms, errors, lost, duplicates,
-and intake_cpu_ms_per_task (the intake process's CPU per accepted task, which a loaded machine
+and intake_cpu_ms_per_task (the intake processes' CPU per accepted task, which a loaded machine
 changes far less than the rate).
 Latency is measured per request from send to answer, with `concurrency` requests in flight.
 """
@@ -29,11 +31,12 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
+import uvloop
 
 from autoapply.local import NatsServer, PostgresServer, RedisServer, free_port
 from autoapply.local.cluster import ClusterNode
@@ -49,7 +52,9 @@ REQUEST_TIMEOUT_S = 30.0
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def intake_env(nats: str, dsn: str, redis: str, folder: Path, replicas: int = 1) -> dict[str, str]:
+def intake_env(
+    nats: str, dsn: str, redis: str, folder: Path, replicas: int = 1, http_port: int = 0, instances: int = 1
+) -> dict[str, str]:
     return {
         "AUTOAPPLY_SERVICE": "intake",
         "AUTOAPPLY_INSTANCE": "intake-bench",
@@ -57,7 +62,11 @@ def intake_env(nats: str, dsn: str, redis: str, folder: Path, replicas: int = 1)
         "AUTOAPPLY_DATABASE_URL": dsn,
         "AUTOAPPLY_REDIS_URL": redis,
         "AUTOAPPLY_HEALTH_PORT": str(free_port()),
-        "AUTOAPPLY_HTTP_PORT": str(free_port()),
+        "AUTOAPPLY_HTTP_PORT": str(http_port or free_port()),
+        # Instances share the API's port (SO_REUSEPORT: the kernel spreads the connections) and
+        # the read model's durable (its max_ack_pending counts them).
+        "AUTOAPPLY_HTTP_REUSE_PORT": "true" if instances > 1 else "false",
+        "AUTOAPPLY_INSTANCES": str(instances),
         "AUTOAPPLY_MODE": "sandbox",
         "AUTOAPPLY_DATA_DIR": str(folder / "files"),
         "AUTOAPPLY_SECRET_KEY": secrets.token_hex(32),
@@ -158,6 +167,25 @@ async def submit(args: argparse.Namespace, base: str, auths: list[dict[str, str]
     return {"accepted": accepted, "warm": warm, "latencies": latencies, "errors": errors, "elapsed": elapsed}
 
 
+async def start_intake(env: dict[str, str], log: IO[bytes]) -> asyncio.subprocess.Process:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "services.intake", cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=log
+    )
+    try:
+        await healthy(f"http://127.0.0.1:{env['AUTOAPPLY_HEALTH_PORT']}/healthz", proc)
+    except BaseException:
+        proc.terminate()
+        raise
+    return proc
+
+
+def intake_groups(procs: list[asyncio.subprocess.Process]) -> dict[str, int]:
+    """`intake` for one instance (as the figures of earlier runs say), `intake-1`... for several."""
+    if len(procs) == 1:
+        return {"intake": procs[0].pid}
+    return {f"intake-{i}": proc.pid for i, proc in enumerate(procs, 1)}
+
+
 def profile(out: Path | None, pid: int | None) -> subprocess.Popen[bytes] | None:
     """py-spy sampling intake while the tasks come in (a tool on PATH, not a dependency)."""
     if out is None or pid is None:
@@ -202,22 +230,27 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     ):
         dsn = pg.ensure_database("bench_intake")
         urls = ",".join(node.url for node in nodes)
-        env = intake_env(urls, dsn, redis.url_for(1), folder, replicas=len(nodes))
+        port = free_port()
+        secret = secrets.token_hex(32)  # every instance accepts every instance's tokens
+        envs = [
+            intake_env(urls, dsn, redis.url_for(1), folder, len(nodes), port, args.instances)
+            | {"AUTOAPPLY_INSTANCE": f"intake-bench-{i}", "AUTOAPPLY_SECRET_KEY": secret}
+            for i in range(1, args.instances + 1)
+        ]
         log = (folder / "intake.log").open("wb")
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "services.intake", cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=log
-        )
+        procs = []
         try:
-            await healthy(f"http://127.0.0.1:{env['AUTOAPPLY_HEALTH_PORT']}/healthz", proc)
-            base = f"http://127.0.0.1:{env['AUTOAPPLY_HTTP_PORT']}"
+            for env in envs:  # one after the other: the first migrates, the others find it done
+                procs.append(await start_intake(env, log))
+            base = f"http://127.0.0.1:{port}"
             async with httpx.AsyncClient(base_url=base, timeout=30) as client:
                 auths = await users(client, dsn, args.users)
             # CPU seconds each process spent from the first task in to the last one on the bus:
             # unlike the rate, this hardly depends on what else the machine runs, so before/after
             # compares fairly.
             servers = {"postgres": pg.pid, "redis": redis.pid, **{f"nats-{i}": n.pid for i, n in enumerate(nodes)}}
-            meter = CpuMeter({"intake": proc.pid, **servers})
-            profiler = profile(args.profile, proc.pid)
+            meter = CpuMeter({**intake_groups(procs), **servers})
+            profiler = profile(args.profile, procs[0].pid)
             meter.start()
             result = await submit(args, base, auths)
             await drained(dsn, result["accepted"])
@@ -225,11 +258,13 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
             stop_profile(profiler)
             counts = await queued_counts(nodes[0].url)
         finally:
-            if proc.returncode is None:
-                proc.terminate()
+            for proc in procs:
+                if proc.returncode is None:
+                    proc.terminate()
+            for proc in procs:
                 await asyncio.wait_for(proc.wait(), 20)
             log.close()
-            if proc.returncode not in (0, None):
+            if any(proc.returncode not in (0, None) for proc in procs):
                 print((folder / "intake.log").read_text(errors="replace")[-3000:], file=sys.stderr)
     if result["errors"]:  # the folder goes away with the run: say why requests failed now
         lines = (folder / "intake.log").read_text(errors="replace").splitlines()
@@ -251,7 +286,8 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         # What one accepted task costs intake's process in CPU (its relay's publishing and its read
         # model included), every process's share, and the rate two idle cores could sustain at
         # the whole path's cost.
-        "intake_cpu_ms_per_task": cpu["intake"],
+        "instances": args.instances,
+        "intake_cpu_ms_per_task": round(sum(v for k, v in cpu.items() if k.startswith("intake")), 2),
         "cpu_ms_per_task": cpu,
         "two_core_ceiling_per_s": round(2000 / cpu["total"], 1) if cpu["total"] else None,
         "errors": sum(result["errors"].values()),
@@ -272,11 +308,14 @@ def main() -> None:
     parser.add_argument("--fsync", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--cluster", type=int, default=1, choices=(1, 3, 5), help="nats-server nodes (default 1)")
     parser.add_argument("--profile", type=Path, help="write py-spy's collapsed stacks of intake to this file")
+    parser.add_argument("--instances", type=int, default=1, help="intake processes sharing the port (default 1)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-intake-") as folder:
         os.chmod(folder, 0o755)  # PostgreSQL runs as its own user and must reach its data folder
         before = round(os.getloadavg()[0], 2)  # the machine is shared: the figures depend on it
-        figures = {"load_avg_1m_before": before, **asyncio.run(run(args, Path(folder)))}
+        # The client on libuv's loop, as intake runs: the load generator shares the two cores.
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            figures = {"load_avg_1m_before": before, **runner.run(run(args, Path(folder)))}
     for key, value in figures.items():
         print(f"{key:>16}: {value}")
     emit(figures)

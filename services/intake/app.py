@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import socket
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -106,6 +107,21 @@ class _Server(uvicorn.Server):
         yield
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A listening socket that other instances on this machine may bind too."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+        sock.listen(2048)  # uvicorn's own backlog
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
 async def serve_http(svc: Service) -> None:
     assert isinstance(svc.settings, IntakeSettings)
     feed = live.Feed(lambda: svc.bus)
@@ -120,7 +136,8 @@ async def serve_http(svc: Service) -> None:
         http="httptools",  # the C parser: h11's pure-Python parsing was a tenth of a request's time
     )
     server = _Server(config)
-    task = asyncio.create_task(server.serve())
+    sockets = [listening_socket(config.host, config.port)] if svc.settings.http_reuse_port else None
+    task = asyncio.create_task(server.serve(sockets=sockets))
     try:
         await asyncio.shield(task)
     except asyncio.CancelledError:

@@ -1,9 +1,11 @@
 """The per-user daily quota of new tasks, by plan, counted in Redis per UTC day."""
 
+import weakref
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import redis.asyncio as aioredis
+from redis.commands.core import AsyncScript
 
 from services.intake.errors import ApiError
 
@@ -23,6 +25,17 @@ return used
 """
 
 
+# The script object of each client, made once: making it hashes the script's text every time.
+_scripts: "weakref.WeakKeyDictionary[aioredis.Redis, AsyncScript]" = weakref.WeakKeyDictionary()
+
+
+def _take_script(redis: aioredis.Redis) -> AsyncScript:
+    script = _scripts.get(redis)
+    if script is None:
+        script = _scripts[redis] = redis.register_script(_TAKE)
+    return script
+
+
 def key(user_id: UUID, now: datetime) -> str:
     return f"quota:tasks:{user_id}:{now:%Y%m%d}"
 
@@ -36,7 +49,7 @@ async def take(redis: aioredis.Redis, user_id: UUID, plan: str) -> None:
     """Counts one task against today's quota, or raises 429 with Retry-After (and counts nothing)."""
     now = datetime.now(UTC)
     limit = DAILY_LIMIT.get(plan, DAILY_LIMIT["free"])
-    used = await redis.register_script(_TAKE)(keys=[key(user_id, now)], args=[limit, KEEP_S])
+    used = await _take_script(redis)(keys=[key(user_id, now)], args=[limit, KEEP_S])
     if not int(used):
         wait = seconds_to_midnight(now)
         raise ApiError(

@@ -90,5 +90,9 @@ async def _acting(conn: asyncpg.Connection, who: Principal) -> Acting:
         API_ROLE,
     )
     if plan is None:
-        raise errors.unauthorized("the session has ended (logged out or revoked); log in again")
+        raise session_ended()
     return Acting(conn, who, plan)
+
+
+def session_ended() -> errors.ApiError:
+    return errors.unauthorized("the session has ended (logged out or revoked); log in again")

@@ -8,6 +8,9 @@ from runtime.settings import ServiceSettings
 
 class IntakeSettings(ServiceSettings):
     http_port: int = Field(ge=0, le=65535)
+    # Several instances on one machine listen on the same port (SO_REUSEPORT: the kernel spreads
+    # new connections over them), so the API is not held to one process's core (docs/intake.md).
+    http_reuse_port: bool = False
     # Short, so a revoked session or a changed role takes effect soon even where a token is cached.
     access_token_ttl_s: int = Field(default=900, ge=30, le=3600)
     # A login lasts this long without a new password, refreshed or not.

@@ -12,6 +12,7 @@ from contracts.envelope import Event
 from contracts.tasks import TaskQueued
 from runtime import outbox, telemetry
 from runtime.bus import encode
+from runtime.tokens import Principal
 from services.intake.jobs import Job
 
 E = TypeVar("E", bound=Event)
@@ -19,9 +20,11 @@ E = TypeVar("E", bound=Event)
 
 @dataclass(frozen=True)
 class Inputs:
-    """What a new task is made of, read in one round trip: the resume to use (the one named, else
-    the newest) with its stored file, and the user's profile (raw JSON) with its LLM consent."""
+    """What a new task is made of, read in one round trip with the live session: the user's plan,
+    the resume to use (the one named, else the newest) with its stored file, and the user's
+    profile (raw JSON) with its LLM consent."""
 
+    plan: str
     resume_id: UUID | None
     resume_key: str | None
     resume_filename: str | None
@@ -30,20 +33,21 @@ class Inputs:
     operators_may_sign_in: bool = False
 
 
-async def task_inputs(conn: asyncpg.Connection, user_id: UUID, resume_id: UUID | None) -> Inputs:
+async def task_inputs(conn: asyncpg.Connection, who: Principal, resume_id: UUID | None) -> Inputs | None:
+    """None when the session has ended (logged out, revoked or expired). Run outside a transaction:
+    the function's switch to the request role ends with the statement (migration 0015)."""
     row = await conn.fetchrow(
-        "SELECT r.resume_id, r.object_key, r.filename, p.data::text AS profile, "
-        "coalesce((p.data->'preferences'->>'allow_llm')::boolean, false) AS allow_llm, "
-        "coalesce((p.data->'preferences'->>'operators_may_sign_in')::boolean, false) AS operators_sign_in "
-        "FROM (SELECT 1) AS one "
-        "LEFT JOIN LATERAL (SELECT resume_id, object_key, filename FROM resumes "
-        "WHERE user_id = $2 AND ($1::uuid IS NULL OR resume_id = $1) ORDER BY created_at DESC LIMIT 1) AS r ON true "
-        "LEFT JOIN profiles AS p ON p.user_id = $2",
+        "SELECT plan, resume_id, object_key, filename, profile, allow_llm, operators_sign_in "
+        "FROM accept_inputs($1, $2, $3, $4)",
+        who.session_id,
+        who.user_id,
+        who.role,
         resume_id,
-        user_id,
     )
-    assert row is not None
+    if row is None:
+        return None
     return Inputs(
+        row["plan"],
         row["resume_id"],
         row["object_key"],
         row["filename"],
@@ -53,33 +57,36 @@ async def task_inputs(conn: asyncpg.Connection, user_id: UUID, resume_id: UUID |
     )
 
 
+@dataclass(frozen=True)
+class Written:
+    """What accept_task did: "accepted" (task_id is the new task), "duplicate" (task_id is the
+    user's task for this job; nothing written) or "ended" (the session ended; nothing written)."""
+
+    outcome: str
+    task_id: UUID | None
+
+
 async def insert(
     conn: asyncpg.Connection,
     schema: str,
+    who: Principal,
     job: Job,
     resume_id: UUID,
     preferences: dict[str, Any],
     trace_id: str | None,
     event: TaskQueued,
-) -> bool:
-    """The task and its task.queued in the outbox, in one statement; False when the user already has a
-    task for this job (then neither is written).
-
-    One round trip instead of four (insert, outbox lock, outbox insert, notify): the task is new and
-    nobody else can write an event of it before this transaction commits, so the outbox's per-task
-    lock has nothing to order here.
-    """
+) -> Written:
+    """The task and its task.queued in the outbox, with the relay's wake-up, in one statement and
+    its own transaction, if the session is still live; a duplicate names the existing task."""
     subject, payload, headers = encode(event)
     telemetry.inject(headers)
-    inserted = await conn.fetchval(
-        "WITH t AS (INSERT INTO task_requests (task_id, user_id, job_key, job_url, platform, resume_id, priority, "
-        "preferences, trace_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9) "
-        "ON CONFLICT (user_id, job_key) DO NOTHING RETURNING task_id), "
-        "o AS (INSERT INTO outbox (id, subject, payload, headers) SELECT $10, $11, $12, $13::jsonb FROM t "
-        "ON CONFLICT (id) DO NOTHING RETURNING id) "
-        "SELECT count(*) FROM (SELECT pg_notify($14, '') FROM o) AS notified",
+    row = await conn.fetchrow(
+        "SELECT outcome, task_id FROM accept_task($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, "
+        "$12, $13, $14, $15::jsonb, $16)",
+        who.session_id,
+        who.user_id,
+        who.role,
         event.task_id,
-        event.user_id,
         job.key,
         job.url,
         job.platform,
@@ -93,14 +100,8 @@ async def insert(
         json.dumps(headers),
         outbox.channel(schema),
     )
-    return bool(inserted)
-
-
-async def existing(conn: asyncpg.Connection, user_id: UUID, job_key: str) -> UUID | None:
-    found = await conn.fetchval(
-        "SELECT task_id FROM task_requests WHERE user_id = $1 AND job_key = $2", user_id, job_key
-    )
-    return found if isinstance(found, UUID) else None
+    assert row is not None
+    return Written(row["outcome"], row["task_id"])
 
 
 _TASK = (

@@ -3,9 +3,11 @@ read model behind GET, cancel, and one user never seeing another's tasks."""
 
 import json
 import uuid
+from pathlib import Path
 
 import asyncpg
 import httpx
+import jwt
 import nats
 import pytest
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -45,12 +47,19 @@ async def test_a_task_is_accepted_queued_and_projected(http: httpx.AsyncClient) 
     assert task["trace_id"] and task["timeline"][0]["trace_id"] == task["trace_id"]
 
 
-async def test_the_same_job_twice_is_a_409_naming_the_first_task(http: httpx.AsyncClient) -> None:
+def task_folders(intake: Intake, user_id: str) -> list[str]:
+    folder = Path(intake.servers["folder"]) / "files" / "objects" / user_id / "tasks"
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+async def test_the_same_job_twice_is_a_409_naming_the_first_task(http: httpx.AsyncClient, intake: Intake) -> None:
     user, _ = await ready_user(http)
     first = await submit(http, user.auth, "https://boards.greenhouse.io/example/jobs/4242")
     again = await submit(http, user.auth, "HTTPS://boards.greenhouse.io/example/jobs/4242/?utm_source=mail#apply")
     assert first.status_code == 201 and again.status_code == 409
     assert again.json()["error"] == "duplicate_job" and again.json()["existing_task_id"] == first.json()["task_id"]
+    # The refused task's profile snapshot (written before the insert) went away again.
+    assert task_folders(intake, user.user_id) == [first.json()["task_id"]]
     other, _ = await ready_user(http)  # another user may apply to the same job
     assert (await submit(http, other.auth, "https://boards.greenhouse.io/example/jobs/4242")).status_code == 201
 
@@ -202,3 +211,44 @@ async def test_row_level_security_backs_the_code(http: httpx.AsyncClient, intake
     finally:
         await conn.close()
     assert strangers == [0, 0, 0] and own == [1, 1, 1]
+
+
+async def test_a_session_that_ends_before_the_insert_writes_nothing(http: httpx.AsyncClient, intake: Intake) -> None:
+    """The task is written by its own statement, which checks the session again: a logout between
+    reading the inputs and writing the task refuses it, and nothing of it is stored."""
+    user, resume_id = await ready_user(http)
+    session_id = jwt.decode(user.tokens["access_token"], options={"verify_signature": False})["sid"]
+    assert (await http.post("/api/v1/auth/logout", headers=user.auth)).status_code == 200
+    refused = await submit(http, user.auth, job())
+    assert refused.status_code == 401 and refused.json()["error"] == "unauthorized"
+
+    conn = await asyncpg.connect(intake.dsn, server_settings={"search_path": "intake,public"})
+    try:
+        event_id = uuid.uuid4()
+        call = (
+            "SELECT outcome, task_id FROM accept_task($1, $2, 'user', $3, 'example:1', 'https://jobs.example.org/1', "
+            "'example', $4, 'NORMAL', '{}'::jsonb, NULL, $5, 'task.queued.x', '\\x7b7d'::bytea, '{}'::jsonb, 'none')"
+        )
+        task_id = uuid.uuid4()
+        ended = await conn.fetchrow(
+            call, uuid.UUID(session_id), uuid.UUID(user.user_id), task_id, uuid.UUID(resume_id), event_id
+        )
+        # Another user's id with this session is no live session either.
+        stranger = await conn.fetchrow(
+            call, uuid.UUID(session_id), uuid.uuid4(), task_id, uuid.UUID(resume_id), event_id
+        )
+        written = await conn.fetchval(
+            "SELECT (SELECT count(*) FROM task_requests WHERE user_id = $1 OR task_id = $2) "
+            "+ (SELECT count(*) FROM outbox WHERE id = $3)",
+            uuid.UUID(user.user_id),
+            task_id,
+            event_id,
+        )
+        inputs = await conn.fetch(
+            "SELECT * FROM accept_inputs($1, $2, 'user', NULL)", uuid.UUID(session_id), uuid.UUID(user.user_id)
+        )
+    finally:
+        await conn.close()
+    assert (ended["outcome"], ended["task_id"]) == ("ended", None) and stranger["outcome"] == "ended"
+    assert written == 0 and inputs == []
+    assert task_folders(intake, user.user_id) == []
