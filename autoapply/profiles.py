@@ -40,6 +40,8 @@ def _entry(row: asyncpg.Record) -> dict[str, Any]:
         state = "pooled" if row["user_id"] is None else "idle"
     else:
         state = "running" if pss is not None or row["provider"] != "local" else "lost"
+        if state == "running" and row.get("lingering_until") is not None:
+            state = "lingering"  # up after its last task, for the account's next one
     return {
         "profile_id": str(row["profile_id"]),
         "provider": row["provider"],

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from autoapply.local import RedisServer
 from tests.e2e.stack import FAST
-from tests.processes import Child, service_env, stop_all, wait_healthy
+from tests.processes import Child, service_env, stop_all, stop_strays, wait_healthy
 from tests.sandbox.harness import Sandbox
 
 SERVICES = ("intake", "provisioner", "executor", "verifier", "takeover")
@@ -21,7 +21,7 @@ HEALTHY_TIMEOUT_S = 400.0
 # the proof of a submission sent every application to a person as unproven. Their defaults are
 # what a user's stack runs with.
 PRODUCT_DEFAULTS = {
-    "provisioner": ("AUTOAPPLY_LOCK_TTL_S",),
+    "provisioner": ("AUTOAPPLY_LOCK_TTL_S", "AUTOAPPLY_BROWSER_LINGER_S"),
     "executor": ("AUTOAPPLY_NAVIGATION_TIMEOUT_S",),
     "verifier": ("AUTOAPPLY_PROOF_TIMEOUT_S",),
 }
@@ -58,12 +58,12 @@ class World:
         return {"servers": self.servers, **running}
 
 
-def level_env(name: str, concurrency: int) -> dict[str, str]:
+def level_env(name: str, concurrency: int, browsers: int) -> dict[str, str]:
     extra = {"AUTOAPPLY_LOG_LEVEL": "WARNING"}
     if name == "provisioner":
         # No pacing and no hourly or daily cap: the bench measures the work, not the politeness.
         extra |= {
-            "AUTOAPPLY_BROWSER_SLOTS": str(concurrency),
+            "AUTOAPPLY_BROWSER_SLOTS": str(max(concurrency, browsers)),
             "AUTOAPPLY_HOURLY_LIMITS": '{"*": 100000}',
             "AUTOAPPLY_PLAN_LIMITS": '{"free": 100000, "pro": 100000}',
         }
@@ -73,12 +73,15 @@ def level_env(name: str, concurrency: int) -> dict[str, str]:
     return short | extra
 
 
-async def start_services(world: World, concurrency: int) -> None:
-    """The five services, healthy; on failure they are stopped again and the error says which one."""
+async def start_services(world: World, concurrency: int, browsers: int = 0) -> None:
+    """The five services, healthy; on failure they are stopped again and the error says which one.
+    `concurrency` tasks at once (the executor's workers); the provisioner's slots are as many, or
+    `browsers` when more: every account of the level keeps its browser, lingering between its tasks."""
     # Slots, waiters, locks and quotas start empty: a level never waits on what the last one left.
     world.run += 1
     for name in SERVICES:
-        env = service_env(name, world.nats_url, world.dsn, world.redis_url, world.folder) | level_env(name, concurrency)
+        env = service_env(name, world.nats_url, world.dsn, world.redis_url, world.folder)
+        env |= level_env(name, concurrency, browsers)
         env |= {"AUTOAPPLY_SECRET_KEY": world.secret, "AUTOAPPLY_DATA_DIR": str(world.folder / "files")}
         env["AUTOAPPLY_REPLICAS"] = str(world.replicas)
         if name == "takeover":
@@ -97,3 +100,6 @@ def stop_services(world: World) -> None:
     """All five at once (one after the other, each one's graceful stop adds up)."""
     stop_all(list(reversed(list(world.children.values()))))
     world.children.clear()
+    # A provisioner killed after its stop's grace leaves its browsers running (their profiles are in
+    # the bench's folder): they would run on, and burn CPU, through the next level.
+    stop_strays(world.folder / "files" / "browsers")

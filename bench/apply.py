@@ -1,6 +1,7 @@
 """Applications end to end: sandbox jobs handed to intake become submitted applications through the
-five services, at concurrency 1, 4 and 8, with a warm profile (the account's browser profile exists:
-each account applied once before the measured runs).
+five services, at concurrency 1, 4 and 8, with a warm profile: each account applied once before the
+run (its browser profile exists), and once more at the start of each level, unmeasured, so its
+browser lingers for the measured tasks (docs/provisioner.md, "Lingering browsers").
 
     ./dev bench apply [--jobs 4] [--levels 1,4,8] [--platforms greenhouse,lever,ashby] [--quick] [--cluster 3]
 
@@ -8,7 +9,9 @@ With --cluster 3 the nats-server is a three-node JetStream cluster on loopback, 
 consumer at three replicas, as `autoapply up --cluster 3` runs it.
 
 Each level keeps `concurrency` tasks in flight (a new one starts when one ends) with the
-provisioner's browser slots and the executor's workers set to it. Figures: p50 and p95 seconds
+executor's workers set to it, on as many accounts per platform as run at once; the provisioner's
+browser slots are the level's accounts (at least `concurrency`), so each account's browser lingers
+between its tasks. Figures: p50 and p95 seconds
 from task.queued to application.submitted (the events' own times), applications a minute, CPU
 seconds per application (every process of the stack: servers, services, browsers; not the
 sandbox, which stands for the outside world), peak memory (the stack's summed RSS) and the
@@ -24,6 +27,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -295,12 +299,17 @@ async def level(
 ) -> dict[str, Any]:
     """One level's figures: the services started with concurrency `c`, the jobs run, the services stopped."""
     platforms = tuple(args.platforms.split(","))
-    await start_services(world, c)
+    # The level's accounts: as many people per platform as run at once, so each account's tasks
+    # come back to back (a person applying to several jobs of one site) and find its browser up.
+    people = people[: min(args.jobs, -(-c // len(platforms)), len(people))]
+    await start_services(world, c, browsers=len(people) * len(platforms))
     try:
         traffic_before = await _traffic.reading(world.dsn, world.redis_url, world.nats_monitor_url)
         async with httpx.AsyncClient(base_url=world.intake_url, timeout=60) as http:
             for who in people:  # access tokens last 15 minutes; a whole run lasts longer
                 await relogin(http, who.user)
+            # Unmeasured: each account of the level applies once, so its browser lingers warm.
+            warmed, _ = await run_level(http, watcher, people, [p for p in platforms for _ in people], c)
             before, parts_before = meter.cpu_s(), _load.cpu_by_part(world.parts())
             load_before = os.getloadavg()[0]
             ledger = meter.ledger = _load.Ledger(world.parts)
@@ -320,6 +329,7 @@ async def level(
     totals["applications"] += done
     totals["cpu_s"] += spent
     return figures(outcomes, elapsed) | {
+        **warm_figures(watcher, warmed, outcomes),
         "cpu_s_per_app": round(spent / done, 2) if done else None,
         "cpu_s_per_app_by_part": per_app(parts, outcomes),
         "cpu_s_per_app_by_process": per_app(ledger.spent(), outcomes),
@@ -327,6 +337,29 @@ async def level(
         "per_app": _traffic.per_app(traffic_before, traffic, done) | {"events": events_per_app(watcher, outcomes)},
         "load_average_1m": [round(load_before, 1), round(os.getloadavg()[0], 1)],
     }
+
+
+def warm_figures(watcher: Watcher, warmed: list[Outcome], outcomes: list[Outcome]) -> dict[str, Any]:
+    """How many measured tasks got a browser already running (one an earlier task of the account
+    used: the same DevTools URL, which names the browser's launch), and their p50; the level's
+    warm-up pass, which started those browsers, as `level_warmup`."""
+    first_ready: dict[str, datetime] = {}
+    for o in [*warmed, *outcomes]:
+        for ready in watcher.of(o.task_id, "profile.ready") if o.task_id else []:
+            url = str(getattr(ready, "ws_url", ""))
+            first_ready[url] = min(first_ready.get(url, ready.occurred_at), ready.occurred_at)
+    warm = [o for o in outcomes if o.seconds is not None and _reused(watcher, o, first_ready)]
+    seconds = [o.seconds for o in warm if o.seconds is not None]
+    return {
+        "warm_browser": len(warm),
+        "warm_p50_s": round(percentile(seconds, 50), 2) if seconds else None,
+        "level_warmup": {k: v for k, v in figures(warmed, 1.0).items() if k in ("p50_s", "browser_p50_s", "submitted")},
+    }
+
+
+def _reused(watcher: Watcher, o: Outcome, first_ready: dict[str, datetime]) -> bool:
+    readies = watcher.of(o.task_id, "profile.ready") if o.task_id else []
+    return bool(readies) and first_ready[str(getattr(readies[0], "ws_url", ""))] < readies[0].occurred_at
 
 
 def cpu_by_phase(ledger: _load.Ledger, outcomes: list[Outcome]) -> dict[str, float]:

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from runtime.errors import TransientError
+from services.provisioner.ports import loopback_client
 from services.provisioner.providers import ProfileSpec, Provider, ProviderName, Session
 from services.provisioner.relay import pipe
 
@@ -183,7 +184,7 @@ def parse_head(head: bytes) -> tuple[str, str, dict[str, str]] | None:
 async def upstream_version(target: Target) -> dict[str, Any] | None:
     """The browser's /json/version when the browser on that port is the one the token names."""
     try:
-        async with httpx.AsyncClient(timeout=UPSTREAM_TIMEOUT_S, trust_env=False) as client:
+        async with loopback_client(UPSTREAM_TIMEOUT_S) as client:
             answer = await client.get(f"http://127.0.0.1:{target.port}/json/version")
         version = dict(answer.json())
     except (httpx.HTTPError, ValueError, TypeError):

@@ -24,7 +24,7 @@ from runtime import inbox, ledger, outbox, periodic
 from runtime.bus import Delivery
 from runtime.errors import PermanentError, TransientError
 from runtime.service import Service
-from services.provisioner import proxies, sharing, state, store, tabs, vault, wakes
+from services.provisioner import linger, proxies, sharing, state, store, tabs, vault, wakes
 from services.provisioner.limits import Ask, Gate, Verdict
 from services.provisioner.locks import Locks
 from services.provisioner.pool import AccountBusy, Pool, Started
@@ -133,6 +133,11 @@ async def _provision(p: Provisioner, event: TaskQueued) -> None:
     if held is not None:  # a checkpoint only the user can pass: no browser of the account, not even lent
         await _wait(p, event, held, held.describe(event.platform, p.settings.browser_slots))
         return
+    adopted = await linger.adopt(p, event, _ask(p.settings, event))
+    if adopted is not None:
+        if not adopted.allowed:
+            await _wait(p, event, adopted, adopted.describe(event.platform, p.settings.browser_slots))
+        return
     try:
         claimed = await p.pool.claim(event)
     except AccountBusy as exc:
@@ -142,6 +147,8 @@ async def _provision(p: Provisioner, event: TaskQueued) -> None:
         await _failed(p, event, None, str(exc))
         return
     verdict = await p.gate.ask(_ask(p.settings, event), _now_ms())
+    if not verdict.allowed and verdict.reason == "slots" and await linger.evict(p):
+        verdict = await p.gate.ask(_ask(p.settings, event), _now_ms())  # a lingering browser gave its slot
     if not verdict.allowed:
         await p.locks.release(claimed.spec.profile_id, event.task_id)
         await _wait(p, event, verdict, verdict.describe(event.platform, p.settings.browser_slots))
@@ -272,13 +279,18 @@ async def _ready(p: Provisioner, event: TaskQueued, started: Started) -> None:
 
 
 async def on_task_finished(p: Provisioner, event: Event, delivery: Delivery) -> None:
-    """A terminal event: close the task's tab; stop its browser when no other task works in it
-    (freeing its lock and slot); say profile.released."""
+    """A terminal event: close the task's tab; when no other task works in its browser, leave it
+    lingering for the account's next task (linger.py) or stop it (freeing its lock and slot); say
+    profile.released."""
     async with p.db.acquire() as conn, conn.transaction():
         # "finishing": no reaper takes the browser we are about to stop for one that died under its task.
         hold = await sharing.leave(conn, event.task_id, "finishing")
     await sharing.after_leaving(p, event.task_id, hold)
-    profile, stopping = hold.profile, hold.stopping
+    profile, last = hold.profile, hold.stopping
+    lingers = last is not None and await linger.wanted(p)
+    if last is not None and lingers:
+        lingers = await linger.begin(p, last, last["task_id"], hold.target_id)
+    stopping = None if lingers else last  # a lingering browser keeps its lock and slot (linger.py)
     if stopping is not None:
         await p.pool.stop(await p.pool.spec_of(stopping))
 
@@ -292,7 +304,8 @@ async def on_task_finished(p: Provisioner, event: Event, delivery: Delivery) -> 
     await inbox.handle_once(p.db, FINISHED_CONSUMER, event, apply)
     if stopping is not None:
         await p.locks.release(stopping["profile_id"], event.task_id)
-    await p.gate.free(str(event.task_id))
+    if not lingers:
+        await p.gate.free(str(event.task_id))
     await p.gate.unhold_task(str(event.user_id), str(event.task_id))
 
 

@@ -312,6 +312,10 @@ class Gate:
             await self.free(task_id)
         return int(await self.redis.delete(*keys))
 
+    async def waiting_for_slots(self, now_ms: int) -> int:
+        """Tasks in the waiting line for a slot, seen lately (a waiter gone is not counted)."""
+        return int(await self.redis.zcount(f"{PREFIX}:waiting:seen", now_ms - self.stale_ms, "+inf"))
+
     async def in_use(self, now_ms: int) -> int:
         """Browsers at work (slots taken)."""
         return int(await self.redis.zcount(SLOTS_KEY, now_ms, "+inf"))

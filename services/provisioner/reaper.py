@@ -7,7 +7,7 @@ import time
 
 import asyncpg
 
-from services.provisioner import sharing, store
+from services.provisioner import linger, sharing, store
 from services.provisioner.handlers import Provisioner, browser_lost
 
 log = logging.getLogger(__name__)
@@ -33,14 +33,20 @@ async def run(p: Provisioner) -> None:
 
 
 async def leave(p: Provisioner) -> None:
-    """At a clean stop: hand this instance's browsers over, or stop them and fail their tasks."""
+    """At a clean stop: hand this instance's browsers over, or stop them and fail their tasks. Side
+    by side: one after the other, eight lingering browsers at a second or two each outlasted the
+    stop's grace on a loaded host, and the provisioner was killed with them still running."""
     me = p.settings.instance
-    for profile in await store.running_profiles(p.db):
-        if profile["holder"] != me:
-            continue
-        if p.settings.keep_browsers_on_stop:
-            await p.locks.release(profile["profile_id"], profile["task_id"])  # another instance adopts it now
-            continue
+    mine = [profile for profile in await store.running_profiles(p.db) if profile["holder"] == me]
+    await asyncio.gather(*(_leave_one(p, profile) for profile in mine))
+
+
+async def _leave_one(p: Provisioner, profile: asyncpg.Record) -> None:
+    if p.settings.keep_browsers_on_stop:
+        await p.locks.release(profile["profile_id"], profile["task_id"])  # another instance adopts it now
+    elif profile["lingering_until"] is not None:  # no task works in it: nothing to fail
+        await linger.retire(p, profile)
+    else:
         await p.pool.stop(await p.pool.spec_of(profile))
         await browser_lost(p, profile, "the provisioner holding the browser stopped")
 
@@ -55,6 +61,7 @@ async def sweep(p: Provisioner, misses: dict[str, int]) -> None:
     kept = [profile for profile in running if await _keep(p, profile)]
     answers = await asyncio.gather(*(_answers(p, profile) for profile in kept))
     await _settle_all(p, kept)
+    kept, answers = await linger.sweep(p, kept, answers)
     for profile, answered in zip(kept, answers, strict=True):
         profile_id = str(profile["profile_id"])
         if answered:

@@ -17,6 +17,11 @@ class ProvisionerSettings(ServiceSettings):
     provider: Literal["local", "adspower"] = "local"
     # Browsers this host runs at once: the global concurrency (about 0.3-0.4 GB of memory each).
     browser_slots: int = Field(default=4, ge=1, le=256)
+    # An account's browser stays up this long after its last task ended, holding its slot, so the
+    # account's next task gets a tab of it at once (docs/provisioner.md, "Lingering browsers"). The
+    # default spans the longest spacing between two applications of one account (spacing_max_s);
+    # a task of another account that needs the slot stops it first. 0: stop at once.
+    browser_linger_s: float = Field(default=180.0, ge=0, le=3600)
     # Browsers kept open beyond the slots while every task in them waits for a person, who needs
     # that live page (memory only, about 0.2-0.4 GB each; no CPU while they wait): a waiting
     # browser holds no slot against another account's task (docs/provisioner.md, "Waiting browsers").

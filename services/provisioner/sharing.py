@@ -72,7 +72,7 @@ async def join(p: Provisioner, event: TaskQueued, ask: Ask) -> Verdict | None:
             return verdict
         target = await tabs.open_tab(profile["ws_url"])
         try:
-            await _ready(p, conn, event, profile, target)
+            await announce(p, conn, event, profile, target)
         except BaseException:
             await tabs.close_tab(profile["ws_url"], target)
             raise
@@ -101,9 +101,10 @@ async def settle(p: Provisioner, profile_id: object) -> str:
         return await p.gate.settle(str(keeper), waiting, int(time.time() * 1000))
 
 
-async def _ready(
+async def announce(
     p: Provisioner, conn: asyncpg.Connection, event: TaskQueued, profile: asyncpg.Record, target: str
 ) -> None:
+    """In the caller's transaction: `profile.ready` for the running browser, with the task's tab."""
     exit_ip = await conn.fetchval(
         "SELECT host(exit_ip) FROM proxy_bindings WHERE binding_id = $1", profile["binding_id"]
     )

@@ -136,7 +136,7 @@ async def clear_running(conn: asyncpg.Connection, profile_id: object, served: bo
     await conn.execute(
         "UPDATE browser_profiles SET task_id = NULL, holder = NULL, cdp_url = NULL, ws_url = NULL, "
         "live_view_url = NULL, pid = NULL, started_at = NULL, tasks_served = tasks_served + $2::int, "
-        "last_used_at = now() WHERE profile_id = $1",
+        "last_used_at = now(), lingering_until = NULL, lingering_target = NULL WHERE profile_id = $1",
         profile_id,
         int(served),
     )
@@ -274,8 +274,8 @@ async def forgotten(conn: asyncpg.Connection, user_id: object) -> bool:
 async def held_profile(conn: asyncpg.Connection, task_id: object) -> asyncpg.Record | None:
     """The running profile the task keeps or works in, locked until the transaction ends."""
     return await conn.fetchrow(
-        "SELECT * FROM browser_profiles WHERE task_id = $1 OR (task_id IS NOT NULL AND profile_id = "
-        "(SELECT profile_id FROM tasks WHERE task_id = $1 AND stage = 'ready')) FOR UPDATE",
+        "SELECT * FROM browser_profiles WHERE lingering_until IS NULL AND (task_id = $1 OR (task_id IS NOT NULL "
+        "AND profile_id = (SELECT profile_id FROM tasks WHERE task_id = $1 AND stage = 'ready'))) FOR UPDATE",
         task_id,
     )
 
@@ -352,3 +352,73 @@ async def browser_of(conn: asyncpg.Connection | asyncpg.Pool, task_id: object) -
         "SELECT profile_id FROM tasks WHERE task_id = $1 AND stage = 'ready'", task_id
     )
     return found
+
+
+# Lingering browsers: up after their last task, kept by it, for the account's next task.
+async def begin_lingering(
+    conn: asyncpg.Connection, profile_id: object, keeper: object, seconds: float, target: str | None
+) -> bool:
+    """The browser lingers, kept by `keeper`, its last task; False when it no longer keeps it."""
+    return bool(
+        await conn.fetchval(
+            "UPDATE browser_profiles SET lingering_until = now() + make_interval(secs => $3), "
+            "lingering_target = $4, tasks_served = tasks_served + 1, last_used_at = now() "
+            "WHERE profile_id = $1 AND task_id = $2 AND lingering_until IS NULL RETURNING true",
+            profile_id,
+            keeper,
+            seconds,
+            target,
+        )
+    )
+
+
+async def lingering_of(conn: asyncpg.Connection, user_id: object, platform: str) -> asyncpg.Record | None:
+    """The account's lingering browser, locked until the transaction ends (skipped while another
+    transaction holds it: a task adopting it, or an eviction)."""
+    return await conn.fetchrow(
+        "SELECT * FROM browser_profiles WHERE user_id = $1 AND platform = $2 AND task_id IS NOT NULL "
+        "AND lingering_until IS NOT NULL FOR UPDATE SKIP LOCKED",
+        user_id,
+        platform,
+    )
+
+
+async def adopt(conn: asyncpg.Connection, profile_id: object, task_id: object, holder: str) -> None:
+    """The lingering browser works for `task_id` now, which keeps it (its lock and slot)."""
+    await conn.execute(
+        "UPDATE browser_profiles SET task_id = $2, holder = $3, lingering_until = NULL, lingering_target = NULL "
+        "WHERE profile_id = $1",
+        profile_id,
+        task_id,
+        holder,
+    )
+
+
+async def least_recently_lingering(conn: asyncpg.Connection, holder: str) -> asyncpg.Record | None:
+    """The lingering browser of this instance that has waited longest, locked (or None)."""
+    return await conn.fetchrow(
+        "SELECT * FROM browser_profiles WHERE lingering_until IS NOT NULL AND task_id IS NOT NULL AND holder = $1 "
+        "ORDER BY lingering_until LIMIT 1 FOR UPDATE SKIP LOCKED",
+        holder,
+    )
+
+
+async def still_lingering(conn: asyncpg.Connection, profile_id: object, keeper: object) -> asyncpg.Record | None:
+    """The profile's row when it still lingers under the same keeper, locked; None when it was adopted."""
+    return await conn.fetchrow(
+        "SELECT * FROM browser_profiles WHERE profile_id = $1 AND task_id = $2 AND lingering_until IS NOT NULL "
+        "FOR UPDATE SKIP LOCKED",
+        profile_id,
+        keeper,
+    )
+
+
+async def clear_running_if_kept(conn: asyncpg.Connection, profile_id: object, keepers: tuple[str, ...]) -> None:
+    """Clears the running browser's row when one of `keepers` still keeps it (a stopped lingering one)."""
+    await conn.execute(
+        "UPDATE browser_profiles SET task_id = NULL, holder = NULL, cdp_url = NULL, ws_url = NULL, "
+        "live_view_url = NULL, pid = NULL, started_at = NULL, lingering_until = NULL, lingering_target = NULL "
+        "WHERE profile_id = $1 AND task_id = ANY($2::uuid[])",
+        profile_id,
+        list(keepers),
+    )

@@ -34,6 +34,8 @@ FAST: dict[str, dict[str, str]] = {
         "AUTOAPPLY_SLOT_WAIT_S": "0.5",
         "AUTOAPPLY_RETRY_DELAYS_S": "[0.3, 0.3, 0.3]",
         "AUTOAPPLY_BROWSER_SLOTS": "4",
+        # The tests follow each browser to its stop with its last task (test_tabs.py); the bench lingers.
+        "AUTOAPPLY_BROWSER_LINGER_S": "0",
     },
     "executor": {"AUTOAPPLY_NAVIGATION_RETRY_DELAYS_S": "[0.3, 0.3, 0.3]", "AUTOAPPLY_NAVIGATION_TIMEOUT_S": "20"},
     "verifier": {

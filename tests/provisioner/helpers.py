@@ -29,6 +29,8 @@ def start_provisioner(
         "AUTOAPPLY_SLOT_WAIT_S": "0.5",
         "AUTOAPPLY_RETRY_DELAYS_S": "[0.3, 0.3, 0.3]",
         "AUTOAPPLY_PROXY_CHECK_TIMEOUT_S": "3",
+        # A browser stops with its last task, as these tests check; test_linger.py turns lingering on.
+        "AUTOAPPLY_BROWSER_LINGER_S": "0",
     }
     env |= {f"AUTOAPPLY_{k.upper()}": v for k, v in extra.items()}
     return Child("services.provisioner", env, tmp_path / f"provisioner-{instance}.log")

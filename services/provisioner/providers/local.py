@@ -20,7 +20,7 @@ import websockets
 
 from services.provisioner import chromium, fingerprint, processes, relay
 from services.provisioner.display import LiveViews
-from services.provisioner.ports import free_port, listening
+from services.provisioner.ports import free_port, listening, loopback_client
 from services.provisioner.providers import ProfileSpec, ProviderError, ProviderName, Session
 
 LOOPBACK = "127.0.0.1"
@@ -192,7 +192,7 @@ async def _cdp_answers(port: int) -> bool:
 
 async def _cdp_ws(port: int) -> str | None:
     try:
-        async with httpx.AsyncClient(timeout=2.0, trust_env=False) as client:
+        async with loopback_client(2.0) as client:
             answer = await client.get(f"http://{LOOPBACK}:{port}/json/version")
         return str(answer.json()["webSocketDebuggerUrl"]) if answer.status_code == 200 else None
     except (httpx.HTTPError, ValueError, KeyError):
