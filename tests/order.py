@@ -19,10 +19,9 @@ import pytest
 
 # Files of one or two tests that take a minute or more each: given out first.
 LONGEST_FILES = (
-    "tests/stack/test_demo.py",
+    "tests/stack/test_cli.py",
     "tests/stack/test_demo_model.py",
     "tests/unit/test_lint.py",
-    "tests/stack/test_cli.py",
     "tests/deploy/test_cluster_stack.py",
 )
 # Packages by the serial time of their tests, longest first; a package not named runs after these.

@@ -1,5 +1,5 @@
 """Fixtures for the agent's tests: one local Messages API server for the session, and the sandbox
-and a Chromium per module (as the form engine's tests have them)."""
+and a Chromium for the package (the form engine's, on the package's event loop)."""
 
 from __future__ import annotations
 

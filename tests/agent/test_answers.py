@@ -31,7 +31,7 @@ from tests.sandbox.harness import Sandbox
 if TYPE_CHECKING:  # the SDK takes a second and a half to import; every xdist worker collects this
     import anthropic
 
-pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="package")]
 
 KEY = "sk-ant-test-" + "k" * 24
 WHY = "Why do you want to work at"
@@ -52,7 +52,7 @@ def client(config: LlmSettings) -> anthropic.AsyncAnthropic:
     return made
 
 
-@pytest_asyncio.fixture(autouse=True, loop_scope="module")
+@pytest_asyncio.fixture(autouse=True, loop_scope="package")
 async def _close_clients() -> AsyncIterator[None]:
     yield
     while CLIENTS:

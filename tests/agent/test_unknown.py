@@ -31,11 +31,11 @@ from tests.sandbox.harness import Sandbox
 if TYPE_CHECKING:  # the SDK takes a second and a half to import; every xdist worker collects this
     import anthropic
 
-pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="package")]
 MIGRATIONS = Path(agent.__file__).parent / "migrations"
 
 
-@pytest_asyncio.fixture(loop_scope="module")
+@pytest_asyncio.fixture(loop_scope="package")
 async def pool(fresh_database: str) -> AsyncIterator[asyncpg.Pool]:
     made = await db.create_pool(fresh_database, "executor")
     await db.migrate(made, "executor", MIGRATIONS)

@@ -10,7 +10,7 @@ from autoapply.profile_file import parse
 from forms.fill import fill_step
 from forms.platforms import by_name
 
-pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="package")]
 
 # Two pickers as date-picker libraries draw them: the input is read-only and keeps only what the
 # calendar chose (anything else is written back from the calendar's state when the field changes).

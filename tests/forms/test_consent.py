@@ -7,7 +7,7 @@ from playwright.async_api import Browser
 
 from forms.consent import refuse_cookies
 
-pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="package")]
 
 BANNER = """<!doctype html><html><body>
 <div id=onetrust-banner-sdk role=dialog><p>We use cookies.</p>

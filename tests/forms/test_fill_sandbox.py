@@ -24,7 +24,7 @@ from forms.submit import SubmitReport
 from forms.text import DECLINE
 from tests.sandbox.harness import Sandbox, make_pdf
 
-pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="package")]
 
 LINKEDIN = "https://www.linkedin.com/in/ada-example"
 PROFILE = """

@@ -19,7 +19,7 @@ from forms.platforms import by_name
 from tests.forms.test_fill_sandbox import apply, pick, profile_for
 from tests.sandbox.harness import Sandbox
 
-pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="package")]
 
 
 async def test_lever_takes_the_suggested_place_that_means_the_users_location(

@@ -15,7 +15,7 @@ from forms.submit import outcome
 from tests.forms.test_fill_sandbox import START, apply, pick, profile_for, sign_in_for
 from tests.sandbox.harness import Sandbox
 
-pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="package")]
 
 
 def new_email() -> str:

@@ -10,7 +10,7 @@ from forms.decide import questions
 from forms.platforms import GENERIC
 from forms.read import read_settled
 
-pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="package")]
 
 PAGE = """<!doctype html><html><body>
 <div id="cookie-banner" class="cookie-consent"><label><input type=checkbox id=marketing-cookies> Marketing</label></div>

@@ -12,7 +12,7 @@ from forms.platforms import GENERIC
 from forms.read import read_settled
 from tests.forms.support import profile
 
-pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="package")]
 
 PAGE = """<!doctype html><html><body>
 <form id=apply>
