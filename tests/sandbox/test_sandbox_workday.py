@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.sandbox.fill import attach
 from tests.sandbox.harness import Sandbox
@@ -110,8 +111,19 @@ def how_did_you_hear(page: Page, search: Any) -> None:
     """The nested, searchable multi-select: open a category and tick a source, then search for another."""
     search.click()
     popup = page.locator('[data-automation-widget="wd-popup"]')
-    popup.locator('[data-automation-label="Job Board"]').click()
-    popup.locator('[data-automation-label="LinkedIn"]').click()
+    category = popup.locator('[data-automation-label="Job Board"]')
+    source = popup.locator('[data-automation-label="LinkedIn"]')
+    # On a loaded machine the category's first click can land while the prompt still renders, and
+    # the category never opens; a person clicks it again, and so does this.
+    for attempt in range(3):
+        category.click()
+        try:
+            source.wait_for(state="visible", timeout=4000)
+            break
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
+    source.click()
     search.press_sequentially("Career", delay=20)
     search.press("Enter")
     pills = search.locator("xpath=..").locator('[data-automation-id="selectedItem"]')
