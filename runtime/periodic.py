@@ -41,6 +41,19 @@ async def alongside(every_s: float, beat: Callable[[], Awaitable[None]], name: s
         await cancel([task])
 
 
+async def rounds(every_s: float, work: Callable[[], Awaitable[Any]], what: str) -> None:
+    """Runs `work` every `every_s` seconds until cancelled (a service's poller or reaper). A round
+    that fails is logged and the next one runs: a database or Redis away, or a connection a restart
+    left broken (asyncpg's InternalClientError after a PostgreSQL restart, seen in the soak), must
+    not end the loop, or the service stays unhealthy and nothing it polls for happens again."""
+    while True:
+        try:
+            await work()
+        except Exception as exc:
+            log.warning("%s failed this round, will retry: %r", what, exc)
+        await asyncio.sleep(every_s)
+
+
 async def cancel(tasks: Iterable["asyncio.Task[Any]"], within_s: float = STOP_WAIT_S) -> None:
     """Cancels the tasks and waits for their end, cancelling again any that runs on (a lost cancel,
     above), for at most `within_s`. Their errors are logged, not raised."""

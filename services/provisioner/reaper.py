@@ -7,6 +7,7 @@ import time
 
 import asyncpg
 
+from runtime import periodic
 from services.provisioner import linger, sharing, store
 from services.provisioner.handlers import Provisioner, browser_lost
 
@@ -20,14 +21,7 @@ LOST_AFTER_MISSES = 3
 async def run(p: Provisioner) -> None:
     misses: dict[str, int] = {}  # profile id -> sweeps in a row its browser did not answer
     try:
-        while True:
-            try:
-                await sweep(p, misses)
-            # An outage, or a connection a restart left broken (asyncpg's InternalClientError):
-            # try again next round. A reaper that ended renewed no lease again.
-            except Exception as exc:
-                log.warning("reaper: sweep failed, will retry: %r", exc)
-            await asyncio.sleep(p.settings.lock_ttl_s / 3)
+        await periodic.rounds(p.settings.lock_ttl_s / 3, lambda: sweep(p, misses), "reaper: sweep")
     finally:
         await asyncio.shield(leave(p))
 

@@ -1,6 +1,5 @@
 """takeover's wiring: its consumers, the clock for timeouts, and the operator page."""
 
-import asyncio
 import logging
 from functools import partial
 from pathlib import Path
@@ -12,7 +11,7 @@ from contracts.mail import EmailNotFound
 from contracts.streams import ConsumerSpec
 from contracts.subjects import event_filter
 from contracts.users import UserDeleted
-from runtime import http_tracing, metrics, web
+from runtime import http_tracing, metrics, periodic, web
 from runtime.service import Service
 from services.takeover import actions, api, handlers, pages, queue, seeker, store
 from services.takeover.liveview import Viewer
@@ -74,22 +73,19 @@ async def count_waiting(svc: Service) -> None:
 async def expire_overdue(svc: Service) -> None:
     """A person had their time: the intervention times out and the task fails (human.timeout)."""
     assert isinstance(svc.settings, TakeoverSettings)
-    while True:
-        try:
-            for intervention_id in await store.overdue(svc.pool):
-                await actions.time_out(svc, intervention_id)
-        except Exception as exc:  # a database or Redis away, a connection left broken: next round
-            log.warning("timeouts skipped this round: %r", exc)
-        await asyncio.sleep(svc.settings.timeout_check_s)
+
+    async def once() -> None:
+        for intervention_id in await store.overdue(svc.pool):
+            await actions.time_out(svc, intervention_id)
+
+    await periodic.rounds(svc.settings.timeout_check_s, once, "timeouts")
 
 
 async def reconcile(svc: Service) -> None:
-    while True:
-        try:
-            await queue.rebuild(svc.redis, await store.open_ones(svc.pool))
-        except Exception as exc:  # as above: the loop outlives whatever a round meets
-            log.warning("queue rebuild skipped this round: %r", exc)
-        await asyncio.sleep(RECONCILE_EVERY_S)
+    async def once() -> None:
+        await queue.rebuild(svc.redis, await store.open_ones(svc.pool))
+
+    await periodic.rounds(RECONCILE_EVERY_S, once, "queue rebuild")
 
 
 def http_app(svc: Service, viewer: Viewer) -> Starlette:

@@ -16,7 +16,7 @@ import asyncpg
 from contracts.applications import ApplicationSubmitted
 from contracts.envelope import Event
 from contracts.mail import EmailVerificationNeeded
-from runtime import telemetry
+from runtime import periodic, telemetry
 from runtime.google_oauth import refreshed
 from runtime.service import Service
 from services.verifier import outcomes, proof, store
@@ -55,16 +55,8 @@ class Waiter:
         self._open = opener
 
     async def run(self) -> None:
-        tick = min(self._settings.verify_poll_s, TICK_MAX_S)
-        while True:
-            try:
-                await self.once()
-            # PostgreSQL away, or a pooled connection it left broken (asyncpg's InternalClientError
-            # after a restart, seen in the soak): the rows wait for us. A loop that ended here made
-            # the service unhealthy until restarted, and no wait ended meanwhile.
-            except Exception as exc:
-                log.warning("waits: claiming failed, will retry: %r", exc)
-            await asyncio.sleep(tick)
+        # PostgreSQL away: the rows wait for us.
+        await periodic.rounds(min(self._settings.verify_poll_s, TICK_MAX_S), self.once, "waits: claiming")
 
     async def once(self) -> int:
         s = self._settings

@@ -88,3 +88,23 @@ async def test_a_beat_that_fails_is_logged_and_the_block_goes_on(caplog: pytest.
         async with periodic.alongside(0.0, broken, name="renewal"):
             await asyncio.sleep(0.05)
     assert "renewal failed: RuntimeError('redis went away')" in caplog.text
+
+
+async def test_rounds_go_on_after_a_round_that_fails(caplog: pytest.LogCaptureFixture) -> None:
+    ran = 0
+    third = asyncio.Event()
+
+    async def work() -> None:
+        nonlocal ran
+        ran += 1
+        if ran == 3:
+            third.set()
+        if ran == 1:
+            raise RuntimeError("a connection a restart left broken")
+
+    with caplog.at_level(logging.WARNING, logger="runtime.periodic"):
+        task = asyncio.create_task(periodic.rounds(0.01, work, "sweep"))
+        await asyncio.wait_for(third.wait(), timeout=5)
+        await periodic.cancel([task])
+    assert task.cancelled()
+    assert "sweep failed this round, will retry" in caplog.text and "a connection a restart left broken" in caplog.text
