@@ -78,12 +78,14 @@ async def test_nothing_is_lost_or_applied_twice_under_chaos(stack: Stack) -> Non
         stop = asyncio.Event()
         faults = asyncio.create_task(chaos.run(stop))
         # Every kind of fault at least once, even when the tasks settle sooner.
-        await _wait_settled(dsn, task_ids, began + RUN_S - RESERVE_S, also=chaos.every_kind_done)
+        curve = measure.Curve(began)
+        await _wait_settled(dsn, task_ids, began + RUN_S - RESERVE_S, also=chaos.every_kind_done, curve=curve)
         stop.set()
         await faults
         # After the last fault, a minute at most, within the run's time.
-        await _wait_settled(dsn, task_ids, min(time.monotonic() + 60, began + RUN_S - 30))
+        await _wait_settled(dsn, task_ids, min(time.monotonic() + 60, began + RUN_S - 30), curve=curve)
         model = await load.read_model(dsn, task_ids)
+        stuck = await measure.unsettled(dsn, task_ids, load.TERMINAL | load.WAITING_FOR_PERSON)
         received = await load.submissions(http, site)
         reasons = await load.failure_reasons(dsn, task_ids)
         timings = await measure.timings(dsn, task_ids)
@@ -100,6 +102,9 @@ async def test_nothing_is_lost_or_applied_twice_under_chaos(stack: Stack) -> Non
         "cpu_s": sampler.by_part(),
         "browsers_at_once": {"max": max(sampler.at_once, default=0), "samples": len(sampler.at_once)},
         "deliveries": measure.deliveries(parts["nats-1"]["monitor_url"]),
+        "backlog": measure.backlog(parts["nats-1"]["monitor_url"]),
+        "unsettled_at": stuck,
+        "curve": curve.points,
     }
     # `down` is part of the run: afterwards no process of the stack runs, no browser above all.
     result |= await asyncio.to_thread(_down, stack)
@@ -135,7 +140,11 @@ def _up(stack: Stack) -> None:
 
 
 async def _wait_settled(
-    dsn: str, task_ids: list[str], deadline: float, also: Callable[[], bool] = lambda: True
+    dsn: str,
+    task_ids: list[str],
+    deadline: float,
+    also: Callable[[], bool] = lambda: True,
+    curve: measure.Curve | None = None,
 ) -> dict[str, str]:
     found: dict[str, str] = {}
     while time.monotonic() < deadline:
@@ -143,6 +152,8 @@ async def _wait_settled(
             found = await load.states(dsn, task_ids)
         except (OSError, TimeoutError, asyncpg.PostgresError) as exc:  # PostgreSQL restarting under the chaos
             print(f"read model unavailable for a moment: {type(exc).__name__}")
+        if curve is not None:
+            curve.note(found, load.TERMINAL | load.WAITING_FOR_PERSON)
         if load.settled(found, task_ids) and also():
             break
         await asyncio.sleep(5)
