@@ -215,3 +215,29 @@ def deliveries(monitor_url: str) -> dict[str, int]:
                 if consumer["name"] in CONSUMERS:
                     found[consumer["name"]] = int(consumer.get("delivered", {}).get("consumer_seq", 0))
     return found
+
+
+async def write_timeline(dsn: str, task_ids: list[str], path: Path) -> None:
+    """Each task's events in order, seconds from its queuing: where a task's time went, read after."""
+    conn = await asyncpg.connect(dsn, timeout=5)
+    try:
+        rows = await conn.fetch(_TIMELINE, task_ids)
+    finally:
+        await conn.close()
+    lines: list[str] = []
+    for row in rows:
+        if row["first"]:
+            lines.append(f"--- {row['task_id']} {row['platform']}")
+        state = row["to_state"] or ""
+        lines.append(f"{row['s']:8.1f} {row['at']:%H:%M:%S} {row['event_type']:26} {state:22} {row['d']}")
+    path.write_text("\n".join(lines) + "\n")
+
+
+_TIMELINE = (
+    "SELECT e.task_id::text, t.platform, e.event_type, e.to_state, e.occurred_at AS at, "
+    "left(coalesce(e.data->>'detail', e.data->>'reason', ''), 70) AS d, "
+    "extract(epoch FROM e.occurred_at - min(e.occurred_at) OVER w)::float AS s, "
+    "row_number() OVER (w ORDER BY e.occurred_at, e.arrival) = 1 AS first "
+    "FROM intake.task_events e JOIN intake.tasks t USING (task_id) WHERE e.task_id = ANY($1::uuid[]) "
+    "WINDOW w AS (PARTITION BY e.task_id) ORDER BY e.task_id, e.occurred_at, e.arrival"
+)
