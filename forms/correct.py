@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from forms.money import amount
 from forms.records import FieldRecord
 from forms.resolve import DATE_FORMATS, ISO_DATE
 from forms.text import digits_only
@@ -41,6 +42,7 @@ SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 ABOUT_FORM = {
     "phone": re.compile(r"valid|format|like|e\.g|example|digits|international|country code|\+\d", re.I),
     "url": re.compile(r"url|link|address|https?|scheme|valid|format", re.I),
+    "number": re.compile(r"number|numeric|digits|numerals|amount|like \d", re.I),
 }
 
 
@@ -79,6 +81,8 @@ def _kind(record: FieldRecord, key: str, value: str) -> str:
         return "url"
     if ISO_DATE.fullmatch(value.strip()) or key in ("earliest_start", "education_start", "education_end"):
         return "date"
+    if key == "salary":
+        return "number"
     return "text"
 
 
@@ -93,6 +97,7 @@ def rewrite(record: FieldRecord, key: str, value: str, message: str) -> str | No
         "phone": lambda: phone_forms(value),
         "url": lambda: url_forms(value),
         "date": lambda: date_forms(value, message),
+        "number": lambda: [str(n) for n in (amount(value),) if n is not None],
     }.get(kind, lambda: [])()
     if kind == "text" and _asks_date(message):
         candidates = date_forms(value, message)

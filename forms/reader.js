@@ -215,6 +215,7 @@
       tag: el.tagName.toLowerCase(), type: (el.getAttribute("type") || "").toLowerCase(), widget,
       ...lab, group_label: groupLabel(group), section: sectionOf(el), nearby: nearbyText(el).slice(0, 300),
       autocomplete: el.getAttribute("autocomplete") || "", placeholder: el.getAttribute("placeholder") || "",
+      inputmode: (el.getAttribute("inputmode") || "").toLowerCase(),
       hint: el.getAttribute("data-automation-id") || el.getAttribute("data-qa") || el.getAttribute("data-testid") || "",
       required: required(el), visible: visible(el), concealed: concealed(el), disabled: !!el.disabled,
       value: "", options: [], checked: [], multiple: !!el.multiple, accept: el.getAttribute("accept") || "",

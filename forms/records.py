@@ -62,6 +62,7 @@ class FieldRecord:
     section: str = ""
     nearby: str = ""
     autocomplete: str = ""
+    inputmode: str = ""  # numeric or decimal: a text box that wants a number ("whole number, like 65000")
     placeholder: str = ""
     hint: str = ""  # data-automation-id, data-qa or data-testid: where platforms name their fields
     required: bool = False

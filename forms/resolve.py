@@ -18,7 +18,8 @@ from forms.bank import lookup
 from forms.choose import choose, choose_many, decline_option, real_options
 from forms.datefit import dated, is_date_key
 from forms.keys import classify
-from forms.records import CHOICE_WIDGETS, FieldRecord, Provenance, Resolution
+from forms.money import amount, currency, is_currency_list, is_period_list, option_currency, option_period, period
+from forms.records import CHOICE_WIDGETS, FieldRecord, Option, Provenance, Resolution
 from forms.text import digits_only, fold, yes_no
 from forms.values import PROFILE_VALUES
 
@@ -57,8 +58,31 @@ class Context:
         return ""
 
 
+# A list of periods is the salary's only where the field says so: "Per", or pay in its label.
+PAY = re.compile(r"salary|pay\b|compensation|wage|remuneration|rate\b|\bctc\b", re.I)
+PERIOD_LABELS = {"", "per", "period", "pay period", "frequency", "pay frequency", "interval", "basis", "unit"}
+
+
+def _listed(record: FieldRecord) -> list[Option]:
+    """The real options of a list, without its blank first choice ("Please choose", value "")."""
+    return [o for o in real_options(record.options) if o.value or option_currency(o) or option_period(o)]
+
+
+def _money_key(record: FieldRecord, key: str) -> str:
+    """A currency list, or a salary's period list, known by its options (labels say little: "Per")."""
+    if record.widget not in CHOICE_WIDGETS or key not in ("", "salary"):
+        return key
+    options = _listed(record)
+    if is_currency_list(options):
+        return "salary_currency"
+    said = fold(record.label).rstrip(" *:")
+    if is_period_list(options) and (said in PERIOD_LABELS or PAY.search(f"{record.label} {record.group_label}")):
+        return "salary_period"
+    return key
+
+
 def key_of(record: FieldRecord, ctx: Context) -> str:
-    key = classify(record, ctx.hint_for(record))
+    key = _money_key(record, classify(record, ctx.hint_for(record)))
     phoneish = re.search(r"phone|mobile|tel", fold(f"{record.group_label} {record.hint} {record.id or ''}"))
     if key == "country" and phoneish:
         return "phone_country"
@@ -131,6 +155,21 @@ def _salary(record: FieldRecord, profile: Profile) -> str | None:
     return profile.preferences.salary
 
 
+def _salary_currency(record: FieldRecord, profile: Profile) -> str | None:
+    salary = profile.preferences.salary
+    options = _listed(record)
+    code = currency(salary, [c for c in map(option_currency, options) if c]) if salary else None
+    picked = [o.label for o in options if code and option_currency(o) == code]
+    return picked[0] if len(set(picked)) == 1 else None
+
+
+def _salary_period(record: FieldRecord, profile: Profile) -> str | None:
+    salary = profile.preferences.salary
+    want = period(salary) if salary else None
+    picked = [o.label for o in _listed(record) if want and option_period(o) == want]
+    return picked[0] if len(picked) == 1 else None
+
+
 def _without_sponsorship(record: FieldRecord, profile: Profile) -> str | None:
     prefs = profile.preferences
     if prefs.work_authorization is None or prefs.sponsorship is None:
@@ -145,6 +184,8 @@ TOPICS: dict[str, Topic] = {
     "authorized_without_sponsorship": _without_sponsorship,
     "relocation": lambda r, p: _yes(p.preferences.relocation),
     "salary": _salary,
+    "salary_currency": _salary_currency,
+    "salary_period": _salary_period,
     "notice_period": lambda r, p: p.preferences.notice_period,
     "earliest_start": lambda r, p: p.preferences.earliest_start,
     "privacy_consent": lambda r, p: _yes(p.preferences.privacy_consent),
@@ -175,10 +216,19 @@ def _eeo(record: FieldRecord, profile: Profile, key: str) -> Resolution:
     return Resolution(None, key=key, reason="the user declines this EEO question")
 
 
+def _wants_number(record: FieldRecord, value: str, key: str) -> bool:
+    """A text box that asks for a number ("$150,000" written as 150000) when the value is one."""
+    return (
+        record.widget == "text"
+        and record.inputmode in ("numeric", "decimal")
+        and _number(value, "profile", key).resolved
+    )
+
+
 def fit(record: FieldRecord, value: str, provenance: Provenance, key: str) -> Resolution:
     """Shape a value to the widget: the option that means it, a number, a tick."""
     widget = record.widget
-    if widget == "number":
+    if widget == "number" or _wants_number(record, value, key):
         return _number(value, provenance, key)
     if ISO_DATE.fullmatch(value.strip()) or widget == "date":
         return _date(record, value.strip(), provenance, key)
@@ -229,6 +279,10 @@ def _as_shown(iso: str, says: str) -> str:
 
 
 def _number(value: str, provenance: Provenance, key: str) -> Resolution:
+    if key == "salary":
+        whole = amount(value)
+        if whole is not None:
+            return Resolution(str(whole), provenance, key)
     cleaned = value.replace(",", "").strip()
     match = re.fullmatch(r"[$€£]?\s*(\d+(\.\d+)?)\s*(k|K)?\s*([A-Za-z]{3})?( a year| per year| annually)?", cleaned)
     if not match:
