@@ -86,8 +86,11 @@ class ExecutorSettings(ServiceSettings, LlmSettings):
     # same variable as the provisioner's global browser slots, so one setting sizes both.
     browser_slots: int = Field(default=4, ge=1, le=256)
     # The server redelivers a flow message nobody acked or heartbeated for this long (an executor
-    # frozen mid-application); heartbeats go every third of it, so it need not cover a whole form.
-    flow_ack_wait_s: float = Field(default=120.0, gt=0)
+    # killed or frozen mid-application); heartbeats go every third of it, so it need not cover a
+    # whole form. A killed executor's task, its browser and its slot wait this long for another
+    # instance: at 120 s each executor kill of the soak left up to a slot per task idle for two
+    # minutes (docs/deploy.md). 30 s with a heartbeat every 10 s, as the other consumers have.
+    flow_ack_wait_s: float = Field(default=30.0, gt=0)
     # 64 hex characters (AES-256): intake's AUTOAPPLY_CREDENTIALS_KEY, so both open the stored
     # accounts' passwords; when unset both derive the same key from the shared secret_key.
     credentials_key: SecretStr | None = None

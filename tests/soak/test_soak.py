@@ -31,9 +31,11 @@ from tests.soak.poison import Poison
 TASKS = int(os.environ.get("AUTOAPPLY_SOAK_TASKS", "200"))
 # The whole run, from the first `up` to the final line: the 20 minutes on this machine.
 RUN_S = float(os.environ.get("AUTOAPPLY_SOAK_MINUTES", "20")) * 60
-# Kept back from the waiting for what comes after it: the fault in flight when the chaos stops (its
-# recovery is bounded by the chaos loop's tries), a last minute to settle, reading the counts.
-RESERVE_S = chaos_loop.MAX_FAULT_S + 90
+# Kept back at the end for the counts, the poison check (up to 30 s) and `down`.
+FINAL_S = 90.0
+# The chaos stops this long before the end: the fault in flight then (its recovery is bounded by
+# the chaos loop's tries) and the final part; the tasks settle on until FINAL_S before the end.
+RESERVE_S = chaos_loop.MAX_FAULT_S + FINAL_S
 # Three nodes, PostgreSQL, Redis, the sandbox and ten instances on two loaded cores: each `up`
 # waits 60 s, and a part that was not healthy in time starts again at the next; this long in all.
 STARTUP_S = 360.0
@@ -42,17 +44,29 @@ SEED = int(os.environ.get("AUTOAPPLY_SOAK_SEED", "16"))
 pytestmark = [pytest.mark.soak, pytest.mark.timeout(int(RUN_S) + 300)]
 
 
-# Nobody operates during the soak: a task waiting for a person gives its browser slot back after
-# this long (takeover's human.timeout) rather than the product's five minutes, so that the waiting
-# path is exercised without four waiting tasks holding every slot for most of the run.
-HUMAN_TIMEOUT_S = "90"
+# How the soak's host is set up; each can be set in the environment instead.
+SOAK_SETTINGS = {
+    # Nobody operates during the soak: a task waiting for a person gives its browser back after this
+    # long (takeover's human.timeout) rather than the product's five minutes, so that the waiting
+    # path is exercised without the waiting tasks holding the browsers for most of the run.
+    "AUTOAPPLY_HUMAN_TIMEOUT_S": "90",
+    # Tasks out of slots wait in their handler, woken when a slot frees (docs/provisioner.md).
+    "AUTOAPPLY_SLOT_HOLD_S": "120",
+    # A host sized for 200 tasks in 20 minutes (docs/deploy.md, "What held the tasks back"): with
+    # the default 4 slots a slot serves about 2 tasks a minute (30 s from browser to release), so 4
+    # settle at most about 8 a minute, where 200 in the run's 15 working minutes need 13.
+    "AUTOAPPLY_BROWSER_SLOTS": "8",
+    # About two in five of the soak's tasks wait for a person, for 90 s each: at 13 tasks a minute
+    # that is 10-20 browsers waiting at once. Past the default budget of 8 a waiting browser kept
+    # its slot, and half the slots sat with pages nobody would answer while 15 tasks waited for one.
+    "AUTOAPPLY_WAITING_BROWSERS": "24",
+}
 
 
 @pytest.fixture
 def stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("AUTOAPPLY_HUMAN_TIMEOUT_S", os.environ.get("AUTOAPPLY_HUMAN_TIMEOUT_S", HUMAN_TIMEOUT_S))
-    # Tasks out of slots wait in their handler, woken when a slot frees (docs/provisioner.md).
-    monkeypatch.setenv("AUTOAPPLY_SLOT_HOLD_S", os.environ.get("AUTOAPPLY_SLOT_HOLD_S", "120"))
+    for name, value in SOAK_SETTINGS.items():
+        monkeypatch.setenv(name, os.environ.get(name, value))
     home = tmp_path / "stack"
     stack = Stack(home)
     yield stack
@@ -66,24 +80,31 @@ def stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
 async def test_nothing_is_lost_or_applied_twice_under_chaos(stack: Stack) -> None:
     began = time.monotonic()
     await asyncio.to_thread(_up, stack)
+    up_s = time.monotonic() - began
     parts = stack.load_state()["parts"]
     dsn, site = parts["postgres"]["url"], parts["sandbox"]["url"]
     sampler = measure.Sampler(stack.run, stack.browsers)
     sampler.start()
     async with httpx.AsyncClient(base_url=parts["intake-1"]["http_url"], timeout=30) as http:
         task_ids, sites = await load.submit(http, site, TASKS)
+        load_s = time.monotonic() - began - up_s
         poison = Poison([part["url"] for name, part in sorted(parts.items()) if name.startswith("nats")])
         await poison.inject()  # as the tasks start: the dead letters must hold these and nothing else
         chaos = Chaos(stack, SEED)
         stop = asyncio.Event()
         faults = asyncio.create_task(chaos.run(stop))
         # Every kind of fault at least once, even when the tasks settle sooner.
-        await _wait_settled(dsn, task_ids, began + RUN_S - RESERVE_S, also=chaos.every_kind_done)
+        curve = measure.Curve(began)
+        await _wait_settled(dsn, task_ids, began + RUN_S - RESERVE_S, also=chaos.every_kind_done, curve=curve)
         stop.set()
         await faults
-        # After the last fault, a minute at most, within the run's time.
-        await _wait_settled(dsn, task_ids, min(time.monotonic() + 60, began + RUN_S - 30))
+        # After the last fault, the rest of the run less FINAL_S: a fault that came back quickly
+        # leaves the tasks up to MAX_FAULT_S more to settle, without new faults.
+        await _wait_settled(dsn, task_ids, began + RUN_S - FINAL_S, curve=curve)
         model = await load.read_model(dsn, task_ids)
+        stuck = await measure.unsettled(dsn, task_ids, load.TERMINAL | load.WAITING_FOR_PERSON)
+        # Every task's events, kept beside the run (pytest keeps its last temporary folders).
+        await measure.write_timeline(dsn, task_ids, stack.home.parent / "timeline.txt")
         received = await load.submissions(http, site)
         reasons = await load.failure_reasons(dsn, task_ids)
         timings = await measure.timings(dsn, task_ids)
@@ -100,6 +121,12 @@ async def test_nothing_is_lost_or_applied_twice_under_chaos(stack: Stack) -> Non
         "cpu_s": sampler.by_part(),
         "browsers_at_once": {"max": max(sampler.at_once, default=0), "samples": len(sampler.at_once)},
         "deliveries": measure.deliveries(parts["nats-1"]["monitor_url"]),
+        "backlog": measure.backlog(parts["nats-1"]["monitor_url"]),
+        "unsettled_at": stuck,
+        "curve": curve.points,
+        "up_s": round(up_s),
+        "load_s": round(load_s),
+        "settings": {name: os.environ[name] for name in SOAK_SETTINGS},
     }
     # `down` is part of the run: afterwards no process of the stack runs, no browser above all.
     result |= await asyncio.to_thread(_down, stack)
@@ -135,7 +162,11 @@ def _up(stack: Stack) -> None:
 
 
 async def _wait_settled(
-    dsn: str, task_ids: list[str], deadline: float, also: Callable[[], bool] = lambda: True
+    dsn: str,
+    task_ids: list[str],
+    deadline: float,
+    also: Callable[[], bool] = lambda: True,
+    curve: measure.Curve | None = None,
 ) -> dict[str, str]:
     found: dict[str, str] = {}
     while time.monotonic() < deadline:
@@ -143,6 +174,8 @@ async def _wait_settled(
             found = await load.states(dsn, task_ids)
         except (OSError, TimeoutError, asyncpg.PostgresError) as exc:  # PostgreSQL restarting under the chaos
             print(f"read model unavailable for a moment: {type(exc).__name__}")
+        if curve is not None:
+            curve.note(found, load.TERMINAL | load.WAITING_FOR_PERSON)
         if load.settled(found, task_ids) and also():
             break
         await asyncio.sleep(5)

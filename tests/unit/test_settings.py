@@ -79,3 +79,18 @@ def test_the_executor_takes_one_flow_per_browser_slot_it_is_given(monkeypatch: p
         sized = app.flow_spec(spec, settings)
         assert (sized.max_ack_pending, sized.ack_wait_s) == (12, 4.0)
         assert sized.durable == spec.durable and sized.max_deliver == spec.max_deliver
+
+
+def test_a_killed_executors_task_comes_back_within_30_s_heartbeated_every_10(monkeypatch: pytest.MonkeyPatch) -> None:
+    # What a task's browser and slot wait after its executor is killed: the flow consumers' ack wait.
+    from services.executor import app
+    from services.executor.settings import ExecutorSettings
+
+    for key, value in (GOOD | {"AUTOAPPLY_SERVICE": "executor"}).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AUTOAPPLY_FLOW_ACK_WAIT_S", raising=False)
+    settings = load(ExecutorSettings)
+    for spec in (app.PROFILE_READY, app.RESUMED):
+        sized = app.flow_spec(spec, settings)
+        assert sized.ack_wait_s == 30.0
+        assert sized.ack_wait_s / 3 == 10.0  # the bus's heartbeat while a handler runs (bus._process)
