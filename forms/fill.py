@@ -133,14 +133,19 @@ async def fill_step(
     if draft is not None:
         decided = await draft(decided)
     filled = await _fill_all(page, platform, decided)
+    # The re-check's read, where it filled nothing again, is the first reveal round's too: the page
+    # has not changed since (a second wait for quiet and read would see the same).
+    fresh: list[FieldRecord] | None = None
     if platform.resume_first and any(f.record.widget == "file" and f.outcome == "filled" for f in filled):
-        filled = await _recheck(page, profile, platform, filled, overrides)
+        filled, fresh = await _recheck(page, profile, platform, filled, overrides)
     unresolved = [(r, res) for r, res in decided if not res.resolved]
     added = 0
     present: set[str] = set()
     for _ in range(REVEAL_ROUNDS + MAX_ROWS):  # an answer may reveal a question (State once Country is chosen)
         seen = {r.selector for r, _ in decided}
-        now = _decide(await read_settled(page, QUICK_READ_S), profile, platform, overrides)
+        records = fresh if fresh is not None else await read_settled(page, QUICK_READ_S)
+        fresh = None
+        now = _decide(records, profile, platform, overrides)
         present = {r.selector for r, _ in now}
         revealed = [(r, res) for r, res in now if r.selector not in seen]
         if revealed and draft is not None:
@@ -183,21 +188,24 @@ async def _act(page: Page, record: FieldRecord, res: Resolution) -> Filled:
 
 async def _recheck(
     page: Page, profile: Profile, platform: Platform, filled: list[Filled], overrides: Mapping[str, str]
-) -> list[Filled]:
-    """Read again after everything is filled; fill once more whatever a script changed."""
+) -> tuple[list[Filled], list[FieldRecord] | None]:
+    """Read again after everything is filled; fill once more whatever a script changed. With the
+    records read, where nothing was filled again (None where something was: the page changed)."""
     records = await read_settled(page, 2.0)
     again = {r.selector: (r, res) for r, res in _decide(records, profile, platform, overrides)}
     out = []
+    acted = False
     for done in filled:
         now = again.get(done.record.selector)
         if now and done.shown and now[0].value == done.shown:
             out.append(done)  # what was left there is still there (a chosen suggestion need not be retyped)
         elif done.record.widget != "file" and now and now[1].resolved and done.outcome in ("filled", "kept"):
             refill = await _act(page, now[0], now[1])
+            acted = True
             out.append(refill if refill.outcome != "kept" else done)
         else:
             out.append(done)
-    return out
+    return out, None if acted else records
 
 
 async def visible_button(page: Page, selectors: tuple[str, ...]) -> Locator | None:
