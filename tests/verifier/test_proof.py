@@ -71,7 +71,8 @@ def test_already_applied_after_a_crash_is_proof() -> None:
 def test_a_page_that_says_nothing_is_unknown() -> None:
     assert from_page(submitted(confirmation_text="Northwind Robotics - Careers")).verdict is Verdict.UNKNOWN
     assert from_page(submitted()).verdict is Verdict.UNKNOWN
-    assert from_page(submitted(confirmation_text="Your application was not successfully submitted")).verdict is not Verdict.COMPLETED
+    denied = submitted(confirmation_text="Your application was not successfully submitted")
+    assert from_page(denied).verdict is not Verdict.COMPLETED
     assert second_look("Robotics Engineer  Apply").verdict is Verdict.UNKNOWN
     assert second_look("Robotics Engineer\nApplied\nSee application").verdict is Verdict.COMPLETED
 
