@@ -97,11 +97,13 @@ def _order(decided: list[tuple[FieldRecord, Resolution]], platform: Platform) ->
     return sorted(decided, key=lambda pair: pair[0].widget != "file")
 
 
-async def _read_step(page: Page, platform: Platform, first: bool) -> list[FieldRecord]:
+async def _read_step(
+    page: Page, platform: Platform, first: bool, known: list[FieldRecord] | None = None
+) -> list[FieldRecord]:
     """The step's fields once the page is quiet. A step with no question yet is waited on (a late
     render); after the first, one that already shows its Next or Submit is a review page, with
     nothing to ask. (A first page's buttons may be drawn before its form: it is always waited on.)"""
-    records = await read_settled(page, QUICK_READ_S)
+    records = await read_settled(page, QUICK_READ_S, known=known)
     if questions(records, platform):
         return records
     buttons = (platform.submit_buttons or COMMON_SUBMIT) + (platform.next_buttons or COMMON_NEXT)
@@ -128,19 +130,25 @@ async def fill_step(
     first: bool = True,
     overrides: Mapping[str, str] = NONE,
     draft: Draft | None = None,
+    known: list[FieldRecord] | None = None,
 ) -> Step:
-    decided = _decide(await _read_step(page, platform, first), profile, platform, overrides)
+    decided = _decide(await _read_step(page, platform, first, known), profile, platform, overrides)
     if draft is not None:
         decided = await draft(decided)
     filled = await _fill_all(page, platform, decided)
+    # The re-check's read, where it filled nothing again, is the first reveal round's too: the page
+    # has not changed since (a second wait for quiet and read would see the same).
+    fresh: list[FieldRecord] | None = None
     if platform.resume_first and any(f.record.widget == "file" and f.outcome == "filled" for f in filled):
-        filled = await _recheck(page, profile, platform, filled, overrides)
+        filled, fresh = await _recheck(page, profile, platform, filled, overrides)
     unresolved = [(r, res) for r, res in decided if not res.resolved]
     added = 0
     present: set[str] = set()
     for _ in range(REVEAL_ROUNDS + MAX_ROWS):  # an answer may reveal a question (State once Country is chosen)
         seen = {r.selector for r, _ in decided}
-        now = _decide(await read_settled(page, QUICK_READ_S), profile, platform, overrides)
+        records = fresh if fresh is not None else await read_settled(page, QUICK_READ_S)
+        fresh = None
+        now = _decide(records, profile, platform, overrides)
         present = {r.selector for r, _ in now}
         revealed = [(r, res) for r, res in now if r.selector not in seen]
         if revealed and draft is not None:
@@ -183,21 +191,24 @@ async def _act(page: Page, record: FieldRecord, res: Resolution) -> Filled:
 
 async def _recheck(
     page: Page, profile: Profile, platform: Platform, filled: list[Filled], overrides: Mapping[str, str]
-) -> list[Filled]:
-    """Read again after everything is filled; fill once more whatever a script changed."""
+) -> tuple[list[Filled], list[FieldRecord] | None]:
+    """Read again after everything is filled; fill once more whatever a script changed. With the
+    records read, where nothing was filled again (None where something was: the page changed)."""
     records = await read_settled(page, 2.0)
     again = {r.selector: (r, res) for r, res in _decide(records, profile, platform, overrides)}
     out = []
+    acted = False
     for done in filled:
         now = again.get(done.record.selector)
         if now and done.shown and now[0].value == done.shown:
             out.append(done)  # what was left there is still there (a chosen suggestion need not be retyped)
         elif done.record.widget != "file" and now and now[1].resolved and done.outcome in ("filled", "kept"):
             refill = await _act(page, now[0], now[1])
+            acted = True
             out.append(refill if refill.outcome != "kept" else done)
         else:
             out.append(done)
-    return out
+    return out, None if acted else records
 
 
 async def visible_button(page: Page, selectors: tuple[str, ...]) -> Locator | None:
@@ -230,11 +241,13 @@ async def fill_form(
         if stop:
             return FormReport(platform.name, "challenge", tuple(steps), stop, time.monotonic() - began)
         await refuse_cookies(page)
+        known: list[FieldRecord] | None = None  # the read that found the form already open
         if not opened and not steps:
             opened = True
-            if await _open_form(page, platform):
+            clicked, known = await _open_form(page, platform)
+            if clicked:
                 continue
-        step = await fill_step(page, profile, platform, first=not steps, draft=draft)
+        step = await fill_step(page, profile, platform, first=not steps, draft=draft, known=known)
         steps.append(step)
         if step.blocking:
             detail = "; ".join(step.blocking)
@@ -297,19 +310,24 @@ async def _next_or_repair(
     return _shown(await read_errors(page, platform)), list(fix.corrections)
 
 
-async def _open_form(page: Page, platform: Platform) -> bool:
-    """On a job page with no form yet, click Apply (the platform's own button), as a person would."""
-    if not platform.open_form or questions(await read_page(page), platform):
-        return False
+async def _open_form(page: Page, platform: Platform) -> tuple[bool, list[FieldRecord] | None]:
+    """On a job page with no form yet, click Apply (the platform's own button), as a person would.
+    Whether it clicked, and the read that found the form open already (the step's first read, where
+    the page does not change meanwhile)."""
+    if not platform.open_form:
+        return False, None
+    records = await read_page(page)
+    if questions(records, platform):
+        return False, records
     button = await visible_button(page, platform.open_form)
     if button is None or await _leads_here(page, button):
-        return False  # the tab we are on (Ashby's "Application"): its form is still drawing
+        return False, None  # the tab we are on (Ashby's "Application"): its form is still drawing
     try:
         await button.click(timeout=5_000)
     except PlaywrightError:
-        return False  # covered or gone: the page is read as it is
+        return False, None  # covered or gone: the page is read as it is
     await _after_click(page)
-    return True
+    return True, None
 
 
 async def _leads_here(page: Page, button: Locator) -> bool:

@@ -43,11 +43,13 @@ async def read_page(page: Page) -> list[FieldRecord]:
 
 
 # Resolves once the document has not changed for quietMs (or after maxMs): late renders, hydration.
+# It answers how many changes it saw while waiting.
 QUIET_JS = """([quietMs, maxMs]) => new Promise((resolve) => {
   const start = Date.now();
-  let timer = 0;
-  const done = () => { observer.disconnect(); clearTimeout(timer); resolve(Date.now() - start); };
+  let timer = 0, changes = 0;
+  const done = () => { observer.disconnect(); clearTimeout(timer); resolve(changes); };
   const observer = new MutationObserver(() => {
+    changes += 1;
     clearTimeout(timer);
     if (Date.now() - start >= maxMs) done(); else timer = setTimeout(done, quietMs);
   });
@@ -57,22 +59,31 @@ QUIET_JS = """([quietMs, maxMs]) => new Promise((resolve) => {
 })"""
 
 
-async def _quiet(page: Page, max_s: float) -> None:
+async def _quiet(page: Page, max_s: float) -> bool:
+    """Waits for the page to be quiet; True when it changed meanwhile (or could not say)."""
     try:
-        await page.main_frame.evaluate(QUIET_JS, [int(QUIET_FOR_S * 1000), int(max(max_s, 0.05) * 1000)])
+        changes = await page.main_frame.evaluate(QUIET_JS, [int(QUIET_FOR_S * 1000), int(max(max_s, 0.05) * 1000)])
     except PlaywrightError:
-        pass  # navigating: the next read sees the new page
+        return True  # navigating: the next read sees the new page
+    return bool(changes)
 
 
-async def read_settled(page: Page, timeout_s: float = 8.0, *, live: bool = True) -> list[FieldRecord]:
+async def read_settled(
+    page: Page, timeout_s: float = 8.0, *, live: bool = True, known: list[FieldRecord] | None = None
+) -> list[FieldRecord]:
     """Read once the page is quiet; a page with no question yet is waited on until `timeout_s`.
 
     `live` is False for a saved page opened with scripts off: nothing can change, one read is enough.
+    `known` is a read taken just before, with nothing done to the page since: where the page did not
+    change while it was waited on, that read is the answer (a read costs the page about 0.2 s of CPU).
     """
     deadline = time.monotonic() + timeout_s
     while True:
         if live:
-            await _quiet(page, min(QUIET_AT_MOST_S, deadline - time.monotonic()))
+            changed = await _quiet(page, min(QUIET_AT_MOST_S, deadline - time.monotonic()))
+            if known is not None and not changed and any(not r.noise for r in known):
+                return known
+        known = None
         records = await read_page(page)
         if not live or any(not r.noise for r in records) or time.monotonic() >= deadline:
             return records

@@ -20,6 +20,8 @@ from forms.records import Challenge
 ERRORS_JS = resources.files("forms").joinpath("errors.js").read_text(encoding="utf-8")
 # How long a submit may take to show its outcome before it is reported as unknown.
 OUTCOME_TIMEOUT_S = 20.0
+# The page is looked at again this often until it answers (each look is three reads of every frame).
+LOOK_EVERY_S = 0.15
 AFTER_SUBMIT = frozenset({"captcha", "email_code", "email_link", "already_applied", "closed"})
 
 
@@ -67,8 +69,13 @@ async def _done_text(page: Page, platform: Platform) -> str:
 async def outcome(page: Page, platform: Platform, timeout_s: float = OUTCOME_TIMEOUT_S) -> SubmitReport:
     """Wait for what the page says after a submit."""
     deadline = time.monotonic() + timeout_s
+    # The confirmation is looked for at once: a submit that navigates (Lever's /thanks) has often
+    # drawn it by the time the click returns. Errors and challenges only after a pause: the page the
+    # click left may still show what it showed before (a field marked invalid while it was typed in).
+    if done := await _done_text(page, platform):
+        return SubmitReport("submitted", detail=done)
     while time.monotonic() < deadline:
-        await asyncio.sleep(0.15)
+        await asyncio.sleep(LOOK_EVERY_S)
         done = await _done_text(page, platform)
         if done:
             return SubmitReport("submitted", detail=done)

@@ -1,5 +1,7 @@
 """Which template runs a page: its URL pattern and one of its detection selectors must both match."""
 
+import asyncio
+
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
@@ -25,8 +27,8 @@ async def template(page: Page, templates: dict[str, Template]) -> Template | Non
         await page.wait_for_selector(markers, state="attached", timeout=DETECT_WAIT_MS)
     except PlaywrightError:
         return None
-    for candidate in candidates:
-        for selector in candidate.detection.selectors:
-            if await _shows(page, selector):
-                return candidate
-    return None
+    # Every marker asked at once (one round trip's wait, not one per marker); the first candidate
+    # with one on the page wins, in the templates' order.
+    shown = iter(await asyncio.gather(*(_shows(page, s) for t in candidates for s in t.detection.selectors)))
+    found = [any([next(shown) for _ in t.detection.selectors]) for t in candidates]
+    return next((t for t, seen in zip(candidates, found, strict=True) if seen), None)

@@ -5,6 +5,7 @@ alone), fill, then submit once, or stop at a wait (an event, then ack with the b
 human.resolved, email.verified, task.approved: re-attach and continue from what the page shows.
 """
 
+import asyncio
 from dataclasses import replace
 from urllib.parse import urlsplit
 
@@ -79,8 +80,8 @@ class Flow:
             await navigation.check_exit_ip(run, self.attached)
         if not await navigation.go(run, self.attached):
             return
-        await self.shot("job_page")
-        await run.progress(S.ANALYZING, step="analyze")
+        # The page's picture and the step's event, side by side: neither waits on the other.
+        await asyncio.gather(self.shot("job_page"), run.progress(S.ANALYZING, step="analyze"))
         if await signin.through(self):
             await self.analyse()
 
@@ -205,9 +206,11 @@ class Flow:
         return report
 
     async def _step(self, step: Step, number: int, total: int) -> None:
+        said = self.run.progress(S.EXECUTING_RPA, step=step.id, step_number=number, total_steps=total)
         if number > 1:
-            await self.shot(f"{STEP_SHOT}{number - 1}")
-        await self.run.progress(S.EXECUTING_RPA, step=step.id, step_number=number, total_steps=total)
+            await asyncio.gather(self.shot(f"{STEP_SHOT}{number - 1}"), said)
+        else:
+            await said
 
     async def shot(self, step: str) -> str | None:
         """A screenshot of the step. A template step that left the page looking as it did at the last

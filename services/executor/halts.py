@@ -56,7 +56,26 @@ def from_challenges(found: tuple[Challenge, ...]) -> Halt | None:
     return None
 
 
+# The template's handlers a step looks for (CAPTCHAs are the engine's: see from_template).
+LOOKED_FOR = frozenset({*FAILING, "daily_limit", "email_verification"})
+# Every handler's look in one round trip of the main frame: a visible match of one of its selectors,
+# or one of its phrases in the visible text (read once); null where a selector is not plain CSS.
+SHOWS_JS = """(handlers) => {
+  const text = (document.body ? document.body.innerText : "").toLowerCase();
+  const visible = (e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== "hidden";
+  return handlers.map(([selectors, phrases]) => {
+    for (const selector of selectors) {
+      let found;
+      try { found = document.querySelectorAll(selector); } catch { return null; }
+      if ([...found].some(visible)) return true;
+    }
+    return phrases.some((p) => text.includes(p));
+  });
+}"""
+
+
 async def _shows(page: Page, handler: ErrorHandler) -> bool:
+    """One handler's look through Playwright's own selectors (a selector that is not plain CSS)."""
     for selector in handler.selectors:
         try:
             if await page.locator(selector).filter(visible=True).count():
@@ -72,14 +91,30 @@ async def _shows(page: Page, handler: ErrorHandler) -> bool:
     return any(phrase.casefold() in text for phrase in handler.texts)
 
 
+async def _showing(page: Page, handlers: list[ErrorHandler]) -> list[bool]:
+    """Which handlers the page shows: all at once (a step used to take a round trip per selector and
+    a read of the page's text per handler), each handler alone where the page could not say."""
+    wanted = [[list(h.selectors), [t.casefold() for t in h.texts]] for h in handlers]
+    try:
+        seen: list[bool | None] = await page.evaluate(SHOWS_JS, wanted)
+    except PlaywrightError:
+        seen = [None] * len(handlers)
+    return [bool(s) if s is not None else await _shows(page, h) for h, s in zip(handlers, seen, strict=True)]
+
+
+def _halt_for(handler: ErrorHandler) -> Halt:
+    if handler.trigger == "daily_limit":
+        return Halt("daily_limit", "the account reached the site's daily application limit")
+    if handler.trigger == "email_verification":
+        return Halt("email_code", "the site asks for a code it emailed")
+    return failing(handler.trigger)
+
+
 async def from_template(page: Page, template: Template) -> Halt | None:
     """The template's own error handlers. CAPTCHAs are left to the engine, which tells a visible
     challenge from the invisible one every Greenhouse, Lever and Ashby page loads."""
-    for handler in template.error_handlers:
-        if handler.trigger in FAILING and await _shows(page, handler):
-            return failing(handler.trigger)
-        if handler.trigger == "daily_limit" and await _shows(page, handler):
-            return Halt("daily_limit", "the account reached the site's daily application limit")
-        if handler.trigger == "email_verification" and await _shows(page, handler):
-            return Halt("email_code", "the site asks for a code it emailed")
-    return None
+    handlers = [h for h in template.error_handlers if h.trigger in LOOKED_FOR]
+    if not handlers:
+        return None
+    shown = await _showing(page, handlers)
+    return next((_halt_for(h) for h, seen in zip(handlers, shown, strict=True) if seen), None)

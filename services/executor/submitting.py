@@ -85,22 +85,29 @@ async def submit(flow: Flow, report: FormReport, corrections: dict[str, str] | N
         await run.progress(S.SUBMITTING, step="submit")
     if corrections:
         await correct(flow.page, corrections)
-    await flow.shot("filled")  # the form as it is sent
-    draft = _receipt(flow, report, corrections or {})
-    await receipt.write(run.x.objects, run.task, draft)  # what is about to be sent, before the click
-    task = run.task
-    tried = await attempts.record(
-        run.x.db, task.task_id, task.user_id, task.job_key, attempt_id(task), run.x.settings.instance
-    )
+    # The form's picture as it is sent, while the attempt is recorded: both before the click.
+    _, tried = await asyncio.gather(flow.shot("filled"), _record(flow, report, corrections or {}))
     if not tried.new:
         await recovered(run)
         return
-    async with run.x.db.acquire() as conn:
-        await store.mark_submitted(conn, task.task_id, tried.recorded_at)
+    task = run.task
     with telemetry.step("submit click", platform=task.platform) as span:
         answer = await click_submit(flow.page, report)
         span.set_attribute("autoapply.status", answer.status)
     await after_code(flow, answer, tried.recorded_at)
+
+
+async def _record(flow: Flow, report: FormReport, corrections: dict[str, str]) -> attempts.Attempt:
+    """What is about to be sent (the receipt), then the attempt: committed before the click."""
+    run, task = flow.run, flow.run.task
+    await receipt.write(run.x.objects, task, _receipt(flow, report, corrections))
+    tried = await attempts.record(
+        run.x.db, task.task_id, task.user_id, task.job_key, attempt_id(task), run.x.settings.instance
+    )
+    if tried.new:
+        async with run.x.db.acquire() as conn:
+            await store.mark_submitted(conn, task.task_id, tried.recorded_at)
+    return tried
 
 
 def _fields(report: FormReport, corrections: dict[str, str]) -> list[dict[str, str]]:
@@ -167,9 +174,8 @@ def _errors(answer: SubmitReport) -> str:
 
 async def _submitted(flow: Flow, confirmation: str | None) -> None:
     run = flow.run
-    shot = await flow.shot("submitted")
+    shot, draft = await asyncio.gather(flow.shot("submitted"), _read_receipt(run))
     store_ = run.x.objects
-    draft = await _read_receipt(run)
     draft |= {"final_url": flow.page.url, "confirmation_text": confirmation, "screenshots": run.shots}
     draft |= {"submitted_at": (run.task.submitted_at or datetime.now(UTC)).isoformat(), "recovered": False}
     draft |= receipt.model_use(run.meter)

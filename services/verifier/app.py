@@ -71,5 +71,13 @@ def build(settings: VerifierSettings) -> Service:
     sealer = sealer_for(settings)
     svc.consume(USERS, partial(handlers.on_user_deleted, svc, sealer))
     svc.consume(MAILBOXES, partial(handlers.on_mailbox_event, svc, sealer))
-    svc.background(Waiter(svc, settings, sealer, lookagain.job_page_text).run)
+    look = lookagain.SecondLook()  # one Playwright driver for the service's looks, closed with it
+    svc.background(partial(_waits, Waiter(svc, settings, sealer, look), look))
     return svc
+
+
+async def _waits(waiter: Waiter, look: lookagain.SecondLook) -> None:
+    try:
+        await waiter.run()
+    finally:
+        await look.close()

@@ -16,7 +16,9 @@ from services.verifier.mail.message import MailMessage
 
 CONFIRMED = re.compile(
     r"thank(?:s| you) for (?:applying|your application)|application (?:submitted|received|sent|complete)"
-    r"|your application (?:was|has been) (?:sent|submitted|received)|we(?:'ve| have) received your application",
+    r"|your application (?:was|has been) (?:sent|submitted|received)|we(?:'ve| have) received your application"
+    # Ashby: "Your application to <company> was successfully submitted." (the executor sends the phrase)
+    r"|(?<!not )successfully (?:submitted|sent|received)|submitted successfully",
     re.I,
 )
 ALREADY_APPLIED = re.compile(r"already applied|already submitted an application|^applied$", re.I | re.M)

@@ -1,6 +1,7 @@
 """A template step that changed nothing on the page shares the last screenshot: what decides it is the
 page's look (address, text, field values, scroll), read in real Chromium."""
 
+import struct
 from collections.abc import AsyncIterator
 
 import pytest
@@ -8,7 +9,7 @@ import pytest_asyncio
 from playwright.async_api import Page, async_playwright
 
 from autoapply.local.chromium import chromium_flags, find_chromium
-from services.executor.receipt import look
+from services.executor.receipt import capture, look
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 
@@ -42,3 +43,12 @@ async def test_the_look_changes_with_what_a_screenshot_would_show(page: Page) ->
         await page.evaluate(change)
         looks.append(await look(page))
     assert len(set(looks)) == len(looks)  # every change is a new look
+
+
+async def test_a_shot_is_the_viewport_as_a_png(page: Page) -> None:
+    data = await capture(page)
+    again = await capture(page)  # the page's session is kept for its next shot
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and again[:8] == data[:8]
+    width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk's size
+    viewport = await page.evaluate("[innerWidth, innerHeight]")
+    assert [width, height] == viewport

@@ -132,8 +132,10 @@ async def test_a_captcha_is_solved_in_the_live_view_and_the_task_resumes(
         found: list[dict[str, Any]] = []
 
         async def queued() -> bool:
+            # The browser (profile.ready) and the request (captcha.detected) come through two consumers
+            # in no promised order: the request may be listed a moment before its live view is known.
             found[:] = await queue_of(client, me)
-            return any(i["task_id"] == str(captcha.task_id) for i in found)
+            return any(i["task_id"] == str(captcha.task_id) and i["has_live_view"] for i in found)
 
         await eventually(queued, timeout_s=15)
         item = next(i for i in found if i["task_id"] == str(captcha.task_id))
@@ -292,7 +294,10 @@ async def test_a_deleted_user_leaves_only_the_bare_audit_behind(
 
         async def both_queued() -> bool:
             found[:] = await queue_of(client, me)
-            return {str(captcha.task_id), str(queued.task_id)} <= {i["task_id"] for i in found}
+            live = {i["task_id"] for i in found if i["has_live_view"]}  # its browser's fact may come later
+            return {str(captcha.task_id), str(queued.task_id)} <= {i["task_id"] for i in found} and (
+                str(captcha.task_id) in live
+            )
 
         await eventually(both_queued, timeout_s=15)
         ids = {i["task_id"]: i["intervention_id"] for i in found}

@@ -33,6 +33,8 @@ def submitted(**extra: Any) -> ApplicationSubmitted:
         "Application submitted! Thanks for applying to Northwind Robotics.",
         "Your application was sent to Northwind Robotics!",
         "Application received. Thank you for applying for Robotics Engineer.",
+        "successfully submitted",
+        "Your application to Northwind Robotics was successfully submitted.",
     ],
 )
 def test_confirmation_pages_complete(text: str) -> None:
@@ -69,6 +71,8 @@ def test_already_applied_after_a_crash_is_proof() -> None:
 def test_a_page_that_says_nothing_is_unknown() -> None:
     assert from_page(submitted(confirmation_text="Northwind Robotics - Careers")).verdict is Verdict.UNKNOWN
     assert from_page(submitted()).verdict is Verdict.UNKNOWN
+    denied = submitted(confirmation_text="Your application was not successfully submitted")
+    assert from_page(denied).verdict is not Verdict.COMPLETED
     assert second_look("Robotics Engineer  Apply").verdict is Verdict.UNKNOWN
     assert second_look("Robotics Engineer\nApplied\nSee application").verdict is Verdict.COMPLETED
 
