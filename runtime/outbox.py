@@ -202,9 +202,10 @@ class OutboxRelay:
         outcomes = await self._publish(wave)
         sent = [row["id"] for row, outcome in zip(wave, outcomes, strict=True) if outcome is None]
         if sent:
-            await conn.execute(
-                "UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])", sent
-            )
+            with suppress_instrumentation():  # outside any task's trace: no trace of its own a wave
+                await conn.execute(
+                    "UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])", sent
+                )
         retry: BaseException | None = None
         for row, outcome in zip(wave, outcomes, strict=True):
             if isinstance(outcome, UNPUBLISHABLE):
@@ -234,10 +235,17 @@ class OutboxRelay:
         awaited (nats-py's publish_async: one reply subscription, no request per row), then the acks
         are awaited together for PUBLISH_TIMEOUT_S. A row without an ack by then is a failure like
         any other: the round starts again at it, with the same Nats-Msg-Id."""
-        started = [await self._start(row) for row in wave]
-        pending = [ack for _, ack in started if isinstance(ack, asyncio.Future)]
-        if pending:
-            await asyncio.wait(pending, timeout=PUBLISH_TIMEOUT_S)
+        started: list[tuple[trace.Span, Sent]] = []
+        try:
+            for row in wave:
+                started.append(await self._start(row))
+            pending = [ack for _, ack in started if isinstance(ack, asyncio.Future)]
+            if pending:
+                await asyncio.wait(pending, timeout=PUBLISH_TIMEOUT_S)
+        except BaseException:  # cancelled: the rows stay unsent, their spans end unmarked
+            for span, _ in started:
+                span.end()
+            raise
         outcomes = [_outcome(ack) for _, ack in started]
         for (span, _), outcome in zip(started, outcomes, strict=True):
             if outcome is not None:
