@@ -126,16 +126,16 @@ class Stack:
             yield
 
     # The parts.
-    def _port(self, state: dict[str, Any], key: str, owner: str) -> int:
-        """The remembered port for key, unless it is taken by someone other than our running owner."""
+    def _port(self, state: dict[str, Any], key: str, owner: str, *others: str) -> int:
+        """The remembered port for key, unless it is taken by someone other than our running owners."""
         ports: dict[str, int] = state.setdefault("ports", {})
         remembered = ports.get(key)
         if self.readonly:
             return int(remembered or 0)
-        owner_runs = self._record_alive(self.run / f"{owner}.pid")
+        owner_runs = any(self._record_alive(self.run / f"{name}.pid") for name in (owner, *others))
         if remembered is None or not (owner_runs or port_is_free(remembered)):
             if remembered is not None:
-                self._moved.add(owner)
+                self._moved.update((owner, *others))
             ports[key] = free_port()
         return int(ports[key])
 
@@ -240,17 +240,25 @@ class Stack:
         return self.nats_nodes(state), self.postgres(state), self.redis(state)
 
     def instances(self, state: dict[str, Any], wiring: Wiring) -> list[ServiceInstance]:
-        intake = instance_name("intake", 1)
-        intake_url = f"http://{LOOPBACK}:{self._port(state, f'{intake}.http', intake)}"
+        # Every intake instance serves the API on intake-1's port, which is ours while any of them runs.
+        count = max(1, int(state["instances"].get("intake", 1)))
+        intakes = [instance_name("intake", i) for i in range(1, count + 1)]
+        api_port = self._port(state, f"{intakes[0]}.http", *intakes)
+        intake_url = f"http://{LOOPBACK}:{api_port}"
         smtp = self._port(state, "sandbox_smtp", "sandbox") if state.get("sandbox") else None
         takeover = instance_name("takeover", 1)
         takeover_url = f"http://{LOOPBACK}:{self._port(state, f'{takeover}.http', takeover)}"
         wiring = dataclasses.replace(wiring, intake_url=intake_url, smtp_port=smtp, takeover_url=takeover_url)
         made = []
         for service in SERVICES:
-            for index in range(1, int(state["instances"].get(service, 1)) + 1):
+            count = int(state["instances"].get(service, 1))
+            for index in range(1, count + 1):
                 name = instance_name(service, index)
-                http = self._port(state, f"{name}.http", name) if service in HTTP_SERVICES else None
+                http = None
+                if service == "intake":
+                    http = api_port
+                elif service in HTTP_SERVICES:
+                    http = self._port(state, f"{name}.http", name)
                 made.append(
                     ServiceInstance(
                         service,
@@ -261,6 +269,7 @@ class Stack:
                         cwd=self.home,
                         log=self._log(name),
                         pid_file=self._pid_file(name),
+                        peers=count,
                     )
                 )
         return made

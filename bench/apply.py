@@ -68,7 +68,7 @@ class Applicant:
 
     def next_job(self, platform: str) -> dict[str, Any]:
         if not self.jobs[platform]:
-            raise SystemExit(f"out of sandbox {platform} jobs for one person: use fewer --jobs or more --users")
+            raise SystemExit(f"out of sandbox {platform} jobs for one person: use fewer --jobs or levels")
         return self.jobs[platform].pop(0)
 
 
@@ -301,6 +301,9 @@ async def level(
     platforms = tuple(args.platforms.split(","))
     # The level's accounts: as many people per platform as run at once, so each account's tasks
     # come back to back (a person applying to several jobs of one site) and find its browser up.
+    # The people with the most jobs left: a person has a few jobs per platform, and each level takes
+    # some of them (its warm-up and its share of the work).
+    people = sorted(people, key=lambda a: -min(len(a.jobs[p]) for p in platforms))
     people = people[: min(args.jobs, -(-c // len(platforms)), len(people))]
     await start_services(world, c, browsers=len(people) * len(platforms))
     try:
@@ -382,7 +385,7 @@ async def warm(
 ) -> list[Applicant]:
     """Enough people for `most` accounts at once; each account applies once, so its profile exists.
     A warm-up task that does not end well leaves its account's profile behind all the same."""
-    count = -(-most // len(platforms))
+    count = -(-most // len(platforms)) + 1  # one more than any level needs: the levels share their jobs
     await start_services(world, WARM_CONCURRENCY)
     try:
         async with httpx.AsyncClient(base_url=world.intake_url, timeout=60) as http:

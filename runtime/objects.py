@@ -90,6 +90,30 @@ class LocalObjects:
             os.close(fd)
         os.replace(partial, path)  # readers see the whole object or none of it
 
+    async def put_new(self, key: str, data: bytes) -> None:
+        """put() for a fresh key that nothing reads before the caller's next step (intake's task
+        snapshot: read only after the task's row commits, which follows this write): written in
+        place, without put()'s partial file and rename, one system call and a journal entry fewer
+        on every accepted task. Refuses a key that exists; a failure midway deletes what it wrote."""
+        if len(data) > INLINE_MAX_BYTES:
+            await self.put(key, data)
+            return
+        path = self._path(key)
+        try:
+            os.mkdir(path.parent)
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            os.makedirs(path.parent, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            _write_all(fd, data)
+        except BaseException:
+            os.unlink(path)
+            raise
+        finally:
+            os.close(fd)
+
     async def get(self, key: str) -> bytes:
         return await asyncio.to_thread(self._path(key).read_bytes)
 

@@ -20,14 +20,17 @@ from contextlib import suppress
 
 import asyncpg
 import nats.errors
+from nats.js.api import PubAck
+from nats.js.client import JetStreamContext
 from nats.js.errors import BadRequestError
-from opentelemetry import trace
+from opentelemetry import propagate, trace
 from opentelemetry.instrumentation.utils import suppress_instrumentation
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from contracts.envelope import Event
+from contracts.streams import EVENTS_STREAM
 from runtime import telemetry
-from runtime.bus import Bus, encode
+from runtime.bus import PUBLISH_TIMEOUT_S, Bus, encode
 from runtime.scrub import scrub_text
 
 log = logging.getLogger(__name__)
@@ -49,6 +52,9 @@ UNPUBLISHABLE = (
     ValueError,  # the row is not a message (headers not an object, no Nats-Msg-Id)
     TypeError,
 )
+
+# A row's publish: the future of its ack, or why it could not go out.
+Sent = asyncio.Future[PubAck] | BaseException
 
 _PENDING = (
     "SELECT id, seq, subject, payload, headers FROM outbox WHERE sent_at IS NULL AND parked_at IS NULL "
@@ -193,12 +199,13 @@ class OutboxRelay:
     async def _send(self, conn: asyncpg.Connection, wave: list[asyncpg.Record]) -> int:
         """Publishes a wave; returns how many went out. Parks what can never go; after marking what
         went out, raises the first error that may pass (the round starts again at that row)."""
-        outcomes = await asyncio.gather(*(self._publish(row) for row in wave), return_exceptions=True)
+        outcomes = await self._publish(wave)
         sent = [row["id"] for row, outcome in zip(wave, outcomes, strict=True) if outcome is None]
         if sent:
-            await conn.execute(
-                "UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])", sent
-            )
+            with suppress_instrumentation():  # outside any task's trace: no trace of its own a wave
+                await conn.execute(
+                    "UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])", sent
+                )
         retry: BaseException | None = None
         for row, outcome in zip(wave, outcomes, strict=True):
             if isinstance(outcome, UNPUBLISHABLE):
@@ -223,8 +230,68 @@ class OutboxRelay:
             f"UPDATE outbox SET {park}attempts = attempts + 1, last_error = $2 WHERE id = $1", row["id"], describe(exc)
         )
 
-    async def _publish(self, row: asyncpg.Record) -> None:
-        headers = _headers(row["headers"])
-        parent = telemetry.extract(headers)
-        with self._tracer.start_as_current_span("outbox relay", context=parent, kind=SpanKind.PRODUCER):
-            await self._bus.publish_traced(row["subject"], bytes(row["payload"]), headers)
+    async def _publish(self, wave: list[asyncpg.Record]) -> list[BaseException | None]:
+        """Each row's outcome: None once the stream acked it. Every row goes out before any ack is
+        awaited (nats-py's publish_async: one reply subscription, no request per row), then the acks
+        are awaited together for PUBLISH_TIMEOUT_S. A row without an ack by then is a failure like
+        any other: the round starts again at it, with the same Nats-Msg-Id."""
+        started: list[tuple[trace.Span, Sent]] = []
+        try:
+            for row in wave:
+                started.append(await self._start(row))
+            pending = [ack for _, ack in started if isinstance(ack, asyncio.Future)]
+            if pending:
+                await asyncio.wait(pending, timeout=PUBLISH_TIMEOUT_S)
+        except BaseException:  # cancelled: the rows stay unsent, their spans end unmarked
+            for span, _ in started:
+                span.end()
+            raise
+        outcomes = [_outcome(ack) for _, ack in started]
+        for (span, _), outcome in zip(started, outcomes, strict=True):
+            if outcome is not None:
+                span.set_status(Status(StatusCode.ERROR))
+                span.set_attribute("error.type", type(outcome).__qualname__)
+            span.end()
+        return outcomes
+
+    async def _start(self, row: asyncpg.Record) -> tuple[trace.Span, Sent]:
+        """The row's producer span, a child of the request that wrote it, and its publish."""
+        try:
+            headers = _headers(row["headers"])
+            if not headers.get("Nats-Msg-Id"):
+                raise ValueError("no Nats-Msg-Id: a retry could store it twice")
+        except Exception as exc:  # parked (UNPUBLISHABLE): the row is not a message
+            return self._tracer.start_span("outbox relay", kind=SpanKind.PRODUCER), exc
+        span = self._tracer.start_span("outbox relay", telemetry.extract(headers), SpanKind.PRODUCER)
+        with trace.use_span(span, end_on_exit=False):
+            propagate.inject(headers)  # the relay's span is the consumers' parent
+        js = self._bus.js
+        waiting = set(js._publish_async_futures)
+        try:
+            if not self._bus.connected:  # buffered publishes would all time out together
+                raise nats.errors.ConnectionReconnectingError
+            sent = await js.publish_async(row["subject"], bytes(row["payload"]), stream=EVENTS_STREAM, headers=headers)
+            return span, sent
+        except Exception as exc:  # this row's outcome; the others go on
+            _forget(js, waiting)
+            return span, exc
+
+
+def _forget(js: JetStreamContext, waiting: set[str]) -> None:
+    """nats-py's publish_async registers the ack's future before it publishes; when the publish
+    itself raises (too large, a bad subject, the connection closed), that future would wait forever
+    and hold one of its pending slots. Cancelling it frees the slot (its done callback)."""
+    for token, future in list(js._publish_async_futures.items()):
+        if token not in waiting:
+            future.cancel()
+
+
+def _outcome(ack: Sent) -> BaseException | None:
+    if isinstance(ack, BaseException):
+        return ack
+    if not ack.done():
+        ack.cancel()
+        return TimeoutError(f"no ack from the stream in {PUBLISH_TIMEOUT_S} s")
+    if ack.cancelled():  # only _forget cancels, and only futures it never returned: not expected here
+        return ConnectionError("the publish was abandoned")
+    return ack.exception()

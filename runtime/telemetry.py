@@ -13,10 +13,11 @@ from pathlib import Path
 
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
+from opentelemetry.instrumentation.utils import suppress_instrumentation
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
-from opentelemetry.trace import Span
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from opentelemetry.util.types import AttributeValue
 
 from runtime.scrub import ScrubbingSpanProcessor
@@ -25,6 +26,10 @@ TRACE_FILE_ENV = "AUTOAPPLY_TRACE_FILE"
 # Step spans share one tracer name, so a trace explorer can tell them from library spans.
 STEP_TRACER = "autoapply.steps"
 STEP_ATTRIBUTE = "autoapply.step"
+# The hot paths' database spans (database() below): one tracer name, as for the steps.
+DATABASE_TRACER = "autoapply.database"
+# Resolved to the process's provider once setup() has set it (a proxy until then).
+_DATABASE = trace.get_tracer(DATABASE_TRACER)
 
 
 class JsonLinesExporter(SpanExporter):
@@ -96,6 +101,27 @@ def step(
     own = {STEP_ATTRIBUTE: name, **{f"autoapply.{key}": value for key, value in attributes.items()}}
     with tracer.start_as_current_span(f"step {name}", context=context, attributes=own) as span:
         yield span
+
+
+@contextmanager
+def database(operation: str, provider: TracerProvider | None = None) -> Iterator[None]:
+    """One lean span for a hot path's database work, in place of the asyncpg instrumentor's span per
+    statement: that one cost about 0.19 ms of CPU a statement, this about 0.07 (measured apart),
+    and intake makes two statements for every accepted task and about nine for each read-model batch.
+    Named by the operation (`SELECT accept_task`), never the statement's text or arguments; the
+    statements inside make no span of their own. Not current: nothing is a child of it."""
+    attributes: dict[str, AttributeValue] = {"db.system": "postgresql", "db.operation.name": operation}
+    tracer = provider.get_tracer(DATABASE_TRACER) if provider else _DATABASE
+    span = tracer.start_span(operation, kind=SpanKind.CLIENT, attributes=attributes)
+    try:
+        with suppress_instrumentation():
+            yield
+    except BaseException as exc:  # the type only: a database error's text may quote the arguments
+        span.set_status(Status(StatusCode.ERROR))
+        span.set_attribute("error.type", type(exc).__qualname__)
+        raise
+    finally:
+        span.end()
 
 
 def traceparent() -> str | None:

@@ -84,6 +84,7 @@ class ServiceInstance(LocalServer):
         log: Path,
         pid_file: Path,
         cwd: Path,
+        peers: int = 1,
     ) -> None:
         if service not in SERVICES:
             raise ValueError(f"unknown service {service!r}; services are {', '.join(SERVICES)}")
@@ -94,6 +95,7 @@ class ServiceInstance(LocalServer):
         self.health_port = health_port
         self.http_port = http_port
         self.cwd = cwd
+        self.peers = peers  # instances of this service in the stack, this one included
 
     @property
     def kind(self) -> str:
@@ -140,17 +142,28 @@ class ServiceInstance(LocalServer):
             env["AUTOAPPLY_WORKERS"] = str(executor_workers())
         if self.http_port is not None:
             env["AUTOAPPLY_HTTP_PORT"] = str(self.http_port)
-        if self.service == "intake" and self.wiring.smtp_port is not None:
-            env["AUTOAPPLY_SMTP_HOST"] = LOOPBACK
-            env["AUTOAPPLY_SMTP_PORT"] = str(self.wiring.smtp_port)
+        if self.service == "intake":
+            env |= self._intake_env()
         if self.wiring.intake_url is not None:
             env["AUTOAPPLY_INTAKE_URL"] = self.wiring.intake_url
-        if self.service == "intake" and self.wiring.takeover_url is not None:
-            env["AUTOAPPLY_TAKEOVER_PUBLIC_URL"] = self.wiring.takeover_url
         if self.wiring.otlp_traces_url is not None:
             env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] = self.wiring.otlp_traces_url
         if self.wiring.traces_url is not None:  # the operator page and the task API link each task's trace
             env["AUTOAPPLY_TRACE_URL_TEMPLATE"] = self.wiring.traces_url + "/traces/{trace_id}"
+        return env
+
+    def _intake_env(self) -> dict[str, str]:
+        env = {}
+        if self.peers > 1:
+            # Every intake instance on the API's one port (SO_REUSEPORT: the kernel spreads the
+            # connections); the read model's max_ack_pending counts them (docs/intake.md).
+            env["AUTOAPPLY_HTTP_REUSE_PORT"] = "true"
+            env["AUTOAPPLY_INSTANCES"] = str(self.peers)
+        if self.wiring.smtp_port is not None:
+            env["AUTOAPPLY_SMTP_HOST"] = LOOPBACK
+            env["AUTOAPPLY_SMTP_PORT"] = str(self.wiring.smtp_port)
+        if self.wiring.takeover_url is not None:
+            env["AUTOAPPLY_TAKEOVER_PUBLIC_URL"] = self.wiring.takeover_url
         return env
 
     def prepare(self) -> None:

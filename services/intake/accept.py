@@ -118,7 +118,8 @@ async def _snapshot(svc: Service, user_id: UUID, task_id: UUID, inputs: store_ta
         resume_filename=inputs.resume_filename,
     )
     where = objects.key(user_id, "tasks", str(task_id), TASK_PROFILE_OBJECT)
-    await objects.LocalObjects(svc.settings.data_dir).put(where, snapshot.model_dump_json().encode())
+    # A fresh task id: no one reads this key before the task's row commits, after this write.
+    await objects.LocalObjects(svc.settings.data_dir).put_new(where, snapshot.model_dump_json().encode())
 
 
 async def _drop_snapshot(svc: Service, user_id: UUID, task_id: UUID) -> None:

@@ -41,12 +41,15 @@ async def project_many(svc: Service, items: Sequence[Item]) -> None:
         scrub.remember_personal(a.event.model_dump(mode="json"))
     seen: list[stats.Observed] = []
     async with svc.pool.acquire() as conn:
-        async with conn.transaction():
-            await store.lock_tasks(conn, {a.event.task_id for a in arrived})
-            new = await inbox.record_new(conn, READ_MODEL_CONSUMER, [(a.event, a.trace_id) for a in arrived])
-            fresh = [a for a in arrived if a.event.event_id in new]
-            if fresh:
-                seen = await _apply(svc, conn, fresh)
+        # One span for the batch's statements (lock, inbox, events, histories, places, tasks, notices,
+        # ledger), not one each: runtime.telemetry.database.
+        with telemetry.database("read model batch"):
+            async with conn.transaction():
+                await store.lock_tasks(conn, {a.event.task_id for a in arrived})
+                new = await inbox.record_new(conn, READ_MODEL_CONSUMER, [(a.event, a.trace_id) for a in arrived])
+                fresh = [a for a in arrived if a.event.event_id in new]
+                if fresh:
+                    seen = await _apply(svc, conn, fresh)
         db.session_unchanged(conn)  # its locks were the transaction's
     for observed in seen:  # after the commit: a rolled-back batch observed nothing
         stats.record(observed)

@@ -36,14 +36,15 @@ class Inputs:
 async def task_inputs(conn: asyncpg.Connection, who: Principal, resume_id: UUID | None) -> Inputs | None:
     """None when the session has ended (logged out, revoked or expired). Run outside a transaction:
     the function's switch to the request role ends with the statement (migration 0015)."""
-    row = await conn.fetchrow(
-        "SELECT plan, resume_id, object_key, filename, profile, allow_llm, operators_sign_in "
-        "FROM accept_inputs($1, $2, $3, $4)",
-        who.session_id,
-        who.user_id,
-        who.role,
-        resume_id,
-    )
+    with telemetry.database("SELECT accept_inputs"):
+        row = await conn.fetchrow(
+            "SELECT plan, resume_id, object_key, filename, profile, allow_llm, operators_sign_in "
+            "FROM accept_inputs($1, $2, $3, $4)",
+            who.session_id,
+            who.user_id,
+            who.role,
+            resume_id,
+        )
     if row is None:
         return None
     return Inputs(
@@ -80,26 +81,27 @@ async def insert(
     its own transaction, if the session is still live; a duplicate names the existing task."""
     subject, payload, headers = encode(event)
     telemetry.inject(headers)
-    row = await conn.fetchrow(
-        "SELECT outcome, task_id FROM accept_task($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, "
-        "$12, $13, $14, $15::jsonb, $16)",
-        who.session_id,
-        who.user_id,
-        who.role,
-        event.task_id,
-        job.key,
-        job.url,
-        job.platform,
-        resume_id,
-        event.priority.value,
-        json.dumps(preferences),
-        trace_id,
-        event.event_id,
-        subject,
-        payload,
-        json.dumps(headers),
-        outbox.channel(schema),
-    )
+    with telemetry.database("SELECT accept_task"):
+        row = await conn.fetchrow(
+            "SELECT outcome, task_id FROM accept_task($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, "
+            "$12, $13, $14, $15::jsonb, $16)",
+            who.session_id,
+            who.user_id,
+            who.role,
+            event.task_id,
+            job.key,
+            job.url,
+            job.platform,
+            resume_id,
+            event.priority.value,
+            json.dumps(preferences),
+            trace_id,
+            event.event_id,
+            subject,
+            payload,
+            json.dumps(headers),
+            outbox.channel(schema),
+        )
     assert row is not None
     return Written(row["outcome"], row["task_id"])
 

@@ -1,12 +1,16 @@
-"""The relay against real servers: commit order across relays, a row it can never publish, and a
-PostgreSQL restart under it."""
+"""The relay against real servers: commit order across relays, a row it can never publish, a wave
+where one publish fails and one ack is lost, and a PostgreSQL restart under it."""
 
 import asyncio
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import asyncpg
+import nats.errors
 import pytest
+from nats.js.api import PubAck
 
 from autoapply.local.nats import NatsServer
 from autoapply.local.postgres import PostgresServer
@@ -96,6 +100,38 @@ async def test_a_failed_attempt_is_recorded_on_the_row_and_the_relay_goes_on(
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         await bus.close()
+
+
+async def test_a_wave_where_one_publish_fails_and_one_ack_is_lost_stores_every_row_once(
+    pool: asyncpg.Pool, schema: str, bus: Bus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = [await _enqueue(pool, schema) for _ in range(6)]  # six tasks: one wave
+    real = bus.js.publish_async
+    calls: Counter[str] = Counter()
+
+    async def flaky(subject: str, payload: bytes = b"", **kw: Any) -> asyncio.Future[PubAck]:
+        row = kw["headers"]["Nats-Msg-Id"]
+        calls[row] += 1
+        if row == str(ids[2]) and calls[row] == 1:  # refused before it leaves
+            raise nats.errors.ConnectionReconnectingError
+        sent = await real(subject, payload, **kw)
+        if row == str(ids[4]) and calls[row] == 1:  # stored by the stream, its ack lost on the way back
+            return asyncio.get_running_loop().create_future()
+        return sent
+
+    monkeypatch.setattr(bus.js, "publish_async", flaky)
+    relay = outbox.OutboxRelay(pool, bus, schema)
+    task = asyncio.create_task(relay.run())
+    try:
+        await eventually(lambda: relay.published == 6, timeout_s=30)
+        assert not task.done()
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert calls[str(ids[2])] == calls[str(ids[4])] == 2 and calls[str(ids[0])] == 1
+    assert sorted(await _stored_ids(bus)) == sorted(ids)  # each once: the lost ack's retry was deduplicated
+    unsent = await pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL")
+    assert unsent == 0 and bus.js.publish_async_pending() == 0
 
 
 async def test_two_relays_publish_one_task_in_commit_order(

@@ -11,6 +11,7 @@ from autoapply.local import ports, procs
 from autoapply.local.chromium import BLOCK_DNS_FLAG, chromium_flags
 from autoapply.local.nats import NatsServer
 from autoapply.local.services import ServiceInstance, Wiring
+from autoapply.stack import Stack
 
 pytestmark = pytest.mark.unit
 
@@ -92,3 +93,18 @@ def test_an_executor_takes_as_many_tasks_as_there_are_browser_slots(
     assert "AUTOAPPLY_WORKERS" not in env("verifier")
     monkeypatch.setenv("AUTOAPPLY_WORKERS", "3")  # the operator's own choice wins
     assert "AUTOAPPLY_WORKERS" not in env("executor")
+
+
+def test_intake_instances_share_the_apis_one_port_and_the_others_keep_their_own(tmp_path: Path) -> None:
+    stack = Stack(tmp_path)
+    wiring = Wiring("nats://127.0.0.1:1", "postgresql://x@127.0.0.1:2/db", "redis://127.0.0.1:3/0", tmp_path, "k" * 64)
+    state = {"ports": {}, "instances": {"intake": 2, "takeover": 2}}
+    made = {i.name: i for i in stack.instances(state, wiring)}
+    first, second = made["intake-1"], made["intake-2"]
+    assert first.http_port == second.http_port and first.health_port != second.health_port
+    assert made["takeover-1"].http_port != made["takeover-2"].http_port
+    envs = [first.own_env(), second.own_env()]
+    assert all(e["AUTOAPPLY_HTTP_REUSE_PORT"] == "true" and e["AUTOAPPLY_INSTANCES"] == "2" for e in envs)
+    assert made["takeover-1"].own_env()["AUTOAPPLY_INTAKE_URL"].endswith(f":{first.http_port}")
+    alone = Stack(tmp_path / "one").instances({"ports": {}, "instances": {"intake": 1}}, wiring)
+    assert "AUTOAPPLY_HTTP_REUSE_PORT" not in next(i for i in alone if i.service == "intake").own_env()
