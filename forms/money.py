@@ -45,6 +45,10 @@ NAMES = {
     "AED": ("uae dirham", "emirati dirham", "united arab emirates dirham"),
 }
 DOLLARS = {code for code, names in NAMES.items() if any("dollar" in n for n in names)}
+# Every name in one pattern (a long list is classified on every read of a form: a country list's
+# 250 options must not cost 24 searches each), the longest first so "us dollar" is not "dollar".
+CODE_OF_NAME = {name: code for code, names in NAMES.items() for name in names}
+NAMED = re.compile(r"\b(" + "|".join(sorted(map(re.escape, CODE_OF_NAME), key=len, reverse=True)) + r")s?\b")
 # Symbols that name one currency; "$" names several and is read apart.
 SYMBOLS = {"€": "EUR", "£": "GBP", "₹": "INR", "zł": "PLN", "₪": "ILS", "R$": "BRL"}
 PREFIXED_DOLLARS = {"us$": "USD", "c$": "CAD", "ca$": "CAD", "a$": "AUD", "au$": "AUD", "nz$": "NZD", "s$": "SGD"}
@@ -97,9 +101,8 @@ def currency(salary: str, offered: Sequence[str] = ()) -> str | None:
     for symbol, code in SYMBOLS.items():
         if symbol.casefold() in folded:
             return code
-    for code, names in NAMES.items():
-        if any(re.search(rf"\b{n}s?\b", folded) for n in names):
-            return code
+    if named := _named(folded):
+        return named
     if "$" in salary:
         other_dollars = {c for c in offered if c in DOLLARS} - {"USD"}
         return "USD" if not other_dollars else None
@@ -124,12 +127,15 @@ def option_currency(option: Option) -> str | None:
         said = CODE.search(text or "")
         if said and said.group(1) in NAMES:
             return said.group(1)
-    folded = fold(option.label)
-    for code, names in NAMES.items():
-        if any(re.search(rf"\b{n}s?\b", folded) for n in names):
-            return code
+    if named := _named(fold(option.label)):
+        return named
     label = option.label.strip()
     return SYMBOLS.get(label) or ("USD" if label == "$" else None)
+
+
+def _named(folded: str) -> str | None:
+    found = NAMED.search(folded)
+    return CODE_OF_NAME[found.group(1)] if found else None
 
 
 def option_period(option: Option) -> str | None:
@@ -138,10 +144,17 @@ def option_period(option: Option) -> str | None:
 
 
 def is_currency_list(options: Sequence[Option]) -> bool:
-    """A list of currencies: two or more a code names, and two thirds or more that look like one."""
-    coded = sum(option_currency(o) is not None for o in options)
-    alike = sum(option_currency(o) is not None or bool(UNIT.search(o.label)) for o in options)
-    return coded >= 2 and 3 * alike >= 2 * len(options)
+    """A list of currencies: two or more a code names, and two thirds or more that look like one.
+    Given up on as soon as a third are not (a country list is read on every pass over a form)."""
+    coded, unlike = 0, 0
+    for option in options:
+        if option_currency(option) is not None:
+            coded += 1
+        elif not UNIT.search(option.label):
+            unlike += 1
+            if 3 * unlike > len(options):
+                return False
+    return coded >= 2
 
 
 def is_period_list(options: Sequence[Option]) -> bool:
