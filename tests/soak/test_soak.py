@@ -50,6 +50,11 @@ SOAK_SETTINGS = {
     # long (takeover's human.timeout) rather than the product's five minutes, so that the waiting
     # path is exercised without the waiting tasks holding the browsers for most of the run.
     "AUTOAPPLY_HUMAN_TIMEOUT_S": "90",
+    # The same for a sign-in wall (LinkedIn's, for the soak's people have no LinkedIn account),
+    # whose product wait is a day: with 200 tasks about 33 LinkedIn walls waited at once, past the
+    # 24 waiting browsers, and the 8 walls beyond it kept all 8 slots for the rest of the run while
+    # 40 tasks waited for a slot (docs/deploy.md, run 13).
+    "AUTOAPPLY_SIGNIN_TIMEOUT_S": "90",
     # Tasks out of slots wait in their handler, woken when a slot frees (docs/provisioner.md).
     "AUTOAPPLY_SLOT_HOLD_S": "120",
     # A host sized for 200 tasks in 20 minutes (docs/deploy.md, "What held the tasks back"): with
