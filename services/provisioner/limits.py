@@ -33,7 +33,9 @@ HELD_AT_MOST_MS = 7 * DAY_MS
 # account held (a pause without an end: "<reason> <task that met it>"), parked (waiting browsers).
 # ARGV: now, task, slots, lease, account limit, user limit, waiting score, stale after, spacing, shared,
 # keeper (the task that keeps the shared browser's slot).
-# The account's next-allowed time names the task that set it: that task's own retries pass.
+# The account's next-allowed time names the task that set it: that task's own retries pass. So do
+# the windows: a task counted once (admitted, then its start failed or its provisioner died, and its
+# message came back) is one application, not a second one against the limits.
 # A shared task (a tab in the account's running browser) takes no slot of its own: a slot is a
 # browser. But a parked browser (every task in it waits for a person) goes back to work with it,
 # so it needs a free slot then, which its keeper takes back.
@@ -67,12 +69,12 @@ end
 local nxt = redis.call('HMGET', KEYS[6], 'until', 'task')
 if tonumber(nxt[1] or '0') > now and nxt[2] ~= task then return {1, 'spacing', tonumber(nxt[1])} end
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - 3600000)
-if redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[5]) then
+if not redis.call('ZSCORE', KEYS[4], task) and redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[5]) then
   local oldest = redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')
   return {1, 'account_hourly', tonumber(oldest[2]) + 3600000}
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - 86400000)
-if redis.call('ZCARD', KEYS[5]) >= tonumber(ARGV[6]) then
+if not redis.call('ZSCORE', KEYS[5], task) and redis.call('ZCARD', KEYS[5]) >= tonumber(ARGV[6]) then
   local oldest = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
   return {1, 'user_daily', tonumber(oldest[2]) + 86400000}
 end

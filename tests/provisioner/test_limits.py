@@ -45,6 +45,25 @@ async def test_hourly_and_daily_windows_slide_and_say_until_when(redis_url: str)
     await client.aclose()
 
 
+async def test_a_task_counted_once_is_not_held_back_by_its_own_count_when_it_comes_back(redis_url: str) -> None:
+    """Seen in the soak: a person's fifth task was admitted, its start failed with PostgreSQL down,
+    and its redelivery met the daily limit that its own first admission had filled (until tomorrow)."""
+    client = aioredis.from_url(redis_url, decode_responses=True)
+    gate = Gate(client, slots=10, lease_ms=60_000, stale_ms=60_000)
+    user = str(uuid.uuid4())
+    for i in range(2):
+        assert (await gate.ask(ask(user=user, user_limit=3, account_limit=3), NOW + i)).allowed
+    last = ask(user=user, user_limit=3, account_limit=3)
+    assert (await gate.ask(last, NOW + 10)).allowed
+    await gate.free(last.task_id)
+    assert (await gate.ask(last, NOW + 20)).allowed  # the same application, counted once
+    await gate.free(last.task_id)
+    # Another task of the user is held back by each window still.
+    assert (await gate.ask(ask(user=user, user_limit=100, account_limit=3), NOW + 30)).reason == "account_hourly"
+    assert (await gate.ask(ask(user=user, user_limit=3, account_limit=100), NOW + 30)).reason == "user_daily"
+    await client.aclose()
+
+
 async def test_spacing_holds_the_account_but_not_the_task_that_set_it(redis_url: str) -> None:
     client = aioredis.from_url(redis_url, decode_responses=True)
     gate = Gate(client, slots=10, lease_ms=60_000, stale_ms=60_000)
