@@ -11,7 +11,6 @@ and before the site answers.
 import asyncio
 import signal
 import time
-import uuid
 from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
@@ -21,94 +20,55 @@ import httpx
 import nats
 import pytest
 
-from autoapply.local import NatsServer, PostgresServer, RedisServer
+from autoapply.local.ports import free_port
 from contracts.applications import ApplicationSubmitted
 from contracts.states import TaskState
 from contracts.streams import EVENTS_STREAM
 from services.executor.handlers import PROFILE_READY_CONSUMER
 from services.verifier import store as verifier_store
 from services.verifier.sealing import Sealer
-from tests.e2e.stack import FAST, Stack, Watcher, applicant, healthy
+from tests.e2e.stack import Stack, Watcher, applicant
 from tests.intake.client import User
-from tests.processes import Child, service_env, stop_all, stop_strays, wait_healthy
+from tests.processes import Child, stop_all, wait_healthy
 from tests.sandbox.harness import Sandbox
 from tests.support import eventually
 
 pytestmark = [pytest.mark.chaos, pytest.mark.timeout(240)]
 ACK_WAIT_S = 4.0
-OTHERS = ("intake", "provisioner", "verifier", "takeover")
 FILLING = (TaskState.EXECUTING_RPA, TaskState.EXECUTING_AGENT)
 
 
 class Crashes:
-    """The stack with executors that can be killed and started again."""
+    """The package's stack, its executor replaced by executors that can be killed and started again."""
 
-    def __init__(self, stack: Stack, envs: dict[str, dict[str, str]], redis_url: str) -> None:
-        self.stack, self.envs, self.redis_url, self.started = stack, envs, redis_url, 0
+    def __init__(self, stack: Stack, env: dict[str, str]) -> None:
+        self.stack, self.env, self.started = stack, env, 0
 
     def executor(self) -> Child:
         self.started += 1
-        fresh = service_env("executor", self.stack.nats_url, self.stack.dsn, self.redis_url, self.stack.folder)
-        ports = {k: fresh[k] for k in ("AUTOAPPLY_HEALTH_PORT", "AUTOAPPLY_HTTP_PORT")}
-        env = self.envs["executor"] | ports | {"AUTOAPPLY_INSTANCE": f"executor-{self.started}"}
-        child = Child("services.executor", env, self.stack.folder / f"executor-{self.started}.log")
+        ports = {k: str(free_port()) for k in ("AUTOAPPLY_HEALTH_PORT", "AUTOAPPLY_HTTP_PORT")}
+        env = self.env | ports | {"AUTOAPPLY_INSTANCE": f"executor-crash-{self.started}"}
+        child = Child("services.executor", env, self.stack.folder / f"executor-crash-{self.started}.log")
         self.stack.children[f"executor-{self.started}"] = child
         return child
 
 
 @pytest.fixture(scope="module")
-def crashes(
-    tmp_path_factory: pytest.TempPathFactory,
-    postgres_server: PostgresServer,
-    redis_server: RedisServer,
-    e2e_sandbox: Sandbox,
-) -> Iterator[Crashes]:
-    folder = tmp_path_factory.mktemp("crash")
-    nats = NatsServer(folder / "nats")
-    nats.start()
-    stack = Stack({}, e2e_sandbox, nats.url, postgres_server.ensure_database(f"t_{uuid.uuid4().hex[:16]}"), folder)
-    redis_url = redis_server.url_for(redis_server.databases - 2000 - int(uuid.uuid4().int % 1000))
-    envs = shared_envs(stack, redis_url)
+def crashes(stack: Stack) -> Iterator[Crashes]:
+    """The package's stack with its executor stopped for the module and started again after it: the
+    module's executors declare the flow consumers with a 4 s ack wait, the package's own declares
+    them back as it starts (a durable consumer's ack wait is changed in place). Borrowing the stack
+    saves starting a nats-server and four services of its own for three tests."""
+    own = stack.children.pop("executor")
+    own.stop()
+    world = Crashes(stack, own.env | {"AUTOAPPLY_FLOW_ACK_WAIT_S": str(ACK_WAIT_S)})
     try:
-        for name in OTHERS:
-            env = envs[name]
-            if name == "takeover":
-                env["AUTOAPPLY_INTAKE_URL"] = f"http://127.0.0.1:{stack.children['intake'].env['AUTOAPPLY_HTTP_PORT']}"
-            stack.children[name] = Child(f"services.{name}", env, folder / f"{name}.log")
-        world = Crashes(stack, envs, redis_url)
-        world.executor()
-        asyncio.run(healthy(stack))
+        asyncio.run(wait_healthy(world.executor(), timeout_s=150))
         yield world
     finally:
-        stop_all(list(stack.children.values()))
-        nats.stop()
-        stop_strays(folder)  # browsers of a provisioner killed before it stopped them
-
-
-def shared_envs(stack: Stack, redis_url: str) -> dict[str, dict[str, str]]:
-    secret = uuid.uuid4().hex * 2  # one secret for the stack: intake's tokens, the vaults
-    envs = {}
-    for name in (*OTHERS, "executor"):
-        env = service_env(name, stack.nats_url, stack.dsn, redis_url, stack.folder) | FAST[name]
-        env |= {"AUTOAPPLY_SECRET_KEY": secret, "AUTOAPPLY_DATA_DIR": str(stack.folder / "files")}
-        envs[name] = env
-    envs["executor"]["AUTOAPPLY_FLOW_ACK_WAIT_S"] = str(ACK_WAIT_S)
-    return envs
-
-
-@pytest.fixture
-async def http(crashes: Crashes) -> Any:
-    async with httpx.AsyncClient(base_url=crashes.stack.intake_url, timeout=15) as client:
-        yield client
-
-
-@pytest.fixture
-async def watcher(crashes: Crashes) -> Any:
-    seen = await Watcher.start(crashes.stack.nats_url)
-    try:
-        yield seen
-    finally:
-        await seen.close()
+        stop_all([stack.children.pop(name) for name in list(stack.children) if name.startswith("executor-")])
+        stack.children["executor"] = Child("services.executor", own.env, own.log.with_name("executor-again.log"))
+        asyncio.run(wait_healthy(stack.children["executor"], timeout_s=150))
 
 
 def running_executors(crashes: Crashes) -> list[Child]:
@@ -163,7 +123,7 @@ async def attempts(dsn: str, task_id: UUID) -> int:
 async def connect_mailbox(crashes: Crashes, user: User) -> None:
     conn = await asyncpg.connect(crashes.stack.dsn, server_settings={"search_path": "verifier"})
     try:
-        sealer = Sealer.derived(crashes.envs["verifier"]["AUTOAPPLY_SECRET_KEY"])
+        sealer = Sealer.derived(crashes.stack.children["verifier"].env["AUTOAPPLY_SECRET_KEY"])
         box = {"url": crashes.stack.sandbox.http}
         await verifier_store.connect_mailbox(conn, sealer, UUID(user.user_id), "sandbox", user.email, box, None)
     finally:
