@@ -67,6 +67,8 @@ class Door:
             else:
                 try:
                     found = await store_tasks.task_inputs_many(conn, asked)
+                except asyncpg.PostgresConnectionError:
+                    raise
                 except asyncpg.PostgresError:
                     return [await _alone(store_tasks.task_inputs(conn, *one)) for one in asked]
             db.session_unchanged(conn)  # the function's settings were transaction-local
@@ -79,6 +81,8 @@ class Door:
                 written: Sequence[store_tasks.Written | BaseException] = await store_tasks.insert_many(
                     conn, schema, rows
                 )
+            except asyncpg.PostgresConnectionError:
+                raise  # no answer: the batch may have committed; every request of it gets the error
             except asyncpg.PostgresError:
                 if len(rows) == 1:
                     raise
