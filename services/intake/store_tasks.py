@@ -1,6 +1,7 @@
 """SQL of tasks as the API sees them: accepted requests joined with the read model."""
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -45,8 +46,29 @@ async def task_inputs(conn: asyncpg.Connection, who: Principal, resume_id: UUID 
             who.role,
             resume_id,
         )
-    if row is None:
-        return None
+    return None if row is None else _inputs(row)
+
+
+async def task_inputs_many(
+    conn: asyncpg.Connection, asked: Sequence[tuple[Principal, UUID | None]]
+) -> list[Inputs | None]:
+    """task_inputs for many requests in one statement (migration 0016), in their order."""
+    with telemetry.database("SELECT accept_inputs_many"):
+        rows = await conn.fetch(
+            "SELECT ord, plan, resume_id, object_key, filename, profile, allow_llm, operators_sign_in "
+            "FROM accept_inputs_many($1, $2, $3, $4)",
+            [who.session_id for who, _ in asked],
+            [who.user_id for who, _ in asked],
+            [who.role for who, _ in asked],
+            [resume_id for _, resume_id in asked],
+        )
+    found: list[Inputs | None] = [None] * len(asked)
+    for row in rows:
+        found[row["ord"] - 1] = _inputs(row)
+    return found
+
+
+def _inputs(row: asyncpg.Record) -> Inputs:
     return Inputs(
         row["plan"],
         row["resume_id"],
@@ -60,50 +82,88 @@ async def task_inputs(conn: asyncpg.Connection, who: Principal, resume_id: UUID 
 
 @dataclass(frozen=True)
 class Written:
-    """What accept_task did: "accepted" (task_id is the new task), "duplicate" (task_id is the
-    user's task for this job; nothing written) or "ended" (the session ended; nothing written)."""
+    """What accept_task_many did for one task: "accepted" (task_id is the new task), "quota" (the
+    plan's daily limit is reached), "duplicate" (task_id is the user's task for this job) or
+    "ended" (the session ended); nothing is written but for "accepted"."""
 
     outcome: str
     task_id: UUID | None
 
 
-async def insert(
-    conn: asyncpg.Connection,
-    schema: str,
+@dataclass(frozen=True)
+class NewRow:
+    """One task to write, with its task.queued encoded (in the request's own trace context)."""
+
+    who: Principal
+    job: Job
+    resume_id: UUID
+    daily_limit: int
+    preferences: str  # JSON
+    trace_id: str | None
+    event: TaskQueued
+    subject: str
+    payload: bytes
+    headers: str  # JSON
+
+
+def new_row(
     who: Principal,
     job: Job,
     resume_id: UUID,
+    daily_limit: int,
     preferences: dict[str, Any],
     trace_id: str | None,
     event: TaskQueued,
-) -> Written:
-    """The task and its task.queued in the outbox, with the relay's wake-up, in one statement and
-    its own transaction, if the session is still live; a duplicate names the existing task."""
+) -> NewRow:
     subject, payload, headers = encode(event)
     telemetry.inject(headers)
-    with telemetry.database("SELECT accept_task"):
-        row = await conn.fetchrow(
-            "SELECT outcome, task_id FROM accept_task($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, "
-            "$12, $13, $14, $15::jsonb, $16)",
-            who.session_id,
-            who.user_id,
-            who.role,
-            event.task_id,
-            job.key,
-            job.url,
-            job.platform,
-            resume_id,
-            event.priority.value,
-            json.dumps(preferences),
-            trace_id,
-            event.event_id,
-            subject,
-            payload,
-            json.dumps(headers),
+    return NewRow(
+        who,
+        job,
+        resume_id,
+        daily_limit,
+        json.dumps(preferences),
+        trace_id,
+        event,
+        subject,
+        payload,
+        json.dumps(headers),
+    )
+
+
+async def insert_many(conn: asyncpg.Connection, schema: str, rows: Sequence[NewRow]) -> list[Written]:
+    """Each task and its task.queued in the outbox, with the relay's wake-up, in one statement and
+    its own transaction (migration 0016), each if its session is still live and the user's quota
+    for the day allows: all are written or none; each answers its own outcome, in their order (a
+    duplicate names the existing task). A request alone is a batch of one."""
+    with telemetry.database("SELECT accept_task_many"):
+        got = await conn.fetch(
+            "SELECT ord, outcome, task_id FROM accept_task_many($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+            "$12, $13, $14, $15, $16, $17)",
+            [r.who.session_id for r in rows],
+            [r.who.user_id for r in rows],
+            [r.who.role for r in rows],
+            [r.daily_limit for r in rows],
+            [r.event.task_id for r in rows],
+            [r.job.key for r in rows],
+            [r.job.url for r in rows],
+            [r.job.platform for r in rows],
+            [r.resume_id for r in rows],
+            [r.event.priority.value for r in rows],
+            [r.preferences for r in rows],
+            [r.trace_id for r in rows],
+            [r.event.event_id for r in rows],
+            [r.subject for r in rows],
+            [r.payload for r in rows],
+            [r.headers for r in rows],
             outbox.channel(schema),
         )
-    assert row is not None
-    return Written(row["outcome"], row["task_id"])
+    written: list[Written | None] = [None] * len(rows)
+    for one in got:
+        written[one["ord"] - 1] = Written(one["outcome"], one["task_id"])
+    if any(w is None for w in written):
+        raise RuntimeError("accept_task_many left a row without an outcome")
+    return [w for w in written if w is not None]
 
 
 _TASK = (

@@ -226,8 +226,10 @@ async def test_a_session_that_ends_before_the_insert_writes_nothing(http: httpx.
     try:
         event_id = uuid.uuid4()
         call = (
-            "SELECT outcome, task_id FROM accept_task($1, $2, 'user', $3, 'example:1', 'https://jobs.example.org/1', "
-            "'example', $4, 'NORMAL', '{}'::jsonb, NULL, $5, 'task.queued.x', '\\x7b7d'::bytea, '{}'::jsonb, 'none')"
+            "SELECT outcome, task_id FROM accept_task_many(ARRAY[$1::uuid], ARRAY[$2::uuid], '{user}', '{5}', "
+            "ARRAY[$3::uuid], '{example:1}', '{https://jobs.example.org/1}', '{example}', ARRAY[$4::uuid], "
+            "'{NORMAL}', '{\"{}\"}', ARRAY[NULL::text], ARRAY[$5::uuid], '{task.queued.x}', ARRAY['\\x7b7d'::bytea], "
+            "'{\"{}\"}', 'none')"
         )
         task_id = uuid.uuid4()
         ended = await conn.fetchrow(
