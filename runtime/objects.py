@@ -8,8 +8,8 @@ can leave its user's prefix.
 import asyncio
 import os
 import re
-import shutil
 import time
+from contextlib import suppress
 from pathlib import Path
 from typing import Protocol
 from uuid import UUID
@@ -132,13 +132,24 @@ class LocalObjects:
 
     @staticmethod
     def _delete(path: Path) -> int:
+        """Counts what this call removed; another deletion of the same prefix at the same moment
+        (the request's own and the user.deleted event's) is no error: what it took is gone either way."""
         if path.is_file():
-            path.unlink()
-            return 1
-        if not path.is_dir():
+            with suppress(FileNotFoundError):
+                path.unlink()
+                return 1
             return 0
-        count = sum(1 for p in path.rglob("*") if p.is_file())
-        shutil.rmtree(path)
+        count = 0
+        for folder, dirs, names in os.walk(path, topdown=False):
+            for name in names:
+                with suppress(FileNotFoundError):
+                    os.unlink(os.path.join(folder, name))
+                    count += 1
+            for name in dirs:
+                with suppress(FileNotFoundError):
+                    os.rmdir(os.path.join(folder, name))
+        with suppress(FileNotFoundError):
+            os.rmdir(path)
         return count
 
     async def purge_older(self, prefix: str, days: float) -> int:

@@ -96,6 +96,9 @@
       popup.setAttribute("data-automation-widget", "wd-popup");
       popup.setAttribute("data-associated-widget", search(root).id);
       popup.className = "wd-popup";
+      // As in Workday, a press on an option keeps the focus in the search box: the list can redraw
+      // under the pointer without the prompt losing focus and closing.
+      popup.addEventListener("mousedown", (e) => e.preventDefault());
       const list = document.createElement("ul");
       list.setAttribute("role", "listbox");
       popup.appendChild(list);

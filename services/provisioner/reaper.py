@@ -95,7 +95,14 @@ async def _keep(p: Provisioner, profile: asyncpg.Record) -> bool:
             await p.locks.release(profile_id, task_id)
             return False
         log.info("took over the browser of task %s from %s", task_id, profile["holder"])
-    elif not await p.locks.refresh(profile_id, task_id, me) and not await p.locks.acquire(profile_id, task_id, me):
-        return False
+    elif not await p.locks.refresh(profile_id, task_id, me):
+        # The lock expired under a stall, or went with its user's deletion since this sweep read the
+        # rows: it is taken again only for a browser still on record as ours, checked after taking it
+        # (a deletion deletes the rows before the lock, so one of the two always sees the other).
+        if not await p.locks.acquire(profile_id, task_id, me):
+            return False
+        if not await store.take_over(p.db, profile_id, me, me):
+            await p.locks.release(profile_id, task_id)
+            return False
     await p.gate.renew(str(task_id), int(time.time() * 1000))
     return True
