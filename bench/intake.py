@@ -2,6 +2,7 @@
 nats-server, PostgreSQL and Redis; then a check that every accepted task reached the bus exactly once.
 
     ./dev bench intake [--tasks 1000] [--concurrency 32] [--users 20] [--cluster 3] [--instances 2]
+                       [--profile FILE] [--latencies FILE]
 
 With --cluster 3 the nats-server is a three-node JetStream cluster on loopback (every stream at
 three replicas), as `autoapply up --cluster 3` runs it. With --instances 2 two intake processes
@@ -132,6 +133,7 @@ async def submit(args: argparse.Namespace, base: str, auths: list[dict[str, str]
     for _ in range(args.concurrency):
         idle.put_nowait(Connection(address.hostname or "127.0.0.1", address.port or 80))
     latencies: list[float] = []
+    timeline: list[tuple[float, float, int]] = []  # (sent at, ms, status) for --latencies
     accepted: list[str] = []
     errors: Counter[str] = Counter()
 
@@ -143,6 +145,7 @@ async def submit(args: argparse.Namespace, base: str, auths: list[dict[str, str]
             began = time.perf_counter()
             answer = await asyncio.wait_for(conn.post("/api/v1/tasks", body, auth), REQUEST_TIMEOUT_S)
             latencies.append((time.perf_counter() - began) * 1000)
+            timeline.append((began, latencies[-1], answer.status))
         except (OSError, asyncio.IncompleteReadError, ProtocolError) as exc:
             errors[type(exc).__name__] += 1
             return
@@ -158,12 +161,17 @@ async def submit(args: argparse.Namespace, base: str, auths: list[dict[str, str]
         warm = list(accepted)
         accepted.clear()
         latencies.clear()
+        timeline.clear()
         began = time.perf_counter()
         await asyncio.gather(*(one(n) for n in range(8, 8 + args.tasks)))
         elapsed = time.perf_counter() - began
     finally:
         while not idle.empty():
             await idle.get_nowait().close()
+    if args.latencies is not None:  # one line per request: sent at (ms from the first), latency, status
+        with args.latencies.open("w") as out:
+            for sent, ms, status in sorted(timeline):
+                out.write(f"{(sent - began) * 1000:.1f} {ms:.1f} {status}\n")
     return {"accepted": accepted, "warm": warm, "latencies": latencies, "errors": errors, "elapsed": elapsed}
 
 
@@ -308,6 +316,7 @@ def main() -> None:
     parser.add_argument("--fsync", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--cluster", type=int, default=1, choices=(1, 3, 5), help="nats-server nodes (default 1)")
     parser.add_argument("--profile", type=Path, help="write py-spy's collapsed stacks of intake to this file")
+    parser.add_argument("--latencies", type=Path, help="write each request's send time, latency and status here")
     parser.add_argument("--instances", type=int, default=1, help="intake processes sharing the port (default 1)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-intake-") as folder:

@@ -3,6 +3,7 @@ dead-letter relay, health endpoint, optional HTTP app, and a clean stop on SIGTE
 
 import asyncio
 import dataclasses
+import gc
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Coroutine
@@ -13,6 +14,7 @@ from typing import Any
 
 import asyncpg
 import redis.asyncio as aioredis
+import uvicorn
 from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
@@ -22,7 +24,7 @@ from runtime import cache, db, deadletter, housekeeping, logscrub, metrics, peri
 from runtime.batch import BatchHandler
 from runtime.bus import Bus, Handler
 from runtime.dbprobe import Probe
-from runtime.health import HealthServer, run_checks
+from runtime.health import Check, HealthServer, run_checks
 from runtime.outbox import OutboxRelay
 from runtime.settings import ServiceSettings
 
@@ -67,6 +69,10 @@ class Service:
         self.redis: aioredis.Redis
         self.bus: Bus
         self.health: HealthServer
+        # A service with an HTTP server of its own (serve's `extra`) is healthy only once it listens:
+        # whoever waits for health sends requests next.
+        self.serves_http = False
+        self.http_server: uvicorn.Server | None = None
 
     def consume(
         self, spec: ConsumerSpec, handler: Handler, workers: int | None = None, batch: BatchHandler | None = None
@@ -134,7 +140,21 @@ class Service:
         async def consumers_ok() -> bool:
             return not self.bus.stalled()
 
-        return {"nats": nats_ok, "postgres": db_ok, "redis": redis_ok, "workers": tasks_ok, "consumers": consumers_ok}
+        async def http_ok() -> bool:
+            return self.http_server is not None and self.http_server.started and not self.http_server.should_exit
+
+        checks: dict[str, Check] = {
+            "nats": nats_ok,
+            "postgres": db_ok,
+            "redis": redis_ok,
+            "workers": tasks_ok,
+            "consumers": consumers_ok,
+        }
+        return checks | ({"http": http_ok} if self.serves_http else {})
+
+    def serving(self, server: uvicorn.Server) -> None:
+        """The HTTP server this service runs: health answers for it from now on."""
+        self.http_server = server
 
     async def _pause_while_unhealthy(self) -> None:
         """Consumers stop fetching while a dependency is down: an outage is no reason to fail messages."""
@@ -190,7 +210,12 @@ async def serve(service: Service, extra: Callable[[Service], Coroutine[Any, Any,
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, service.request_stop)
+    service.serves_http = extra is not None
     await service.start()
+    # What start-up made (modules, schemas, pools) lives as long as the process: out of the
+    # collector's sight, a full collection walks only what requests make, and no request waits
+    # behind a sweep of the whole heap.
+    gc.freeze()
     extra_task: asyncio.Task[Any] | None = asyncio.create_task(extra(service)) if extra else None
     try:
         await service.wait_stopped()

@@ -2,7 +2,7 @@
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -19,10 +19,15 @@ class _Server(uvicorn.Server):
         yield
 
 
-async def serve(app: ASGIApp, port: int, host: str = LOOPBACK) -> None:
-    """Runs until cancelled; then lets open requests finish and returns."""
+async def serve(
+    app: ASGIApp, port: int, host: str = LOOPBACK, on_server: Callable[[uvicorn.Server], None] | None = None
+) -> None:
+    """Runs until cancelled; then lets open requests finish and returns. `on_server` is handed the
+    server before it starts (a service's health answers for it: Service.serving)."""
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off", ws="websockets-sansio")
     server = _Server(config)
+    if on_server is not None:
+        on_server(server)
     task = asyncio.create_task(server.serve())
     try:
         await asyncio.shield(task)

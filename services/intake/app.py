@@ -136,6 +136,7 @@ async def serve_http(svc: Service) -> None:
         http="httptools",  # the C parser: h11's pure-Python parsing was a tenth of a request's time
     )
     server = _Server(config)
+    svc.serving(server)
     sockets = [listening_socket(config.host, config.port)] if svc.settings.http_reuse_port else None
     task = asyncio.create_task(server.serve(sockets=sockets))
     try:

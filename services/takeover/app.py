@@ -100,6 +100,8 @@ async def serve_http(svc: Service) -> None:
     assert isinstance(svc.settings, TakeoverSettings)
     viewer = Viewer()
     try:
-        await web.serve(http_app(svc, viewer), svc.settings.http_port, host=str(svc.settings.listen_host))
+        await web.serve(
+            http_app(svc, viewer), svc.settings.http_port, host=str(svc.settings.listen_host), on_server=svc.serving
+        )
     finally:
         await viewer.close()

@@ -1,5 +1,6 @@
 """A service's /healthz answers for its consumers and its dependencies: a fetch loop that stalled
-makes it unhealthy; a busy pool is not a dead database, a stopped PostgreSQL is."""
+makes it unhealthy; a busy pool is not a dead database, a stopped PostgreSQL is; a service with an
+HTTP server of its own is healthy only while that server listens."""
 
 import asyncio
 import secrets
@@ -11,12 +12,16 @@ import httpx
 import pytest
 from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.instrumentation.redis import RedisInstrumentor
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
 
 from autoapply.local.nats import NatsServer
+from autoapply.local.ports import free_port
 from autoapply.local.postgres import PostgresServer
 from contracts.envelope import Event
 from runtime import consumer as consumer_module
-from runtime import telemetry
+from runtime import telemetry, web
 from runtime.bus import Delivery
 from runtime.health import run_checks
 from runtime.service import Service
@@ -113,6 +118,43 @@ async def test_a_pool_held_busy_does_not_pause_the_consumers_and_a_stopped_postg
         for conn in held:
             with suppress(Exception):
                 await svc.pool.release(conn)
+        await svc.stop()
+        AsyncPGInstrumentor().uninstrument()  # type: ignore[no-untyped-call]
+        RedisInstrumentor().uninstrument()
+
+
+async def test_a_service_with_an_http_server_is_healthy_only_while_it_listens(
+    nats: NatsServer, fresh_database: str, redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whoever waits for health sends requests next: a 200 before the HTTP port listens was a refused
+    connection for the first client."""
+    monkeypatch.setattr(telemetry, "setup", telemetry.make_provider)
+    svc = Service(_settings(nats, fresh_database, redis_url, tmp_path), None)
+    svc.serves_http = True  # as runtime.service.serve sets it for a service with an HTTP server
+    await svc.start()
+    port = free_port()
+    app = Starlette(routes=[Route("/", lambda request: PlainTextResponse("ok"))])
+    serving: asyncio.Task[None] | None = None
+    try:
+        health = f"http://127.0.0.1:{svc.health.port}/healthz"
+        async with httpx.AsyncClient() as client:
+            answer = await client.get(health)
+            assert answer.status_code == 503 and answer.json()["checks"]["http"] is False
+            serving = asyncio.create_task(web.serve(app, port, on_server=svc.serving))
+
+            async def healthy() -> bool:
+                return (await client.get(health)).status_code == 200
+
+            await eventually(healthy, timeout_s=10)
+            assert (await client.get(f"http://127.0.0.1:{port}/")).text == "ok"  # listening by then
+            serving.cancel()
+            await asyncio.gather(serving, return_exceptions=True)
+            answer = await client.get(health)
+            assert answer.status_code == 503 and answer.json()["checks"]["http"] is False
+    finally:
+        if serving is not None:
+            serving.cancel()
+            await asyncio.gather(serving, return_exceptions=True)
         await svc.stop()
         AsyncPGInstrumentor().uninstrument()  # type: ignore[no-untyped-call]
         RedisInstrumentor().uninstrument()
