@@ -33,6 +33,10 @@ class Connection:
             self._reader, self._writer = await asyncio.open_connection(self.host, self.port, limit=MAX_HEAD_BYTES)
         return self._reader, self._writer
 
+    async def connect(self) -> None:
+        """Opens the connection now rather than at the first request."""
+        await self._open()
+
     async def close(self) -> None:
         writer, self._reader, self._writer = self._writer, None, None
         if writer is not None:
