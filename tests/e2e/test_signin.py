@@ -226,6 +226,20 @@ async def paused_accounts(http: httpx.AsyncClient, user: User) -> list[dict[str,
     return found
 
 
+async def paused_shown(http: httpx.AsyncClient, user: User, *reasons: str) -> list[dict[str, Any]]:
+    """The user's paused accounts once intake's read model shows these reasons: it folds the
+    account.paused event a moment after the bus carried it."""
+    shown: list[dict[str, Any]] = []
+
+    async def shows() -> bool:
+        nonlocal shown
+        shown = await paused_accounts(http, user)
+        return [p["reason"] for p in shown] == list(reasons)
+
+    await eventually(shows, timeout_s=10)
+    return shown
+
+
 @contextmanager
 def two_step(stack: Stack, job: dict[str, Any]) -> Iterator[None]:
     stack.sandbox.set_flags("linkedin", job["job_id"], two_step=True)
@@ -296,7 +310,7 @@ async def test_the_user_signs_in_and_passes_two_step_on_their_page_and_later_tas
             # The pause is its own event: it may land a moment after the task's retry.
             await eventually(lambda: paused.of(user)[-1]["reason"] == "daily_limit", timeout_s=10)
             assert paused.of(user)[-1]["until"].startswith(midnight)
-            shown = await paused_accounts(http, user)
+            shown = await paused_shown(http, user, "daily_limit")
             assert [(p["platform"], p["reason"]) for p in shown] == [("linkedin", "daily_limit")]
             assert shown[0]["until"].startswith(midnight) and shown[0]["task_id"] == str(stopped)
             # (Another job of the account getting no browser meanwhile: tests/provisioner/test_pauses.py.)
@@ -331,7 +345,7 @@ async def test_a_checkpoint_pauses_the_account_and_waits_for_the_user(
         assert "security check" in check.reason and "/checkpoint/challenge/" in (check.page_url or "")
         await eventually(lambda: len(paused.of(user)) == 1, timeout_s=10)
         assert (paused.of(user)[0]["reason"], paused.of(user)[0]["until"]) == ("checkpoint", None)
-        assert [p["reason"] for p in await paused_accounts(http, user)] == ["checkpoint"]
+        assert [p["reason"] for p in await paused_shown(http, user, "checkpoint")] == ["checkpoint"]
         await in_the_live_browser(watcher, task_id, "checkpoint")
         await resolve(stack, task_id, "checkpoint_passed")
         await submitted(watcher, stack, task_id)
