@@ -133,8 +133,7 @@ async def submit(args: argparse.Namespace, base: str, auths: list[dict[str, str]
     idle: asyncio.Queue[Connection] = asyncio.Queue()
     for conn in connections:
         idle.put_nowait(conn)
-    latencies: list[float] = []
-    timeline: list[tuple[float, float, int]] = []  # (sent at, ms, status) for --latencies
+    timeline: list[tuple[float, float, int]] = []  # (sent at, ms, status) of each answered request
     accepted: list[str] = []
     errors: Counter[str] = Counter()
 
@@ -145,8 +144,7 @@ async def submit(args: argparse.Namespace, base: str, auths: list[dict[str, str]
         try:
             began = time.perf_counter()
             answer = await asyncio.wait_for(conn.post("/api/v1/tasks", body, auth), REQUEST_TIMEOUT_S)
-            latencies.append((time.perf_counter() - began) * 1000)
-            timeline.append((began, latencies[-1], answer.status))
+            timeline.append((began, (time.perf_counter() - began) * 1000, answer.status))
         except (OSError, asyncio.IncompleteReadError, ProtocolError) as exc:
             errors[type(exc).__name__] += 1
             return
@@ -164,7 +162,6 @@ async def submit(args: argparse.Namespace, base: str, auths: list[dict[str, str]
         await asyncio.gather(*(one(n) for n in range(min(args.concurrency, 8))))
         warm = list(accepted)
         accepted.clear()
-        latencies.clear()
         timeline.clear()
         began = time.perf_counter()
         await asyncio.gather(*(one(n) for n in range(8, 8 + args.tasks)))
@@ -176,6 +173,7 @@ async def submit(args: argparse.Namespace, base: str, auths: list[dict[str, str]
         with args.latencies.open("w") as out:
             for sent, ms, status in sorted(timeline):
                 out.write(f"{(sent - began) * 1000:.1f} {ms:.1f} {status}\n")
+    latencies = [ms for _, ms, _ in timeline]
     return {"accepted": accepted, "warm": warm, "latencies": latencies, "errors": errors, "elapsed": elapsed}
 
 

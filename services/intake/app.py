@@ -1,13 +1,10 @@
 """intake's wiring: the read-model consumer and the HTTP API."""
 
 import asyncio
-import contextlib
 import socket
-from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -16,7 +13,7 @@ from starlette.routing import Route
 from contracts.streams import ConsumerSpec
 from contracts.subjects import EVENT_SUBJECTS
 from contracts.users import AccountPaused, CredentialsDeleted, CredentialsStored, UserDeleted
-from runtime import asyncapi, http_tracing
+from runtime import asyncapi, http_tracing, web
 from runtime.health import run_checks
 from runtime.service import Service
 from services.intake import api, credential_events, errors, handlers, live, mailer, pages, pauses, privacy, sockets
@@ -99,14 +96,6 @@ def http_app(svc: Service, feed: live.Feed) -> Starlette:
     return app
 
 
-class _Server(uvicorn.Server):
-    """Leaves SIGTERM to the service, which stops the HTTP server with everything else."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
 def listening_socket(host: str, port: int) -> socket.socket:
     """A listening socket that other instances on this machine may bind too."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -126,25 +115,18 @@ async def serve_http(svc: Service) -> None:
     assert isinstance(svc.settings, IntakeSettings)
     feed = live.Feed(lambda: svc.bus)
     feeding = asyncio.create_task(feed.run())
-    config = uvicorn.Config(
-        http_app(svc, feed),
-        host=str(svc.settings.listen_host),
-        port=svc.settings.http_port,
-        log_level="warning",
-        access_log=False,  # the server span says what an access line would, without formatting one per request
-        lifespan="off",
-        http="httptools",  # the C parser: h11's pure-Python parsing was a tenth of a request's time
-    )
-    server = _Server(config)
-    svc.serving(server)
-    sockets = [listening_socket(config.host, config.port)] if svc.settings.http_reuse_port else None
-    task = asyncio.create_task(server.serve(sockets=sockets))
+    host, port = str(svc.settings.listen_host), svc.settings.http_port
     try:
-        await asyncio.shield(task)
-    except asyncio.CancelledError:
-        server.should_exit = True
-        await task
-        raise
+        await web.serve(
+            http_app(svc, feed),
+            port,
+            host,
+            on_server=svc.serving,
+            sockets=[listening_socket(host, port)] if svc.settings.http_reuse_port else None,
+            access_log=False,  # the server span says what an access line would, without formatting one per request
+            http="httptools",  # the C parser: h11's pure-Python parsing was a tenth of a request's time
+            ws="auto",  # uvicorn's own choice, as intake's live updates always ran on
+        )
     finally:
         feeding.cancel()
         await asyncio.gather(feeding, return_exceptions=True)
