@@ -104,8 +104,19 @@ async def browser_ready(conn: asyncpg.Connection, event: ProfileReady) -> None:
     )
 
 
-async def priority_of(conn: asyncpg.Connection, task_id: UUID) -> str:
-    return str(await conn.fetchval("SELECT priority FROM tasks WHERE task_id = $1", task_id) or "normal")
+async def locked_priority(conn: asyncpg.Connection, task_id: UUID, user_id: UUID) -> str:
+    """The task's priority, its row locked until the transaction ends. task.queued comes through
+    another consumer: a plain read could miss its uncommitted row while its reprioritise missed this
+    uncommitted request, and the request would keep the wrong priority for good. Taking the row's
+    lock orders the two: whichever commits second sees the other's work."""
+    return str(
+        await conn.fetchval(
+            "INSERT INTO tasks (task_id, user_id) VALUES ($1, $2) "
+            "ON CONFLICT (task_id) DO UPDATE SET updated_at = tasks.updated_at RETURNING priority",
+            task_id,
+            user_id,
+        )
+    )
 
 
 async def open_intervention(
@@ -125,6 +136,7 @@ async def open_intervention(
     traceparent: str | None = None,
 ) -> list[UUID]:
     """Opens the intervention; returns the ids of earlier open ones of the task it supersedes."""
+    priority = await locked_priority(conn, task_id, user_id)
     superseded = [
         r["intervention_id"]
         for r in await conn.fetch(
@@ -147,7 +159,7 @@ async def open_intervention(
         screenshot_uri,
         resume_state,
         trace_id,
-        await priority_of(conn, task_id),
+        priority,
         wait_s,
         traceparent,
     )
