@@ -9,7 +9,7 @@ from contracts.mail import EmailVerified
 from contracts.profiles import ProfileReady
 from contracts.streams import ConsumerSpec
 from contracts.subjects import event_filter
-from contracts.tasks import TaskApproved, TaskQueued
+from contracts.tasks import TaskApproved, TaskCancelled, TaskQueued
 from contracts.users import CredentialsDeleted, CredentialsStored, UserDeleted
 from runtime.service import Service
 from services.executor import handlers
@@ -55,6 +55,14 @@ RESUMED = ConsumerSpec(
     max_deliver=FLOW_MAX_DELIVER,
 )
 
+# The user's cancels: a few rows each, in any order with the task's task.queued.
+CANCELLED = ConsumerSpec(
+    durable=handlers.CANCELLED_CONSUMER,
+    filter_subjects=(event_filter(TaskCancelled.TYPE),),
+    ack_wait_s=30,
+    max_ack_pending=16,
+)
+
 # The user's stored accounts (`user.credentials_*.<user id>`), one at a time so that a store and a
 # delete of one account apply in their order.
 CREDENTIALS = ConsumerSpec(
@@ -84,6 +92,7 @@ def build(settings: ExecutorSettings) -> Service:
     svc.consume(QUEUED, partial(handlers.on_task_queued, x), workers=4)
     svc.consume(flow_spec(PROFILE_READY, settings), partial(handlers.on_profile_ready, x))
     svc.consume(flow_spec(RESUMED, settings), partial(handlers.on_resumed, x))
+    svc.consume(CANCELLED, partial(handlers.on_task_cancelled, x))
     svc.consume(CREDENTIALS, partial(handlers.on_credentials, x), workers=1)
     svc.consume(USERS, partial(handlers.on_user_deleted, x))
     return svc

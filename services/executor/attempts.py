@@ -5,7 +5,9 @@ The claims are PostgreSQL session advisory locks on a connection held while the 
 task's browser: a crashed executor's connection closes and its claims go with it, so no lease has
 to be guessed. The task's claim comes first, then the browser's (an account's browser serves
 several tasks, each in its own tab, and only one of them drives it), both on the one connection.
-The attempt row is committed before the submit click; whoever finds it never clicks again.
+The attempt row is committed before the submit click; whoever finds it never clicks again. A task
+the user cancelled records no attempt and is never clicked: the cancel and the attempt take one
+transaction lock of the task, so whichever commits second sees the other.
 """
 
 import asyncio
@@ -27,6 +29,10 @@ DRIVE_POLL_S = 0.5
 
 def _lock_key(task_id: UUID) -> int:
     return _key(b"executor-task:" + task_id.bytes)
+
+
+def _cancel_key(task_id: UUID) -> int:
+    return _key(b"executor-cancel:" + task_id.bytes)
 
 
 def _browser_key(browser: str) -> int:
@@ -85,9 +91,13 @@ class Attempt:
 
 async def record(
     pool: asyncpg.Pool, task_id: UUID, user_id: UUID, job_key: str, attempt_id: str, instance: str
-) -> Attempt:
-    """Commits the attempt before the click; returns the earlier one if the job was tried already."""
-    async with pool.acquire() as conn:
+) -> Attempt | None:
+    """Commits the attempt before the click; returns the earlier one if the job was tried already,
+    and None if the user cancelled the task (nothing may be sent)."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", _cancel_key(task_id))
+        if await conn.fetchval("SELECT true FROM cancelled WHERE task_id = $1", task_id):
+            return None
         row = await conn.fetchrow(
             "INSERT INTO submit_attempts (task_id, user_id, job_key, attempt_id, clicked_by) "
             "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING *",
@@ -107,6 +117,20 @@ async def record(
         )
     assert earlier is not None, "a conflicting attempt must exist"
     return _attempt(earlier, new=False)
+
+
+async def cancel(conn: asyncpg.Connection, task_id: UUID, user_id: UUID) -> bool:
+    """task.cancelled, in the caller's transaction: no attempt is recorded for the task after this
+    commits. Returns False when an attempt was recorded first (the application is out already)."""
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", _cancel_key(task_id))
+    await conn.execute(
+        "INSERT INTO cancelled (task_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", task_id, user_id
+    )
+    await conn.execute(
+        "UPDATE tasks SET state = 'CANCELLED', finished = true, updated_at = now() WHERE task_id = $1 AND NOT finished",
+        task_id,
+    )
+    return not await conn.fetchval("SELECT true FROM submit_attempts WHERE task_id = $1", task_id)
 
 
 async def settle(pool: asyncpg.Pool, task_id: UUID, outcome: str) -> bool:

@@ -103,5 +103,5 @@ async def find(db: asyncpg.Pool, user_id: UUID, platform: str, tenant: str | Non
 async def forget_user(conn: asyncpg.Connection, user_id: UUID) -> None:
     """user.deleted: the accounts, what the executor kept of the user's tasks, and the answers its
     agent learned for the user per site (the paths to sites' forms are nobody's: they stay)."""
-    for table in ("credentials", "tasks", "submit_attempts", "site_answers"):
+    for table in ("credentials", "tasks", "submit_attempts", "site_answers", "cancelled"):
         await conn.execute(f"DELETE FROM {table} WHERE user_id = $1", user_id)

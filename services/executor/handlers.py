@@ -1,6 +1,7 @@
 """executor's handlers, one per consumed event: record the task, start its flow, continue it;
-keep the user's stored accounts; forget a deleted user."""
+stop a cancelled one; keep the user's stored accounts; forget a deleted user."""
 
+import logging
 from contextlib import suppress
 
 import asyncpg
@@ -14,12 +15,15 @@ from contracts.users import CredentialsDeleted, CredentialsStored
 from runtime import inbox, ledger
 from runtime.bus import Delivery
 from runtime.errors import PermanentError
-from services.executor import credentials, session, store
+from services.executor import attempts, credentials, session, store
 from services.executor.context import Executor
+
+log = logging.getLogger(__name__)
 
 QUEUED_CONSUMER = "executor-queued"
 PROFILE_READY_CONSUMER = "executor-profile-ready"
 RESUMED_CONSUMER = "executor-resumed"
+CANCELLED_CONSUMER = "executor-cancelled"
 CREDENTIALS_CONSUMER = "executor-credentials"
 USERS_CONSUMER = "executor-users"
 
@@ -47,6 +51,19 @@ async def on_profile_ready(x: Executor, event: Event, delivery: Delivery) -> Non
 async def on_resumed(x: Executor, event: Event, delivery: Delivery) -> None:
     """Help arrived (an operator, the mailbox, the user's approval): re-attach and continue."""
     await session.resumed(x, event, delivery)
+
+
+async def on_task_cancelled(x: Executor, event: Event, delivery: Delivery) -> None:
+    """The user cancelled the task: it is never submitted from here on, and a delivery that comes
+    for it later does nothing. A flow already past its submit click goes on (the application is out,
+    and its receipt is the user's)."""
+    past_click: list[bool] = []
+
+    async def stop(conn: asyncpg.Connection) -> None:
+        past_click.append(not await attempts.cancel(conn, event.task_id, event.user_id))
+
+    if await inbox.handle_once(x.db, CANCELLED_CONSUMER, event, stop) and past_click == [True]:
+        log.info("task %s was cancelled after its submit click", event.task_id)
 
 
 async def on_credentials(x: Executor, event: Event, delivery: Delivery) -> None:

@@ -37,9 +37,12 @@ class Task:
 
 
 async def save_queued(conn: asyncpg.Connection, event: TaskQueued, instance: str) -> None:
+    """The task as queued; one the user cancelled before its task.queued came is kept finished."""
     await conn.execute(
-        "INSERT INTO tasks (task_id, user_id, job_url, platform, job_key, preferences, queued_by) "
-        "VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) ON CONFLICT (task_id) DO NOTHING",
+        "INSERT INTO tasks (task_id, user_id, job_url, platform, job_key, preferences, queued_by, state, finished) "
+        "SELECT $1, $2, $3, $4, $5, $6::jsonb, $7, CASE WHEN c THEN 'CANCELLED' ELSE 'QUEUED' END, c "
+        "FROM (SELECT EXISTS (SELECT 1 FROM cancelled WHERE task_id = $1) AS c) AS k "
+        "ON CONFLICT (task_id) DO NOTHING",
         event.task_id,
         event.user_id,
         str(event.job_url),

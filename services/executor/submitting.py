@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,7 @@ from services.executor.store import Task
 if TYPE_CHECKING:
     from services.executor.flow import Flow
 
+log = logging.getLogger(__name__)
 S = TaskState
 # Code boxes: one box per character (Greenhouse), or one field for the whole code.
 CODE_BOXES = "input.security-input, input[id^='security-input-']"
@@ -87,6 +89,9 @@ async def submit(flow: Flow, report: FormReport, corrections: dict[str, str] | N
         await correct(flow.page, corrections)
     # The form's picture as it is sent, while the attempt is recorded: both before the click.
     _, tried = await asyncio.gather(flow.shot("filled"), _record(flow, report, corrections or {}))
+    if tried is None:
+        log.info("task %s was cancelled before its submit click: nothing is sent", run.task.task_id)
+        return
     if not tried.new:
         await recovered(run)
         return
@@ -97,14 +102,15 @@ async def submit(flow: Flow, report: FormReport, corrections: dict[str, str] | N
     await after_code(flow, answer, tried.recorded_at)
 
 
-async def _record(flow: Flow, report: FormReport, corrections: dict[str, str]) -> attempts.Attempt:
-    """What is about to be sent (the receipt), then the attempt: committed before the click."""
+async def _record(flow: Flow, report: FormReport, corrections: dict[str, str]) -> attempts.Attempt | None:
+    """What is about to be sent (the receipt), then the attempt: committed before the click. None:
+    the user cancelled the task."""
     run, task = flow.run, flow.run.task
     await receipt.write(run.x.objects, task, _receipt(flow, report, corrections))
     tried = await attempts.record(
         run.x.db, task.task_id, task.user_id, task.job_key, attempt_id(task), run.x.settings.instance
     )
-    if tried.new:
+    if tried is not None and tried.new:
         async with run.x.db.acquire() as conn:
             await store.mark_submitted(conn, task.task_id, tried.recorded_at)
     return tried

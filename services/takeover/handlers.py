@@ -42,7 +42,7 @@ async def on_task_fact(svc: Service, event: Event, delivery: Delivery) -> None:
         elif isinstance(event, ProfileReady):
             await store.browser_ready(conn, event)
         elif isinstance(event, TaskCancelled):
-            closed.extend(await store.close_for_task(conn, event.task_id, "cancelled", "cancel"))
+            closed.extend(await store.cancel_task(conn, event.task_id, event.user_id))
         elif isinstance(event, HumanResolved) and event.causation_id is not None:
             # Resolved by someone else (the user, on their page): it leaves the queue; ours finds it closed.
             item = await store.close(conn, event.causation_id, "resolved", event.operator_id)
@@ -64,23 +64,24 @@ async def on_help_wanted(svc: Service, event: Event, delivery: Delivery) -> None
     superseded: list[uuid.UUID] = []
 
     async def apply(conn: asyncpg.Connection) -> None:
-        superseded.extend(
-            await store.open_intervention(
-                conn,
-                intervention_id=event.event_id,
-                task_id=event.task_id,
-                user_id=event.user_id,
-                kind=wanted.kind,
-                reason=wanted.reason,
-                page_url=wanted.page_url,
-                questions=wanted.questions,
-                screenshot_uri=wanted.screenshot_uri,
-                resume_state=wanted.resume_state.value,
-                trace_id=telemetry.trace_id_of(delivery.headers),
-                wait_s=_wait_s(_settings(svc), wanted.kind),
-                traceparent=telemetry.traceparent(),
-            )
+        opened = await store.open_intervention(
+            conn,
+            intervention_id=event.event_id,
+            task_id=event.task_id,
+            user_id=event.user_id,
+            kind=wanted.kind,
+            reason=wanted.reason,
+            page_url=wanted.page_url,
+            questions=wanted.questions,
+            screenshot_uri=wanted.screenshot_uri,
+            resume_state=wanted.resume_state.value,
+            trace_id=telemetry.trace_id_of(delivery.headers),
+            wait_s=_wait_s(_settings(svc), wanted.kind),
+            traceparent=telemetry.traceparent(),
         )
+        if opened is None:
+            return  # the task was cancelled: nobody is asked, and the task stays where it ended
+        superseded.extend(opened)
         taken = TaskProgress(
             event_id=uuid.uuid5(event.event_id, "taken-over"),
             task_id=event.task_id,

@@ -104,19 +104,19 @@ async def browser_ready(conn: asyncpg.Connection, event: ProfileReady) -> None:
     )
 
 
-async def locked_priority(conn: asyncpg.Connection, task_id: UUID, user_id: UUID) -> str:
-    """The task's priority, its row locked until the transaction ends. task.queued comes through
-    another consumer: a plain read could miss its uncommitted row while its reprioritise missed this
-    uncommitted request, and the request would keep the wrong priority for good. Taking the row's
-    lock orders the two: whichever commits second sees the other's work."""
-    return str(
-        await conn.fetchval(
-            "INSERT INTO tasks (task_id, user_id) VALUES ($1, $2) "
-            "ON CONFLICT (task_id) DO UPDATE SET updated_at = tasks.updated_at RETURNING priority",
-            task_id,
-            user_id,
-        )
+async def locked_task(conn: asyncpg.Connection, task_id: UUID, user_id: UUID) -> tuple[str, bool]:
+    """The task's priority and whether it was cancelled, its row locked until the transaction ends.
+    task.queued and task.cancelled come through another consumer: plain reads could miss their
+    uncommitted row while they missed this uncommitted request, and the request would keep the
+    wrong priority, or stay open for a cancelled task, for good. Taking the row's lock orders the
+    two: whichever commits second sees the other's work."""
+    row = await conn.fetchrow(
+        "INSERT INTO tasks (task_id, user_id) VALUES ($1, $2) "
+        "ON CONFLICT (task_id) DO UPDATE SET updated_at = tasks.updated_at RETURNING priority, cancelled",
+        task_id,
+        user_id,
     )
+    return str(row["priority"]), bool(row["cancelled"])
 
 
 async def open_intervention(
@@ -134,9 +134,10 @@ async def open_intervention(
     trace_id: str | None,
     wait_s: float,
     traceparent: str | None = None,
-) -> list[UUID]:
-    """Opens the intervention; returns the ids of earlier open ones of the task it supersedes."""
-    priority = await locked_priority(conn, task_id, user_id)
+) -> list[UUID] | None:
+    """Opens the intervention; returns the ids of earlier open ones of the task it supersedes. None:
+    the task was cancelled, and the request is recorded closed."""
+    priority, cancelled = await locked_task(conn, task_id, user_id)
     superseded = [
         r["intervention_id"]
         for r in await conn.fetch(
@@ -163,6 +164,13 @@ async def open_intervention(
         wait_s,
         traceparent,
     )
+    if cancelled:
+        await conn.execute(
+            "UPDATE interventions SET closed_at = now(), outcome = 'cancelled', closed_by = 'cancel' "
+            "WHERE intervention_id = $1",
+            intervention_id,
+        )
+        return None
     return superseded
 
 
@@ -193,8 +201,19 @@ async def close(conn: asyncpg.Connection, intervention_id: UUID, outcome: str, b
     return await get(conn, intervention_id) if row is not None else None
 
 
+async def cancel_task(conn: asyncpg.Connection, task_id: UUID, user_id: UUID) -> list[UUID]:
+    """task.cancelled: the task's open requests close, and a request that comes later opens closed
+    (open_intervention takes the same row's lock)."""
+    await conn.execute(
+        "INSERT INTO tasks (task_id, user_id, cancelled) VALUES ($1, $2, true) "
+        "ON CONFLICT (task_id) DO UPDATE SET cancelled = true, updated_at = now()",
+        task_id,
+        user_id,
+    )
+    return await close_for_task(conn, task_id, "cancelled", "cancel")
+
+
 async def close_for_task(conn: asyncpg.Connection, task_id: UUID, outcome: str, by: str) -> list[UUID]:
-    await conn.execute("UPDATE tasks SET cancelled = true WHERE task_id = $1", task_id)
     rows = await conn.fetch(
         "UPDATE interventions SET closed_at = now(), outcome = $2, closed_by = $3 "
         "WHERE task_id = $1 AND closed_at IS NULL RETURNING intervention_id",

@@ -8,8 +8,10 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from contracts.states import TaskState
 from runtime import db
-from services.executor import attempts
+from services.executor import attempts, store
+from tests.support import queued_event
 
 pytestmark = pytest.mark.integration
 MIGRATIONS = Path(attempts.__file__).parent / "migrations"
@@ -66,7 +68,7 @@ async def test_a_crashed_holder_releases_its_claim(pool: asyncpg.Pool, fresh_dat
 async def test_the_second_attempt_for_a_job_is_refused_and_names_the_first(pool: asyncpg.Pool) -> None:
     user, task, again = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     first = await attempts.record(pool, task, user, "greenhouse:acme:42", "a-1", "executor-1")
-    assert first.new and first.outcome is None
+    assert first is not None and first.new and first.outcome is None
     redelivered = await attempts.record(pool, task, user, "greenhouse:acme:42", "a-2", "executor-2")
     assert not redelivered.new and redelivered.attempt_id == "a-1" and redelivered.clicked_by == "executor-1"
     other_task_same_job = await attempts.record(pool, again, user, "greenhouse:acme:42", "a-3", "executor-1")
@@ -82,3 +84,45 @@ async def test_an_attempt_is_settled_once(pool: asyncpg.Pool) -> None:
     assert await attempts.settle(pool, task, "unknown") is False
     found = await attempts.find(pool, task)
     assert found is not None and found.outcome == "submitted"
+
+
+async def test_a_cancelled_task_records_no_attempt_and_a_late_cancel_finds_the_one_made(pool: asyncpg.Pool) -> None:
+    user, cancelled, sent = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    async with pool.acquire() as conn, conn.transaction():
+        assert await attempts.cancel(conn, cancelled, user) is True
+    assert await attempts.record(pool, cancelled, user, "lever:acme:8", "a-1", "executor-1") is None
+    assert await attempts.find(pool, cancelled) is None
+    made = await attempts.record(pool, sent, user, "lever:acme:9", "a-2", "executor-1")
+    assert made is not None and made.new
+    async with pool.acquire() as conn, conn.transaction():
+        assert await attempts.cancel(conn, sent, user) is False  # the application went out before the cancel
+
+
+async def test_a_cancel_that_commits_while_the_attempt_waits_stops_the_click(pool: asyncpg.Pool) -> None:
+    """The two come through two consumers and may overlap: the attempt waits for the cancel's lock
+    and then sees it, instead of recording an attempt the cancel could not see."""
+    user, task = uuid.uuid4(), uuid.uuid4()
+    async with pool.acquire() as conn:
+        cancelling = conn.transaction()
+        await cancelling.start()
+        assert await attempts.cancel(conn, task, user) is True
+        trying = asyncio.create_task(attempts.record(pool, task, user, "lever:acme:10", "a-1", "executor-1"))
+        await asyncio.sleep(0.3)
+        assert not trying.done()
+        await cancelling.commit()
+    assert await asyncio.wait_for(trying, 10) is None
+    assert await attempts.find(pool, task) is None
+
+
+async def test_task_queued_after_its_cancel_keeps_the_task_finished(pool: asyncpg.Pool) -> None:
+    queued = queued_event()
+    async with pool.acquire() as conn, conn.transaction():
+        await attempts.cancel(conn, queued.task_id, queued.user_id)
+    async with pool.acquire() as conn:
+        await store.save_queued(conn, queued, "executor-1")
+        task = await store.get(conn, queued.task_id)
+        other = queued_event()
+        await store.save_queued(conn, other, "executor-1")
+        fresh = await store.get(conn, other.task_id)
+    assert task is not None and task.finished and task.state is TaskState.CANCELLED
+    assert fresh is not None and not fresh.finished and fresh.state is TaskState.QUEUED

@@ -95,3 +95,55 @@ async def test_a_priority_learnt_while_the_request_is_uncommitted_moves_the_requ
     async with pool.acquire() as conn:
         job_url = await conn.fetchval("SELECT job_url FROM tasks WHERE task_id = $1", queued.task_id)
     assert job_url == str(queued.job_url)  # the placeholder row took task.queued's facts
+
+
+async def test_a_request_for_a_task_cancelled_meanwhile_opens_closed(pool: asyncpg.Pool) -> None:
+    queued = queued_event()
+    async with pool.acquire() as first, pool.acquire() as second:
+        cancel = first.transaction()
+        await cancel.start()
+        assert await store.cancel_task(first, queued.task_id, queued.user_id) == []
+
+        async def ask() -> list[uuid.UUID] | None:
+            async with second.transaction():
+                return await store.open_intervention(
+                    second,
+                    intervention_id=uuid.uuid4(),
+                    task_id=queued.task_id,
+                    user_id=queued.user_id,
+                    kind="captcha",
+                    reason="a CAPTCHA",
+                    page_url=None,
+                    questions=[],
+                    screenshot_uri=None,
+                    resume_state="EXECUTING_RPA",
+                    trace_id=None,
+                    wait_s=300,
+                )
+
+        asking = asyncio.create_task(ask())
+        await asyncio.sleep(0.3)
+        assert not asking.done()
+        await cancel.commit()
+        assert await asyncio.wait_for(asking, 10) is None  # nobody is asked for a cancelled task
+    assert await store.open_of_task(pool, queued.task_id) is None
+
+
+async def test_a_cancel_while_the_request_is_uncommitted_closes_it(pool: asyncpg.Pool) -> None:
+    queued = queued_event()
+    async with pool.acquire() as first, pool.acquire() as second:
+        request = first.transaction()
+        await request.start()
+        intervention_id = await open_request(first, queued.task_id, queued.user_id)
+
+        async def cancel() -> list[uuid.UUID]:
+            async with second.transaction():
+                return await store.cancel_task(second, queued.task_id, queued.user_id)
+
+        cancelling = asyncio.create_task(cancel())
+        await asyncio.sleep(0.3)
+        assert not cancelling.done()
+        await request.commit()
+        assert await asyncio.wait_for(cancelling, 10) == [intervention_id]  # the handler takes it off the queue
+    item = await store.get(pool, intervention_id)
+    assert item is not None and not item.open
