@@ -51,8 +51,10 @@ async def on_verification_needed(svc: Service, event: Event, delivery: Delivery)
     s = _settings(svc)
 
     async def apply(conn: asyncpg.Connection) -> None:
-        await store.add_wait(conn, "verification", event, s.verify_timeout_s, telemetry.traceparent())
+        opened = await store.add_wait(conn, "verification", event, s.verify_timeout_s, telemetry.traceparent())
         await ledger.note(conn, event, s.instance)
+        if not opened:  # the user cancelled the task first: nobody needs its code
+            return
         progress = TaskProgress(
             task_id=event.task_id, user_id=event.user_id, causation_id=event.event_id, state=TaskState.VERIFYING_EMAIL
         )
@@ -78,10 +80,11 @@ async def on_submitted(svc: Service, event: Event, delivery: Delivery) -> None:
 
 
 async def on_cancelled(svc: Service, event: Event, delivery: Delivery) -> None:
-    """A cancelled task's waits end quietly: nobody needs its code any more."""
+    """A cancelled task's waits end quietly, and any it opens later opens ended: nobody needs its
+    code any more."""
 
     async def apply(conn: asyncpg.Connection) -> None:
-        await store.cancel_waits(conn, event.task_id)
+        await store.cancel_waits(conn, event.task_id, event.user_id)
 
     await handle_once(svc.pool, CANCELLED_CONSUMER, event, apply)
 

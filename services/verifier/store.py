@@ -1,5 +1,6 @@
 """verifier's SQL: mailboxes (secrets sealed), waits, used messages, application results."""
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -122,12 +123,23 @@ async def mailbox_for(conn: asyncpg.Connection, user_id: UUID, address: str | No
     return Mailbox(row["user_id"], row["address"], row["kind"], json.loads(row["settings"]), row["secret"])
 
 
+def _cancel_key(task_id: UUID) -> int:
+    """The advisory lock a task's cancel and the opening of its waits take, so neither misses the other."""
+    return int.from_bytes(hashlib.sha256(b"verifier-cancel:" + task_id.bytes).digest()[:8], "big", signed=True)
+
+
 async def add_wait(
     conn: asyncpg.Connection, kind: str, event: Event, timeout_s: float, traceparent: str | None = None
-) -> None:
+) -> bool:
+    """Opens a wait in the caller's transaction; False when the task was cancelled first (the wait is
+    recorded ended, outcome 'cancelled', and nobody looks at the mailbox for it)."""
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", _cancel_key(event.task_id))
+    cancelled = bool(await conn.fetchval("SELECT true FROM cancelled WHERE task_id = $1", event.task_id))
     await conn.execute(
-        "INSERT INTO waits (event_id, task_id, user_id, kind, event, deadline, traceparent) "
-        "VALUES ($1, $2, $3, $4, $5::jsonb, now() + make_interval(secs => $6), $7) ON CONFLICT DO NOTHING",
+        "INSERT INTO waits (event_id, task_id, user_id, kind, event, deadline, traceparent, state, outcome, "
+        "finished_at) VALUES ($1, $2, $3, $4, $5::jsonb, now() + make_interval(secs => $6), $7, "
+        "CASE WHEN $8 THEN 'done' ELSE 'waiting' END, CASE WHEN $8 THEN 'cancelled' END, "
+        "CASE WHEN $8 THEN now() END) ON CONFLICT DO NOTHING",
         event.event_id,
         event.task_id,
         event.user_id,
@@ -135,7 +147,9 @@ async def add_wait(
         event.model_dump_json(),
         timeout_s,
         traceparent,
+        cancelled,
     )
+    return not cancelled
 
 
 async def claim_due(pool: asyncpg.Pool, instance: str, lease_s: float, limit: int) -> list[Wait]:
@@ -174,7 +188,13 @@ async def finish_wait(conn: asyncpg.Connection, event_id: UUID, outcome: str) ->
     return bool(done)
 
 
-async def cancel_waits(conn: asyncpg.Connection, task_id: UUID) -> int:
+async def cancel_waits(conn: asyncpg.Connection, task_id: UUID, user_id: UUID) -> int:
+    """task.cancelled, in the caller's transaction: the task's open waits end, and any opened after
+    this commits opens ended (add_wait). Returns how many open waits it ended."""
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", _cancel_key(task_id))
+    await conn.execute(
+        "INSERT INTO cancelled (task_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", task_id, user_id
+    )
     rows = await conn.fetch(
         "UPDATE waits SET state = 'done', outcome = 'cancelled', finished_at = now() "
         "WHERE task_id = $1 AND state = 'waiting' RETURNING event_id",
@@ -240,7 +260,7 @@ async def save_result(
 async def forget_user(conn: asyncpg.Connection, user_id: UUID) -> int:
     """Deletes everything the verifier keeps of a user (mailboxes and their secrets, waits, receipts)."""
     deleted = 0
-    for table in ("mailboxes", "waits", "used_messages", "application_results", "task_ledger"):
+    for table in ("mailboxes", "waits", "used_messages", "application_results", "task_ledger", "cancelled"):
         status = await conn.execute(f"DELETE FROM {table} WHERE user_id = $1", user_id)
         deleted += int(status.split()[-1])
     return deleted

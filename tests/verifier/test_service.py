@@ -402,6 +402,34 @@ async def test_a_cancelled_task_stops_waiting(
     assert watcher.of(asked.task_id, "email.verified") == [] and watcher.of(asked.task_id, "email.not_found") == []
 
 
+async def test_a_task_cancelled_before_its_code_is_asked_for_is_never_waited_for(
+    world: tuple[Bus, Watcher, asyncpg.Connection], sealer: Sealer, sandbox_site: Sandbox
+) -> None:
+    """The cancel comes first (another consumer, another moment): the wait opens ended, and the
+    code that then arrives is never looked for nor handed on."""
+    bus, watcher, conn = world
+    user, address = uuid.uuid4(), unique_address()
+    await connect_sandbox(conn, sealer, user, address, sandbox_site)
+    asked = needed(user, address, company=mails.COMPANY)
+    await bus.publish(TaskCancelled(task_id=asked.task_id, user_id=user))
+
+    async def recorded() -> bool:
+        return bool(await conn.fetchval("SELECT true FROM cancelled WHERE task_id = $1", asked.task_id))
+
+    await eventually(recorded)
+    send_to_sink(sandbox_site, address, mails.security_code(mails.CODE, to=address))
+    await bus.publish(asked)
+
+    async def outcome() -> str | None:
+        value = await conn.fetchval("SELECT outcome FROM waits WHERE event_id = $1", asked.event_id)
+        return str(value) if value else None
+
+    await eventually(lambda: _is(outcome(), "cancelled"))
+    await asyncio.sleep(1.0)
+    assert watcher.of(asked.task_id, "task.progress") == []
+    assert watcher.of(asked.task_id, "email.verified") == [] and watcher.of(asked.task_id, "email.not_found") == []
+
+
 async def _is(value: Awaitable[str | None], wanted: str) -> bool:
     return await value == wanted
 

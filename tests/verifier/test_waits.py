@@ -62,8 +62,8 @@ async def svc(fresh_database: str, tmp_path: Path) -> AsyncIterator[Service]:
         await service.pool.close()
 
 
-async def ask(svc: Service, user: uuid.UUID, address: str, timeout_s: float = 30) -> EmailVerificationNeeded:
-    event = EmailVerificationNeeded(
+def needed(user: uuid.UUID, address: str) -> EmailVerificationNeeded:
+    return EmailVerificationNeeded(
         task_id=uuid.uuid4(),
         user_id=user,
         kind="code",
@@ -73,6 +73,10 @@ async def ask(svc: Service, user: uuid.UUID, address: str, timeout_s: float = 30
         resume_state=TaskState.SUBMITTING,
         recipient=address,
     )
+
+
+async def ask(svc: Service, user: uuid.UUID, address: str, timeout_s: float = 30) -> EmailVerificationNeeded:
+    event = needed(user, address)
     async with svc.pool.acquire() as conn:
         await store.add_wait(conn, "verification", event, timeout_s)
     return event
@@ -132,12 +136,60 @@ async def test_a_disconnected_mailbox_and_a_cancelled_wait(svc: Service) -> None
         assert not await store.disconnect_mailbox(conn, user, address)
     asked, cancelled = await ask(svc, user, address), await ask(svc, user, address)
     async with svc.pool.acquire() as conn:
-        assert await store.cancel_waits(conn, cancelled.task_id) == 1
+        assert await store.cancel_waits(conn, cancelled.task_id, user) == 1
     assert isinstance(svc.settings, VerifierSettings)
     assert await Waiter(svc, svc.settings, sealer, None).once() == 1  # the cancelled one is not looked at
     [not_found] = await outbox(svc, f"email.not_found.{asked.task_id}")
     assert not_found["reason"] == "no_mailbox"
     assert await outbox(svc, f"email.not_found.{cancelled.task_id}") == []
+
+
+async def test_a_cancel_before_the_wait_opens_it_ended(svc: Service) -> None:
+    """task.cancelled may come before email.verification_needed (two consumers): the wait then
+    opens ended, says nothing (no VERIFYING_EMAIL) and no one looks at the mailbox for it."""
+    sealer, user, address = Sealer.derived("k" * 40), uuid.uuid4(), "ada.late@example.org"
+    early = needed(user, address)
+    async with svc.pool.acquire() as conn:
+        async with conn.transaction():
+            assert await store.cancel_waits(conn, early.task_id, user) == 0
+        assert await store.add_wait(conn, "verification", early, 30) is False
+        assert await conn.fetchval("SELECT outcome FROM waits WHERE event_id = $1", early.event_id) == "cancelled"
+    assert isinstance(svc.settings, VerifierSettings)
+    assert await Waiter(svc, svc.settings, sealer, None).once() == 0
+    assert await outbox(svc, f"email.not_found.{early.task_id}") == []
+
+
+async def test_a_wait_opening_while_its_cancel_commits_sees_the_cancel(svc: Service) -> None:
+    """The wait takes the cancel's lock: it waits for the cancel's commit and then opens ended,
+    instead of opening a wait the cancel could not see."""
+    user, address = uuid.uuid4(), "ada.overlap@example.org"
+    event = needed(user, address)
+
+    async def open_wait() -> bool:
+        async with svc.pool.acquire() as conn, conn.transaction():
+            return await store.add_wait(conn, "verification", event, 30)
+
+    async with svc.pool.acquire() as conn:
+        cancelling = conn.transaction()
+        await cancelling.start()
+        await store.cancel_waits(conn, event.task_id, user)
+        opening = asyncio.create_task(open_wait())
+        await asyncio.sleep(0.3)
+        assert not opening.done()
+        await cancelling.commit()
+    assert await asyncio.wait_for(opening, 10) is False
+    open_waits = await svc.pool.fetchval(
+        "SELECT count(*) FROM waits WHERE task_id = $1 AND state = 'waiting'", event.task_id
+    )
+    assert open_waits == 0
+
+
+async def test_a_forgotten_user_leaves_no_cancel(svc: Service) -> None:
+    user = uuid.uuid4()
+    async with svc.pool.acquire() as conn, conn.transaction():
+        await store.cancel_waits(conn, uuid.uuid4(), user)
+        assert await store.forget_user(conn, user) >= 1
+        assert await conn.fetchval("SELECT count(*) FROM cancelled WHERE user_id = $1", user) == 0
 
 
 class StaticBox:
