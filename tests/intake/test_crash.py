@@ -21,6 +21,7 @@ from tests.support import eventually
 
 pytestmark = [pytest.mark.chaos, pytest.mark.timeout(300)]
 USERS, JOBS_PER_USER, KILLS = 3, 40, 3
+SPREAD_S = 0.25  # each round's requests are sent over this long
 
 
 class Answered:
@@ -36,8 +37,14 @@ class Answered:
 
 
 async def send(
-    client: httpx.AsyncClient, url: str, auth: dict[str, str], job: str, answered: Answered | None = None
+    client: httpx.AsyncClient,
+    url: str,
+    auth: dict[str, str],
+    job: str,
+    answered: Answered | None = None,
+    after_s: float = 0.0,
 ) -> tuple[int, str | None]:
+    await asyncio.sleep(after_s)
     try:
         answer = await client.post(f"{url}/api/v1/tasks", headers=auth, json={"job_url": job}, timeout=10)
     except httpx.TransportError:
@@ -65,11 +72,15 @@ async def test_sigkill_while_accepting_loses_nothing_and_queues_nothing_twice(in
         results: dict[str, tuple[int, str | None]] = {}
         async with httpx.AsyncClient() as client:
             for round_jobs in (jobs[k::KILLS] for k in range(KILLS)):
-                # At the first answer: the requests that came with it are answered together with it, in
-                # one batch (group commit), so a later kill would find nothing in flight any more.
-                answered = Answered(kill_after=1)
+                # The requests come as a stream over SPREAD_S, not in one burst: a burst is answered in
+                # one batch (group commit), all at once, and a kill after its answers would find
+                # nothing in flight. In a stream, the kill halfway lands on requests inside their
+                # transaction, requests on their way and requests not yet sent.
+                answered = Answered(kill_after=len(round_jobs) // 2)
                 killer = asyncio.create_task(kill_when(child, answered))
-                answers = await asyncio.gather(*(send(client, url, u.auth, j, answered) for u, j in round_jobs))
+                answers = await asyncio.gather(
+                    *(send(client, url, u.auth, j, answered, random.uniform(0, SPREAD_S)) for u, j in round_jobs)
+                )
                 await killer
                 results.update({j: a for (_, j), a in zip(round_jobs, answers, strict=True)})
                 child.stop()
