@@ -80,8 +80,9 @@ async def on_submitted(svc: Service, event: Event, delivery: Delivery) -> None:
 
 
 async def on_cancelled(svc: Service, event: Event, delivery: Delivery) -> None:
-    """A cancelled task's waits end quietly, and any it opens later opens ended: nobody needs its
-    code any more."""
+    """A cancelled task's verification waits end quietly, and any it asks for later opens ended:
+    nobody needs its code any more. A proof wait goes on: the application went out before the
+    cancel (the executor makes no click after one), and its receipt is the user's."""
 
     async def apply(conn: asyncpg.Connection) -> None:
         await store.cancel_waits(conn, event.task_id, event.user_id)

@@ -131,10 +131,13 @@ def _cancel_key(task_id: UUID) -> int:
 async def add_wait(
     conn: asyncpg.Connection, kind: str, event: Event, timeout_s: float, traceparent: str | None = None
 ) -> bool:
-    """Opens a wait in the caller's transaction; False when the task was cancelled first (the wait is
-    recorded ended, outcome 'cancelled', and nobody looks at the mailbox for it)."""
-    await conn.execute("SELECT pg_advisory_xact_lock($1)", _cancel_key(event.task_id))
-    cancelled = bool(await conn.fetchval("SELECT true FROM cancelled WHERE task_id = $1", event.task_id))
+    """Opens a wait in the caller's transaction; False when it is a verification wait of a task
+    cancelled first (the wait is recorded ended, outcome 'cancelled', and nobody looks at the
+    mailbox for it). A proof wait always opens: the application is out, and its receipt is the user's."""
+    cancelled = False
+    if kind == "verification":
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", _cancel_key(event.task_id))
+        cancelled = bool(await conn.fetchval("SELECT true FROM cancelled WHERE task_id = $1", event.task_id))
     await conn.execute(
         "INSERT INTO waits (event_id, task_id, user_id, kind, event, deadline, traceparent, state, outcome, "
         "finished_at) VALUES ($1, $2, $3, $4, $5::jsonb, now() + make_interval(secs => $6), $7, "
@@ -189,15 +192,16 @@ async def finish_wait(conn: asyncpg.Connection, event_id: UUID, outcome: str) ->
 
 
 async def cancel_waits(conn: asyncpg.Connection, task_id: UUID, user_id: UUID) -> int:
-    """task.cancelled, in the caller's transaction: the task's open waits end, and any opened after
-    this commits opens ended (add_wait). Returns how many open waits it ended."""
+    """task.cancelled, in the caller's transaction: the task's open verification waits end, and any
+    opened after this commits opens ended (add_wait); its proof waits go on. Returns how many waits
+    it ended."""
     await conn.execute("SELECT pg_advisory_xact_lock($1)", _cancel_key(task_id))
     await conn.execute(
         "INSERT INTO cancelled (task_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", task_id, user_id
     )
     rows = await conn.fetch(
         "UPDATE waits SET state = 'done', outcome = 'cancelled', finished_at = now() "
-        "WHERE task_id = $1 AND state = 'waiting' RETURNING event_id",
+        "WHERE task_id = $1 AND kind = 'verification' AND state = 'waiting' RETURNING event_id",
         task_id,
     )
     return len(rows)

@@ -184,6 +184,21 @@ async def test_a_wait_opening_while_its_cancel_commits_sees_the_cancel(svc: Serv
     assert open_waits == 0
 
 
+async def test_a_cancel_leaves_the_proof_of_a_submission_to_come(svc: Service) -> None:
+    """A submission the verifier hears of went out before the cancel (the executor never clicks
+    after one): its proof wait opens and stays open through the cancel, for the user's receipt."""
+    user, address = uuid.uuid4(), "ada.proof@example.org"
+    code = needed(user, address)
+    proof = code.model_copy(update={"event_id": uuid.uuid4()})
+    async with svc.pool.acquire() as conn:
+        async with conn.transaction():
+            await store.cancel_waits(conn, code.task_id, user)
+        assert await store.add_wait(conn, "proof", proof, 30) is True
+        async with conn.transaction():
+            assert await store.cancel_waits(conn, code.task_id, user) == 0
+        assert await conn.fetchval("SELECT state FROM waits WHERE event_id = $1", proof.event_id) == "waiting"
+
+
 async def test_a_forgotten_user_leaves_no_cancel(svc: Service) -> None:
     user = uuid.uuid4()
     async with svc.pool.acquire() as conn, conn.transaction():
