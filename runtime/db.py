@@ -96,8 +96,14 @@ def _files(directory: Path, namespace: str) -> list[tuple[str, Path]]:
     return [(f"{namespace}/{path.name}", path) for path in sorted(directory.glob("*.sql"))]
 
 
+def advisory_key(name: str | bytes) -> int:
+    """A PostgreSQL advisory lock's 64-bit key for a name (the first 8 bytes of its SHA-256)."""
+    raw = name.encode() if isinstance(name, str) else name
+    return int.from_bytes(hashlib.sha256(raw).digest()[:8], "big", signed=True)
+
+
 def lock_key(schema: str) -> int:
-    return int.from_bytes(hashlib.sha256(schema.encode()).digest()[:8], "big", signed=True)
+    return advisory_key(schema)
 
 
 async def migrate(

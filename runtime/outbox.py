@@ -13,7 +13,6 @@ the rows behind it go on.
 """
 
 import asyncio
-import hashlib
 import json
 import logging
 from contextlib import suppress
@@ -31,6 +30,7 @@ from contracts.envelope import Event
 from contracts.streams import EVENTS_STREAM
 from runtime import telemetry
 from runtime.bus import PUBLISH_TIMEOUT_S, Bus, encode
+from runtime.db import advisory_key
 from runtime.scrub import scrub_text
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def channel(schema: str) -> str:
 
 
 def relay_lock_key(schema: str) -> int:
-    return int.from_bytes(hashlib.sha256(f"outbox relay {schema}".encode()).digest()[:8], "big", signed=True)
+    return advisory_key(f"outbox relay {schema}")
 
 
 async def enqueue(conn: asyncpg.Connection, schema: str, event: Event) -> None:

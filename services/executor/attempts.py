@@ -11,7 +11,6 @@ transaction lock of the task, so whichever commits second sees the other.
 """
 
 import asyncio
-import hashlib
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,6 +20,8 @@ from uuid import UUID
 
 import asyncpg
 
+from runtime.db import advisory_key
+
 # The claim waits this long for a pool connection; the executor's pool is sized for its slots.
 CLAIM_ACQUIRE_TIMEOUT_S = 10.0
 # How often a task waiting for its browser's drive asks again.
@@ -28,19 +29,15 @@ DRIVE_POLL_S = 0.5
 
 
 def _lock_key(task_id: UUID) -> int:
-    return _key(b"executor-task:" + task_id.bytes)
+    return advisory_key(b"executor-task:" + task_id.bytes)
 
 
 def _cancel_key(task_id: UUID) -> int:
-    return _key(b"executor-cancel:" + task_id.bytes)
+    return advisory_key(b"executor-cancel:" + task_id.bytes)
 
 
 def _browser_key(browser: str) -> int:
-    return _key(b"executor-browser:" + browser.encode())
-
-
-def _key(name: bytes) -> int:
-    return int.from_bytes(hashlib.sha256(name).digest()[:8], "big", signed=True)
+    return advisory_key(b"executor-browser:" + browser.encode())
 
 
 @asynccontextmanager

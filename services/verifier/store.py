@@ -1,6 +1,5 @@
 """verifier's SQL: mailboxes (secrets sealed), waits, used messages, application results."""
 
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,6 +10,7 @@ import asyncpg
 
 from contracts.applications import ApplicationSubmitted
 from contracts.envelope import Event
+from runtime.db import advisory_key
 from services.verifier.sealing import Sealer, context
 
 
@@ -125,7 +125,7 @@ async def mailbox_for(conn: asyncpg.Connection, user_id: UUID, address: str | No
 
 def _cancel_key(task_id: UUID) -> int:
     """The advisory lock a task's cancel and the opening of its waits take, so neither misses the other."""
-    return int.from_bytes(hashlib.sha256(b"verifier-cancel:" + task_id.bytes).digest()[:8], "big", signed=True)
+    return advisory_key(b"verifier-cancel:" + task_id.bytes)
 
 
 async def add_wait(

@@ -392,11 +392,7 @@ async def test_a_cancelled_task_stops_waiting(
     await watcher.wait_for(asked.task_id, "task.progress")
     await bus.publish(TaskCancelled(task_id=asked.task_id, user_id=user))
 
-    async def outcome() -> str | None:
-        value = await conn.fetchval("SELECT outcome FROM waits WHERE event_id = $1", asked.event_id)
-        return str(value) if value else None
-
-    await eventually(lambda: _is(outcome(), "cancelled"))
+    await eventually(lambda: _is(_outcome(conn, asked.event_id), "cancelled"))
     send_to_sink(sandbox_site, address, mails.security_code(mails.CODE, to=address))  # too late: nobody waits
     await asyncio.sleep(1.0)
     assert watcher.of(asked.task_id, "email.verified") == [] and watcher.of(asked.task_id, "email.not_found") == []
@@ -420,11 +416,7 @@ async def test_a_task_cancelled_before_its_code_is_asked_for_is_never_waited_for
     send_to_sink(sandbox_site, address, mails.security_code(mails.CODE, to=address))
     await bus.publish(asked)
 
-    async def outcome() -> str | None:
-        value = await conn.fetchval("SELECT outcome FROM waits WHERE event_id = $1", asked.event_id)
-        return str(value) if value else None
-
-    await eventually(lambda: _is(outcome(), "cancelled"))
+    await eventually(lambda: _is(_outcome(conn, asked.event_id), "cancelled"))
     await asyncio.sleep(1.0)
     assert watcher.of(asked.task_id, "task.progress") == []
     assert watcher.of(asked.task_id, "email.verified") == [] and watcher.of(asked.task_id, "email.not_found") == []
@@ -432,6 +424,11 @@ async def test_a_task_cancelled_before_its_code_is_asked_for_is_never_waited_for
 
 async def _is(value: Awaitable[str | None], wanted: str) -> bool:
     return await value == wanted
+
+
+async def _outcome(conn: asyncpg.Connection, event_id: uuid.UUID) -> str | None:
+    value = await conn.fetchval("SELECT outcome FROM waits WHERE event_id = $1", event_id)
+    return str(value) if value else None
 
 
 async def test_a_deleted_user_is_forgotten(
